@@ -1,0 +1,36 @@
+# mfconform — the two commands: `make run` and `make test`.
+GO      ?= go
+BIN     := bin/mfconform
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+REPORTS ?= reports/out
+
+.PHONY: all deps build run test vet fmt-check unit e2e clean
+
+all: build
+
+## deps: install what the run needs and is missing (Chromium through apt-get)
+deps:
+	@./scripts/install-chromium.sh
+
+## build: compile bin/mfconform
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mfconform
+
+## run: the main job — JWT-mode conformance run against the embedded reference deployment
+run: deps build
+	./$(BIN) run --report-dir $(REPORTS)
+
+## test: every test — formatting, vet, unit tests, end-to-end runs of the binary in real Chromium
+test: deps fmt-check vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf bin $(REPORTS)

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mfconform/mfconform/reports"
+)
+
+// binary is the mfconform binary built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mfconform-e2e-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "mfconform")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// knownSecret is the AUTH_SECRET_KEY the end-to-end runs use, so the tests
+// can prove it never leaves the process.
+const knownSecret = "e2e-known-secret-Zq8vLm3RtW9yXb2NcD4fGh6JkP1sT5uV"
+
+// signedJWT matches a whole signed JWT (header.payload.signature).
+var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`)
+
+type runResult struct {
+	code      int
+	stdout    string
+	stderr    string
+	reportDir string
+	tmpDir    string
+	report    *reports.Report
+}
+
+// runBinary runs mfconform with args, its own TMPDIR and report dir, and
+// the known secret in the environment.
+func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
+	t.Helper()
+	res := runResult{reportDir: t.TempDir(), tmpDir: shortTempDir(t)}
+	if len(args) > 0 && args[0] == "run" {
+		args = append(args, "--report-dir", res.reportDir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+res.tmpDir, "AUTH_SECRET_KEY="+knownSecret)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		res.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run %v: %v", args, err)
+	}
+	res.stdout, res.stderr = stdout.String(), stderr.String()
+	if r, err := reports.ReadJSON(filepath.Join(res.reportDir, reports.JSONFile)); err == nil {
+		res.report = r
+	}
+	return res
+}
+
+// assertClean checks what every run must leave behind: no secret or whole
+// token in any output, and nothing in TMPDIR.
+func assertClean(t *testing.T, res runResult) {
+	t.Helper()
+	outputs := map[string]string{"stdout": res.stdout, "stderr": res.stderr}
+	files, _ := os.ReadDir(res.reportDir)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(res.reportDir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[f.Name()] = string(b)
+	}
+	for name, text := range outputs {
+		if strings.Contains(text, knownSecret) {
+			t.Errorf("%s contains AUTH_SECRET_KEY", name)
+		}
+		if m := signedJWT.FindString(text); m != "" {
+			t.Errorf("%s contains a whole signed token: %.40s…", name, m)
+		}
+	}
+	left, _ := os.ReadDir(res.tmpDir)
+	for _, e := range left {
+		t.Errorf("temporary file left behind in TMPDIR: %s", e.Name())
+	}
+	if pids := chromiumUsing(res.tmpDir); len(pids) > 0 {
+		t.Errorf("Chromium processes still running from this run: %v", pids)
+	}
+}
+
+// chromiumUsing lists processes whose command line mentions dir.
+func chromiumUsing(dir string) []string {
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join("/proc", e.Name(), "cmdline")); err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && bytes.Contains(b, []byte(dir)) {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}
+
+// failures maps each failed spec ID to its sorted diagnostic codes.
+func failures(r *reports.Report) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range r.Specs {
+		if s.State == reports.StateFailed {
+			codes := s.Codes()
+			sort.Strings(codes)
+			out[s.ID] = codes
+		}
+	}
+	return out
+}
+
+func TestRunEmbeddedDefaultPassesEverySpec(t *testing.T) {
+	res := runBinary(t, nil, "run")
+	if res.code != exitOK {
+		t.Fatalf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, exitOK, res.stdout, res.stderr)
+	}
+	if res.report == nil {
+		t.Fatal("report.json missing or unreadable")
+	}
+	listed := listSpecIDs(t)
+	var got []string
+	for _, s := range res.report.Specs {
+		got = append(got, s.ID)
+		if s.State != reports.StatePassed {
+			t.Errorf("%s state = %s (%s %v), want passed", s.ID, s.State, s.Reason, s.Codes())
+		}
+	}
+	if !slices.Equal(got, listed) {
+		t.Errorf("report specs = %v, want every listed spec %v", got, listed)
+	}
+	if res.report.Verdict != reports.VerdictConformant || res.report.SchemaVersion != reports.SchemaVersion {
+		t.Errorf("verdict/schema = %q/%d, want %q/%d", res.report.Verdict, res.report.SchemaVersion, reports.VerdictConformant, reports.SchemaVersion)
+	}
+	b, err := os.ReadFile(filepath.Join(res.reportDir, reports.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var junit struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(b, &junit); err != nil {
+		t.Fatalf("junit.xml does not parse: %v", err)
+	}
+	if junit.Tests != len(listed) || junit.Failures != 0 {
+		t.Errorf("junit tests/failures = %d/%d, want %d/0", junit.Tests, junit.Failures, len(listed))
+	}
+	if !strings.Contains(res.stdout, "verdict: CONFORMANT") {
+		t.Errorf("stdout has no conformant verdict line:\n%s", res.stdout)
+	}
+	assertClean(t, res)
+}
+
+func TestRunHostOnlyFailsWithExactlyCookieHostOnly(t *testing.T) {
+	res := runBinary(t, nil, "run", "--fixture", "host-only")
+	if res.code != exitFailed {
+		t.Fatalf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, exitFailed, res.stdout, res.stderr)
+	}
+	if res.report == nil {
+		t.Fatal("report.json missing or unreadable")
+	}
+	want := map[string][]string{"JWT-COOKIE-002": {"COOKIE_HOST_ONLY"}}
+	if got := failures(res.report); !mapsEqual(got, want) {
+		t.Errorf("failures = %v, want %v", got, want)
+	}
+	for _, s := range res.report.Specs {
+		if s.State == reports.StateWarned {
+			t.Errorf("%s warned %v, want no warnings", s.ID, s.Codes())
+		}
+	}
+	for _, want := range []string{"FAIL  JWT-COOKIE-002", "COOKIE_HOST_ONLY", "fix:", "DomainMismatch"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	assertClean(t, res)
+}
+
+func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
+	tmp := shortTempDir(t)
+	reportDir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--report-dir", reportDir)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
+	// Its own process group with default signal dispositions, as from a
+	// terminal; the signal goes to mfconform alone, as Ctrl-C's SIGINT
+	// would reach it (Chromium runs in a group of its own).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once Chromium runs (its profile lives under TMPDIR).
+	deadline := time.Now().Add(60 * time.Second)
+	for len(chromiumUsing(tmp)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(chromiumUsing(tmp)) == 0 {
+		_ = cmd.Process.Kill()
+		t.Fatalf("Chromium never started:\n%s", stdout.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("exit = %v, want code %d\n%s", err, exitInterrupted, stdout.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("mfconform did not stop after SIGINT (hang)\n%s", stdout.String())
+	}
+	assertClean(t, runResult{stdout: stdout.String(), reportDir: reportDir, tmpDir: tmp})
+}
+
+func TestRunEnvironmentAndUsageErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install"},
+		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all"},
+		{"supabase not built", nil, []string{"run", "--mode", "supabase"}, exitToolError, "not built yet"},
+		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter"},
+		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures"},
+		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command"},
+		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runBinary(t, tt.env, tt.args...)
+			if res.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstderr: %s", res.code, tt.wantCode, res.stderr)
+			}
+			if !strings.Contains(res.stderr, tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", res.stderr, tt.wantStderr)
+			}
+			if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
+				t.Errorf("stderr shows a panic:\n%s", res.stderr)
+			}
+		})
+	}
+}
+
+// shortTempDir is a TMPDIR for a child mfconform: short, so the run folder
+// stays inside it (Chromium's socket paths are limited to 108 bytes).
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func listSpecIDs(t *testing.T) []string {
+	t.Helper()
+	res := runBinary(t, nil, "specs", "--json")
+	if res.code != 0 {
+		t.Fatalf("specs --json exit %d: %s", res.code, res.stderr)
+	}
+	var specs []struct{ ID string }
+	if err := json.Unmarshal([]byte(res.stdout), &specs); err != nil {
+		t.Fatalf("specs --json: %v", err)
+	}
+	var ids []string
+	for _, s := range specs {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func mapsEqual(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,211 @@
+// Package browser starts one headless Chromium per run through chromedp and
+// hands out isolated sessions (a fresh browser context and tab each) that
+// record Chromium's own cookie verdicts for every request. It returns errors;
+// it never judges.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+)
+
+// ErrChromiumMissing is returned when no Chromium or Chrome binary is found.
+var ErrChromiumMissing = errors.New("chromium not found")
+
+// InstallHint tells an operator how to get a browser.
+const InstallHint = "install it with `sudo apt-get install -y chromium` (Debian/Ubuntu; `make deps` does this), " +
+	"or point MFCONFORM_CHROMIUM at a Chrome/Chromium binary"
+
+// candidates are tried in order after MFCONFORM_CHROMIUM. Debian's
+// /usr/bin/chromium is a shell wrapper; the real binary is preferred.
+var candidates = []string{
+	"/usr/lib/chromium/chromium",
+	"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
+	"/usr/bin/chromium", "/snap/bin/chromium",
+	"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+}
+
+// FindChromium returns the path of the browser binary to run: the value of
+// MFCONFORM_CHROMIUM when set, else the first candidate found.
+func FindChromium() (string, error) {
+	if p := os.Getenv("MFCONFORM_CHROMIUM"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("%w: MFCONFORM_CHROMIUM=%s is not an executable: %v; %s", ErrChromiumMissing, p, err, InstallHint)
+		}
+		return p, nil
+	}
+	for _, c := range candidates {
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: looked for %s; %s", ErrChromiumMissing, strings.Join(candidates, ", "), InstallHint)
+}
+
+// Options configure the browser of a run.
+type Options struct {
+	// ExecPath is the browser binary; FindChromium's answer when empty.
+	ExecPath string
+	// ResolverRules is the value of --host-resolver-rules.
+	ResolverRules string
+	// TrustSPKI lists base64(sha256(SPKI)) hashes of leaf certificates to
+	// trust (--ignore-certificate-errors-spki-list).
+	TrustSPKI []string
+	// Dir is a folder owned by the caller; the profile and Chromium's own
+	// temporary files live below it, so removing it removes every trace.
+	Dir string
+	// StartTimeout bounds launching the browser.
+	StartTimeout time.Duration
+	// ProxyServer, when set, is passed as --proxy-server.
+	ProxyServer string
+}
+
+// Browser is a running headless Chromium.
+type Browser struct {
+	// Version is the product string, e.g. "Chrome/156.0.8078.108".
+	Version string
+	// ExecPath is the binary that runs.
+	ExecPath string
+
+	opts          Options
+	started       bool // the browser answered; Close may ask it to quit
+	allocCancel   context.CancelFunc
+	browserCtx    context.Context
+	browserCancel context.CancelFunc
+}
+
+// Launch starts Chromium with third-party cookies allowed in its profile (a
+// session can restrict them again) and waits, at most StartTimeout, until it
+// answers. The browser lives until Close; ctx only bounds the launch.
+func Launch(ctx context.Context, o Options) (*Browser, error) {
+	if o.ExecPath == "" {
+		p, err := FindChromium()
+		if err != nil {
+			return nil, err
+		}
+		o.ExecPath = p
+	} else if _, err := exec.LookPath(o.ExecPath); err != nil {
+		return nil, fmt.Errorf("%w: %s is not an executable: %v; %s", ErrChromiumMissing, o.ExecPath, err, InstallHint)
+	}
+	if o.Dir == "" {
+		return nil, errors.New("browser: Options.Dir is required")
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 30 * time.Second
+	}
+	// Short names: Chromium's singleton socket path must fit in 108 bytes.
+	profile := filepath.Join(o.Dir, "p")
+	tmp := filepath.Join(o.Dir, "t")
+	for _, d := range []string{filepath.Join(profile, "Default"), tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("browser: prepare profile: %w", err)
+		}
+	}
+	// Third-party cookies are blocked by default in this Chromium build;
+	// the profile preference is the one switch that unblocks them.
+	prefs := `{"profile":{"cookie_controls_mode":0}}`
+	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		return nil, fmt.Errorf("browser: write profile preferences: %w", err)
+	}
+
+	flags := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(o.ExecPath),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("host-resolver-rules", o.ResolverRules),
+		// Keep cross-site iframes in the page's renderer so their requests'
+		// cookie verdicts reach the page's CDP session (an out-of-process
+		// iframe reports on a session of its own). Cookie policy is decided
+		// in the network service either way. This flag replaces chromedp's
+		// default list, which it repeats.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Env("TMPDIR="+tmp),
+		// Own process group: a Ctrl-C to the terminal reaches mfconform,
+		// which closes the browser gracefully, and not Chromium directly.
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			if cmd.SysProcAttr == nil {
+				cmd.SysProcAttr = &syscall.SysProcAttr{}
+			}
+			cmd.SysProcAttr.Setpgid = true
+		}),
+	)
+	if len(o.TrustSPKI) > 0 {
+		flags = append(flags, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(o.TrustSPKI, ",")))
+	}
+	if o.ProxyServer != "" {
+		flags = append(flags, chromedp.ProxyServer(o.ProxyServer))
+	}
+
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), flags...)
+	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
+	b := &Browser{ExecPath: o.ExecPath, opts: o, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
+
+	// The first Do binds the browser's life to browserCtx, so it carries no
+	// deadline; the launch is bounded from outside instead.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(browserCtx) }()
+	timer := time.NewTimer(o.StartTimeout)
+	defer timer.Stop()
+	select {
+	case err := <-started:
+		if err != nil {
+			b.Close()
+			return nil, fmt.Errorf("browser: start %s: %w", o.ExecPath, err)
+		}
+	case <-timer.C:
+		b.Close()
+		return nil, fmt.Errorf("browser: %s did not start within %s", o.ExecPath, o.StartTimeout)
+	case <-ctx.Done():
+		b.Close()
+		return nil, fmt.Errorf("browser: start interrupted: %w", ctx.Err())
+	}
+
+	b.started = true
+	vctx, cancel := context.WithTimeout(browserCtx, 5*time.Second)
+	defer cancel()
+	if v, err := chromedp.CallBrowser(vctx, browser.GetVersion, cdp.Empty{}); err == nil {
+		b.Version = v.Product
+	}
+	return b, nil
+}
+
+// Close shuts the browser down gracefully (so Chromium removes its own
+// temporary files), bounded by a few seconds, then kills whatever is left. It is safe to call twice.
+func (b *Browser) Close() error {
+	if b == nil || b.browserCancel == nil {
+		return nil
+	}
+	var err error
+	if b.started {
+		// chromedp.Cancel waits for the browser process; only a browser
+		// that started has one to wait for.
+		cctx, cancel := context.WithTimeout(b.browserCtx, 3*time.Second)
+		err = chromedp.Cancel(cctx)
+		cancel()
+	}
+	b.browserCancel()
+	b.allocCancel()
+	b.browserCancel = nil
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("browser: close: %w", err)
+	}
+	return nil
+}

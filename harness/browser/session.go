@@ -1,0 +1,204 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+)
+
+// SessionOptions configure one isolated session.
+type SessionOptions struct {
+	// BlockThirdPartyCookies restores Chromium's default of blocking
+	// third-party cookies for this session (the profile allows them).
+	BlockThirdPartyCookies bool
+}
+
+// Session is a fresh isolated browser context with one tab whose network
+// events are recorded. Cookies set in one session are invisible to others.
+type Session struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	rec    *recorder
+}
+
+// NewSession opens an isolated browser context and a tab in it, bounded by
+// ctx's deadline. Close it when done.
+func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, error) {
+	if b == nil || b.browserCancel == nil {
+		return nil, errors.New("browser: session on a closed browser")
+	}
+	tabCtx, cancel := chromedp.NewContext(b.browserCtx, chromedp.WithNewBrowserContext())
+	s := &Session{ctx: tabCtx, cancel: cancel, rec: newRecorder()}
+	setup := func() error {
+		// The first Do on a tab context binds the tab's event loop to the
+		// context it is given, so it gets the tab context itself and is
+		// bounded from outside.
+		opened := make(chan error, 1)
+		go func() { opened <- chromedp.Do(tabCtx) }()
+		select {
+		case err := <-opened:
+			if err != nil {
+				return fmt.Errorf("open tab: %w", err)
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("open tab: %w", ctx.Err())
+		}
+		if err := chromedp.Listen(tabCtx, s.rec.handle); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+			return fmt.Errorf("disable cache: %w", err)
+		}
+		if o.BlockThirdPartyCookies {
+			if _, err := call(ctx, tabCtx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
+				return fmt.Errorf("block third-party cookies: %w", err)
+			}
+		}
+		return nil
+	}
+	if err := setup(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("browser: new session: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the tab and disposes of its browser context.
+func (s *Session) Close() {
+	if s != nil && s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+}
+
+// call runs a CDP command on the tab, bounded by ctx.
+func call[P, R any](ctx, tab context.Context, cmd cdp.Command[P, R], p P) (R, error) {
+	bctx, cancel := bound(ctx, tab)
+	defer cancel()
+	return chromedp.Call(bctx, cmd, p)
+}
+
+// bound derives a context from the tab context that also ends when ctx ends.
+func bound(ctx, tab context.Context) (context.Context, context.CancelFunc) {
+	bctx, cancel := context.WithCancel(tab)
+	if dl, ok := ctx.Deadline(); ok {
+		var c2 context.CancelFunc
+		bctx, c2 = context.WithDeadline(bctx, dl)
+		stop := context.AfterFunc(ctx, cancel)
+		return bctx, func() { stop(); c2(); cancel() }
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return bctx, func() { stop(); cancel() }
+}
+
+func (s *Session) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) error {
+	bctx, cancel := bound(ctx, s.ctx)
+	defer cancel()
+	return chromedp.Do(bctx, steps...)
+}
+
+// Navigate loads url in the tab and waits for its load event, bounded by ctx.
+// It returns the main document's exchange (waiting for its cookie verdicts).
+// A page that answers with an HTTP error status is not an error.
+func (s *Session) Navigate(ctx context.Context, url string) (Exchange, error) {
+	mark := s.Mark()
+	if err := s.do(ctx, chromedp.Navigate(url)); err != nil {
+		return Exchange{}, fmt.Errorf("browser: navigate to %s: %w", url, err)
+	}
+	return s.WaitExchange(ctx, mark, func(x Exchange) bool { return x.URL == url && x.Type == "Document" })
+}
+
+// Mark returns a position in the session's exchange log; pass it to
+// WaitExchange to consider only what happened after it.
+func (s *Session) Mark() int {
+	xs, _ := s.rec.snapshot()
+	return len(xs)
+}
+
+// WaitExchange waits, bounded by ctx, for a complete exchange recorded at or
+// after mark that matches.
+func (s *Session) WaitExchange(ctx context.Context, mark int, match func(Exchange) bool) (Exchange, error) {
+	x, err := s.rec.wait(ctx, mark, match, Exchange.Complete)
+	if err != nil {
+		return x, fmt.Errorf("browser: waiting for the events of %s: %w", x.URL, err)
+	}
+	return x, nil
+}
+
+// WaitRequest is WaitExchange for requests whose response events may never
+// reach this session (a cross-site iframe's document): it waits only for
+// the request's cookie verdicts.
+func (s *Session) WaitRequest(ctx context.Context, mark int, match func(Exchange) bool) (Exchange, error) {
+	x, err := s.rec.wait(ctx, mark, match, Exchange.RequestSeen)
+	if err != nil {
+		return x, fmt.Errorf("browser: waiting for the request events of %s: %w", x.URL, err)
+	}
+	return x, nil
+}
+
+// Exchanges returns every exchange recorded so far, in request order.
+func (s *Session) Exchanges() []Exchange {
+	xs, _ := s.rec.snapshot()
+	return xs
+}
+
+// Evaluate runs a JavaScript expression in the page (awaiting a promise) and
+// decodes its JSON value into out.
+func Evaluate[T any](ctx context.Context, s *Session, expr string) (T, error) {
+	bctx, cancel := bound(ctx, s.ctx)
+	defer cancel()
+	v, err := chromedp.Run(bctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("browser: evaluate: %w", err)
+	}
+	return v, nil
+}
+
+// Cookies returns every cookie stored in the session's browser context, with
+// all attributes (HttpOnly ones included).
+func (s *Session) Cookies(ctx context.Context) ([]*network.Cookie, error) {
+	c := chromedp.FromContext(s.ctx)
+	if c == nil || c.Browser == nil {
+		return nil, errors.New("browser: cookies: session not open")
+	}
+	bctx, cancel := bound(ctx, s.ctx)
+	defer cancel()
+	res, err := cdp.Call(bctx, c.Browser, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
+	if err != nil {
+		return nil, fmt.Errorf("browser: read cookies: %w", err)
+	}
+	return res.Cookies, nil
+}
+
+// SetCookie plants a cookie in the session's jar, as if a server had set it.
+func (s *Session) SetCookie(ctx context.Context, p network.SetCookieParams) error {
+	if _, err := call(ctx, s.ctx, network.SetCookie, p); err != nil {
+		return fmt.Errorf("browser: set cookie %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// DeleteCookies removes the cookies named name for url.
+func (s *Session) DeleteCookies(ctx context.Context, name, url string) error {
+	if _, err := call(ctx, s.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: name, URL: url}); err != nil {
+		return fmt.Errorf("browser: delete cookie %s: %w", name, err)
+	}
+	return nil
+}
+
+// Screenshot captures the visible page as PNG.
+func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
+	bctx, cancel := bound(ctx, s.ctx)
+	defer cancel()
+	b, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return nil, fmt.Errorf("browser: screenshot: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,73 @@
+package reference
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+)
+
+// backend is the customer's backend: it signs the fixed test user in and
+// sets the token cookie the way its Profile says.
+type backend struct {
+	p      Profile
+	key    []byte // the key the backend signs with
+	appURL string
+	now    func() time.Time // the real clock; Profile.Token.ClockOffset is added
+	mux    *http.ServeMux
+}
+
+// newBackend returns the backend's handler. key is the exact signing key.
+func newBackend(p Profile, key []byte, appURL string, now func() time.Time) *backend {
+	b := &backend{p: p, key: key, appURL: appURL, now: now, mux: http.NewServeMux()}
+	b.mux.HandleFunc("GET /{$}", b.serveIndex)
+	b.mux.HandleFunc("GET /login", b.serveLogin)
+	return b
+}
+
+// clock is the backend's (possibly skewed) idea of now.
+func (b *backend) clock() time.Time {
+	return b.now().Add(b.p.Token.ClockOffset)
+}
+
+// ServeHTTP stamps every response with the backend's clock in Date, so a
+// skewed backend shows it, and routes the request.
+func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Date", b.clock().UTC().Format(http.TimeFormat))
+	b.mux.ServeHTTP(w, r)
+}
+
+var backendIndex = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme backend</title></head>
+<body><h1>Acme backend</h1><p><a id="login-link" href="/login">Sign in</a></p></body></html>
+`))
+
+var backendSignedIn = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Signed in</title></head>
+<body><p id="signed-in">Signed in as {{.UserID}} — <a id="app-link" href="{{.AppURL}}/">continue to the app</a></p></body></html>
+`))
+
+// serveIndex is the backend's home page, a link to /login.
+func (b *backend) serveIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = backendIndex.Execute(w, nil) // a write error means the client left
+}
+
+// serveLogin signs the fixed test user in without credentials: it builds the
+// token and sets exactly one Set-Cookie for it.
+func (b *backend) serveLogin(w http.ResponseWriter, _ *http.Request) {
+	now := b.clock()
+	token, err := buildToken(b.p.Token, b.p.Cookie, b.key, now)
+	if err != nil {
+		http.Error(w, "reference backend: cannot build the token: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Set-Cookie", cookieHeader(b.p.Cookie, token, now))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	userID, _ := b.p.Token.Claims["user_id"].(string)
+	if userID == "" {
+		userID = "the test user"
+	}
+	data := struct{ UserID, AppURL string }{userID, b.appURL}
+	_ = backendSignedIn.Execute(w, data) // a write error means the client left
+}

@@ -1,0 +1,124 @@
+package reference
+
+import "time"
+
+// Profile says how the reference deployment behaves: how the backend sets the
+// cookie, how it builds the token, how the app verifies it, and environment
+// faults. DefaultProfile is the documented, conformant setup; fixtures derive
+// broken variants by changing a copy.
+type Profile struct {
+	Hosts  Hosts
+	Cookie CookieProfile
+	Token  TokenProfile
+	App    AppProfile
+	// LoginOverHTTP serves the backend's /login over plain http:// instead of
+	// https:// (the Set-Cookie then comes from an insecure origin).
+	LoginOverHTTP bool
+}
+
+// Hosts are the reserved host names the deployment answers on. All of them
+// resolve to 127.0.0.1 through the run's host map.
+type Hosts struct {
+	Login string // the customer's backend, e.g. login.acme.test
+	App   string // the Miiflow app, e.g. app.acme.test
+	Embed string // a page of another site that embeds the app, e.g. embed.other.test
+}
+
+// CookieProfile is how the backend writes Set-Cookie for the token.
+type CookieProfile struct {
+	Name     string // "mf_jwt_token"
+	Domain   string // Domain attribute value verbatim, e.g. ".acme.test"; "" omits the attribute (host-only)
+	Path     string // Path attribute; "" omits it
+	Secure   bool
+	HttpOnly bool
+	SameSite string // "None", "Lax", "Strict"; "" omits the attribute
+	// MaxAge, when non-nil, adds Max-Age=<value> (0 or negative: already expired).
+	MaxAge *int
+	// ExpiresIn, when non-zero, adds Expires=<now+ExpiresIn> (negative: in the past).
+	ExpiresIn time.Duration
+	// PadValueTo, when larger than the token, pads the token with a junk
+	// claim until name+value reaches this many bytes (to exceed 4096).
+	PadValueTo int
+}
+
+// ExpStyle is how the token's exp claim is written.
+type ExpStyle string
+
+// Exp styles.
+const (
+	ExpFractional   ExpStyle = "fractional"   // 1767225600.123456 (the vendor's Python example)
+	ExpInteger      ExpStyle = "integer"      // 1767225600
+	ExpMilliseconds ExpStyle = "milliseconds" // 1767225600123
+	ExpString       ExpStyle = "string"       // "1767225600"
+	ExpMissing      ExpStyle = "missing"      // no exp claim
+)
+
+// TokenProfile is how the backend builds and signs the JWT.
+type TokenProfile struct {
+	// Alg is the JWS alg: "HS256" (contract), "HS384", "HS512" or "none".
+	Alg string
+	// SigningKey, when non-nil, is the exact key bytes the backend signs
+	// with, replacing the deployment's AUTH_SECRET_KEY (another key, the key
+	// plus a newline, the key base64-decoded ...). Deployment.Secret stays the
+	// operator's AUTH_SECRET_KEY.
+	SigningKey func(secret []byte) []byte
+	// Lifetime is exp minus the backend's now (negative: already expired).
+	Lifetime time.Duration
+	Exp      ExpStyle
+	// Claims are the identity claims written into the token; a claim whose
+	// value is nil is omitted. Values are written as given (a number for
+	// user_id tests non-string types).
+	Claims map[string]any
+	// IssuedAt adds an iat claim (integer seconds, backend clock).
+	IssuedAt bool
+	// ClockOffset shifts the backend's clock: exp, iat and the HTTP Date
+	// header of its responses are computed from now+ClockOffset.
+	ClockOffset time.Duration
+}
+
+// AppProfile is how the reference verifier (the Miiflow app stand-in) checks
+// the cookie. The zero value plus Strict defaults is the conformant verifier.
+type AppProfile struct {
+	// Secret, when non-nil, replaces AUTH_SECRET_KEY on the app side
+	// (the vendor's "JWT validation failure": keys differ).
+	Secret []byte
+	// Leeway is how far past exp a token is still accepted. Conformant: a
+	// small leeway (DefaultLeeway).
+	Leeway time.Duration
+	// Faults: each one is a way real verifiers go wrong.
+	AcceptAlgNone        bool // accepts unsigned tokens (alg none in any spelling)
+	AcceptOtherHMAC      bool // accepts HS384/HS512 signed with the same key
+	IgnoreExp            bool // never checks exp (still requires nothing about it)
+	SkipSignature        bool // decodes without verifying the signature
+	AllowMissingUserID   bool // accepts tokens without user_id
+	RejectFractionalExp  bool // refuses a non-integer exp (a strict-integer parser)
+	ServerErrorOnGarbage bool // answers 500 when the cookie is not a parseable JWT
+	// IdentityOverride, when non-empty, makes /api/me and the page report this
+	// user_id instead of the token's.
+	IdentityOverride string
+}
+
+// DefaultLeeway is the reference verifier's documented clock leeway on exp.
+const DefaultLeeway = 5 * time.Second
+
+// DefaultProfile returns the documented setup: cookie mf_jwt_token with
+// Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None, an HS256 token
+// with a fractional exp one hour ahead and all optional claims, and a strict
+// verifier.
+func DefaultProfile() Profile {
+	return Profile{
+		Hosts: Hosts{Login: "login.acme.test", App: "app.acme.test", Embed: "embed.other.test"},
+		Cookie: CookieProfile{
+			Name: "mf_jwt_token", Domain: ".acme.test", Path: "/",
+			Secure: true, HttpOnly: true, SameSite: "None",
+		},
+		Token: TokenProfile{
+			Alg: "HS256", Lifetime: time.Hour, Exp: ExpFractional,
+			Claims: map[string]any{
+				"user_id": "user123", "first_name": "John", "last_name": "Doe",
+				"email": "john.doe@example.com",
+			},
+		},
+		App: AppProfile{Leeway: DefaultLeeway},
+	}
+}

@@ -1,0 +1,672 @@
+package diag
+
+// Codes of the catalogue. Specs and checks refer to these constants rather
+// than to string literals so a typo is a compile error. The values are the
+// stable identifiers printed in reports; never change one.
+const (
+	// Cookie (JWT mode).
+	CookieNotSet               Code = "COOKIE_NOT_SET"
+	CookieNotStored            Code = "COOKIE_NOT_STORED"
+	CookieHostOnly             Code = "COOKIE_HOST_ONLY"
+	CookieDomainInvalid        Code = "COOKIE_DOMAIN_INVALID"
+	CookieDomainsUnrelated     Code = "COOKIE_DOMAINS_UNRELATED"
+	CookieNotSecure            Code = "COOKIE_NOT_SECURE"
+	CookieSameSiteNoneInsecure Code = "COOKIE_SAMESITE_NONE_INSECURE"
+	CookieSameSiteNotNone      Code = "COOKIE_SAMESITE_NOT_NONE"
+	CookieNotHTTPOnly          Code = "COOKIE_NOT_HTTPONLY"
+	CookiePathRestricted       Code = "COOKIE_PATH_RESTRICTED"
+	CookieExpiredOnArrival     Code = "COOKIE_EXPIRED_ON_ARRIVAL"
+	CookieTooLarge             Code = "COOKIE_TOO_LARGE"
+	CookieInsecureOrigin       Code = "COOKIE_INSECURE_ORIGIN"
+	CookieThirdPartyBlocked    Code = "COOKIE_THIRD_PARTY_BLOCKED"
+
+	// Token (JWT mode).
+	TokenMalformed         Code = "TOKEN_MALFORMED"
+	TokenAlgNotHS256       Code = "TOKEN_ALG_NOT_HS256"
+	TokenSignatureMismatch Code = "TOKEN_SIGNATURE_MISMATCH"
+	TokenSecretWhitespace  Code = "TOKEN_SECRET_WHITESPACE"
+	TokenSecretEncoding    Code = "TOKEN_SECRET_ENCODING"
+	TokenExpired           Code = "TOKEN_EXPIRED"
+	TokenExpMilliseconds   Code = "TOKEN_EXP_MILLISECONDS"
+	TokenExpMissing        Code = "TOKEN_EXP_MISSING"
+	TokenExpNotNumeric     Code = "TOKEN_EXP_NOT_NUMERIC"
+	TokenLifetimeLong      Code = "TOKEN_LIFETIME_LONG"
+	TokenClockSkew         Code = "TOKEN_CLOCK_SKEW"
+	TokenUserIDMissing     Code = "TOKEN_USER_ID_MISSING"
+	TokenUserIDNotString   Code = "TOKEN_USER_ID_NOT_STRING"
+	TokenClaimType         Code = "TOKEN_CLAIM_TYPE"
+	TokenEmailInvalid      Code = "TOKEN_EMAIL_INVALID"
+	SecretWeak             Code = "SECRET_WEAK"
+
+	// App / verifier (JWT mode).
+	AppRejectsValidToken    Code = "APP_REJECTS_VALID_TOKEN"
+	AppIdentityMismatch     Code = "APP_IDENTITY_MISMATCH"
+	AppAcceptsExpired       Code = "APP_ACCEPTS_EXPIRED"
+	AppAcceptsBadSignature  Code = "APP_ACCEPTS_BAD_SIGNATURE"
+	AppAcceptsAlgNone       Code = "APP_ACCEPTS_ALG_NONE"
+	AppAcceptsOtherAlg      Code = "APP_ACCEPTS_OTHER_ALG"
+	AppAcceptsMissingClaim  Code = "APP_ACCEPTS_MISSING_CLAIM"
+	AppRejectsFractionalExp Code = "APP_REJECTS_FRACTIONAL_EXP"
+	AppServerError          Code = "APP_SERVER_ERROR"
+	AppUnreachable          Code = "APP_UNREACHABLE"
+	AppProbeFailed          Code = "APP_PROBE_FAILED"
+
+	// Supabase mode.
+	SupabaseURLMissing         Code = "SUPABASE_URL_MISSING"
+	SupabaseKeyMissing         Code = "SUPABASE_KEY_MISSING"
+	SupabaseURLInvalid         Code = "SUPABASE_URL_INVALID"
+	SupabaseURLUnreachable     Code = "SUPABASE_URL_UNREACHABLE"
+	SupabaseKeyMalformed       Code = "SUPABASE_KEY_MALFORMED"
+	SupabaseKeyServiceRole     Code = "SUPABASE_KEY_SERVICE_ROLE"
+	SupabaseKeySecret          Code = "SUPABASE_KEY_SECRET"
+	SupabaseKeyProjectMismatch Code = "SUPABASE_KEY_PROJECT_MISMATCH"
+	SupabaseKeyExpired         Code = "SUPABASE_KEY_EXPIRED"
+	SupabaseKeyRejected        Code = "SUPABASE_KEY_REJECTED"
+	SupabaseCORSBlocked        Code = "SUPABASE_CORS_BLOCKED"
+	SupabaseSigninFailed       Code = "SUPABASE_SIGNIN_FAILED"
+	SupabaseSessionClaims      Code = "SUPABASE_SESSION_CLAIMS"
+	SupabaseSessionSignature   Code = "SUPABASE_SESSION_SIGNATURE"
+	SupabaseRefreshFailed      Code = "SUPABASE_REFRESH_FAILED"
+	SupabaseClockSkew          Code = "SUPABASE_CLOCK_SKEW"
+
+	// Environment.
+	SetupFailed Code = "SETUP_FAILED"
+)
+
+// Texts shared by several entries.
+const (
+	setCookieExample = `response.set_cookie("mf_jwt_token", token, domain=".your-domain.com", path="/", secure=True, httponly=True, samesite="None")`
+	sameKeyFix       = "Give the backend and the Miiflow app the very same AUTH_SECRET_KEY value (same bytes: no added quotes, " +
+		"newline or base64 step). mfconform prints a sha256 fingerprint for each key it sees; the fingerprints must be equal. " +
+		"After changing the app's key, restart its container so the new value is read."
+	refCookieContract = "contract: Mode 2 cookie"
+	refClaims         = "contract: Mode 2 claims"
+	refVendorJWT      = "vendor page: Authentication for Self-Hosting — Option 2: JWT"
+)
+
+func init() {
+	registerCookie()
+	registerToken()
+	registerApp()
+	registerSupabase()
+	register(Entry{
+		Code:     SetupFailed,
+		Title:    "test environment could not be prepared",
+		Severity: Critical,
+		Cause: "mfconform could not set up what the run needs before any check ran: a browser that will not start, " +
+			"a port that cannot be bound, a test CA or fixture that cannot be written, or invalid options. " +
+			"Nothing about the deployment under test has been judged.",
+		Fix: "Read the observed error: install Chromium (or point mfconform at a Chrome binary), free the port or " +
+			"directory it names, fix the option it rejects, then run again. Skipped checks are not passes.",
+		Reference: "mfconform: setup; a setup failure is never a pass",
+	})
+}
+
+func registerCookie() {
+	register(
+		Entry{
+			Code:     CookieNotSet,
+			Title:    "no mf_jwt_token cookie set after login",
+			Severity: Fail,
+			Cause: "The login response carries no Set-Cookie named exactly mf_jwt_token. Usually the cookie has a " +
+				"near-miss name (mf-jwt-token, jwt_token, MF_JWT_TOKEN — cookie names are case-sensitive), it is set " +
+				"on a different response than the one that finishes login, or the token is returned in the body or a " +
+				"header and never turned into a cookie.",
+			Fix: "After authenticating the user, set the cookie by its exact name on the login response, e.g. " +
+				setCookieExample + ".",
+			Reference: refCookieContract + "; " + refVendorJWT,
+		},
+		Entry{
+			Code:     CookieNotStored,
+			Title:    "Chromium refused to store mf_jwt_token",
+			Severity: Fail,
+			Cause: "The Set-Cookie header was sent but Chromium blocked it for a reason no more specific code covers. " +
+				"The observation carries Chromium's own blocked reason (for example InvalidDomain, SecureOnly, " +
+				"DisallowedCharacter, NameValuePairExceedsMaxSize) and the redacted Set-Cookie line.",
+			Fix: "Look up Chromium's reason in the observation and correct that attribute of the Set-Cookie line; the " +
+				"working shape is: mf_jwt_token=<jwt>; Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None.",
+			Reference: "Chromium: CookieBlockedReason (DevTools Network.responseReceivedExtraInfo); RFC 6265 §5.2",
+		},
+		Entry{
+			Code:     CookieHostOnly,
+			Title:    "mf_jwt_token is host-only",
+			Severity: Fail,
+			Cause: "The Set-Cookie line has no Domain attribute, so the browser stores the cookie for the exact login " +
+				"host only (e.g. login.acme.test) and never sends it to the app on another subdomain " +
+				"(app.acme.test): the app sees no token and the user looks logged out.",
+			Fix: `Set Domain=.your-domain.com (the registrable domain both hosts share), e.g. ` + setCookieExample +
+				". The leading dot is optional in current browsers.",
+			Reference: "RFC 6265 §5.2.3 and §5.3 step 6; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieDomainInvalid,
+			Title:    "mf_jwt_token has a Domain the browser rejects",
+			Severity: Fail,
+			Cause: "The Domain attribute does not domain-match the host that set the cookie (a foreign domain such as " +
+				"other.test set from login.acme.test) or it names a public suffix (.com, .test, .vercel.app). " +
+				"Chromium drops such a cookie outright with reason InvalidDomain; nothing is stored.",
+			Fix: "Set Domain to the registrable domain the login host belongs to and the app shares, e.g. " +
+				"Domain=.acme.test when the backend is login.acme.test and the app is app.acme.test. Never a " +
+				"public suffix, never a domain the login host is not under.",
+			Reference: "RFC 6265 §5.3 steps 5–6 (public suffixes, domain-match); Chromium: InvalidDomain; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieDomainsUnrelated,
+			Title:    "backend and app share no registrable domain",
+			Severity: Fail,
+			Cause: "The login host and the app host have different registrable domains (eTLD+1 per the Public Suffix " +
+				"List), e.g. login.acme.test and app.other.test, or two projects under a shared hosting suffix such " +
+				"as foo.vercel.app and bar.vercel.app. No Domain value can cover both, so no cookie set by the backend " +
+				"can ever reach the app. This is a hosting problem, not a cookie-attribute problem.",
+			Fix: "Serve the backend (or at least the endpoint that sets mf_jwt_token) and the Miiflow app under one " +
+				"domain you control, e.g. login.your-domain.com and app.your-domain.com (custom domains instead " +
+				"of *.vercel.app), then set Domain=.your-domain.com.",
+			Reference: "RFC 6265 §5.3 step 5; Public Suffix List; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieNotSecure,
+			Title:    "mf_jwt_token lacks Secure",
+			Severity: Fail,
+			Cause: "The Set-Cookie line has no Secure attribute: the token would also travel over plain http, where " +
+				"anyone on the network can read it, and with SameSite=None the browser drops it altogether.",
+			Fix:       "Add Secure (secure=True in the set_cookie call) and serve both backend and app over https.",
+			Reference: "RFC 6265 §4.1.2.5; " + refCookieContract + "; vendor page: Troubleshooting — Cross-Domain Cookie Issues",
+		},
+		Entry{
+			Code:     CookieSameSiteNoneInsecure,
+			Title:    "SameSite=None without Secure: cookie dropped",
+			Severity: Fail,
+			Cause: "The cookie says SameSite=None but not Secure. Chromium (and other current browsers) reject such a " +
+				"cookie on arrival with reason SameSiteNoneInsecure, so it is never stored and the app never " +
+				"receives a token.",
+			Fix:       "Add Secure next to SameSite=None (secure=True, samesite=\"None\") and serve the login page over https.",
+			Reference: "Chromium: SameSite=None requires Secure (SameSiteNoneInsecure); draft-ietf-httpbis-rfc6265bis: SameSite attribute",
+		},
+		Entry{
+			Code:     CookieSameSiteNotNone,
+			Title:    "mf_jwt_token is not SameSite=None",
+			Severity: Fail,
+			Cause: "The cookie is SameSite=Lax, Strict, or has no SameSite (which browsers treat as Lax). What still " +
+				"works with Lax: login.acme.test and app.acme.test are the same site (same eTLD+1), so the cookie is " +
+				"sent on top-level navigation between them and on the app's own same-site requests. What breaks: " +
+				"the app embedded in an iframe on a page of another site, and credentialed fetch/XHR to the app from " +
+				"another site — the browser withholds the cookie (Chromium: SchemefulSameSiteLax / Strict / " +
+				"UnspecifiedTreatedAsLax). Strict additionally withholds it when the user arrives at the app by a " +
+				"link from another site.",
+			Fix: "Set SameSite=None together with Secure, as the contract asks: samesite=\"None\", secure=True. If the " +
+				"app is never embedded in or called from another site, Lax works in practice; record a waiver " +
+				"with that reason instead.",
+			Reference: "draft-ietf-httpbis-rfc6265bis: SameSite attribute and same-site requests; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieNotHTTPOnly,
+			Title:    "mf_jwt_token is readable by page scripts",
+			Severity: Fail,
+			Cause: "The cookie has no HttpOnly attribute, so any script on a page of the cookie's domain can read the " +
+				"token through document.cookie; one XSS bug on any subdomain then leaks every user's session token.",
+			Fix:       "Add HttpOnly (httponly=True in the set_cookie call). Miiflow reads the cookie server-side; scripts do not need it.",
+			Reference: "RFC 6265 §4.1.2.6; vendor page: Key Notes — Security",
+		},
+		Entry{
+			Code:     CookiePathRestricted,
+			Title:    "mf_jwt_token Path does not cover the app",
+			Severity: Fail,
+			Cause: "The cookie's Path (or, without a Path attribute, the default path: the directory of the login URL, " +
+				"e.g. /auth for /auth/login) does not prefix the app's request paths, so the browser does not send " +
+				"it there (Chromium: NotOnPath).",
+			Fix:       "Set Path=/ explicitly (path=\"/\" in the set_cookie call).",
+			Reference: "RFC 6265 §5.1.4 (path-match) and §5.2.4; Chromium: NotOnPath; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieExpiredOnArrival,
+			Title:    "mf_jwt_token expires before it is stored",
+			Severity: Fail,
+			Cause: "The cookie's Expires date is already past, or Max-Age is zero or negative, when the browser receives " +
+				"it — often Max-Age computed in the wrong unit, Expires written in local time without a zone, or a " +
+				"server clock far off. A browser treats such a Set-Cookie as a deletion and drops it without giving " +
+				"a reason; only the raw header shows why.",
+			Fix: "Give the cookie a lifetime at least as long as the token's: max_age=<seconds> matching the JWT exp, or " +
+				"Expires in GMT (RFC 1123 format), or omit both for a session cookie. Check the server's clock.",
+			Reference: "RFC 6265 §5.2.1, §5.2.2 and §5.3 step 3; " + refCookieContract,
+		},
+		Entry{
+			Code:     CookieTooLarge,
+			Title:    "mf_jwt_token is over 4096 bytes",
+			Severity: Fail,
+			Cause: "Cookie name plus value exceed 4096 bytes, and Chromium discards it (NameValuePairExceedsMaxSize). " +
+				"Usually the JWT carries far more than the contract's claims (permissions, profile pictures, " +
+				"nested objects).",
+			Fix: "Put only user_id, exp and the optional first_name, last_name, email in the token; look up anything " +
+				"else server-side.",
+			Reference: "RFC 6265 §6.1 (at least 4096 bytes per cookie); Chromium: NameValuePairExceedsMaxSize",
+		},
+		Entry{
+			Code:     CookieInsecureOrigin,
+			Title:    "cookie set or used over plain http",
+			Severity: Fail,
+			Cause: "The login page that sets mf_jwt_token, or the app that must receive it, is served over http://. A " +
+				"Secure cookie set from http is refused (Chromium: SecureOnly) and a Secure cookie is never sent to " +
+				"an http URL, so the token cannot travel.",
+			Fix:       "Serve both the backend's login endpoint and the Miiflow app over https (a TLS-terminating proxy is fine), and redirect http to https.",
+			Reference: "RFC 6265 §4.1.2.5 (Secure); draft-ietf-httpbis-rfc6265bis: non-secure origins cannot set Secure cookies; Chromium: SecureOnly",
+		},
+		Entry{
+			Code:     CookieThirdPartyBlocked,
+			Title:    "third-party cookie blocking withholds the token",
+			Severity: Warn,
+			Cause: "The app is reached cross-site (embedded in an iframe or called from a page of another site), and the " +
+				"browser blocks third-party cookies — the default in Safari, Firefox strict mode, incognito windows " +
+				"and some Chromium builds — so even a correct SameSite=None; Secure cookie is not sent " +
+				"(Chromium: UserPreferences / ThirdPartyPhaseout). This is the user's browser, not a misconfiguration.",
+			Fix: "Host the embedding page, the backend and the app on one site (same registrable domain) so the cookie " +
+				"is first-party, or set the cookie Partitioned (CHIPS: mf_jwt_token=…; Secure; SameSite=None; " +
+				"Partitioned), which is stored per top-level site and survives third-party blocking.",
+			Reference: "Chromium: third-party cookie blocking; CHIPS (draft-cutler-httpbis-partitioned-cookies)",
+		},
+	)
+}
+
+func registerToken() {
+	register(
+		Entry{
+			Code:     TokenMalformed,
+			Title:    "mf_jwt_token is not a compact JWS",
+			Severity: Fail,
+			Cause: "The cookie value is not three base64url segments of JSON joined by dots. Typical causes: the token " +
+				"was wrapped in quotes or \"Bearer \", URL- or base64-encoded once more, cut short, or the value is " +
+				"a Python bytes repr (b'eyJ…') from an old PyJWT.",
+			Fix: "Set the cookie to exactly the string the JWT library returns (PyJWT ≥ 2 returns str; with PyJWT 1.x " +
+				"call .decode()), with no prefix, quotes or extra encoding.",
+			Reference: "RFC 7515 §3.1 and §7.1 (JWS compact serialization); RFC 7519 §7.2",
+		},
+		Entry{
+			Code:     TokenAlgNotHS256,
+			Title:    "token is not signed with HS256",
+			Severity: Fail,
+			Cause: "The JWT header's alg is not HS256 (none, HS384, HS512, RS256, or missing). Miiflow decodes with " +
+				"HS256 and AUTH_SECRET_KEY, so any other algorithm is refused — and an unsigned (none) token is " +
+				"worthless as proof of identity.",
+			Fix:       `Sign with algorithm="HS256" and AUTH_SECRET_KEY, e.g. jwt.encode(claims, auth_key, algorithm="HS256").`,
+			Reference: "RFC 7518 §3.1 and §3.2; " + refVendorJWT,
+		},
+		Entry{
+			Code:     TokenSignatureMismatch,
+			Title:    "token signature does not verify with AUTH_SECRET_KEY",
+			Severity: Fail,
+			Cause: "The HMAC-SHA256 signature does not match the token under the AUTH_SECRET_KEY given to mfconform: " +
+				"the backend signs with a different key than the Miiflow app holds (another environment's key, a " +
+				"rotated key, or a default left in one of them), or the token is unsigned.",
+			Fix:       sameKeyFix,
+			Reference: "RFC 7515 §5.2; RFC 7518 §3.2; vendor page: Troubleshooting — JWT Validation Failure",
+		},
+		Entry{
+			Code:     TokenSecretWhitespace,
+			Title:    "AUTH_SECRET_KEY differs by whitespace or quotes",
+			Severity: Fail,
+			Cause: "The token verifies only with AUTH_SECRET_KEY plus or minus a trailing newline, surrounding spaces, " +
+				"or quotes. One side read the key with its line ending (a file written by echo, a Kubernetes secret " +
+				"made from a file), or quotes from a .env file or YAML ended up inside the value.",
+			Fix: "Strip the key at its source on both sides: printf '%s' \"$KEY\" instead of echo, kubectl create secret " +
+				"--from-literal, no quotes inside the value in docker-compose env files. Then compare the " +
+				"fingerprints mfconform prints.",
+			Reference: "vendor page: Troubleshooting — JWT Validation Failure; RFC 7518 §3.2",
+		},
+		Entry{
+			Code:     TokenSecretEncoding,
+			Title:    "AUTH_SECRET_KEY used in a different encoding",
+			Severity: Fail,
+			Cause: "The token verifies only with AUTH_SECRET_KEY base64- or hex-decoded or -encoded: one side treats the " +
+				"configured string as the key bytes, the other first decodes (or encodes) it — e.g. a library " +
+				"option such as secret_is_base64, or a key generated as base64 and decoded by one service only.",
+			Fix: "Use the key as the same raw bytes on both sides: pass the exact AUTH_SECRET_KEY string as the HMAC " +
+				"key in the backend, without a base64/hex step, or apply the same step in both places.",
+			Reference: "RFC 7518 §3.2; vendor page: Troubleshooting — JWT Validation Failure",
+		},
+		Entry{
+			Code:     TokenExpired,
+			Title:    "token has expired",
+			Severity: Fail,
+			Cause: "The exp claim is in the past, so Miiflow refuses the token. Either the backend issued it long ago " +
+				"and never refreshes it, the lifetime is computed too short, or the backend's clock is behind.",
+			Fix: "Issue a fresh token at login and refresh it before exp (e.g. on each authenticated request or by a " +
+				"refresh endpoint); compute exp as now + lifetime in UTC seconds; keep server clocks in sync (NTP).",
+			Reference: "RFC 7519 §4.1.4; vendor page: Troubleshooting — Token Expiration",
+		},
+		Entry{
+			Code:     TokenExpMilliseconds,
+			Title:    "exp looks like milliseconds",
+			Severity: Fail,
+			Cause: "exp is so large that, read as seconds, it lies thousands of years ahead; read as milliseconds it is a " +
+				"plausible date. The backend used a millisecond clock (JavaScript Date.now(), Java " +
+				"System.currentTimeMillis()) where NumericDate wants seconds.",
+			Fix:       "Divide by 1000: exp = Math.floor(Date.now() / 1000) + lifetimeSeconds (or Instant.now().getEpochSecond() + …).",
+			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
+		},
+		Entry{
+			Code:     TokenExpMissing,
+			Title:    "token has no exp claim",
+			Severity: Fail,
+			Cause:    "The payload has no exp claim. The contract requires it, and a token without exp would authenticate forever.",
+			Fix: "Add exp = now + lifetime in seconds since the epoch, e.g. " +
+				"\"exp\": (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).timestamp().",
+			Reference: "RFC 7519 §4.1.4; " + refClaims,
+		},
+		Entry{
+			Code:     TokenExpNotNumeric,
+			Title:    "exp is not a number",
+			Severity: Fail,
+			Cause: "exp is present but is a JSON string, boolean, null, array or object instead of a number — for " +
+				"example a date string (\"2026-11-26T01:00:00Z\"), a quoted number (\"1764118800\"), or a " +
+				"datetime serialized by a custom encoder.",
+			Fix:       "Emit exp as a JSON number of seconds since 1970-01-01 UTC (an integer, or a float as the vendor example produces), not a string.",
+			Reference: "RFC 7519 §2 (NumericDate) and §4.1.4",
+		},
+		Entry{
+			Code:     TokenLifetimeLong,
+			Title:    "token lifetime is unusually long",
+			Severity: Warn,
+			Cause: "exp lies further ahead than a sensible session (threshold 24 h by default). A leaked token stays " +
+				"valid that long, and there is no revocation in this scheme.",
+			Fix:       "Issue short-lived tokens (minutes to hours) and refresh them while the user is active; raise the threshold only with a reason.",
+			Reference: "vendor page: Key Notes — Expiration; RFC 7519 §4.1.4",
+		},
+		Entry{
+			Code:     TokenClockSkew,
+			Title:    "backend clock differs from ours",
+			Severity: Fail,
+			Cause: "The backend's clock — read from its HTTP Date header or from the token's iat — differs from this " +
+				"machine's by more than the tolerance. Tokens then look expired too early or valid too long, and an " +
+				"iat in the future is refused by strict verifiers.",
+			Fix:       "Run NTP (chrony, systemd-timesyncd) on the backend, the app and the machine running mfconform, and make sure containers share the host's clock.",
+			Reference: "RFC 7519 §4.1.4 and §4.1.6 (iat); RFC 9110 §6.6.1 (Date)",
+		},
+		Entry{
+			Code:      TokenUserIDMissing,
+			Title:     "token has no user_id claim",
+			Severity:  Fail,
+			Cause:     "The payload has no user_id. Miiflow identifies the user by this claim; a standard sub or id claim is not read instead.",
+			Fix:       "Add \"user_id\": \"<your stable user identifier>\" (a string) to the claims.",
+			Reference: refClaims + "; " + refVendorJWT,
+		},
+		Entry{
+			Code:     TokenUserIDNotString,
+			Title:    "user_id is not a non-empty string",
+			Severity: Fail,
+			Cause: "user_id is a number, boolean, object, null, or an empty/whitespace-only string. The contract asks for a " +
+				"non-empty string; a numeric database id is the usual cause, and verifiers that compare strings " +
+				"treat 42 and \"42\" as different users or refuse the token.",
+			Fix:       "Emit the id as a string: \"user_id\": str(user.id).",
+			Reference: refClaims + "; " + refVendorJWT,
+		},
+		Entry{
+			Code:      TokenClaimType,
+			Title:     "optional claim has the wrong type",
+			Severity:  Fail,
+			Cause:     "first_name, last_name or email is present but not a JSON string (null, a number, an object or a list) — often an unset database field serialized as null.",
+			Fix:       "Emit these claims as strings, or leave them out of the payload when there is no value; do not send null.",
+			Reference: refClaims,
+		},
+		Entry{
+			Code:      TokenEmailInvalid,
+			Title:     "email claim is not an email address",
+			Severity:  Warn,
+			Cause:     "The email claim does not parse as a bare address (local@domain): it may be empty, a display-name form like \"John <john@x>\", or a user name put into the wrong claim.",
+			Fix:       "Put the user's plain address in email (john.doe@example.com), or leave the claim out.",
+			Reference: refClaims + "; RFC 5322 §3.4.1",
+		},
+		Entry{
+			Code:     SecretWeak,
+			Title:    "AUTH_SECRET_KEY is weak",
+			Severity: Fail,
+			Cause: "The key is shorter than 32 bytes, is a well-known placeholder (the vendor page's YOUR_SECRET_KEY, " +
+				"secret, changeme…) or a single repeated character. Anyone can brute-force or guess it offline from " +
+				"one token and then mint tokens for any user_id.",
+			Fix:       "Generate a random key of at least 32 bytes, e.g. openssl rand -base64 48, and set it as AUTH_SECRET_KEY in both the backend and Miiflow.",
+			Reference: "RFC 7518 §3.2 (key of at least 256 bits); RFC 8725 §3.5",
+		},
+	)
+}
+
+func registerApp() {
+	register(
+		Entry{
+			Code:     AppRejectsValidToken,
+			Title:    "app refuses the backend's own token",
+			Severity: Fail,
+			Cause: "A token the backend issued (and that looks right) reaches the app, but the app does not log the user " +
+				"in. This is the vendor page's JWT validation failure: the app's AUTH_SECRET_KEY differs from the " +
+				"backend's.",
+			Fix:       sameKeyFix,
+			Reference: "vendor page: Troubleshooting — JWT Validation Failure; " + refVendorJWT,
+		},
+		Entry{
+			Code:     AppIdentityMismatch,
+			Title:    "app shows a different identity than the token",
+			Severity: Fail,
+			Cause: "The app accepted the token but shows another user_id, name or email than the token carries: a " +
+				"stale session in the app, another cookie winning over mf_jwt_token (two cookies of the same name " +
+				"with different Domain or Path), or claim names the app does not read (sub, name, given_name).",
+			Fix: "Use the contract's claim names exactly (user_id, first_name, last_name, email); make sure only one " +
+				"mf_jwt_token cookie exists (delete old ones set with another Domain/Path); log out of the app and retry.",
+			Reference: refClaims,
+		},
+		Entry{
+			Code:     AppAcceptsExpired,
+			Title:    "app accepts an expired token",
+			Severity: Fail,
+			Cause: "The app logged the user in with a token whose exp had passed; the observation states how long past " +
+				"and the leeway this implies. The verifier skips exp checking or allows a very large leeway.",
+			Fix:       "Verify exp on every request with a leeway of seconds, not minutes or hours (PyJWT does this by default; do not pass options={\"verify_exp\": False}).",
+			Reference: "RFC 7519 §4.1.4 and §7.2",
+		},
+		Entry{
+			Code:     AppAcceptsBadSignature,
+			Title:    "app accepts a token with a bad signature",
+			Severity: Critical,
+			Cause: "The app logged the user in with a token signed by the wrong key, with a payload changed after " +
+				"signing, with no signature, or with garbage. It decodes without verifying (e.g. jwt.decode(..., " +
+				"options={\"verify_signature\": False})), so anyone can forge a token for any user_id.",
+			Fix:       "Verify the HS256 signature with AUTH_SECRET_KEY on every request and refuse the request when it fails.",
+			Reference: "RFC 7515 §5.2; RFC 8725 §3.1",
+		},
+		Entry{
+			Code:     AppAcceptsAlgNone,
+			Title:    "app accepts an unsigned (alg none) token",
+			Severity: Critical,
+			Cause: "The app logged the user in with a token whose header says alg none (in some spelling) and which " +
+				"carries no signature: the verifier takes the algorithm from the token. Anyone can forge any identity.",
+			Fix:       "Pin the accepted algorithms in the verifier: jwt.decode(token, key, algorithms=[\"HS256\"]).",
+			Reference: "RFC 8725 §2.1 and §3.1; RFC 7518 §3.6",
+		},
+		Entry{
+			Code:     AppAcceptsOtherAlg,
+			Title:    "app accepts algorithms other than HS256",
+			Severity: Fail,
+			Cause: "The app accepted a token signed with HS384 or HS512 (right key, wrong algorithm): it lets the token " +
+				"pick its algorithm. That is not exploitable by itself with HMAC, but it is the pattern behind " +
+				"algorithm-confusion attacks and departs from the contract.",
+			Fix:       "Allow exactly HS256: algorithms=[\"HS256\"] (WithValidMethods([]string{\"HS256\"}) in Go).",
+			Reference: "RFC 8725 §3.1; " + refVendorJWT,
+		},
+		Entry{
+			Code:      AppAcceptsMissingClaim,
+			Title:     "app accepts a token without a required claim",
+			Severity:  Fail,
+			Cause:     "The app logged the user in with a correctly signed token that lacks user_id or exp. Without exp the token never expires; without user_id the session has no identity.",
+			Fix:       "Require the claims in the verifier: jwt.decode(..., options={\"require\": [\"exp\", \"user_id\"]}), and refuse the request otherwise.",
+			Reference: refClaims + "; RFC 7519 §4.1.4",
+		},
+		Entry{
+			Code:     AppRejectsFractionalExp,
+			Title:    "app refuses a fractional exp",
+			Severity: Fail,
+			Cause: "The app refused a valid token whose exp is a non-integer number — exactly what the vendor's own " +
+				"Python example produces (datetime.timestamp() is a float). The verifier insists on an integer.",
+			Fix: "Accept any JSON number as NumericDate in the verifier (RFC 7519 allows non-integer values). As a " +
+				"workaround the backend can emit int(...timestamp()).",
+			Reference: "RFC 7519 §2 (NumericDate may be non-integer); " + refClaims,
+		},
+		Entry{
+			Code:     AppServerError,
+			Title:    "app fails on a malformed cookie",
+			Severity: Fail,
+			Cause: "Given a malformed, oversized or garbage mf_jwt_token, the app answered 5xx or did not answer in time, " +
+				"instead of treating the user as logged out. Token parsing errors escape as exceptions.",
+			Fix:       "Catch every decode error (jwt.InvalidTokenError and its subclasses in PyJWT) and answer as for a missing cookie (401 or redirect to login).",
+			Reference: "RFC 7519 §7.2 (reject invalid JWTs); OWASP: Improper Error Handling",
+		},
+		Entry{
+			Code:     AppUnreachable,
+			Title:    "app cannot be reached",
+			Severity: Fail,
+			Cause: "mfconform could not connect to the app: DNS did not resolve, the TCP connection was refused or timed " +
+				"out, or TLS failed (untrusted or wrong-name certificate). The observation names which step failed " +
+				"and why. Nothing about the app's token handling was tested.",
+			Fix:       "Check the app URL given to mfconform, that the app is running and listening, that DNS (or the host map) points at it, and pass --ca for a private CA.",
+			Reference: "environment; mfconform: app target",
+		},
+		Entry{
+			Code:     AppProbeFailed,
+			Title:    "a probe request to the app failed",
+			Severity: Fail,
+			Cause: "The app was reachable, but a probe request could not be completed or its answer could not be " +
+				"interpreted (connection reset mid-way, a response that is neither logged-in nor logged-out per the " +
+				"configured markers). This is not the app's verdict on the token.",
+			Fix:       "Check the app's logs for the probe's time; make sure the logged-in/logged-out markers configured for mfconform match what the app serves; then run again.",
+			Reference: "mfconform: app probes",
+		},
+	)
+}
+
+func registerSupabase() {
+	register(
+		Entry{
+			Code:      SupabaseURLMissing,
+			Title:     "NEXT_PUBLIC_SUPABASE_URL is empty",
+			Severity:  Fail,
+			Cause:     "The frontend container has no NEXT_PUBLIC_SUPABASE_URL, or it is empty. NEXT_PUBLIC_* values are inlined at build time, so setting it only at run time is not enough (supabase-js: \"supabaseUrl is required.\").",
+			Fix:       "Set NEXT_PUBLIC_SUPABASE_URL to Supabase → Settings → API → Project URL (https://<ref>.supabase.co) and rebuild the frontend image.",
+			Reference: "contract: Mode 1; vendor page: Option 1",
+		},
+		Entry{
+			Code:      SupabaseKeyMissing,
+			Title:     "NEXT_PUBLIC_SUPABASE_KEY is empty",
+			Severity:  Fail,
+			Cause:     "The frontend container has no NEXT_PUBLIC_SUPABASE_KEY, or it is empty; NEXT_PUBLIC_* values are inlined at build time.",
+			Fix:       "Set NEXT_PUBLIC_SUPABASE_KEY to the project's public key (the anon JWT or an sb_publishable_… key, Settings → API) and rebuild the frontend image.",
+			Reference: "contract: Mode 1; vendor page: Option 1",
+		},
+		Entry{
+			Code:      SupabaseURLInvalid,
+			Title:     "NEXT_PUBLIC_SUPABASE_URL is not a project origin",
+			Severity:  Fail,
+			Cause:     "The value is not an absolute https origin: http://, a missing scheme, a path such as /auth/v1 or /rest/v1 (supabase-js appends those itself), a trailing slash with junk, quotes or whitespace.",
+			Fix:       "Use just the origin: https://<ref>.supabase.co (or your self-hosted gateway's https origin), with no path.",
+			Reference: "contract: Mode 1; supabase-js createClient(supabaseUrl)",
+		},
+		Entry{
+			Code:      SupabaseURLUnreachable,
+			Title:     "Supabase URL cannot be reached",
+			Severity:  Fail,
+			Cause:     "mfconform could not connect to the Supabase URL: DNS, connection or TLS failed (the observation says which). No Supabase check could run.",
+			Fix:       "Check the project ref in the URL, that a self-hosted gateway is up and its certificate is valid for that name, and network/proxy settings.",
+			Reference: "environment; GET <url>/auth/v1/health",
+		},
+		Entry{
+			Code:      SupabaseKeyMalformed,
+			Title:     "NEXT_PUBLIC_SUPABASE_KEY is malformed",
+			Severity:  Fail,
+			Cause:     "The key is neither a JWT (three base64url segments) nor an sb_publishable_… key, or it has quotes or whitespace around it — usually a copy-paste accident or quoting in an env file.",
+			Fix:       "Paste the public key exactly as shown in Supabase → Settings → API, without quotes or trailing newline.",
+			Reference: "contract: Mode 1; Supabase API keys",
+		},
+		Entry{
+			Code:      SupabaseKeyServiceRole,
+			Title:     "service_role key in a public variable",
+			Severity:  Critical,
+			Cause:     "NEXT_PUBLIC_SUPABASE_KEY holds a service_role JWT. NEXT_PUBLIC_* values are shipped in the browser bundle, and service_role bypasses Row Level Security: anyone who loads the app can read and write the whole database.",
+			Fix:       "Replace it with the anon/publishable key, rebuild, and rotate the project's JWT secret / service_role key at once — treat it as leaked.",
+			Reference: "contract: Mode 1; Supabase: API keys (service_role must never be exposed)",
+		},
+		Entry{
+			Code:      SupabaseKeySecret,
+			Title:     "sb_secret key in a public variable",
+			Severity:  Critical,
+			Cause:     "NEXT_PUBLIC_SUPABASE_KEY holds an sb_secret_… key. It is inlined into the browser bundle, and a secret key grants elevated access to the project.",
+			Fix:       "Replace it with an sb_publishable_… key, rebuild, and delete/rotate the exposed secret key in Supabase → Settings → API Keys.",
+			Reference: "contract: Mode 1; Supabase: API keys (secret keys)",
+		},
+		Entry{
+			Code:      SupabaseKeyProjectMismatch,
+			Title:     "key belongs to another Supabase project",
+			Severity:  Fail,
+			Cause:     "The legacy key's ref claim differs from the project ref in NEXT_PUBLIC_SUPABASE_URL: URL and key were copied from different projects (e.g. staging and production).",
+			Fix:       "Take URL and key from the same project's Settings → API page.",
+			Reference: "contract: Mode 1; Supabase legacy API key claims (ref)",
+		},
+		Entry{
+			Code:      SupabaseKeyExpired,
+			Title:     "Supabase key has expired",
+			Severity:  Fail,
+			Cause:     "The legacy key JWT's exp is in the past; the gateway refuses it. Self-generated keys are often minted with a short exp.",
+			Fix:       "Regenerate the anon key from the project's JWT secret with a long exp (or copy the current one from Settings → API) and rebuild.",
+			Reference: "RFC 7519 §4.1.4; Supabase legacy API keys",
+		},
+		Entry{
+			Code:      SupabaseKeyRejected,
+			Title:     "gateway rejects the Supabase key",
+			Severity:  Fail,
+			Cause:     "The API gateway answers 401 (\"Invalid API key\" / \"Invalid authentication credentials\"): the key is stale, from another project, or — self-hosted — not signed with the current JWT_SECRET (secret rotated, keys not regenerated).",
+			Fix:       "Copy the current key from Settings → API; self-hosted: regenerate ANON_KEY and SERVICE_ROLE_KEY from the current JWT_SECRET and restart the stack.",
+			Reference: "Supabase: API gateway apikey check",
+		},
+		Entry{
+			Code:      SupabaseCORSBlocked,
+			Title:     "browser cannot call the Supabase auth API",
+			Severity:  Fail,
+			Cause:     "From the app's origin the browser's CORS preflight to <url>/auth/v1 fails or does not allow the headers supabase-js sends (apikey, authorization, x-client-info, x-supabase-api-version, content-type) — typically a reverse proxy in front of a self-hosted gateway that strips or answers the OPTIONS request itself.",
+			Fix:       "Let OPTIONS reach the gateway (Kong's cors plugin) or configure the proxy to allow the app's origin and those request headers.",
+			Reference: "Fetch standard: CORS protocol; supabase-js request headers",
+		},
+		Entry{
+			Code:      SupabaseSigninFailed,
+			Title:     "test sign-in fails",
+			Severity:  Fail,
+			Cause:     "Password sign-in with the test account fails; the observation gives GoTrue's error code: invalid_credentials (wrong email/password), email_not_confirmed (account not confirmed), signup_disabled (account could not be created).",
+			Fix:       "Use a confirmed test user with the right password, or enable email auto-confirm for the test project; create the user in the dashboard if signups are disabled.",
+			Reference: "Supabase Auth: POST /auth/v1/token?grant_type=password",
+		},
+		Entry{
+			Code:      SupabaseSessionClaims,
+			Title:     "Supabase access token lacks required claims",
+			Severity:  Fail,
+			Cause:     "The session's access token is missing sub, exp, aud=authenticated or role — usually a custom access-token hook or a changed GOTRUE_JWT_AUD.",
+			Fix:       "Restore the standard claims (check any custom access token hook and GOTRUE_JWT_AUD=authenticated).",
+			Reference: "Supabase Auth: JWT claims; RFC 7519 §4.1",
+		},
+		Entry{
+			Code:      SupabaseSessionSignature,
+			Title:     "Supabase access token does not verify",
+			Severity:  Fail,
+			Cause:     "The session's access token does not verify with the JWT secret given to mfconform or with the project's JWKS: the secret was rotated, or the wrong project's secret was supplied.",
+			Fix:       "Supply the project's current JWT secret (Settings → API → JWT Settings) or let mfconform use the JWKS; self-hosted: make every service use the same JWT_SECRET.",
+			Reference: "RFC 7515 §5.2; Supabase: JWT signing keys / JWKS",
+		},
+		Entry{
+			Code:      SupabaseRefreshFailed,
+			Title:     "Supabase session refresh fails",
+			Severity:  Fail,
+			Cause:     "The refresh_token grant fails; the observation gives the error code (refresh_token_not_found, refresh_token_already_used, session_expired, session_not_found) — often concurrent refreshes or session time limits.",
+			Fix:       "Refresh from one place at a time (one supabase-js client per page), and review the project's session time-box / inactivity settings.",
+			Reference: "Supabase Auth: POST /auth/v1/token?grant_type=refresh_token",
+		},
+		Entry{
+			Code:      SupabaseClockSkew,
+			Title:     "Supabase clock differs from ours",
+			Severity:  Fail,
+			Cause:     "The Supabase server's Date header or a token's iat differs from this machine's clock beyond tolerance; GoTrue allows no leeway, so tokens look expired or \"issued in the future\".",
+			Fix:       "Synchronise clocks with NTP on the Supabase host, the app host and the machine running mfconform.",
+			Reference: "RFC 7519 §4.1.6; RFC 9110 §6.6.1",
+		},
+	)
+}

@@ -1,0 +1,80 @@
+// Package env is what the specs see of a run: the target deployment's
+// addresses, the operator's secret, the shared browser, and the judging
+// thresholds. The runner fills it in before the specs run; specs only read.
+package env
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/mfconform/mfconform/harness/browser"
+)
+
+// Target is the deployment under test.
+type Target struct {
+	// Description says what is checked, e.g. "embedded reference deployment
+	// (fixture host-only)".
+	Description string
+	// LoginURL is the backend endpoint that authenticates the test user and
+	// sets mf_jwt_token.
+	LoginURL string
+	// AppURL is the Miiflow app's origin, e.g. https://app.acme.test:8443.
+	AppURL string
+	// ProbePath is the app path that answers 200 for a signed-in user and
+	// 401 otherwise.
+	ProbePath string
+	// EmbedURL is the origin of a page on another site that embeds the app.
+	EmbedURL string
+	// Secret is AUTH_SECRET_KEY; nil when the operator did not provide it.
+	Secret []byte
+}
+
+// Thresholds are the judging limits, all configurable.
+type Thresholds struct {
+	MaxTokenLifetime time.Duration // TOKEN_LIFETIME_LONG above this
+	ClockTolerance   time.Duration // TOKEN_CLOCK_SKEW above this
+	ExpLeeway        time.Duration // a token this close past exp is not "expired" yet
+}
+
+// Timeouts bound every network and browser step.
+type Timeouts struct {
+	Session    time.Duration // open an isolated browser context and tab
+	Navigation time.Duration // one page load with its cookie verdicts
+	Script     time.Duration // one in-page script (fetch, iframe wait)
+	Probe      time.Duration // one probe of the app
+	Evidence   time.Duration // gathering one evidence bundle end to end
+}
+
+// Env is the run's environment.
+type Env struct {
+	// Ctx ends when the run is interrupted or finished; background evidence
+	// gathering runs under it.
+	Ctx        context.Context
+	Target     Target
+	Browser    *browser.Browser
+	Thresholds Thresholds
+	Timeouts   Timeouts
+	// Now is the clock judgments use.
+	Now func() time.Time
+}
+
+var (
+	mu      sync.RWMutex
+	current *Env
+)
+
+// Set installs the environment for this process's run.
+func Set(e *Env) {
+	mu.Lock()
+	defer mu.Unlock()
+	current = e
+}
+
+// Get returns the run's environment, or nil before setup finished (or when it
+// failed).
+func Get() *Env {
+	mu.RLock()
+	defer mu.RUnlock()
+	return current
+}

@@ -1,0 +1,357 @@
+package jwt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/suites/env"
+)
+
+// CookieName is the cookie the contract names.
+const CookieName = "mf_jwt_token"
+
+// LoginEvidence is what one browser session saw from login to the app: the
+// Set-Cookie lines with Chromium's verdicts, the stored cookie, whether the
+// cookie reached the app on a top-level navigation, and what the app page
+// could read. It is gathered once per run and judged by many specs.
+type LoginEvidence struct {
+	// Chain is the login navigation, one exchange per redirect hop.
+	Chain []browser.Exchange
+	// SetCookie is the Set-Cookie line named exactly mf_jwt_token, if any,
+	// and the exchange that carried it.
+	SetCookie *browser.SetCookieVerdict
+	SetBy     *browser.Exchange
+	// Others are the names of the other cookies the login set.
+	Others []string
+	// Jar is every cookie stored after login; Stored is mf_jwt_token in it.
+	Jar    []*network.Cookie
+	Stored *network.Cookie
+	// LoginDate is the Date header of the response that set the cookie (or
+	// of the last hop), and ReceivedAt our clock when it arrived.
+	LoginDate  time.Time
+	ReceivedAt time.Time
+
+	// AppNav is the top-level navigation to the app after login and
+	// AppNavCookie the mf_jwt_token verdict on it (nil: not considered).
+	AppNav       browser.Exchange
+	AppNavCookie *browser.CookieVerdict
+	// DocumentCookieHasToken is true when the app page's scripts could read
+	// mf_jwt_token through document.cookie.
+	DocumentCookieHasToken bool
+	// AppProbe is the app's answer to a same-origin fetch of the probe path
+	// from the app page, with the cookie the browser holds.
+	AppProbe ProbeResult
+
+	// Cross-site: the app embedded in an iframe, fetched with credentials,
+	// and opened through a link, from a page on another site.
+	Embed EmbedEvidence
+}
+
+// EmbedEvidence is what a page of another site saw of the app.
+type EmbedEvidence struct {
+	Loaded      bool                   // the embed page ran to completion
+	FrameCookie *browser.CookieVerdict // mf_jwt_token on the iframe's request
+	FetchCookie *browser.CookieVerdict // on the credentialed fetch
+	LinkCookie  *browser.CookieVerdict // on the cross-site link navigation
+	FetchStatus int
+	FetchError  string
+}
+
+// ProbeResult is the app's answer to one probe request.
+type ProbeResult struct {
+	Status int    `json:"status"`
+	Body   string `json:"body,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// CookieSent says whether Chromium attached mf_jwt_token to the request.
+	CookieSent bool `json:"cookie_sent"`
+}
+
+// Identity is the JSON identity the probe path returns.
+func (p ProbeResult) Identity() map[string]any {
+	var m map[string]any
+	if json.Unmarshal([]byte(p.Body), &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// token returns the raw token the backend set, from the Set-Cookie line
+// (what the backend sent, even when Chromium refused to store it).
+func (e *LoginEvidence) token() string {
+	if e == nil || e.SetCookie == nil {
+		return ""
+	}
+	_, v, _ := strings.Cut(strings.SplitN(e.SetCookie.Line, ";", 2)[0], "=")
+	return strings.Trim(strings.TrimSpace(v), `"`)
+}
+
+// future runs a gather once, in the background, and lets many specs wait.
+type future[T any] struct {
+	once sync.Once
+	done chan struct{}
+	val  T
+	err  error
+}
+
+func (f *future[T]) start(run func() (T, error)) {
+	f.once.Do(func() {
+		f.done = make(chan struct{})
+		go func() {
+			defer close(f.done)
+			f.val, f.err = run()
+		}()
+	})
+}
+
+func (f *future[T]) wait(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+var (
+	loginFuture   future[*LoginEvidence]
+	blockedFuture future[EmbedEvidence]
+	probesFuture  future[*ProbeEvidence]
+)
+
+// prefetch starts every evidence gather of JWT mode concurrently (each in
+// its own isolated browser context) so the specs of all areas wait only for
+// the slowest.
+func prefetch(e *env.Env) {
+	loginFuture.start(func() (*LoginEvidence, error) { return gatherLogin(e) })
+	blockedFuture.start(func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) })
+	probesFuture.start(func() (*ProbeEvidence, error) { return gatherProbes(e) })
+}
+
+// runContext is the context evidence gathers run under: the run's own,
+// bounded by the evidence timeout.
+func runContext(e *env.Env) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(e.Ctx, e.Timeouts.Evidence)
+}
+
+func step(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
+
+func gatherLogin(e *env.Env) (*LoginEvidence, error) {
+	ctx, cancel := runContext(e)
+	defer cancel()
+	s, err := openSession(ctx, e, browser.SessionOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+
+	ev := &LoginEvidence{}
+	if err := login(ctx, e, s, ev); err != nil {
+		return ev, err
+	}
+
+	// Top-level navigation to the app, same-site with the backend.
+	nctx, ncancel := step(ctx, e.Timeouts.Navigation)
+	appPage := e.Target.AppURL + "/"
+	nav, err := s.Navigate(nctx, appPage)
+	ncancel()
+	if err != nil {
+		return ev, fmt.Errorf("open the app at %s: %w", appPage, err)
+	}
+	ev.AppNav = nav
+	ev.AppNavCookie = cookieOn(nav)
+	type pageState struct {
+		Readable bool        `json:"readable"`
+		Probe    ProbeResult `json:"probe"`
+	}
+	sctx, scancel := step(ctx, e.Timeouts.Script)
+	mark := s.Mark()
+	st, err := browser.Evaluate[pageState](sctx, s, fmt.Sprintf(`(async () => {
+		const readable = document.cookie.split(";").some(c => c.trim().startsWith(%q));
+		try {
+			const r = await fetch(%q, {credentials: "same-origin", cache: "no-store"});
+			return {readable, probe: {status: r.status, body: (await r.text()).slice(0, 4000)}};
+		} catch (err) { return {readable, probe: {error: String(err)}}; }
+	})()`, CookieName+"=", e.Target.ProbePath))
+	scancel()
+	if err != nil {
+		return ev, fmt.Errorf("read the app page: %w", err)
+	}
+	ev.DocumentCookieHasToken = st.Readable
+	ev.AppProbe = st.Probe
+	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
+	if x, err := s.WaitExchange(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
+		ev.AppProbe.CookieSent = sent(cookieOn(x))
+	}
+	wcancel()
+
+	emb, err := embed(ctx, e, s, true)
+	ev.Embed = emb
+	if err != nil {
+		return ev, err
+	}
+	return ev, nil
+}
+
+// gatherBlockedEmbed logs in and loads the embed page in a session that
+// blocks third-party cookies, as Chromium does by default, Safari and
+// Firefox strict mode do, and every incognito window does.
+func gatherBlockedEmbed(e *env.Env) (EmbedEvidence, error) {
+	ctx, cancel := runContext(e)
+	defer cancel()
+	s, err := openSession(ctx, e, browser.SessionOptions{BlockThirdPartyCookies: true})
+	if err != nil {
+		return EmbedEvidence{}, err
+	}
+	defer s.Close()
+	if err := login(ctx, e, s, &LoginEvidence{}); err != nil {
+		return EmbedEvidence{}, err
+	}
+	return embed(ctx, e, s, false)
+}
+
+func openSession(ctx context.Context, e *env.Env, o browser.SessionOptions) (*browser.Session, error) {
+	sctx, cancel := step(ctx, e.Timeouts.Session)
+	defer cancel()
+	s, err := e.Browser.NewSession(sctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// login navigates to the login URL and records the Set-Cookie verdicts and
+// the jar.
+func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidence) error {
+	nctx, cancel := step(ctx, e.Timeouts.Navigation)
+	defer cancel()
+	mark := s.Mark()
+	first, err := s.Navigate(nctx, e.Target.LoginURL)
+	ev.ReceivedAt = e.Now()
+	if err != nil {
+		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, err)
+	}
+	ev.Chain = []browser.Exchange{first}
+	for _, x := range s.Exchanges()[mark:] {
+		if x.Type == "Document" && x.RequestID == first.RequestID && x.URL != first.URL {
+			ev.Chain = append(ev.Chain, x)
+		}
+	}
+	for i := range ev.Chain {
+		x := &ev.Chain[i]
+		for j := range x.SetCookies {
+			sc := x.SetCookies[j]
+			if sc.Name == CookieName && ev.SetCookie == nil {
+				ev.SetCookie, ev.SetBy = &sc, x
+			} else if sc.Name != CookieName {
+				ev.Others = append(ev.Others, sc.Name)
+			}
+		}
+	}
+	dateFrom := &ev.Chain[len(ev.Chain)-1]
+	if ev.SetBy != nil {
+		dateFrom = ev.SetBy
+	}
+	if d, err := time.Parse(time.RFC1123, dateFrom.Header("date")); err == nil {
+		ev.LoginDate = d
+	}
+	jar, err := s.Cookies(nctx)
+	if err != nil {
+		return err
+	}
+	ev.Jar = jar
+	for _, c := range jar {
+		if c.Name == CookieName {
+			ev.Stored = c
+		}
+	}
+	return nil
+}
+
+// embed loads the embed page on the other site and, when link is set,
+// follows its link to the app.
+func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (EmbedEvidence, error) {
+	var out EmbedEvidence
+	page := e.Target.EmbedURL + "/embed?" + url.Values{"app": {e.Target.AppURL}, "probe": {e.Target.ProbePath}}.Encode()
+	nctx, cancel := step(ctx, e.Timeouts.Navigation)
+	defer cancel()
+	mark := s.Mark()
+	if _, err := s.Navigate(nctx, page); err != nil {
+		return out, fmt.Errorf("open the embedding page %s: %w", page, err)
+	}
+	type result struct {
+		FetchStatus int    `json:"fetchStatus"`
+		FetchError  string `json:"fetchError"`
+		FrameLoaded bool   `json:"frameLoaded"`
+	}
+	sctx, scancel := step(ctx, e.Timeouts.Script)
+	r, err := browser.Evaluate[result](sctx, s, `window.mfEmbedDone`)
+	scancel()
+	if err != nil {
+		return out, fmt.Errorf("wait for the embedding page: %w", err)
+	}
+	out.Loaded, out.FetchStatus, out.FetchError = true, r.FetchStatus, r.FetchError
+	appPage := e.Target.AppURL + "/"
+	// A cross-site iframe runs in its own renderer: Chromium reports its
+	// request (with the cookie verdicts) on this page's session but not
+	// always its response, so wait for the request only.
+	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
+		out.FrameCookie = cookieOn(x)
+	}
+	if x, err := s.WaitExchange(nctx, mark, func(x browser.Exchange) bool {
+		return x.URL == e.Target.AppURL+e.Target.ProbePath && x.Type == "Fetch"
+	}); err == nil {
+		out.FetchCookie = cookieOn(x)
+	}
+	if !link {
+		return out, nil
+	}
+	lmark := s.Mark()
+	lctx, lcancel := step(ctx, e.Timeouts.Navigation)
+	defer lcancel()
+	if _, err := browser.Evaluate[bool](lctx, s, `(document.getElementById("app-link").click(), true)`); err != nil {
+		return out, fmt.Errorf("follow the link to the app: %w", err)
+	}
+	if x, err := s.WaitExchange(lctx, lmark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
+		out.LinkCookie = cookieOn(x)
+	} else {
+		return out, fmt.Errorf("follow the link to the app: %w", err)
+	}
+	return out, nil
+}
+
+// cookieOn returns Chromium's verdict on mf_jwt_token for a request.
+func cookieOn(x browser.Exchange) *browser.CookieVerdict {
+	for i := range x.Cookies {
+		if x.Cookies[i].Name == CookieName {
+			c := x.Cookies[i]
+			return &c
+		}
+	}
+	return nil
+}
+
+func sent(v *browser.CookieVerdict) bool { return v != nil && v.Sent }
+
+func isURL(u string) func(browser.Exchange) bool {
+	return func(x browser.Exchange) bool { return x.URL == u }
+}
+
+// LoginDateOr returns the login response's Date, or our receive time when
+// the server sent none.
+func (e *LoginEvidence) LoginDateOr() time.Time {
+	if !e.LoginDate.IsZero() {
+		return e.LoginDate
+	}
+	return e.ReceivedAt
+}
