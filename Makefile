@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 REPORTS ?= reports/out
 
-.PHONY: all deps build run test vet fmt-check unit e2e clean
+.PHONY: all deps build run test vet fmt-check docs clean
 
 all: build
 
@@ -34,3 +34,7 @@ fmt-check:
 
 clean:
 	rm -rf bin $(REPORTS)
+
+## docs: regenerate the generated sections of README.md
+docs: build
+	./$(BIN) docs README.md

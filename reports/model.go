@@ -77,14 +77,16 @@ type Spec struct {
 	Failure     string            `json:"failure,omitempty"` // a failure that is not a diagnostic (a bug or a timeout)
 }
 
-// Codes returns the diagnostic codes of the spec at or above warn.
+// Codes returns the distinct diagnostic codes of the spec at or above
+// warn, sorted.
 func (s Spec) Codes() []string {
 	var out []string
 	for _, d := range s.Diagnostics {
-		if d.Severity != diag.Info {
+		if d.Severity != diag.Info && !slices.Contains(out, string(d.Code)) {
 			out = append(out, string(d.Code))
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -178,7 +180,7 @@ func (r *Report) Summarize() {
 
 // environmentCodes are diagnostics about the environment rather than the
 // deployment: the run could not observe what it had to judge.
-var environmentCodes = []diag.Code{"APP_UNREACHABLE", "LOGIN_UNREACHABLE", "SETUP_FAILED", "SUPABASE_URL_UNREACHABLE"}
+var environmentCodes = []diag.Code{diag.AppUnreachable, diag.LoginUnreachable, diag.SetupFailed, diag.SupabaseURLUnreachable}
 
 // EnvironmentError reports whether a spec failed because the target could
 // not be reached.

@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = fixturesCmd(args[1:], stdout)
 	case "inspect":
 		code, err = inspectCmd(args[1:], stdout)
+	case "docs":
+		err = docsCmd(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
 	case "help", "-h", "--help":

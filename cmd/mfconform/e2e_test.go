@@ -212,44 +212,58 @@ func TestRunHostOnlyFailsWithExactlyCookieHostOnly(t *testing.T) {
 }
 
 func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
-	tmp := shortTempDir(t)
-	reportDir := t.TempDir()
-	cmd := exec.Command(binary, "run", "--report-dir", reportDir)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
-	// Its own process group with default signal dispositions, as from a
-	// terminal; the signal goes to mfconform alone, as Ctrl-C's SIGINT
-	// would reach it (Chromium runs in a group of its own).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		// ready says when to send SIGINT, given the TMPDIR and report dir.
+		ready func(tmp, reportDir string) bool
+	}{
+		{"while Chromium starts", func(tmp, _ string) bool { return len(chromiumUsing(tmp)) > 0 }},
+		{"while specs run", func(tmp, reportDir string) bool {
+			_, err := os.Stat(filepath.Join(reportDir, "ginkgo.log"))
+			return err == nil && len(chromiumUsing(tmp)) > 0
+		}},
 	}
-	// Interrupt once Chromium runs (its profile lives under TMPDIR).
-	deadline := time.Now().Add(60 * time.Second)
-	for len(chromiumUsing(tmp)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := shortTempDir(t)
+			reportDir := t.TempDir()
+			cmd := exec.Command(binary, "run", "--report-dir", reportDir)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
+			// Its own process group with default signal dispositions, as
+			// from a terminal; the signal reaches mfconform as Ctrl-C's
+			// SIGINT would (Chromium runs in a group of its own).
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			var stdout bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(60 * time.Second)
+			for !tt.ready(tmp, reportDir) && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if !tt.ready(tmp, reportDir) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("the run never reached the point to interrupt:\n%s", stdout.String())
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+					t.Errorf("exit = %v, want code %d\n%s", err, exitInterrupted, stdout.String())
+				}
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("mfconform did not stop after SIGINT (hang)\n%s", stdout.String())
+			}
+			assertClean(t, runResult{stdout: stdout.String(), reportDir: reportDir, tmpDir: tmp})
+		})
 	}
-	if len(chromiumUsing(tmp)) == 0 {
-		_ = cmd.Process.Kill()
-		t.Fatalf("Chromium never started:\n%s", stdout.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-			t.Errorf("exit = %v, want code %d\n%s", err, exitInterrupted, stdout.String())
-		}
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("mfconform did not stop after SIGINT (hang)\n%s", stdout.String())
-	}
-	assertClean(t, runResult{stdout: stdout.String(), reportDir: reportDir, tmpDir: tmp})
 }
 
 func TestRunEnvironmentAndUsageErrors(t *testing.T) {

@@ -49,6 +49,7 @@ const (
 	AppRejectsFractionalExp Code = "APP_REJECTS_FRACTIONAL_EXP"
 	AppServerError          Code = "APP_SERVER_ERROR"
 	AppUnreachable          Code = "APP_UNREACHABLE"
+	LoginUnreachable        Code = "LOGIN_UNREACHABLE"
 	AppProbeFailed          Code = "APP_PROBE_FAILED"
 
 	// Supabase mode.
@@ -524,6 +525,16 @@ func registerApp() {
 				"and why. Nothing about the app's token handling was tested.",
 			Fix:       "Check the app URL given to mfconform, that the app is running and listening, that DNS (or the host map) points at it, and pass --ca for a private CA.",
 			Reference: "environment; mfconform: app target",
+		},
+		Entry{
+			Code:     LoginUnreachable,
+			Title:    "the login URL cannot be reached",
+			Severity: Fail,
+			Cause: "mfconform could not load the backend's login URL in Chromium: DNS did not resolve, the connection " +
+				"was refused or timed out, or TLS failed. The observation carries Chromium's network error. Nothing " +
+				"about the cookie or the token was tested.",
+			Fix:       "Check the login URL given to mfconform, that the backend is running and reachable from this machine, and that its certificate is trusted (pass a private CA when it is not public).",
+			Reference: "environment; mfconform: login target",
 		},
 		Entry{
 			Code:     AppProbeFailed,

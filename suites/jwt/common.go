@@ -45,7 +45,7 @@ func loginRequired(ctx context.Context) (*env.Env, *LoginEvidence) {
 	e := current()
 	ev, err := loginFuture.wait(ctx)
 	if err != nil && (ev == nil || ev.SetCookie == nil) {
-		judge.Verdict(unreachable("LOGIN_UNREACHABLE", e.Target.LoginURL, err))
+		judge.Verdict(unreachable(diag.LoginUnreachable, e.Target.LoginURL, err))
 	}
 	return e, ev
 }
@@ -75,8 +75,13 @@ func withCookie(ctx context.Context) (*env.Env, *LoginEvidence, cookieattr.Attrs
 }
 
 // unreachable builds the environment diagnostic for a step that could not
-// reach its target.
+// reach its target. An interrupted run is not the target's fault: the spec
+// then ends without a diagnostic.
 func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
+	GinkgoHelper()
+	if errors.Is(err, context.Canceled) {
+		Fail("interrupted before the evidence was gathered")
+	}
 	observed := err.Error()
 	if errors.Is(err, context.DeadlineExceeded) {
 		observed = "no answer before the timeout: " + observed

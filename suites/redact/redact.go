@@ -7,6 +7,7 @@ package redact
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,7 +23,7 @@ func Fingerprint(secret []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
-// Token drops a compact JWS's signature: "header.payload.<sig:N bytes dropped>".
+// Token drops a compact JWS's signature: "header.payload.<signature dropped>".
 // Header and payload are public (base64url JSON) and show what was sent;
 // without the signature the token cannot be replayed. Anything that is not
 // three dot-separated segments is cut to a prefix.
@@ -52,21 +53,39 @@ func Prefix(v string) string {
 	return v[:prefixLen] + "…(" + strconv.Itoa(len(v)) + " bytes)"
 }
 
-// SetCookie redacts the value of a Set-Cookie or Cookie line while keeping
-// the name and every attribute: "mf_jwt_token=eyJhbGciOiJI…(231 bytes); Domain=…".
-func SetCookie(line string) string {
-	first, rest, hasRest := strings.Cut(line, ";")
-	name, value, ok := strings.Cut(first, "=")
-	if !ok {
-		return Prefix(first) + restOf(rest, hasRest)
-	}
-	return name + "=" + Prefix(strings.TrimSpace(value)) + restOf(rest, hasRest)
+// cookieAttributes are the Set-Cookie attributes whose values are kept.
+var cookieAttributes = map[string]bool{
+	"domain": true, "path": true, "expires": true, "max-age": true, "samesite": true,
+	"secure": true, "httponly": true, "partitioned": true, "priority": true,
 }
 
-// Secrets replaces every occurrence of each secret (and of tokens, with
+// SetCookie redacts the cookie values of a Set-Cookie or Cookie line while
+// keeping the names and every attribute:
+// "mf_jwt_token=eyJhbGciOiJI…(231 bytes); Domain=…". Every name=value pair
+// that is not a known attribute is treated as a cookie and redacted.
+func SetCookie(line string) string {
+	parts := strings.Split(line, ";")
+	for i, part := range parts {
+		name, value, ok := strings.Cut(part, "=")
+		switch {
+		case i > 0 && cookieAttributes[strings.ToLower(strings.TrimSpace(name))]:
+		case !ok && i == 0:
+			parts[i] = Prefix(part)
+		case ok:
+			parts[i] = name + "=" + Prefix(strings.TrimSpace(value))
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// Secrets replaces every occurrence of each secret of 4 bytes or more (and of tokens, with
 // their signatures dropped) in s. It is the last line of defence for free
 // text; prefer building output from redacted parts in the first place.
 func Secrets(s string, secrets ...string) string {
+	// Longest first, so a secret that starts another cannot leave the
+	// other's tail behind.
+	secrets = slices.Clone(secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 	for _, sec := range secrets {
 		if len(sec) < 4 {
 			continue
@@ -74,11 +93,4 @@ func Secrets(s string, secrets ...string) string {
 		s = strings.ReplaceAll(s, sec, "<redacted "+Fingerprint([]byte(sec))+">")
 	}
 	return s
-}
-
-func restOf(rest string, has bool) string {
-	if !has {
-		return ""
-	}
-	return ";" + rest
 }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mfconform/mfconform/suites/runner"
+)
+
+// docSections are the generated parts of the README, each between
+// <!-- BEGIN GENERATED: name --> and <!-- END GENERATED: name -->.
+var docSections = map[string]func() (string, error){
+	"specs": specsMarkdown,
+}
+
+// docsCmd is `mfconform docs [--check] FILE`: regenerate the generated
+// sections of FILE, or with --check fail when they are stale.
+func docsCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("docs", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	check := fs.Bool("check", false, "only report whether the file is up to date")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		return fmt.Errorf("%w: docs [--check] FILE", errUsage)
+	}
+	path := fs.Arg(0)
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("docs: %w", err)
+	}
+	updated, err := renderDocs(old)
+	if err != nil {
+		return fmt.Errorf("docs: %s: %w", path, err)
+	}
+	if bytes.Equal(old, updated) {
+		fmt.Fprintf(stdout, "%s is up to date\n", path)
+		return nil
+	}
+	if *check {
+		return fmt.Errorf("docs: %s is stale: run `make docs`", path)
+	}
+	if err := os.WriteFile(path, updated, 0o644); err != nil {
+		return fmt.Errorf("docs: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s updated\n", path)
+	return nil
+}
+
+// renderDocs replaces every generated section of doc.
+func renderDocs(doc []byte) ([]byte, error) {
+	text := string(doc)
+	for name, render := range docSections {
+		begin := "<!-- BEGIN GENERATED: " + name + " -->"
+		end := "<!-- END GENERATED: " + name + " -->"
+		i, j := strings.Index(text, begin), strings.Index(text, end)
+		if i < 0 || j < i {
+			return nil, errors.New("missing markers for section " + name)
+		}
+		body, err := render()
+		if err != nil {
+			return nil, err
+		}
+		text = text[:i+len(begin)] + "\n" + body + text[j:]
+	}
+	return []byte(text), nil
+}
+
+// specsMarkdown is the spec table of the README.
+func specsMarkdown() (string, error) {
+	specs, err := runner.List()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("| ID | labels | checks that |\n|---|---|---|\n")
+	for _, s := range specs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.ID, strings.Join(s.Labels, ", "), s.Title)
+	}
+	return b.String(), nil
+}

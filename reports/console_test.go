@@ -1,0 +1,140 @@
+package reports
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfconform/mfconform/suites/diag"
+)
+
+func TestPrintSpec(t *testing.T) {
+	hostOnly := diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute")
+	lifetime := diag.New(diag.TokenLifetimeLong, "at most 24 h", "30 days")
+	note := diag.New(diag.CookieThirdPartyBlocked, "information only", "blocked in a cross-site frame").WithSeverity(diag.Info)
+
+	tests := []struct {
+		name      string
+		spec      Spec
+		wantFirst string   // the first line, exactly
+		wantLines int      // total lines; 0 to not check
+		want      []string // substrings of the output
+		notWant   []string // substrings that must not appear
+	}{
+		{
+			name:      "passed is one line",
+			spec:      Spec{ID: "JWT-COOKIE-001", Title: "cookie is set", State: StatePassed, DurationMS: 12.4, Diagnostics: []diag.Diagnostic{note}},
+			wantFirst: "PASS  JWT-COOKIE-001  cookie is set (12 ms)",
+			wantLines: 1,
+			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
+		},
+		{
+			name:      "passed under a millisecond",
+			spec:      Spec{ID: "JWT-COOKIE-001", Title: "fast", State: StatePassed, DurationMS: 0.3},
+			wantFirst: "PASS  JWT-COOKIE-001  fast (<1 ms)",
+			wantLines: 1,
+		},
+		{
+			name:      "failed prints the diagnostic block",
+			spec:      Spec{ID: "JWT-COOKIE-002", Title: "cookie domain", State: StateFailed, DurationMS: 30, Diagnostics: []diag.Diagnostic{hostOnly}},
+			wantFirst: "FAIL  JWT-COOKIE-002  cookie domain (30 ms)",
+			want: []string{
+				"\n      COOKIE_HOST_ONLY (fail) mf_jwt_token is host-only\n",
+				"\n        expected: Domain=.acme.test\n",
+				"\n        observed: no Domain attribute\n",
+				"\n        fix:",
+				"\n        see:",
+			},
+		},
+		{
+			name:      "failed without diagnostics prints the failure",
+			spec:      Spec{ID: "JWT-COOKIE-003", Title: "size", State: StateFailed, DurationMS: 5000, Failure: "timed out: a\nb"},
+			wantFirst: "FAIL  JWT-COOKIE-003  size (5000 ms)",
+			wantLines: 3,
+			want:      []string{"\n      timed out: a\n      b\n"},
+		},
+		{
+			name:      "skipped prints the reason only",
+			spec:      Spec{ID: "JWT-EMBED-001", Title: "embed", State: StateSkipped, Reason: "no embed URL configured", Diagnostics: []diag.Diagnostic{hostOnly}},
+			wantFirst: "SKIP  JWT-EMBED-001   embed (<1 ms)",
+			wantLines: 2,
+			want:      []string{"\n      no embed URL configured\n"},
+			notWant:   []string{"COOKIE_HOST_ONLY"},
+		},
+		{
+			name:      "warned prints warnings, not notes",
+			spec:      Spec{ID: "JWT-TOKEN-001", Title: "lifetime", State: StateWarned, DurationMS: 3, Diagnostics: []diag.Diagnostic{lifetime, note}},
+			wantFirst: "WARN  JWT-TOKEN-001   lifetime (3 ms)",
+			want:      []string{"TOKEN_LIFETIME_LONG (warn)", "fix:"},
+			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
+		},
+		{
+			name:      "interrupted prints the reason",
+			spec:      Spec{ID: "JWT-APP-001", Title: "app", State: StateInterrupted, DurationMS: 100, Reason: "interrupted by signal"},
+			wantFirst: "INTR  JWT-APP-001     app (100 ms)",
+			wantLines: 2,
+			want:      []string{"\n      interrupted by signal\n"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			PrintSpec(&b, tt.spec)
+			out := b.String()
+			if !strings.HasSuffix(out, "\n") {
+				t.Errorf("PrintSpec() = %q, want it to end in a newline", out)
+			}
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if lines[0] != tt.wantFirst {
+				t.Errorf("PrintSpec() first line = %q, want %q", lines[0], tt.wantFirst)
+			}
+			if tt.wantLines != 0 && len(lines) != tt.wantLines {
+				t.Errorf("PrintSpec() = %d lines, want %d:\n%s", len(lines), tt.wantLines, out)
+			}
+			for _, sub := range tt.want {
+				if !strings.Contains(out, sub) {
+					t.Errorf("PrintSpec() does not contain %q:\n%s", sub, out)
+				}
+			}
+			for _, sub := range tt.notWant {
+				if strings.Contains(out, sub) {
+					t.Errorf("PrintSpec() contains %q:\n%s", sub, out)
+				}
+			}
+			for i, l := range lines[1:] {
+				if !strings.HasPrefix(l, "      ") {
+					t.Errorf("PrintSpec() line %d = %q, want it indented by six spaces", i+2, l)
+				}
+			}
+		})
+	}
+}
+
+func TestPrintSummary(t *testing.T) {
+	r := sampleReport()
+	var b bytes.Buffer
+	PrintSummary(&b, r)
+	out := b.String()
+	for _, want := range []string{
+		"\n7 specs: 2 passed, 2 failed, 1 warned, 1 skipped in 2.5s\n",
+		"verdict: INTERRUPTED — embedded reference deployment\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("PrintSummary() does not contain %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "setup failed") {
+		t.Errorf("PrintSummary() mentions a setup failure without one:\n%s", out)
+	}
+
+	setup := &Report{SetupError: "browser: chromium not found", Target: Target{Description: "x"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}
+	setup.Summarize()
+	b.Reset()
+	PrintSummary(&b, setup)
+	for _, want := range []string{"0 specs: 0 passed", "setup failed: browser: chromium not found\n", "verdict: ERROR — x\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("PrintSummary(setup error) does not contain %q:\n%s", want, b.String())
+		}
+	}
+}
