@@ -9,13 +9,15 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/suites/runner"
 )
 
 // docSections are the generated parts of the README, each between
 // <!-- BEGIN GENERATED: name --> and <!-- END GENERATED: name -->.
 var docSections = map[string]func() (string, error){
-	"specs": specsMarkdown,
+	"specs":    specsMarkdown,
+	"fixtures": fixturesMarkdown,
 }
 
 // docsCmd is `mfconform docs [--check] FILE`: regenerate the generated
@@ -79,6 +81,17 @@ func specsMarkdown() (string, error) {
 	b.WriteString("| ID | labels | checks that |\n|---|---|---|\n")
 	for _, s := range specs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.ID, strings.Join(s.Labels, ", "), s.Title)
+	}
+	return b.String(), nil
+}
+
+// fixturesMarkdown is the detection matrix: every fixture with the specs and
+// codes the suite must report for it (proved by the fixture self-test).
+func fixturesMarkdown() (string, error) {
+	var b strings.Builder
+	b.WriteString("| fixture | group | the deployment | mfconform reports |\n|---|---|---|---|\n")
+	for _, f := range fixtures.All() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Name, f.Group, f.Description, f.ExpectedSummary())
 	}
 	return b.String(), nil
 }
