@@ -278,6 +278,7 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all"},
 		{"supabase not built", nil, []string{"run", "--mode", "supabase"}, exitToolError, "not built yet"},
 		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter"},
+		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec"},
 		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures"},
 		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command"},
 		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined"},

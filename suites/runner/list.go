@@ -24,6 +24,23 @@ func List() ([]SpecInfo, error) {
 	for _, s := range reports.FromGinkgo(r) {
 		out = append(out, SpecInfo{ID: s.ID, Title: s.Title, Labels: s.Labels})
 	}
-	_ = types.NodeTypeIt
 	return out, nil
+}
+
+// selected returns the IDs of the specs the configuration's filters select,
+// without running anything.
+func selected(cfg Config) []string {
+	sc, rc := GinkgoConfiguration()
+	sc.RandomSeed = 1
+	sc.LabelFilter = cfg.labelFilter()
+	sc.FocusStrings = cfg.Focus
+	rc.NoColor = true
+	var ids []string
+	for _, r := range PreviewSpecs(suiteName, sc, rc).SpecReports {
+		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {
+			id, _ := reports.SplitText(r.LeafNodeText)
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }

@@ -44,6 +44,9 @@ func Run(ctx context.Context, cfg Config) (*reports.Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if len(selected(cfg)) == 0 {
+		return nil, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter)
+	}
 	out := cfg.Stdout
 	if out == nil {
 		out = io.Discard
