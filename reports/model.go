@@ -182,12 +182,16 @@ func (r *Report) Summarize() {
 // deployment: the run could not observe what it had to judge.
 var environmentCodes = []diag.Code{diag.AppUnreachable, diag.LoginUnreachable, diag.SetupFailed, diag.SupabaseURLUnreachable}
 
+// IsEnvironmentCode reports whether code is about the environment (the
+// run could not observe what it had to judge) rather than the deployment.
+func IsEnvironmentCode(code diag.Code) bool { return slices.Contains(environmentCodes, code) }
+
 // EnvironmentError reports whether a spec failed because the target could
 // not be reached.
 func (r *Report) EnvironmentError() bool {
 	for _, s := range r.Specs {
 		for _, d := range s.Diagnostics {
-			if slices.Contains(environmentCodes, d.Code) {
+			if IsEnvironmentCode(d.Code) {
 				return true
 			}
 		}

@@ -20,6 +20,7 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs.StringVar(&cfg.ReportDir, "report-dir", cfg.ReportDir, "where report.json and junit.xml are written")
 	fs.StringVar(&cfg.LabelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'area:cookie'")
 	fixture := fs.String("fixture", "", "run against this fixture of the embedded reference deployment")
+	fs.BoolVar(&cfg.BlockThirdPartyCookies, "block-third-party-cookies", false, "judge as a browser that blocks third-party cookies would")
 	fs.DurationVar(&cfg.Timeouts.Suite, "timeout", cfg.Timeouts.Suite, "bound for the whole run")
 	if err := fs.Parse(args); err != nil {
 		return exitToolError, fmt.Errorf("%w: run: %v", errUsage, err)
@@ -33,6 +34,7 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 			return exitToolError, err
 		}
 		cfg.Reference, cfg.FixtureName, cfg.Secret = f.Profile(), f.Name, f.Secret
+		cfg.BlockThirdPartyCookies = cfg.BlockThirdPartyCookies || f.BlockThirdPartyCookies
 	}
 	// AUTH_SECRET_KEY comes only from the environment, never a flag; the
 	// embedded deployment then runs with the operator's key.

@@ -61,6 +61,9 @@ func (b *backend) serveLogin(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "reference backend: cannot build the token: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	if b.p.Token.Mangle != nil {
+		token = b.p.Token.Mangle(token)
+	}
 	w.Header().Set("Set-Cookie", cookieHeader(b.p.Cookie, token, now))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -100,6 +100,12 @@ func Start(p Profile, secret []byte, ca *pki.Authority) (*Deployment, error) {
 		EmbedHandler(),
 	}
 	for i, s := range specs {
+		if s.role == "app" && p.App.Down {
+			// The port was bound only to learn a free number; closing it
+			// makes every connection to the app fail.
+			_ = lns[i].Close()
+			continue
+		}
 		var srv *server
 		if s.tls {
 			srv = startServer(lns[i], s.host, handlers[i], ca)

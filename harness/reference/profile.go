@@ -74,6 +74,9 @@ type TokenProfile struct {
 	// ClockOffset shifts the backend's clock: exp, iat and the HTTP Date
 	// header of its responses are computed from now+ClockOffset.
 	ClockOffset time.Duration
+	// Mangle, when set, rewrites the signed token before it goes into the
+	// cookie (a backend that sets something other than a compact JWS).
+	Mangle func(token string) string
 }
 
 // AppProfile is how the reference verifier (the Miiflow app stand-in) checks
@@ -96,6 +99,8 @@ type AppProfile struct {
 	// IdentityOverride, when non-empty, makes /api/me and the page report this
 	// user_id instead of the token's.
 	IdentityOverride string
+	// Down leaves the app's port closed: nothing answers at AppURL.
+	Down bool
 }
 
 // DefaultLeeway is the reference verifier's documented clock leeway on exp.

@@ -55,8 +55,36 @@ type Env struct {
 	Browser    *browser.Browser
 	Thresholds Thresholds
 	Timeouts   Timeouts
+	// BlockThirdPartyCookies judges as a browser that blocks third-party
+	// cookies would (Chromium's default here, Safari, incognito windows).
+	BlockThirdPartyCookies bool
 	// Now is the clock judgments use.
 	Now func() time.Time
+
+	phaseMu sync.Mutex
+	phases  map[string]time.Duration
+}
+
+// RecordPhase notes how long a named step of evidence gathering took, for
+// the report's timings.
+func (e *Env) RecordPhase(name string, d time.Duration) {
+	e.phaseMu.Lock()
+	defer e.phaseMu.Unlock()
+	if e.phases == nil {
+		e.phases = map[string]time.Duration{}
+	}
+	e.phases[name] += d
+}
+
+// Phases returns a copy of the recorded phase durations.
+func (e *Env) Phases() map[string]time.Duration {
+	e.phaseMu.Lock()
+	defer e.phaseMu.Unlock()
+	out := make(map[string]time.Duration, len(e.phases))
+	for k, v := range e.phases {
+		out[k] = v
+	}
+	return out
 }
 
 var (

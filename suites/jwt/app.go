@@ -32,8 +32,10 @@ var probeSpecs = []probeSpec{
 }
 
 var _ = Describe("JWT app", appArea, func() {
-	It("JWT-APP-001: the app accepts a conformant token signed with AUTH_SECRET_KEY", func(ctx SpecContext) {
-		pe := signedProbes(ctx)
+	It("JWT-APP-001: the app is reachable and accepts a conformant token signed with AUTH_SECRET_KEY", func(ctx SpecContext) {
+		// Reachability first: it is judged even without AUTH_SECRET_KEY.
+		probes(ctx, true)
+		pe := signedProbes(ctx, false)
 		o := validProbe(pe)
 		judge.Evidence("probe", outcomeText(o))
 		if !accepted(o.Result) {
@@ -53,7 +55,7 @@ var _ = Describe("JWT app", appArea, func() {
 		}
 		r, how := ev.AppProbe, "delivered by the browser after login"
 		if !ev.AppProbe.CookieSent {
-			pe := probes(ctx)
+			pe := probes(ctx, false)
 			if pe.Backend == nil {
 				judge.SkipBecause("the backend's token could not be planted on the app")
 			}
@@ -71,7 +73,7 @@ var _ = Describe("JWT app", appArea, func() {
 	})
 
 	It("JWT-APP-003: the app shows the identity the token carries", func(ctx SpecContext) {
-		pe := signedProbes(ctx)
+		pe := signedProbes(ctx, false)
 		o := validProbe(pe)
 		if !accepted(o.Result) {
 			judge.SkipBecause("the app rejects conformant tokens (see JWT-APP-001)")
@@ -92,7 +94,7 @@ var _ = Describe("JWT app", appArea, func() {
 
 	for _, s := range probeSpecs {
 		It(s.id+": "+s.title, func(ctx SpecContext) {
-			pe := signedProbes(ctx)
+			pe := signedProbes(ctx, false)
 			if v := validProbe(pe); !accepted(v.Result) {
 				judge.SkipBecause("the app rejects even a conformant token (see JWT-APP-001), so its answers to these probes prove nothing")
 			}
@@ -116,7 +118,7 @@ var _ = Describe("JWT app", appArea, func() {
 	}
 
 	It("JWT-APP-010: the app answers garbage cookies with 401/403, never 5xx, and never 5xx on any probe", func(ctx SpecContext) {
-		pe := probes(ctx)
+		pe := probes(ctx, false)
 		var ds []diag.Diagnostic
 		for _, o := range pe.Outcomes {
 			if o.Result.Status >= 500 {
@@ -134,25 +136,32 @@ var _ = Describe("JWT app", appArea, func() {
 	})
 })
 
-// probes waits for the probe evidence; the app being unreachable fails here.
-func probes(ctx context.Context) *ProbeEvidence {
+// probes waits for the probe evidence. The app being unreachable is
+// JWT-APP-001's finding (owner); every other spec skips.
+func probes(ctx context.Context, owner bool) *ProbeEvidence {
 	GinkgoHelper()
 	e := current()
 	pe, err := probesFuture.wait(ctx)
-	if err != nil {
+	switch {
+	case err == nil:
+		return pe
+	case owner:
 		judge.Verdict(unreachable(diag.AppUnreachable, e.Target.AppURL, err))
+	default:
+		unreachable(diag.AppUnreachable, e.Target.AppURL, err) // ends an interrupted spec
+		judge.SkipBecause("the app could not be probed (see JWT-APP-001)")
 	}
-	return pe
+	return nil
 }
 
 // signedProbes is probes for specs that need tokens signed with
 // AUTH_SECRET_KEY.
-func signedProbes(ctx context.Context) *ProbeEvidence {
+func signedProbes(ctx context.Context, owner bool) *ProbeEvidence {
 	GinkgoHelper()
 	if len(current().Target.Secret) == 0 {
 		judge.SkipBecause("AUTH_SECRET_KEY was not provided; set it in the environment to mint probe tokens")
 	}
-	return probes(ctx)
+	return probes(ctx, owner)
 }
 
 // validProbe is the conformant probe (integer exp, HS256, every claim).

@@ -84,6 +84,9 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		if ev.Stored == nil {
 			judge.SkipBecause("the cookie was not stored (see JWT-COOKIE-001 and the attribute specs)")
 		}
+		if ev.AppErr != nil {
+			judge.SkipBecause("the app could not be reached (see JWT-APP-001): %v", ev.AppErr)
+		}
 		judge.Evidence("app-navigation", verdictText(ev.AppNavCookie))
 		if sent(ev.AppNavCookie) {
 			return
@@ -149,6 +152,12 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		if ev.Stored == nil {
 			judge.SkipBecause("the cookie was not stored (see JWT-COOKIE-001 and the attribute specs)")
 		}
+		if ev.AppErr != nil {
+			judge.SkipBecause("the app could not be reached (see JWT-APP-001): %v", ev.AppErr)
+		}
+		if ev.EmbedErr != nil {
+			judge.Verdict(diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(e.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
+		}
 		emb := ev.Embed
 		judge.Evidence("cross-site", map[string]string{
 			"iframe": verdictText(emb.FrameCookie), "fetch": verdictText(emb.FetchCookie), "link": verdictText(emb.LinkCookie),
@@ -174,6 +183,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			if v != nil && thirdPartyBlocked(v.Reasons) {
 				judge.Verdict(diag.Newf(diag.CookieThirdPartyBlocked, "the cookie arrives in the cross-site iframe and fetch",
 					"this browser blocks third-party cookies, so SameSite=None could not be proven: %s", observed))
+				return
 			}
 		}
 		judge.Verdict(diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).

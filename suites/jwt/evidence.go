@@ -53,6 +53,12 @@ type LoginEvidence struct {
 	// Cross-site: the app embedded in an iframe, fetched with credentials,
 	// and opened through a link, from a page on another site.
 	Embed EmbedEvidence
+
+	// AppErr and EmbedErr say why the app or the embedding page could not
+	// be observed after a successful login (the app being down is
+	// JWT-APP-001's finding; the cookie specs that need it skip).
+	AppErr   error
+	EmbedErr error
 }
 
 // EmbedEvidence is what a page of another site saw of the app.
@@ -131,9 +137,18 @@ var (
 // its own isolated browser context) so the specs of all areas wait only for
 // the slowest.
 func prefetch(e *env.Env) {
-	loginFuture.start(func() (*LoginEvidence, error) { return gatherLogin(e) })
-	blockedFuture.start(func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) })
-	probesFuture.start(func() (*ProbeEvidence, error) { return gatherProbes(e) })
+	loginFuture.start(timed(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
+	blockedFuture.start(timed(e, "jwt_blocked_embed", func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) }))
+	probesFuture.start(timed(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
+}
+
+// timed records how long a gather takes as a phase of the run.
+func timed[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
+	return func() (T, error) {
+		t := time.Now()
+		defer func() { e.RecordPhase(name, time.Since(t)) }()
+		return run()
+	}
 }
 
 // runContext is the context evidence gathers run under: the run's own,
@@ -149,7 +164,7 @@ func step(ctx context.Context, d time.Duration) (context.Context, context.Cancel
 func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	ctx, cancel := runContext(e)
 	defer cancel()
-	s, err := openSession(ctx, e, browser.SessionOptions{})
+	s, err := openSession(ctx, e, browser.SessionOptions{BlockThirdPartyCookies: e.BlockThirdPartyCookies})
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +181,8 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	nav, err := s.Navigate(nctx, appPage)
 	ncancel()
 	if err != nil {
-		return ev, fmt.Errorf("open the app at %s: %w", appPage, err)
+		ev.AppErr = fmt.Errorf("open the app at %s: %w", appPage, err)
+		return ev, nil
 	}
 	ev.AppNav = nav
 	ev.AppNavCookie = cookieOn(nav)
@@ -185,7 +201,8 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	})()`, CookieName+"=", e.Target.ProbePath))
 	scancel()
 	if err != nil {
-		return ev, fmt.Errorf("read the app page: %w", err)
+		ev.AppErr = fmt.Errorf("read the app page: %w", err)
+		return ev, nil
 	}
 	ev.DocumentCookieHasToken = st.Readable
 	ev.AppProbe = st.Probe
@@ -195,11 +212,7 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 	wcancel()
 
-	emb, err := embed(ctx, e, s, true)
-	ev.Embed = emb
-	if err != nil {
-		return ev, err
-	}
+	ev.Embed, ev.EmbedErr = embed(ctx, e, s, true)
 	return ev, nil
 }
 

@@ -47,8 +47,11 @@ type Config struct {
 	Secret []byte
 
 	ChromiumPath string
-	Timeouts     Timeouts
-	Thresholds   env.Thresholds
+	// BlockThirdPartyCookies runs the login flow in a browser context that
+	// blocks third-party cookies.
+	BlockThirdPartyCookies bool
+	Timeouts               Timeouts
+	Thresholds             env.Thresholds
 
 	Version string
 	Stdout  io.Writer

@@ -89,6 +89,9 @@ func Run(ctx context.Context, cfg Config) (*reports.Report, error) {
 	specsStart := time.Now()
 	gr := runSpecs(cfg, out, filepath.Join(cfg.ReportDir, "ginkgo.log"))
 	rep.PhasesMS["specs"] = msSince(specsStart)
+	for name, d := range e.Phases() {
+		rep.PhasesMS[name] = float64(d.Microseconds()) / 1000
+	}
 	rep.Specs = reports.FromGinkgo(gr)
 	cancelRun()
 	_, err = finish(nil)
@@ -190,6 +193,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 			EmbedURL: dep.EmbedURL, Secret: secret,
 		},
 		Browser: br, Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
+		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies,
 	}
 	return e, closeAll, nil
 }
