@@ -23,7 +23,9 @@ run: deps build
 
 ## test: every test — formatting, vet, unit tests, end-to-end runs of the binary in real Chromium
 test: deps fmt-check vet
-	$(GO) test -count=1 -timeout 30m ./...
+	@mkdir -p $(REPORTS)
+	MFCONFORM_MATRIX_OUT=$(CURDIR)/$(REPORTS)/fixture-matrix.txt $(GO) test -count=1 -timeout 30m ./...
+	@cat $(REPORTS)/fixture-matrix.txt
 
 vet:
 	$(GO) vet ./...
