@@ -9,9 +9,16 @@ REPORTS ?= reports/out
 
 all: build
 
-## deps: install what the run needs and is missing (Chromium through apt-get)
-deps:
+## deps: install what the run needs and is missing (Chromium through apt-get, supabase-js through npm)
+deps: node_modules/.package-lock.json
 	@./scripts/install-chromium.sh
+
+# npm ci only when node_modules is missing or older than package.json/package-lock.json
+# (npm writes node_modules/.package-lock.json on every install; touch marks it fresh).
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (Debian: sudo apt-get install -y nodejs npm)" >&2; exit 3; }
+	npm ci --no-audit --no-fund
+	@touch $@
 
 ## build: compile bin/mfconform
 build:

@@ -62,6 +62,8 @@ type Target struct {
 	AppURL            string `json:"app_url,omitempty"`
 	EmbedURL          string `json:"embed_url,omitempty"`
 	SecretFingerprint string `json:"auth_secret_key,omitempty"`
+	SupabaseURL       string `json:"supabase_url,omitempty"`
+	SupabaseKey       string `json:"supabase_key,omitempty"` // a fingerprint
 }
 
 // Spec is one spec's result.

@@ -46,6 +46,12 @@ const knownSecret = "e2e-known-secret-Zq8vLm3RtW9yXb2NcD4fGh6JkP1sT5uV"
 // signedJWT matches a whole signed JWT (header.payload.signature).
 var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`)
 
+// newKey matches a whole sb_publishable_/sb_secret_ key.
+var newKey = regexp.MustCompile(`sb_(publishable|secret)_[A-Za-z0-9_-]{12,}`)
+
+// knownJWTSecret is SUPABASE_JWT_SECRET for the embedded Supabase project.
+const knownJWTSecret = "known-supabase-jwt-secret-4Tf9Qm2Wx7Lp1Zc6Vb3N"
+
 type runResult struct {
 	code      int
 	stdout    string
@@ -66,7 +72,7 @@ func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+res.tmpDir, "AUTH_SECRET_KEY="+knownSecret)
+	cmd.Env = append(os.Environ(), "TMPDIR="+res.tmpDir, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -102,8 +108,14 @@ func assertClean(t *testing.T, res runResult) {
 		if strings.Contains(text, knownSecret) {
 			t.Errorf("%s contains AUTH_SECRET_KEY", name)
 		}
+		if strings.Contains(text, knownJWTSecret) {
+			t.Errorf("%s contains SUPABASE_JWT_SECRET", name)
+		}
 		if m := signedJWT.FindString(text); m != "" {
-			t.Errorf("%s contains a whole signed token: %.40s…", name, m)
+			t.Errorf("%s contains a whole signed token or key: %.40s…", name, m)
+		}
+		if m := newKey.FindString(text); m != "" {
+			t.Errorf("%s contains a whole Supabase key: %.20s…", name, m)
 		}
 	}
 	left, _ := os.ReadDir(res.tmpDir)
@@ -180,6 +192,11 @@ func TestRunEmbeddedDefaultPassesEverySpec(t *testing.T) {
 	if junit.Tests != len(listed) || junit.Failures != 0 {
 		t.Errorf("junit tests/failures = %d/%d, want %d/0", junit.Tests, junit.Failures, len(listed))
 	}
+	for _, mode := range []string{"mode:jwt", "mode:supabase"} {
+		if !slices.ContainsFunc(res.report.Specs, func(s reports.Spec) bool { return slices.Contains(s.Labels, mode) }) {
+			t.Errorf("the default run has no %s spec", mode)
+		}
+	}
 	if !strings.Contains(res.stdout, "verdict: CONFORMANT") {
 		t.Errorf("stdout has no conformant verdict line:\n%s", res.stdout)
 	}
@@ -228,7 +245,7 @@ func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
 			tmp := shortTempDir(t)
 			reportDir := t.TempDir()
 			cmd := exec.Command(binary, "run", "--report-dir", reportDir)
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret)
 			// Its own process group with default signal dispositions, as
 			// from a terminal; the signal reaches mfconform as Ctrl-C's
 			// SIGINT would (Chromium runs in a group of its own).
@@ -276,7 +293,7 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 	}{
 		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install"},
 		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all"},
-		{"supabase not built", nil, []string{"run", "--mode", "supabase"}, exitToolError, "not built yet"},
+		{"supabase-js bundle missing", []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, []string{"run", "--mode", "supabase"}, exitToolError, "npm ci"},
 		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter"},
 		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec"},
 		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures"},

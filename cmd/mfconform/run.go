@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 
 	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/runner"
 )
 
@@ -22,8 +24,24 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fixture := fs.String("fixture", "", "run against this fixture of the embedded reference deployment")
 	fs.BoolVar(&cfg.BlockThirdPartyCookies, "block-third-party-cookies", false, "judge as a browser that blocks third-party cookies would")
 	fs.DurationVar(&cfg.Timeouts.Suite, "timeout", cfg.Timeouts.Suite, "bound for the whole run")
+	appOrigin := fs.String("app-origin", "", "Supabase mode: the Miiflow frontend's origin, for the CORS and sign-in checks (default https://"+cfg.AppHost+")")
 	if err := fs.Parse(args); err != nil {
 		return exitToolError, fmt.Errorf("%w: run: %v", errUsage, err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *appOrigin != "" {
+		u, err := url.Parse(*appOrigin)
+		if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
+			return exitToolError, fmt.Errorf("%w: run: --app-origin %q: want an https origin such as https://app.example.com", errUsage, *appOrigin)
+		}
+		cfg.AppHost = u.Hostname()
+	}
+	if t := supabaseTargetFromEnv(os.Getenv); t != nil {
+		cfg.SupabaseTarget = t
+		if !set["mode"] {
+			cfg.Mode = runner.ModeSupabase
+		}
 	}
 	if fs.NArg() > 0 {
 		return exitToolError, fmt.Errorf("%w: run: unexpected argument %q", errUsage, fs.Arg(0))
@@ -34,6 +52,8 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 			return exitToolError, err
 		}
 		cfg.Reference, cfg.FixtureName, cfg.Secret = f.Profile(), f.Name, f.Secret
+		cfg.SupabaseReference, cfg.Mode = f.SupabaseProfile(), f.RunMode()
+		cfg.SupabaseTarget = nil // a fixture is the embedded project
 		cfg.BlockThirdPartyCookies = cfg.BlockThirdPartyCookies || f.BlockThirdPartyCookies
 	}
 	// AUTH_SECRET_KEY comes only from the environment, never a flag; the
@@ -41,13 +61,34 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if k := os.Getenv("AUTH_SECRET_KEY"); k != "" && cfg.Secret == nil {
 		cfg.Secret = []byte(k)
 	}
+	// Likewise SUPABASE_JWT_SECRET for the embedded Supabase project.
+	if k := os.Getenv("SUPABASE_JWT_SECRET"); k != "" {
+		cfg.SupabaseReference.JWTSecret = []byte(k)
+	}
 	cfg.ChromiumPath = os.Getenv("MFCONFORM_CHROMIUM")
 	cfg.Version = toolVersion()
 	cfg.Stdout = stdout
-	fmt.Fprintf(stdout, "mfconform %s — JWT mode against the embedded reference deployment\n\n", cfg.Version)
+	fmt.Fprintf(stdout, "mfconform %s — mode %s\n\n", cfg.Version, cfg.Mode)
 	rep, err := runner.Run(ctx, cfg)
 	if rep != nil {
 		fmt.Fprintf(stdout, "reports: %s/report.json, %s/junit.xml\n", cfg.ReportDir, cfg.ReportDir)
 	}
 	return exitCode(ctx, rep, err), err
+}
+
+// supabaseTargetFromEnv reads a real Supabase project to check from the
+// variables the Miiflow frontend itself gets; nil when neither is set.
+func supabaseTargetFromEnv(getenv func(string) string) *env.SupabaseTarget {
+	u, k := getenv("NEXT_PUBLIC_SUPABASE_URL"), getenv("NEXT_PUBLIC_SUPABASE_KEY")
+	if u == "" && k == "" {
+		return nil
+	}
+	t := &env.SupabaseTarget{
+		URL: u, Key: k,
+		Email: getenv("SUPABASE_TEST_EMAIL"), Password: getenv("SUPABASE_TEST_PASSWORD"),
+	}
+	if s := getenv("SUPABASE_JWT_SECRET"); s != "" {
+		t.JWTSecret = []byte(s)
+	}
+	return t
 }

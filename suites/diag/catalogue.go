@@ -69,6 +69,8 @@ const (
 	SupabaseSessionSignature   Code = "SUPABASE_SESSION_SIGNATURE"
 	SupabaseRefreshFailed      Code = "SUPABASE_REFRESH_FAILED"
 	SupabaseClockSkew          Code = "SUPABASE_CLOCK_SKEW"
+	SupabaseAcceptsExpired     Code = "SUPABASE_AUTH_ACCEPTS_EXPIRED"
+	SupabaseAcceptsBadSig      Code = "SUPABASE_AUTH_ACCEPTS_BAD_SIGNATURE"
 
 	// Environment.
 	SetupFailed Code = "SETUP_FAILED"
@@ -678,6 +680,22 @@ func registerSupabase() {
 			Cause:     "The Supabase server's Date header or a token's iat differs from this machine's clock beyond tolerance; GoTrue allows no leeway, so tokens look expired or \"issued in the future\".",
 			Fix:       "Synchronise clocks with NTP on the Supabase host, the app host and the machine running mfconform.",
 			Reference: "RFC 7519 §4.1.6; RFC 9110 §6.6.1",
+		},
+		Entry{
+			Code:      SupabaseAcceptsExpired,
+			Title:     "the auth API accepts an expired access token",
+			Severity:  Critical,
+			Cause:     "GET /auth/v1/user answered 200 for an access token whose exp is in the past: the auth server does not check expiry (or its clock is far behind), so a stolen token never stops working.",
+			Fix:       "Run a released GoTrue/Supabase Auth version, check its clock, and do not put a proxy in front that answers /user itself.",
+			Reference: "RFC 7519 §4.1.4; supabase/auth: /user requires a valid, unexpired JWT",
+		},
+		Entry{
+			Code:      SupabaseAcceptsBadSig,
+			Title:     "the auth API accepts a token signed with another secret",
+			Severity:  Critical,
+			Cause:     "GET /auth/v1/user answered 200 for an access token signed with a key that is not the project's JWT secret: anyone can forge sessions.",
+			Fix:       "Make sure GOTRUE_JWT_SECRET (self-hosted) is set and that nothing in front of the auth API answers for it.",
+			Reference: "RFC 7515 §5.2; supabase/auth JWT verification",
 		},
 	)
 }

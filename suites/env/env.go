@@ -5,6 +5,7 @@ package env
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -30,6 +31,25 @@ type Target struct {
 	Secret []byte
 }
 
+// SupabaseTarget is what Supabase mode checks: the deployment's two public
+// variables, the app origin its browser code runs on, and optional test
+// credentials and JWT secret.
+type SupabaseTarget struct {
+	// URL and Key are NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_KEY
+	// exactly as configured. Key is public by intent but may be a leaked
+	// secret key: never print it.
+	URL string
+	Key string
+	// ClientURL is the origin serving mfconform's supabase-js page under
+	// the app's host name (the origin CORS is checked for).
+	ClientURL string
+	// Email and Password are the test user's credentials (both empty: the
+	// sign-in specs skip).
+	Email, Password string
+	// JWTSecret is the project's JWT secret, nil when not provided.
+	JWTSecret []byte
+}
+
 // Thresholds are the judging limits, all configurable.
 type Thresholds struct {
 	MaxTokenLifetime time.Duration // TOKEN_LIFETIME_LONG above this
@@ -50,9 +70,14 @@ type Timeouts struct {
 type Env struct {
 	// Ctx ends when the run is interrupted or finished; background evidence
 	// gathering runs under it.
-	Ctx        context.Context
-	Target     Target
-	Browser    *browser.Browser
+	Ctx    context.Context
+	Target Target
+	// Supabase is the Supabase-mode target; nil when that mode is not run.
+	Supabase *SupabaseTarget
+	Browser  *browser.Browser
+	// HTTP is the Go client for checks that need no browser: it dials
+	// through the run's host map and trusts the run's CA.
+	HTTP       *http.Client
 	Thresholds Thresholds
 	Timeouts   Timeouts
 	// BlockThirdPartyCookies judges as a browser that blocks third-party

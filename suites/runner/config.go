@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mfconform/mfconform/harness/reference"
+	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/env"
 )
 
@@ -42,6 +43,15 @@ type Config struct {
 	// FixtureName its name when it came from a fixture ("" for the default).
 	Reference   reference.Profile
 	FixtureName string
+	// SupabaseReference is the profile of the embedded reference Supabase
+	// project, used when SupabaseTarget is nil.
+	SupabaseReference supabaseref.Profile
+	// SupabaseTarget, when set, is a real project to check (from
+	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
+	SupabaseTarget *env.SupabaseTarget
+	// AppHost is the host name mfconform's supabase-js page is served
+	// under (the app origin CORS is checked for).
+	AppHost string
 	// Secret is AUTH_SECRET_KEY. For the embedded deployment it is generated
 	// per run unless set (a fixture may set a weak one on purpose).
 	Secret []byte
@@ -70,9 +80,11 @@ type Timeouts struct {
 // embedded reference deployment in its documented setup.
 func Defaults() Config {
 	return Config{
-		Mode:      ModeJWT,
-		ReportDir: "reports/out",
-		Reference: reference.DefaultProfile(),
+		Mode:              ModeAll,
+		ReportDir:         "reports/out",
+		Reference:         reference.DefaultProfile(),
+		SupabaseReference: supabaseref.DefaultProfile(),
+		AppHost:           "app.acme.test",
 		Timeouts: Timeouts{
 			Timeouts: env.Timeouts{
 				Session:    10 * time.Second,
@@ -98,9 +110,7 @@ func Defaults() Config {
 // Validate checks the configuration; every error wraps ErrConfig.
 func (c Config) Validate() error {
 	switch c.Mode {
-	case ModeJWT:
-	case ModeSupabase, ModeAll:
-		return fmt.Errorf("%w: --mode %s: Supabase mode is %w (use --mode jwt)", ErrConfig, c.Mode, ErrNotBuilt)
+	case ModeJWT, ModeSupabase, ModeAll:
 	default:
 		return fmt.Errorf("%w: --mode %q: want jwt, supabase or all", ErrConfig, c.Mode)
 	}
@@ -124,10 +134,16 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Runs reports whether the run includes mode (ModeJWT or ModeSupabase).
+func (c Config) Runs(mode string) bool { return c.Mode == mode || c.Mode == ModeAll }
+
 // labelFilter is the filter Ginkgo runs with: the mode's label, ANDed with
 // the operator's filter.
 func (c Config) labelFilter() string {
 	f := "mode:" + c.Mode
+	if c.Mode == ModeAll {
+		f = "(mode:jwt || mode:supabase)"
+	}
 	if c.LabelFilter != "" {
 		f += " && (" + c.LabelFilter + ")"
 	}

@@ -3,13 +3,17 @@ package runner
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -20,14 +24,17 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
+	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/redact"
 
-	_ "github.com/mfconform/mfconform/suites/jwt" // JWT-mode specs
+	_ "github.com/mfconform/mfconform/suites/jwt"      // JWT-mode specs
+	_ "github.com/mfconform/mfconform/suites/supabase" // Supabase-mode specs
 )
 
 // ErrSetup wraps every failure to prepare the environment (exit code 3).
@@ -44,7 +51,8 @@ func Run(ctx context.Context, cfg Config) (*reports.Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(selected(cfg)) == 0 {
+	chosen := selected(cfg)
+	if len(chosen) == 0 {
 		return nil, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter)
 	}
 	out := cfg.Stdout
@@ -92,110 +100,216 @@ func Run(ctx context.Context, cfg Config) (*reports.Report, error) {
 	for name, d := range e.Phases() {
 		rep.PhasesMS[name] = float64(d.Microseconds()) / 1000
 	}
-	rep.Specs = reports.FromGinkgo(gr)
+	// The report lists the specs this run selected; the others were never
+	// part of it.
+	for _, sp := range reports.FromGinkgo(gr) {
+		if slices.Contains(chosen, sp.ID) {
+			rep.Specs = append(rep.Specs, sp)
+		}
+	}
 	cancelRun()
 	_, err = finish(nil)
 	reports.PrintSummary(out, rep)
 	return rep, err
 }
 
-// setup starts the reference deployment and Chromium concurrently and
-// returns the environment with one function that closes everything.
+// setup starts, concurrently, what the selected modes need (the JWT
+// reference deployment, the reference Supabase project and the client site)
+// and Chromium, and returns the environment with one function that closes
+// everything in reverse order.
 func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*env.Env, func(), error) {
-	var cleanups []func()
+	var (
+		mu       sync.Mutex
+		cleanups []func()
+	)
 	closeAll := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
 			cleanups[i]()
 		}
 	}
+	onClose := func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		cleanups = append(cleanups, f)
+	}
+	fail := func(err error) (*env.Env, func(), error) { return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err) }
 
 	execPath := cfg.ChromiumPath
 	if execPath == "" {
 		p, err := browser.FindChromium()
 		if err != nil {
-			return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err)
+			return fail(err)
 		}
 		execPath = p
 	}
-
-	secret := cfg.Secret
-	if secret == nil {
-		secret = newSecret()
+	var bundle string
+	if cfg.Runs(ModeSupabase) {
+		b, err := clientsite.FindBundle()
+		if err != nil {
+			return fail(err)
+		}
+		bundle = b
 	}
-	p := cfg.Reference
-	hosts := []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed}
+
+	// Every name the run serves, mapped to loopback for Chromium and for
+	// the Go clients alike, on one per-run certificate.
+	var hosts []string
+	if cfg.Runs(ModeJWT) {
+		p := cfg.Reference
+		hosts = append(hosts, p.Hosts.Login, p.Hosts.App, p.Hosts.Embed)
+	}
+	if cfg.Runs(ModeSupabase) {
+		hosts = append(hosts, cfg.AppHost)
+		if cfg.SupabaseTarget == nil {
+			hosts = append(hosts, cfg.SupabaseReference.Host())
+		}
+	}
+	hosts = slices.Compact(slices.Sorted(slices.Values(hosts)))
 	caStart := time.Now()
 	ca, err := pki.New(hosts)
 	if err != nil {
-		return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err)
+		return fail(err)
 	}
 	var hm hostmap.Map
 	for _, h := range hosts {
 		if err := hm.Add(h, "127.0.0.1"); err != nil {
-			return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err)
+			return fail(err)
 		}
 	}
 	rep.PhasesMS["certificates"] = msSince(caStart)
 
+	e := &env.Env{
+		Ctx: ctx, Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
+		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies,
+		HTTP:                   httpClient(&hm, ca, cfg.Timeouts.Probe),
+	}
+	secret := cfg.Secret
+	if secret == nil {
+		secret = newSecret()
+	}
+
 	var (
-		wg      sync.WaitGroup
-		dep     *reference.Deployment
-		depErr  error
-		br      *browser.Browser
-		brErr   error
-		depTime float64
-		brTime  float64
+		wg   sync.WaitGroup
+		errs = make([]error, 4)
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	phase := func(name string, start time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		rep.PhasesMS[name] = msSince(start)
+	}
+	if cfg.Runs(ModeJWT) {
+		wg.Go(func() {
+			t := time.Now()
+			defer phase("reference_start", t)
+			dep, err := reference.Start(cfg.Reference, secret, ca)
+			if err != nil {
+				errs[0] = err
+				return
+			}
+			onClose(func() { _ = dep.Close() })
+			e.Target = env.Target{
+				LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: secret,
+			}
+		})
+	}
+	if cfg.Runs(ModeSupabase) {
+		wg.Go(func() {
+			t := time.Now()
+			defer phase("supabase_reference_start", t)
+			target := cfg.SupabaseTarget
+			if target == nil {
+				dep, err := supabaseref.Start(cfg.SupabaseReference, ca)
+				if err != nil {
+					errs[1] = err
+					return
+				}
+				onClose(func() { _ = dep.Close() })
+				target = &env.SupabaseTarget{URL: dep.URL, Key: dep.Key, Email: dep.Email, Password: dep.Password, JWTSecret: dep.JWTSecret}
+			}
+			site, err := clientsite.Start(cfg.AppHost, bundle, ca)
+			if err != nil {
+				errs[2] = err
+				return
+			}
+			onClose(func() { _ = site.Close() })
+			t2 := *target
+			t2.ClientURL = site.URL
+			e.Supabase = &t2
+		})
+	}
+	wg.Go(func() {
 		t := time.Now()
-		dep, depErr = reference.Start(p, secret, ca)
-		depTime = msSince(t)
-	}()
-	go func() {
-		defer wg.Done()
-		t := time.Now()
+		defer phase("browser_start", t)
 		bctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.BrowserStart)
 		defer cancel()
-		br, brErr = browser.Launch(bctx, browser.Options{
+		br, err := browser.Launch(bctx, browser.Options{
 			ExecPath: execPath, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash},
 			Dir: filepath.Join(dir, "c"), StartTimeout: cfg.Timeouts.BrowserStart,
 		})
-		brTime = msSince(t)
-	}()
-	wg.Wait()
-	rep.PhasesMS["reference_start"], rep.PhasesMS["browser_start"] = depTime, brTime
-	if dep != nil {
-		cleanups = append(cleanups, func() { _ = dep.Close() })
-	}
-	if br != nil {
+		if err != nil {
+			errs[3] = err
+			return
+		}
+		onClose(func() { _ = br.Close() })
+		e.Browser = br
 		rep.Chromium = br.Version
-		cleanups = append(cleanups, func() { _ = br.Close() })
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fail(err)
 	}
-	if err := errors.Join(depErr, brErr); err != nil {
-		return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err)
-	}
-
-	desc := "embedded reference deployment (documented setup)"
-	if cfg.FixtureName != "" {
-		desc = "embedded reference deployment, fixture " + cfg.FixtureName
-	}
-	rep.Target = reports.Target{
-		Description: desc, Fixture: cfg.FixtureName,
-		LoginURL: dep.LoginURL, AppURL: dep.AppURL, EmbedURL: dep.EmbedURL,
-		SecretFingerprint: redact.Fingerprint(secret),
-	}
-	e := &env.Env{
-		Ctx: ctx,
-		Target: env.Target{
-			Description: desc, LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me",
-			EmbedURL: dep.EmbedURL, Secret: secret,
-		},
-		Browser: br, Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
-		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies,
-	}
+	// The browser closes first: open HTTP/2 connections would otherwise
+	// hold the servers' graceful shutdown.
+	slices.SortStableFunc(cleanups, func(a, b func()) int { return 0 })
+	rep.Target = describeTarget(cfg, e, secret)
+	e.Target.Description = rep.Target.Description
 	return e, closeAll, nil
+}
+
+// describeTarget says what the run checks, without secrets.
+func describeTarget(cfg Config, e *env.Env, secret []byte) reports.Target {
+	t := reports.Target{Fixture: cfg.FixtureName}
+	what := "embedded reference deployment"
+	if cfg.Runs(ModeSupabase) && cfg.SupabaseTarget != nil {
+		what = "Supabase project " + cfg.SupabaseTarget.URL
+	}
+	if cfg.FixtureName != "" {
+		what += ", fixture " + cfg.FixtureName
+	} else if cfg.SupabaseTarget == nil {
+		what += " (documented setup)"
+	}
+	t.Description = what
+	if cfg.Runs(ModeJWT) {
+		t.LoginURL, t.AppURL, t.EmbedURL = e.Target.LoginURL, e.Target.AppURL, e.Target.EmbedURL
+		t.SecretFingerprint = redact.Fingerprint(secret)
+	}
+	if e.Supabase != nil {
+		t.SupabaseURL = e.Supabase.URL
+		t.SupabaseKey = redact.Fingerprint([]byte(e.Supabase.Key))
+	}
+	return t
+}
+
+// httpClient is the Go client for browserless checks: it dials through the
+// host map, trusts the run's CA besides the system's, and bounds every
+// request.
+func httpClient(hm *hostmap.Map, ca *pki.Authority, timeout time.Duration) *http.Client {
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	roots.AppendCertsFromPEM(ca.CertPEM)
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			DialContext:         hm.DialContext,
+			TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			ForceAttemptHTTP2:   true,
+			TLSHandshakeTimeout: timeout,
+			MaxIdleConnsPerHost: 4,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // runSpecs runs Ginkgo once with the run's filter, printing each spec as it
