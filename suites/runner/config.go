@@ -25,9 +25,6 @@ const (
 	ModeAll      = "all"
 )
 
-// ErrNotBuilt is returned for a mode that does not exist yet.
-var ErrNotBuilt = errors.New("not built yet")
-
 // ErrConfig wraps every configuration error.
 var ErrConfig = errors.New("invalid configuration")
 

@@ -14,7 +14,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, nil},
 		{"unknown mode", func(c *Config) { c.Mode = "ldap" }, ErrConfig},
-		{"supabase not built", func(c *Config) { c.Mode = ModeSupabase }, ErrNotBuilt},
+		{"supabase", func(c *Config) { c.Mode = ModeSupabase }, nil},
+		{"jwt", func(c *Config) { c.Mode = ModeJWT }, nil},
 		{"empty report dir", func(c *Config) { c.ReportDir = "" }, ErrConfig},
 		{"bad label filter", func(c *Config) { c.LabelFilter = "area:(cookie" }, ErrConfig},
 		{"good label filter", func(c *Config) { c.LabelFilter = "area:cookie || area:token" }, nil},
@@ -35,6 +36,10 @@ func TestValidate(t *testing.T) {
 
 func TestLabelFilter(t *testing.T) {
 	c := Defaults()
+	if got, want := c.labelFilter(), "(mode:jwt || mode:supabase)"; got != want {
+		t.Errorf("labelFilter() = %q, want %q", got, want)
+	}
+	c.Mode = ModeJWT
 	if got, want := c.labelFilter(), "mode:jwt"; got != want {
 		t.Errorf("labelFilter() = %q, want %q", got, want)
 	}

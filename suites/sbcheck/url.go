@@ -47,7 +47,9 @@ func CheckURL(raw string) (URLInfo, []diag.Diagnostic) {
 		return URLInfo{}, []diag.Diagnostic{diag.Newf(diag.SupabaseURLInvalid, urlExpected,
 			"%q is not an absolute URL", clean)}
 	}
-	info := URLInfo{Origin: "https://" + u.Host, Host: u.Hostname()}
+	// Browsers lower-case the host, and supabase-js reads the ref from it.
+	host := strings.ToLower(u.Host)
+	info := URLInfo{Origin: "https://" + host, Host: strings.ToLower(u.Hostname())}
 	info.Ref, _, _ = strings.Cut(info.Host, ".")
 	switch {
 	case u.Scheme == "http":
