@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 REPORTS ?= reports/out
 
-.PHONY: all deps build run test vet fmt-check docs clean
+.PHONY: all deps build run test vet fmt-check docs report-screenshot clean
 
 all: build
 
@@ -47,3 +47,7 @@ clean:
 ## docs: regenerate the generated sections of README.md
 docs: build
 	./$(BIN) docs README.md
+
+## report-screenshot: regenerate docs/report-example.png (the README's example report with a failure)
+report-screenshot: deps build
+	./scripts/report-screenshot.sh $(BIN) docs/report-example.png

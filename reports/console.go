@@ -10,7 +10,7 @@ import (
 // stateTag is the fixed-width tag printed before each spec.
 var stateTag = map[string]string{
 	StatePassed: "PASS", StateFailed: "FAIL", StateWarned: "WARN",
-	StateSkipped: "SKIP", StateInterrupted: "INTR",
+	StateSkipped: "SKIP", StateInterrupted: "INTR", StateWaived: "WAIV",
 }
 
 // PrintSpec writes one spec's line and, for anything but a pass, its
@@ -22,6 +22,14 @@ func PrintSpec(w io.Writer, s Spec) {
 	}
 	if s.Reason != "" {
 		fmt.Fprintf(w, "      %s\n", s.Reason)
+	}
+	if s.Waiver != nil {
+		fmt.Fprintf(w, "      waived (was %s): %s", s.WaivedState, s.Waiver.Reason)
+		if s.Waiver.Expires != "" {
+			fmt.Fprintf(w, " — until %s", s.Waiver.Expires)
+		}
+		fmt.Fprintln(w)
+		return
 	}
 	for _, d := range s.Diagnostics {
 		if s.State == StateSkipped || (s.State == StateWarned && !(d.Severity == "warn")) {
@@ -37,8 +45,11 @@ func PrintSpec(w io.Writer, s Spec) {
 // PrintSummary writes the closing lines of a run.
 func PrintSummary(w io.Writer, r *Report) {
 	c := r.Counts
-	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d skipped in %s\n",
-		len(r.Specs), c[StatePassed], c[StateFailed], c[StateWarned], c[StateSkipped], r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d skipped, %d waived in %s\n",
+		len(r.Specs), c[StatePassed], c[StateFailed], c[StateWarned], c[StateSkipped], c[StateWaived], r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	for _, p := range r.WaiverProblems {
+		fmt.Fprintf(w, "waivers: %s\n", p)
+	}
 	if r.SetupError != "" {
 		fmt.Fprintf(w, "setup failed: %s\n", r.SetupError)
 	}

@@ -25,6 +25,7 @@ const (
 	StateFailed      = "failed"
 	StateWarned      = "warned"
 	StateSkipped     = "skipped"
+	StateWaived      = "waived"
 	StateInterrupted = "interrupted"
 )
 
@@ -51,7 +52,14 @@ type Report struct {
 	Counts        map[string]int     `json:"counts"`
 	PhasesMS      map[string]float64 `json:"phases_ms,omitempty"`
 	SetupError    string             `json:"setup_error,omitempty"`
-	Specs         []Spec             `json:"specs"`
+	// ConfigFingerprint identifies the configuration (URLs, modes, filters,
+	// thresholds, secret fingerprints), so two reports can be compared.
+	ConfigFingerprint string `json:"config_fingerprint,omitempty"`
+	// Areas counts states per "mode:area" (e.g. "jwt:cookie").
+	Areas map[string]map[string]int `json:"areas"`
+	// WaiverProblems lists waivers that matched nothing or have expired.
+	WaiverProblems []string `json:"waiver_problems,omitempty"`
+	Specs          []Spec   `json:"specs"`
 }
 
 // Target describes what was checked, without secrets.
@@ -77,6 +85,33 @@ type Spec struct {
 	Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
 	Evidence    []judge.Named     `json:"evidence,omitempty"`
 	Failure     string            `json:"failure,omitempty"` // a failure that is not a diagnostic (a bug or a timeout)
+	// Waiver is the waiver that turned a failed or warned spec into a
+	// waived one; WaivedState is the state it had.
+	Waiver      *Waiver `json:"waiver,omitempty"`
+	WaivedState string  `json:"waived_state,omitempty"`
+}
+
+// Waiver is an operator's accepted exception: a spec ID or a diagnostic
+// code, a required reason, an optional expiry date (YYYY-MM-DD, inclusive).
+type Waiver struct {
+	Spec    string `json:"spec,omitempty" yaml:"spec"`
+	Code    string `json:"code,omitempty" yaml:"code"`
+	Reason  string `json:"reason" yaml:"reason"`
+	Expires string `json:"expires,omitempty" yaml:"expires"`
+}
+
+// Area returns the spec's "mode:area", e.g. "jwt:cookie".
+func (s Spec) Area() string {
+	var mode, area string
+	for _, l := range s.Labels {
+		if v, ok := strings.CutPrefix(l, "mode:"); ok {
+			mode = v
+		}
+		if v, ok := strings.CutPrefix(l, "area:"); ok {
+			area = v
+		}
+	}
+	return mode + ":" + area
 }
 
 // Codes returns the distinct diagnostic codes of the spec at or above
@@ -162,9 +197,15 @@ func FromGinkgo(gr types.Report) []Spec {
 
 // Summarize fills Counts and Verdict from Specs and SetupError.
 func (r *Report) Summarize() {
-	r.Counts = map[string]int{StatePassed: 0, StateFailed: 0, StateWarned: 0, StateSkipped: 0}
+	r.Counts = map[string]int{StatePassed: 0, StateFailed: 0, StateWarned: 0, StateSkipped: 0, StateWaived: 0}
+	r.Areas = map[string]map[string]int{}
 	for _, s := range r.Specs {
 		r.Counts[s.State]++
+		a := s.Area()
+		if r.Areas[a] == nil {
+			r.Areas[a] = map[string]int{}
+		}
+		r.Areas[a][s.State]++
 	}
 	switch {
 	case r.Counts[StateInterrupted] > 0:

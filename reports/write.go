@@ -15,7 +15,11 @@ const (
 	JUnitFile = "junit.xml"
 )
 
-// WriteAll writes report.json and junit.xml into dir, creating it.
+// Files are the report files WriteAll writes, in order.
+var Files = []string{JSONFile, HTMLFile, JUnitFile, MarkdownFile}
+
+// WriteAll writes report.json, report.html, junit.xml and summary.md into
+// dir, creating it.
 func WriteAll(dir string, r *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: create %s: %w", dir, err)
@@ -23,7 +27,13 @@ func WriteAll(dir string, r *Report) error {
 	if err := WriteJSON(filepath.Join(dir, JSONFile), r); err != nil {
 		return err
 	}
-	return WriteJUnit(filepath.Join(dir, JUnitFile), r)
+	if err := WriteJUnit(filepath.Join(dir, JUnitFile), r); err != nil {
+		return err
+	}
+	if err := WriteHTML(filepath.Join(dir, HTMLFile), r); err != nil {
+		return err
+	}
+	return WriteMarkdown(filepath.Join(dir, MarkdownFile), r)
 }
 
 // WriteJSON writes the report model as indented JSON.

@@ -14,7 +14,7 @@ import (
 const (
 	exitOK          = 0   // conformant (warnings allowed)
 	exitFailed      = 1   // at least one spec failed
-	exitWarned      = 2   // reserved: only warnings, with --fail-on warn
+	exitWarned      = 2   // only warnings, with --fail-on warn
 	exitToolError   = 3   // configuration, environment or tool error
 	exitInterrupted = 130 // stopped by SIGINT/SIGTERM
 )
@@ -28,13 +28,17 @@ var errUsage = errors.New("usage")
 const usage = `mfconform — conformance checks for a self-hosted Miiflow deployment's authentication
 
 Usage:
-  mfconform run [--mode jwt] [--report-dir DIR] [--label-filter EXPR] [--fixture NAME]
+  mfconform run [--mode all|jwt|supabase] [--report-dir DIR] [--label-filter EXPR] [--fixture NAME]
+                [--waivers FILE] [--fail-on fail|warn] [--block-third-party-cookies] [--app-origin URL]
   mfconform specs [--json]           list every spec without running anything
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
+  mfconform report --from report.json --format html|junit|md|json [--out FILE]
+                                     render a report again from its JSON
   mfconform version
 
-Exit codes: 0 conformant, 1 a spec failed, 3 configuration/environment/tool error, 130 interrupted.
+Exit codes: 0 conformant, 1 a spec failed, 2 only warnings with --fail-on warn,
+3 configuration/environment/tool error, 130 interrupted. Every run writes its reports, errors included.
 `
 
 // run dispatches a subcommand and returns the process exit code.
@@ -56,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = inspectCmd(args[1:], stdout)
 	case "docs":
 		err = docsCmd(args[1:], stdout)
+	case "report":
+		err = reportCmd(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
 	case "help", "-h", "--help":
@@ -76,8 +82,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// exitCode maps a finished run to the process exit code.
-func exitCode(ctx context.Context, rep *reports.Report, err error) int {
+// exitCode maps a finished run to the process exit code; failOnWarn makes
+// a run with only warnings exit 2.
+func exitCode(ctx context.Context, rep *reports.Report, err error, failOnWarn bool) int {
 	switch {
 	case ctx.Err() != nil || rep != nil && rep.Verdict == reports.VerdictInterrupted:
 		return exitInterrupted
@@ -87,6 +94,8 @@ func exitCode(ctx context.Context, rep *reports.Report, err error) int {
 		return exitToolError
 	case rep.Verdict == reports.VerdictNonConformant:
 		return exitFailed
+	case rep.Verdict == reports.VerdictWarnings && failOnWarn:
+		return exitWarned
 	default:
 		return exitOK
 	}

@@ -290,15 +290,20 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 		args       []string
 		wantCode   int
 		wantStderr string
+		// wantReport: the run still writes report.json with the error.
+		wantReport bool
 	}{
-		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install"},
-		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all"},
-		{"supabase-js bundle missing", []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, []string{"run", "--mode", "supabase"}, exitToolError, "npm ci"},
-		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter"},
-		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec"},
-		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures"},
-		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command"},
-		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined"},
+		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install", true},
+		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all", true},
+		{"supabase-js bundle missing", []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, []string{"run", "--mode", "supabase"}, exitToolError, "npm ci", true},
+		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter", true},
+		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec", true},
+		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures", true},
+		{"bad fail-on", nil, []string{"run", "--fail-on", "never"}, exitToolError, "want fail or warn", true},
+		{"missing waivers file", nil, []string{"run", "--waivers", "/nonexistent/w.yaml"}, exitToolError, "invalid waivers file", true},
+		{"bad app origin", nil, []string{"run", "--app-origin", "http://app.example.com/x"}, exitToolError, "https origin", true},
+		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command", false},
+		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,6 +316,9 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 			}
 			if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
 				t.Errorf("stderr shows a panic:\n%s", res.stderr)
+			}
+			if tt.wantReport && (res.report == nil || res.report.SetupError == "" || res.report.Verdict != reports.VerdictError) {
+				t.Errorf("report = %+v, want a written report with the setup error and verdict %q", res.report, reports.VerdictError)
 			}
 		})
 	}
@@ -355,4 +363,59 @@ func mapsEqual(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// TestExitCodesWaiversAndFailOn covers the graded exit codes that need a
+// real run: warnings alone pass unless --fail-on warn (2); a waiver turns a
+// failure into a pass and reports itself; an expired waiver does not.
+func TestExitCodesWaiversAndFailOn(t *testing.T) {
+	waivers := func(t *testing.T, yaml string) string {
+		p := filepath.Join(t.TempDir(), "waivers.yaml")
+		if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name        string
+		args        func(t *testing.T) []string
+		wantCode    int
+		wantState   map[string]string
+		wantProblem string
+	}{
+		{"warnings pass by default", func(*testing.T) []string {
+			return []string{"run", "--fixture", "email-malformed"}
+		}, exitOK, map[string]string{"JWT-TOKEN-008": reports.StateWarned}, ""},
+		{"warnings fail with --fail-on warn", func(*testing.T) []string {
+			return []string{"run", "--fixture", "email-malformed", "--fail-on", "warn"}
+		}, exitWarned, map[string]string{"JWT-TOKEN-008": reports.StateWarned}, ""},
+		{"a waiver makes a failure pass", func(t *testing.T) []string {
+			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
+				"waivers:\n  - spec: JWT-COOKIE-002\n    reason: the app moves to login.acme.test next sprint\n  - code: TOKEN_EXPIRED\n    reason: stale\n")}
+		}, exitOK, map[string]string{"JWT-COOKIE-002": reports.StateWaived}, "TOKEN_EXPIRED matched nothing"},
+		{"an expired waiver does not apply", func(t *testing.T) []string {
+			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
+				"waivers:\n  - code: COOKIE_HOST_ONLY\n    reason: old\n    expires: 2020-01-01\n")}
+		}, exitFailed, map[string]string{"JWT-COOKIE-002": reports.StateFailed}, "expired on 2020-01-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runBinary(t, nil, tt.args(t)...)
+			if res.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\n%s%s", res.code, tt.wantCode, res.stdout, res.stderr)
+			}
+			if res.report == nil {
+				t.Fatal("no report.json")
+			}
+			for _, s := range res.report.Specs {
+				if want, ok := tt.wantState[s.ID]; ok && s.State != want {
+					t.Errorf("%s state = %s, want %s", s.ID, s.State, want)
+				}
+			}
+			if tt.wantProblem != "" && !slices.ContainsFunc(res.report.WaiverProblems, func(p string) bool { return strings.Contains(p, tt.wantProblem) }) {
+				t.Errorf("waiver problems = %q, want one containing %q", res.report.WaiverProblems, tt.wantProblem)
+			}
+			assertClean(t, res)
+		})
+	}
 }

@@ -7,8 +7,11 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/runner"
 )
@@ -24,16 +27,34 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fixture := fs.String("fixture", "", "run against this fixture of the embedded reference deployment")
 	fs.BoolVar(&cfg.BlockThirdPartyCookies, "block-third-party-cookies", false, "judge as a browser that blocks third-party cookies would")
 	fs.DurationVar(&cfg.Timeouts.Suite, "timeout", cfg.Timeouts.Suite, "bound for the whole run")
+	waivers := fs.String("waivers", "", "YAML file of accepted exceptions (spec or code, reason, optional expires)")
+	failOn := fs.String("fail-on", "fail", "exit non-zero on: fail (default) or warn (exit 2 when only warnings)")
 	appOrigin := fs.String("app-origin", "", "Supabase mode: the Miiflow frontend's origin, for the CORS and sign-in checks (default https://"+cfg.AppHost+")")
 	if err := fs.Parse(args); err != nil {
 		return exitToolError, fmt.Errorf("%w: run: %v", errUsage, err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg.Version = toolVersion()
+	// From here on every error still leaves a report behind.
+	fail := func(err error) (int, error) {
+		_, err = runner.ReportError(cfg, err)
+		return exitToolError, err
+	}
+	if *failOn != "fail" && *failOn != "warn" {
+		return fail(fmt.Errorf("%w: --fail-on %q: want fail or warn", runner.ErrConfig, *failOn))
+	}
+	if *waivers != "" {
+		ws, err := reports.LoadWaivers(*waivers)
+		if err != nil {
+			return fail(err)
+		}
+		cfg.Waivers = ws
+	}
 	if *appOrigin != "" {
 		u, err := url.Parse(*appOrigin)
 		if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
-			return exitToolError, fmt.Errorf("%w: run: --app-origin %q: want an https origin such as https://app.example.com", errUsage, *appOrigin)
+			return fail(fmt.Errorf("%w: --app-origin %q: want an https origin such as https://app.example.com", runner.ErrConfig, *appOrigin))
 		}
 		cfg.AppHost = u.Hostname()
 	}
@@ -49,7 +70,7 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if *fixture != "" {
 		f, err := fixtures.Get(*fixture)
 		if err != nil {
-			return exitToolError, err
+			return fail(err)
 		}
 		cfg.Reference, cfg.FixtureName, cfg.Secret = f.Profile(), f.Name, f.Secret
 		cfg.SupabaseReference, cfg.Mode = f.SupabaseProfile(), f.RunMode()
@@ -66,14 +87,13 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		cfg.SupabaseReference.JWTSecret = []byte(k)
 	}
 	cfg.ChromiumPath = os.Getenv("MFCONFORM_CHROMIUM")
-	cfg.Version = toolVersion()
 	cfg.Stdout = stdout
 	fmt.Fprintf(stdout, "mfconform %s — mode %s\n\n", cfg.Version, cfg.Mode)
 	rep, err := runner.Run(ctx, cfg)
 	if rep != nil {
-		fmt.Fprintf(stdout, "reports: %s/report.json, %s/junit.xml\n", cfg.ReportDir, cfg.ReportDir)
+		fmt.Fprintf(stdout, "reports: %s\n", strings.Join(reportFiles(cfg.ReportDir), ", "))
 	}
-	return exitCode(ctx, rep, err), err
+	return exitCode(ctx, rep, err, *failOn == "warn"), err
 }
 
 // supabaseTargetFromEnv reads a real Supabase project to check from the
@@ -91,4 +111,13 @@ func supabaseTargetFromEnv(getenv func(string) string) *env.SupabaseTarget {
 		t.JWTSecret = []byte(s)
 	}
 	return t
+}
+
+// reportFiles lists the report files a run writes into dir.
+func reportFiles(dir string) []string {
+	var out []string
+	for _, f := range reports.Files {
+		out = append(out, filepath.Join(dir, f))
+	}
+	return out
 }

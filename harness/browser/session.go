@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -109,6 +110,9 @@ func (s *Session) Navigate(ctx context.Context, url string) (Exchange, error) {
 	mark := s.Mark()
 	if err := s.do(ctx, chromedp.Navigate(url)); err != nil {
 		return Exchange{}, fmt.Errorf("browser: navigate to %s: %w", url, err)
+	}
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return Exchange{URL: url, Type: "Document"}, nil // file:, data:: no network events to wait for
 	}
 	return s.WaitExchange(ctx, mark, func(x Exchange) bool { return x.URL == url && x.Type == "Document" })
 }

@@ -31,6 +31,20 @@ func Verdict(findings ...diag.Diagnostic) {
 	gomega.Expect(findings).To(conform())
 }
 
+// VerdictShowing is Verdict that also attaches the screenshots when a
+// finding fails or warns (a page that did not pass is shown).
+func VerdictShowing(shots []Screenshot, findings ...diag.Diagnostic) {
+	GinkgoHelper()
+	if w := diag.Worst(findings); w.Failing() || w == diag.Warn {
+		for _, s := range shots {
+			if len(s.PNG) > 0 {
+				Evidence(EvidenceScreenshot, s)
+			}
+		}
+	}
+	Verdict(findings...)
+}
+
 // Evidence attaches a named piece of (already redacted) evidence.
 func Evidence(name string, v any) {
 	AddReportEntry(EntryEvidence, Named{Name: name, Value: v}, ReportEntryVisibilityNever)

@@ -71,6 +71,7 @@ func withCookie(ctx context.Context) (*env.Env, *LoginEvidence, cookieattr.Attrs
 		judge.SkipBecause("the backend set no mf_jwt_token cookie (see JWT-COOKIE-001)")
 	}
 	judge.Evidence("set-cookie", redact.SetCookie(ev.SetCookie.Line))
+	judge.Evidence(judge.EvidenceCookies, cookieRows(ev))
 	return e, ev, cookieattr.Parse(ev.SetCookie.Line)
 }
 

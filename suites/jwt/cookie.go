@@ -33,7 +33,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 	It("JWT-COOKIE-001: the login response sets mf_jwt_token and Chromium stores it", func(ctx SpecContext) {
 		e, ev := loginRequired(ctx)
 		if ev.SetCookie == nil {
-			judge.Verdict(diag.Newf(diag.CookieNotSet,
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotSet,
 				"a Set-Cookie: mf_jwt_token=… header on the login response ("+e.Target.LoginURL+")",
 				"no cookie named exactly mf_jwt_token; cookies set: %s%s", listOrNone(ev.Others), nearMisses(ev.Others)))
 		}
@@ -45,14 +45,14 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			}
 		}
 		if len(unowned) > 0 {
-			judge.Verdict(diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
 				"Chromium refused the cookie: %s", strings.Join(unowned, ", ")))
 		}
 		if ev.SetCookie.Stored && ev.Stored == nil {
 			// Refused without a reason: that is what Chromium does with a
 			// cookie that is already expired (JWT-COOKIE-008 explains it).
 			if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); !expired {
-				judge.Verdict(diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+				judge.VerdictShowing(ev.Shots, diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
 					"the cookie is not in the jar after login and Chromium gave no reason"))
 			}
 		}
@@ -69,16 +69,16 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			if jwtcheck.IsPublicSuffix(a.DomainValue()) {
 				why = "it is a public suffix"
 			}
-			judge.Verdict(diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
 				"Domain=%s refused by Chromium (InvalidDomain): %s", *a.Domain, why))
 		}
 		if a.Domain == nil {
-			judge.Verdict(diag.Newf(diag.CookieHostOnly, "Domain=."+registrable(loginHost, appHost)+" so "+appHost+" receives the cookie",
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieHostOnly, "Domain=."+registrable(loginHost, appHost)+" so "+appHost+" receives the cookie",
 				"no Domain attribute: stored for %s only; on the navigation to %s Chromium: %s",
 				loginHost, appHost, verdictText(ev.AppNavCookie)))
 		}
 		if !jwtcheck.DomainAttrCovers(*a.Domain, appHost) {
-			judge.Verdict(diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
 				"Domain=%s does not cover the app host %s; on the navigation Chromium said: %s", *a.Domain, appHost, verdictText(ev.AppNavCookie)))
 		}
 		if ev.Stored == nil {
@@ -92,7 +92,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			return
 		}
 		if ev.AppNavCookie != nil && slices.Contains(ev.AppNavCookie.Reasons, reasonDomainMismatch) {
-			judge.Verdict(diag.Newf(diag.CookieDomainInvalid, "the cookie is sent to "+appHost,
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "the cookie is sent to "+appHost,
 				"stored for domain %s, withheld from %s (DomainMismatch)", ev.Stored.Domain, appHost))
 		}
 		judge.SkipBecause("the cookie did not reach the app for a reason another spec owns: %s", verdictText(ev.AppNavCookie))
@@ -125,7 +125,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		if strings.HasPrefix(e.Target.AppURL, "http://") {
 			ds = append(ds, diag.Newf(diag.CookieInsecureOrigin, "the app is served over https", "the app is at %s", e.Target.AppURL))
 		}
-		judge.Verdict(ds...)
+		judge.VerdictShowing(ev.Shots, ds...)
 	})
 
 	It("JWT-COOKIE-005: the cookie is HttpOnly, invisible to document.cookie in the app", func(ctx SpecContext) {
@@ -135,10 +135,10 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			if ev.DocumentCookieHasToken {
 				seen = "a script on the app page read mf_jwt_token from document.cookie"
 			}
-			judge.Verdict(diag.Newf(diag.CookieNotHTTPOnly, "the HttpOnly attribute", "Set-Cookie has no HttpOnly attribute; %s", seen))
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotHTTPOnly, "the HttpOnly attribute", "Set-Cookie has no HttpOnly attribute; %s", seen))
 		}
 		if ev.DocumentCookieHasToken {
-			judge.Verdict(diag.New(diag.CookieNotHTTPOnly, "document.cookie on the app page does not show mf_jwt_token",
+			judge.VerdictShowing(ev.Shots, diag.New(diag.CookieNotHTTPOnly, "document.cookie on the app page does not show mf_jwt_token",
 				"a script on the app page read mf_jwt_token from document.cookie"))
 		}
 	})
@@ -146,7 +146,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 	It("JWT-COOKIE-006: SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", func(ctx SpecContext) {
 		e, ev, a := withCookie(ctx)
 		if slices.Contains(ev.SetCookie.Reasons, reasonNoneInsecure) {
-			judge.Verdict(diag.New(diag.CookieSameSiteNoneInsecure, "SameSite=None together with Secure",
+			judge.VerdictShowing(ev.Shots, diag.New(diag.CookieSameSiteNoneInsecure, "SameSite=None together with Secure",
 				"SameSite=None without Secure: Chromium dropped the cookie on arrival (SameSiteNoneInsecure)"))
 		}
 		if ev.Stored == nil {
@@ -156,7 +156,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			judge.SkipBecause("the app could not be reached (see JWT-APP-001): %v", ev.AppErr)
 		}
 		if ev.EmbedErr != nil {
-			judge.Verdict(diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(e.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(e.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
 		}
 		emb := ev.Embed
 		judge.Evidence("cross-site", map[string]string{
@@ -169,7 +169,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			if ss != "" {
 				written = "SameSite=" + ss
 			}
-			judge.Verdict(diag.Newf(diag.CookieSameSiteNotNone, "SameSite=None; Secure", "%s; %s", written, observed))
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieSameSiteNotNone, "SameSite=None; Secure", "%s; %s", written, observed))
 		}
 		if !sent(ev.AppNavCookie) {
 			judge.SkipBecause("the cookie does not reach the app even on top-level navigation (see JWT-COOKIE-002)")
@@ -181,12 +181,12 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		}
 		for _, v := range []*browser.CookieVerdict{emb.FrameCookie, emb.FetchCookie} {
 			if v != nil && thirdPartyBlocked(v.Reasons) {
-				judge.Verdict(diag.Newf(diag.CookieThirdPartyBlocked, "the cookie arrives in the cross-site iframe and fetch",
+				judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieThirdPartyBlocked, "the cookie arrives in the cross-site iframe and fetch",
 					"this browser blocks third-party cookies, so SameSite=None could not be proven: %s", observed))
 				return
 			}
 		}
-		judge.Verdict(diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).
+		judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).
 			WithCause("SameSite=None is written but Chromium still withheld the cookie cross-site"))
 	})
 
@@ -195,7 +195,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		path := a.EffectivePath(pathOf(e.Target.LoginURL))
 		for _, p := range []string{"/", e.Target.ProbePath} {
 			if !cookieattr.PathMatches(path, p) {
-				judge.Verdict(diag.Newf(diag.CookiePathRestricted, "Path=/",
+				judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookiePathRestricted, "Path=/",
 					"the cookie's path is %s, which does not cover the app's %s; on the navigation to the app Chromium said: %s",
 					path, p, verdictText(ev.AppNavCookie)))
 			}
@@ -205,7 +205,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 	It("JWT-COOKIE-008: the cookie is not already expired on arrival", func(ctx SpecContext) {
 		_, ev, a := withCookie(ctx)
 		if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
-			judge.Verdict(diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
 				"%s (server Date %s): Chromium dropped the cookie without giving a reason", attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z")))
 		}
 	})
@@ -215,7 +215,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 		size := len(a.Name) + len(a.Value)
 		judge.Evidence("size", size)
 		if size > maxCookieNameValueSize || slices.Contains(ev.SetCookie.Reasons, reasonTooLarge) {
-			judge.Verdict(diag.Newf(diag.CookieTooLarge, "name+value ≤ 4096 bytes",
+			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieTooLarge, "name+value ≤ 4096 bytes",
 				"name+value is %d bytes; Chromium: %s", size, reasonsOr(ev.SetCookie.Reasons, "stored")))
 		}
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
 )
 
 // CookieName is the cookie the contract names.
@@ -54,6 +55,10 @@ type LoginEvidence struct {
 	// and opened through a link, from a page on another site.
 	Embed EmbedEvidence
 
+	// Shots are screenshots of the app page and the embedding page, shown
+	// with browser specs that do not pass.
+	Shots []judge.Screenshot
+
 	// AppErr and EmbedErr say why the app or the embedding page could not
 	// be observed after a successful login (the app being down is
 	// JWT-APP-001's finding; the cookie specs that need it skip).
@@ -69,6 +74,8 @@ type EmbedEvidence struct {
 	LinkCookie  *browser.CookieVerdict // on the cross-site link navigation
 	FetchStatus int
 	FetchError  string
+	// Shot is the embedding page once the iframe and fetch settled.
+	Shot judge.Screenshot
 }
 
 // ProbeResult is the app's answer to one probe request.
@@ -206,6 +213,7 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 	ev.DocumentCookieHasToken = st.Readable
 	ev.AppProbe = st.Probe
+	ev.Shots = append(ev.Shots, screenshot(ctx, e, s, "the app page ("+hostOf(e.Target.AppURL)+") after login"))
 	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
 	if x, err := s.WaitExchange(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
 		ev.AppProbe.CookieSent = sent(cookieOn(x))
@@ -213,7 +221,20 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	wcancel()
 
 	ev.Embed, ev.EmbedErr = embed(ctx, e, s, true)
+	ev.Shots = append(ev.Shots, ev.Embed.Shot)
 	return ev, nil
+}
+
+// screenshot captures the page, bounded by the script timeout; a failed
+// capture yields an empty screenshot (evidence is best effort).
+func screenshot(ctx context.Context, e *env.Env, s *browser.Session, caption string) judge.Screenshot {
+	sctx, cancel := step(ctx, e.Timeouts.Script)
+	defer cancel()
+	png, err := s.Screenshot(sctx)
+	if err != nil {
+		return judge.Screenshot{Caption: caption + " (no screenshot: " + err.Error() + ")"}
+	}
+	return judge.Screenshot{Caption: caption, PNG: png}
 }
 
 // gatherBlockedEmbed logs in and loads the embed page in a session that
@@ -314,6 +335,9 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 		return out, fmt.Errorf("wait for the embedding page: %w", err)
 	}
 	out.Loaded, out.FetchStatus, out.FetchError = true, r.FetchStatus, r.FetchError
+	if link {
+		out.Shot = screenshot(ctx, e, s, "the page on "+hostOf(e.Target.EmbedURL)+" that embeds the app (iframe) and fetches it")
+	}
 	appPage := e.Target.AppURL + "/"
 	// A cross-site iframe runs in its own renderer: Chromium reports its
 	// request (with the cookie verdicts) on this page's session but not

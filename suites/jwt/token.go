@@ -70,7 +70,7 @@ var _ = Describe("JWT token", tokenArea, func() {
 				judge.SkipBecause("the token is not a well-formed JWS (see JWT-TOKEN-001)")
 			}
 			_, ev := loginEvidence(ctx)
-			judge.Evidence("token", p.Redacted())
+			judge.Evidence(judge.EvidenceToken, tokenView(p, ev.ReceivedAt))
 			judge.Verdict(c.judge(e, ev, p)...)
 		})
 	}

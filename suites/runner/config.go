@@ -6,6 +6,8 @@
 package runner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +17,9 @@ import (
 
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
+	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // Modes.
@@ -52,6 +56,9 @@ type Config struct {
 	// Secret is AUTH_SECRET_KEY. For the embedded deployment it is generated
 	// per run unless set (a fixture may set a weak one on purpose).
 	Secret []byte
+
+	// Waivers turn accepted failures and warnings into waived results.
+	Waivers []reports.Waiver
 
 	ChromiumPath string
 	// BlockThirdPartyCookies runs the login flow in a browser context that
@@ -145,4 +152,20 @@ func (c Config) labelFilter() string {
 		f += " && (" + c.LabelFilter + ")"
 	}
 	return f
+}
+
+// Fingerprint identifies the configuration without revealing secrets:
+// the first 8 hex digits of SHA-256 over the mode, filters, fixture,
+// targets, thresholds, timeouts and the secrets' own fingerprints.
+func (c Config) Fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.AppHost)
+	fmt.Fprintf(h, "%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret))
+	if t := c.SupabaseTarget; t != nil {
+		fmt.Fprintf(h, "%s|%s|%s|%s|", t.URL, redact.Fingerprint([]byte(t.Key)), t.Email, redact.Fingerprint(t.JWTSecret))
+	}
+	for _, w := range c.Waivers {
+		fmt.Fprintf(h, "%+v|", w)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:4])
 }

@@ -26,7 +26,7 @@ var _ = Describe("Supabase in the browser", browserArea, func() {
 		if len(b.CorsErrs) > 0 {
 			chrome = "Chromium: " + strings.Join(b.CorsErrs, "; ")
 		}
-		judge.Verdict(diag.Newf(diag.SupabaseCORSBlocked,
+		judge.VerdictShowing(b.Shots, diag.Newf(diag.SupabaseCORSBlocked,
 			"preflights from "+e.Supabase.ClientURL+" allowed for apikey, authorization, x-client-info, x-supabase-api-version, content-type",
 			"GET /auth/v1/settings: %s; POST /auth/v1/token: %s; %s", stepText(b.Cors.Settings), stepText(b.Cors.Token), chrome))
 	})
@@ -48,16 +48,16 @@ var _ = Describe("Supabase in the browser", browserArea, func() {
 			"session": r.Session.Present, "afterSignOut": r.AfterSignOut.Present, "storage": r.StorageKeys,
 		})
 		if !r.Created {
-			judge.Verdict(diag.Newf(diag.SupabaseSigninFailed, "createClient(url, key) succeeds", "supabase-js refused the configuration: %s", r.CreateError))
+			judge.VerdictShowing(b.Shots, diag.Newf(diag.SupabaseSigninFailed, "createClient(url, key) succeeds", "supabase-js refused the configuration: %s", r.CreateError))
 		}
 		if !r.SignIn.OK {
 			if r.SignIn.Status == 401 {
 				judge.SkipBecause("the gateway refused the key in the browser: %q (see the SB-KEY specs)", r.SignIn.Message)
 			}
-			judge.Verdict(withBrowserPrefix(r.SignIn))
+			judge.VerdictShowing(b.Shots, withBrowserPrefix(r.SignIn))
 		}
 		if !r.Session.Present {
-			judge.Verdict(diag.New(diag.SupabaseSigninFailed, "a session after signInWithPassword",
+			judge.VerdictShowing(b.Shots, diag.New(diag.SupabaseSigninFailed, "a session after signInWithPassword",
 				"sign-in succeeded but getSession() returned none"))
 		}
 	})

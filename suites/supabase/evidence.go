@@ -14,6 +14,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -62,6 +63,8 @@ type BrowserEvidence struct {
 	Cors     CorsResult
 	CorsErrs []string // Chromium's CORS errors on requests to the project
 	Run      *RunResult
+	// Shots is the page after supabase-js ran, shown with specs that fail.
+	Shots []judge.Screenshot
 }
 
 // CorsResult is mfCorsProbe's answer.
@@ -248,6 +251,9 @@ func gatherBrowser(e *env.Env) (*BrowserEvidence, error) {
 			return ev, fmt.Errorf("run supabase-js: %w", err)
 		}
 		ev.Run = &r
+	}
+	if png, err := s.Screenshot(jctx); err == nil {
+		ev.Shots = []judge.Screenshot{{Caption: "mfconform's supabase-js page on " + e.Supabase.ClientURL, PNG: png}}
 	}
 	for _, x := range s.Exchanges() {
 		if strings.HasPrefix(x.URL, u.Origin) && strings.Contains(x.Failed, "CORS") {

@@ -31,7 +31,7 @@ func session(ctx context.Context) (*env.Env, *SessionEvidence) {
 		a := s.SignIn.APIError()
 		judge.SkipBecause("the test user cannot sign in: HTTP %d %s %q (see SB-BROWSER-002)", s.SignIn.Status, a.Code, a.Message)
 	}
-	judge.Evidence("access token", s.Access.Redacted())
+	judge.Evidence(judge.EvidenceToken, judge.TokenView{Redacted: s.Access.Redacted(), Header: s.Access.Header, Claims: s.Access.Claims})
 	return e, s
 }
 

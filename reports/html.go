@@ -1,0 +1,354 @@
+package reports
+
+import (
+	"bytes"
+	"cmp"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mfconform/mfconform/suites/judge"
+)
+
+// HTMLFile is the name of the self-contained HTML report in the report
+// directory.
+const HTMLFile = "report.html"
+
+//go:embed assets/report.html.tmpl assets/report.css assets/report.js
+var assets embed.FS
+
+// htmlTemplate is parsed once; the CSS and JavaScript it inlines are
+// trusted constants read from the same embedded files.
+var (
+	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+		"upper": strings.ToUpper,
+		"join":  strings.Join,
+	}).ParseFS(assets, "assets/report.html.tmpl"))
+	htmlCSS = template.CSS(mustAsset("assets/report.css"))
+	htmlJS  = template.JS(mustAsset("assets/report.js"))
+)
+
+func mustAsset(name string) string {
+	b, err := assets.ReadFile(name)
+	if err != nil {
+		panic("reports: missing embedded asset " + name)
+	}
+	return string(b)
+}
+
+// WriteHTML writes the report as one self-contained HTML file.
+func WriteHTML(path string, r *Report) error {
+	var b bytes.Buffer
+	if err := RenderHTML(&b, r); err != nil {
+		return fmt.Errorf("reports: render %s: %w", path, err)
+	}
+	return writeFile(path, b.Bytes())
+}
+
+// RenderHTML renders the report as one self-contained HTML page: styles,
+// script and screenshots are inlined, so it reads offline and prints.
+func RenderHTML(w io.Writer, r *Report) error {
+	return htmlTemplate.Execute(w, newHTMLPage(r))
+}
+
+// stateOrder is the order states are listed in counts and filters.
+var stateOrder = []string{StatePassed, StateFailed, StateWarned, StateSkipped, StateWaived, StateInterrupted}
+
+// stateRank orders states from worst to mildest for colouring a grid cell
+// and ordering the cards that need attention.
+var stateRank = map[string]int{
+	StateFailed: 6, StateInterrupted: 5, StateWarned: 4, StateWaived: 3, StateSkipped: 2, StatePassed: 1,
+}
+
+// verdictClass maps a verdict to the banner's colour class.
+var verdictClass = map[string]string{
+	VerdictConformant:    "v-ok",
+	VerdictWarnings:      "v-warn",
+	VerdictNonConformant: "v-fail",
+	VerdictError:         "v-error",
+	VerdictInterrupted:   "v-error",
+}
+
+// htmlPage is what the template renders: the report plus derived views.
+type htmlPage struct {
+	R            *Report
+	CSS          template.CSS
+	JS           template.JS
+	VerdictClass string
+	Started      string
+	Duration     string
+	Total        int
+	Counts       []stateCount
+	Grid         []gridRow
+	GridWidth    int
+	Phases       []phase
+	Filters      []string
+	Attention    []specView
+	Skipped      []specView
+	Passed       []specView
+}
+
+type stateCount struct {
+	State string
+	N     int
+}
+
+type gridRow struct {
+	Mode  string
+	Cells []gridCell
+	Pad   []struct{} // empty cells that square the table
+}
+
+type gridCell struct {
+	Area   string
+	State  string // the worst state in the cell
+	Counts []stateCount
+}
+
+type phase struct {
+	Name     string
+	Duration string
+}
+
+// specView is one spec card.
+type specView struct {
+	Spec
+	Anchor   string
+	Duration string
+	Codes    []string
+	Evidence []evidenceView
+}
+
+// evidenceView is one piece of evidence, decoded by its name into the
+// shape the template draws; Kind says which.
+type evidenceView struct {
+	Name    string
+	Kind    string // "cookies", "token", "screenshot" or "text"
+	Cookies []judge.CookieRow
+	Token   *tokenView
+	Shot    template.URL
+	Caption string
+	Text    string
+}
+
+type tokenView struct {
+	Redacted string
+	Header   []claim
+	Claims   []claim
+}
+
+type claim struct {
+	Key, Value, Note string
+}
+
+func newHTMLPage(r *Report) htmlPage {
+	p := htmlPage{
+		R: r, CSS: htmlCSS, JS: htmlJS,
+		VerdictClass: cmp.Or(verdictClass[r.Verdict], "v-error"),
+		Total:        len(r.Specs),
+	}
+	if !r.StartedAt.IsZero() {
+		p.Started = r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST")
+		if r.FinishedAt.After(r.StartedAt) {
+			p.Duration = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+		}
+	}
+	counts, areas := tally(r)
+	for _, s := range stateOrder {
+		if s != StateInterrupted || counts[s] > 0 {
+			p.Counts = append(p.Counts, stateCount{s, counts[s]})
+			p.Filters = append(p.Filters, s)
+		}
+	}
+	p.Grid, p.GridWidth = grid(r.Modes, areas)
+	for _, k := range slices.Sorted(maps.Keys(r.PhasesMS)) {
+		p.Phases = append(p.Phases, phase{k, ms(r.PhasesMS[k])})
+	}
+	for i, s := range r.Specs {
+		v := newSpecView(i, s)
+		switch s.State {
+		case StatePassed:
+			p.Passed = append(p.Passed, v)
+		case StateSkipped:
+			p.Skipped = append(p.Skipped, v)
+		default:
+			p.Attention = append(p.Attention, v)
+		}
+	}
+	slices.SortStableFunc(p.Attention, func(a, b specView) int { return stateRank[b.State] - stateRank[a.State] })
+	return p
+}
+
+// tally returns the report's counts and areas, computed from the specs when
+// the report was not summarized; the report itself is never changed.
+func tally(r *Report) (map[string]int, map[string]map[string]int) {
+	if r.Counts != nil && r.Areas != nil {
+		return r.Counts, r.Areas
+	}
+	counts := map[string]int{}
+	areas := map[string]map[string]int{}
+	for _, s := range r.Specs {
+		counts[s.State]++
+		a := s.Area()
+		if areas[a] == nil {
+			areas[a] = map[string]int{}
+		}
+		areas[a][s.State]++
+	}
+	return counts, areas
+}
+
+// grid lays areas out as one row per mode (the run's modes first, in
+// order), one cell per area, and returns the widest row's cell count.
+func grid(modes []string, areas map[string]map[string]int) ([]gridRow, int) {
+	byMode := map[string][]string{}
+	for _, k := range slices.Sorted(maps.Keys(areas)) {
+		mode, area, _ := strings.Cut(k, ":")
+		byMode[mode] = append(byMode[mode], area)
+	}
+	order := slices.Clone(modes)
+	for _, m := range slices.Sorted(maps.Keys(byMode)) {
+		if !slices.Contains(order, m) {
+			order = append(order, m)
+		}
+	}
+	var rows []gridRow
+	width := 0
+	for _, m := range order {
+		if len(byMode[m]) == 0 {
+			continue
+		}
+		row := gridRow{Mode: cmp.Or(m, "(no mode)")}
+		for _, a := range byMode[m] {
+			c := gridCell{Area: cmp.Or(a, "(no area)")}
+			for _, s := range stateOrder {
+				n := areas[m+":"+a][s]
+				if n == 0 {
+					continue
+				}
+				c.Counts = append(c.Counts, stateCount{s, n})
+				if stateRank[s] > stateRank[c.State] {
+					c.State = s
+				}
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		width = max(width, len(row.Cells))
+		rows = append(rows, row)
+	}
+	for i := range rows {
+		rows[i].Pad = make([]struct{}, width-len(rows[i].Cells))
+	}
+	return rows, width
+}
+
+func newSpecView(i int, s Spec) specView {
+	v := specView{Spec: s, Duration: ms(s.DurationMS), Codes: s.Codes()}
+	v.Anchor = "spec-" + s.ID
+	if s.ID == "" {
+		v.Anchor = fmt.Sprintf("spec-n%d", i+1)
+	}
+	for _, n := range s.Evidence {
+		v.Evidence = append(v.Evidence, newEvidenceView(n))
+	}
+	return v
+}
+
+// newEvidenceView re-encodes the value to JSON and decodes it into the
+// struct its name promises, so a live Go value and one read back from
+// report.json render alike. A value that does not fit falls back to text.
+func newEvidenceView(n judge.Named) evidenceView {
+	v := evidenceView{Name: n.Name, Kind: "text"}
+	raw, err := json.Marshal(n.Value)
+	if err != nil {
+		v.Text = fmt.Sprintf("%v", n.Value)
+		return v
+	}
+	switch n.Name {
+	case judge.EvidenceCookies:
+		var rows []judge.CookieRow
+		if decode(raw, &rows) == nil {
+			v.Kind, v.Cookies = "cookies", rows
+			return v
+		}
+	case judge.EvidenceToken:
+		var t judge.TokenView
+		if decode(raw, &t) == nil && (len(t.Header) > 0 || len(t.Claims) > 0) {
+			v.Kind, v.Token = "token", newTokenView(t)
+			return v
+		}
+	case judge.EvidenceScreenshot:
+		var s judge.Screenshot
+		if decode(raw, &s) == nil && len(s.PNG) > 0 {
+			v.Kind, v.Caption = "screenshot", s.Caption
+			// Base64 of bytes cannot leave the attribute; the template
+			// would otherwise refuse a data: URL.
+			v.Shot = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(s.PNG))
+			return v
+		}
+	}
+	v.Text = prettyJSON(raw)
+	return v
+}
+
+// decode unmarshals keeping numbers as written (an exp stays 1764135922).
+func decode(raw []byte, out any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	return d.Decode(out)
+}
+
+// prettyJSON indents raw; a plain string is shown as itself, unquoted.
+func prettyJSON(raw []byte) string {
+	var v any
+	if decode(raw, &v) != nil {
+		return string(raw)
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false) // the template escapes
+	e.SetIndent("", "  ")
+	if e.Encode(v) != nil {
+		return string(raw)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func newTokenView(t judge.TokenView) *tokenView {
+	v := &tokenView{Redacted: t.Redacted}
+	for _, k := range slices.Sorted(maps.Keys(t.Header)) {
+		v.Header = append(v.Header, claim{Key: k, Value: scalar(t.Header[k])})
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Claims)) {
+		v.Claims = append(v.Claims, claim{Key: k, Value: scalar(t.Claims[k]), Note: t.Notes[k]})
+	}
+	return v
+}
+
+// scalar shows a decoded JSON value compactly: strings as themselves,
+// anything else as JSON.
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	}
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if e.Encode(v) != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,245 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/mfconform/mfconform/suites/diag"
+)
+
+// MarkdownFile is the name of the short Markdown summary in the report
+// directory, sized for a CI job summary.
+const MarkdownFile = "summary.md"
+
+// observedLimit and fixLimit bound the text quoted per diagnostic, in
+// runes; the HTML report has the rest.
+const (
+	observedLimit = 200
+	fixLimit      = 400
+)
+
+// WriteMarkdown writes the report's Markdown summary.
+func WriteMarkdown(path string, r *Report) error {
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, r); err != nil {
+		return fmt.Errorf("reports: render %s: %w", path, err)
+	}
+	return writeFile(path, b.Bytes())
+}
+
+// RenderMarkdown writes a summary short enough for a GitHub or GitLab job
+// summary: the verdict, counts, areas, then one bullet per failed, warned
+// or waived spec and the waiver problems. Passed specs are only counted.
+func RenderMarkdown(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
+
+	verdict := strings.ToUpper(r.Verdict)
+	if verdict == "" {
+		verdict = "NO VERDICT"
+	}
+	p("## %s", mdEscape(cmp.Or(r.Tool, "mfconform")))
+	p("")
+	p("**Verdict: %s** — %s", verdict, mdEscape(cmp.Or(r.Target.Description, "unknown target")))
+	p("")
+	var meta []string
+	if r.Target.Fixture != "" && !strings.Contains(r.Target.Description, r.Target.Fixture) {
+		meta = append(meta, "fixture "+mdEscape(r.Target.Fixture))
+	}
+	if r.Version != "" {
+		meta = append(meta, mdEscape(cmp.Or(r.Tool, "mfconform")+" "+r.Version))
+	}
+	if r.Chromium != "" {
+		meta = append(meta, mdEscape(r.Chromium))
+	}
+	if !r.StartedAt.IsZero() {
+		meta = append(meta, r.StartedAt.UTC().Format("2006-01-02 15:04 MST"))
+		if r.FinishedAt.After(r.StartedAt) {
+			meta = append(meta, r.FinishedAt.Sub(r.StartedAt).Round(100*time.Millisecond).String())
+		}
+	}
+	if r.ConfigFingerprint != "" {
+		meta = append(meta, "config "+mdEscape(r.ConfigFingerprint))
+	}
+	if len(meta) > 0 {
+		p("%s", strings.Join(meta, " · "))
+		p("")
+	}
+	if r.SetupError != "" {
+		p("**Setup failed:** %s", mdInline(r.SetupError, 400))
+		p("")
+	}
+
+	counts, areas := tally(r)
+	p("| State | Count |")
+	p("|---|---:|")
+	for _, s := range stateOrder {
+		if s != StateInterrupted || counts[s] > 0 {
+			p("| %s | %d |", s, counts[s])
+		}
+	}
+	p("| **total** | **%d** |", len(r.Specs))
+	p("")
+
+	if len(areas) > 0 {
+		p("| Area | passed | failed | warned | skipped | waived |")
+		p("|---|---:|---:|---:|---:|---:|")
+		for _, a := range areaOrder(r.Modes, areas) {
+			c := areas[a]
+			p("| %s | %d | %d | %d | %d | %d |", mdEscape(a), c[StatePassed], c[StateFailed], c[StateWarned], c[StateSkipped], c[StateWaived])
+		}
+		p("")
+	}
+
+	section := func(title string, states ...string) {
+		var lines []string
+		for _, s := range r.Specs {
+			if slices.Contains(states, s.State) {
+				lines = append(lines, mdSpecBullet(s))
+			}
+		}
+		if len(lines) == 0 {
+			return
+		}
+		p("### %s", title)
+		p("")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+	}
+	section("Failures", StateFailed, StateInterrupted)
+	section("Warnings", StateWarned)
+	section("Waivers applied", StateWaived)
+
+	if len(r.WaiverProblems) > 0 {
+		p("### Waiver problems")
+		p("")
+		for _, wp := range r.WaiverProblems {
+			p("- %s", mdInline(wp, observedLimit))
+		}
+		p("")
+	}
+	return bw.Flush()
+}
+
+// areaOrder lists "mode:area" keys with the run's modes first, in order.
+func areaOrder(modes []string, areas map[string]map[string]int) []string {
+	keys := slices.Sorted(maps.Keys(areas))
+	rank := func(k string) int {
+		mode, _, _ := strings.Cut(k, ":")
+		if i := slices.Index(modes, mode); i >= 0 {
+			return i
+		}
+		return len(modes)
+	}
+	slices.SortStableFunc(keys, func(a, b string) int { return rank(a) - rank(b) })
+	return keys
+}
+
+// mdSpecBullet is one line: **ID** title — `CODE`: observed — fix: …; one
+// segment per diagnostic that made the spec what it is.
+func mdSpecBullet(s Spec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "- **%s** %s", mdEscape(cmp.Or(s.ID, "(no ID)")), mdEscape(s.Title))
+	if s.State == StateInterrupted {
+		b.WriteString(" (interrupted)")
+	}
+	if s.State == StateWaived {
+		if s.WaivedState != "" {
+			fmt.Fprintf(&b, " (was %s)", s.WaivedState)
+		}
+		if w := s.Waiver; w != nil {
+			fmt.Fprintf(&b, " — waived: %s", mdInline(w.Reason, observedLimit))
+			if w.Expires != "" {
+				fmt.Fprintf(&b, " (expires %s)", mdEscape(w.Expires))
+			}
+		}
+	}
+	shown := 0
+	for _, d := range s.Diagnostics {
+		if !mdRelevant(s, d) {
+			continue
+		}
+		shown++
+		fmt.Fprintf(&b, " — %s", mdCode(string(d.Code)))
+		if d.Observed != "" {
+			fmt.Fprintf(&b, ": %s", mdInline(d.Observed, observedLimit))
+		}
+		if d.Fix != "" && s.State != StateWaived {
+			fmt.Fprintf(&b, " — fix: %s", mdInline(d.Fix, fixLimit))
+		}
+	}
+	if shown == 0 {
+		if t := firstLine(s.Failure + "\n" + s.Reason); t != "" {
+			fmt.Fprintf(&b, " — %s", mdInline(t, observedLimit))
+		}
+	}
+	return b.String()
+}
+
+// mdRelevant reports whether a diagnostic explains the spec's state: failing
+// ones for a failed spec, warnings for a warned one, both for a waived one.
+func mdRelevant(s Spec, d diag.Diagnostic) bool {
+	switch s.State {
+	case StateWarned:
+		return d.Severity == diag.Warn
+	case StateWaived:
+		return d.Severity != diag.Info
+	default:
+		return d.Severity.Failing()
+	}
+}
+
+// mdInline makes text one escaped line of at most limit runes.
+func mdInline(s string, limit int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit-1])
+		// Prefer to cut between words when one ends near the limit.
+		if i := strings.LastIndexByte(s, ' '); i > len(s)-40 {
+			s = s[:i]
+		}
+		s = strings.TrimRight(s, " ") + "…"
+	}
+	return mdEscape(s)
+}
+
+// mdEscape backslash-escapes what Markdown (CommonMark and GitHub's
+// tables) would read as syntax: pipes, backticks, emphasis, links, HTML and
+// headings. An underscore between two letters or digits cannot start or end
+// emphasis and stays as it is, so snake_case names remain readable.
+func mdEscape(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		switch r {
+		case '\\', '`', '|', '*', '[', ']', '<', '>', '#', '~':
+			b.WriteByte('\\')
+		case '_':
+			if i == 0 || i == len(rs)-1 || !isWordRune(rs[i-1]) || !isWordRune(rs[i+1]) {
+				b.WriteByte('\\')
+			}
+		case '\n':
+			r = ' '
+		case '\r':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// mdCode wraps a diagnostic code in a code span; a code never holds a
+// backtick, and one that did would lose it rather than break the line.
+func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "`", "") + "`" }

@@ -1,0 +1,121 @@
+package reports
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// waiverFile is the YAML shape of --waivers FILE:
+//
+//	waivers:
+//	  - spec: JWT-COOKIE-006
+//	    reason: the app is never embedded in another site
+//	    expires: 2027-01-31
+//	  - code: TOKEN_LIFETIME_LONG
+//	    reason: sessions last a week by policy
+type waiverFile struct {
+	Waivers []Waiver `yaml:"waivers"`
+}
+
+// ErrWaivers wraps every problem reading a waivers file.
+var ErrWaivers = errors.New("invalid waivers file")
+
+// LoadWaivers reads and validates a waivers file: unknown keys are errors
+// with their line, every waiver names exactly one of spec or code, has a
+// reason, and an expiry written as YYYY-MM-DD.
+func LoadWaivers(path string) ([]Waiver, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrWaivers, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var f waiverFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrWaivers, path, err)
+	}
+	for i, w := range f.Waivers {
+		at := fmt.Sprintf("%s: waiver %d", path, i+1)
+		switch {
+		case (w.Spec == "") == (w.Code == ""):
+			return nil, fmt.Errorf("%w: %s: name exactly one of spec or code", ErrWaivers, at)
+		case strings.TrimSpace(w.Reason) == "":
+			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, w.Spec, w.Code)
+		}
+		if w.Expires != "" {
+			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
+				return nil, fmt.Errorf("%w: %s: expires %q: want YYYY-MM-DD", ErrWaivers, at, w.Expires)
+			}
+		}
+	}
+	return f.Waivers, nil
+}
+
+// ApplyWaivers turns failed and warned specs that a live waiver covers into
+// waived ones (keeping their diagnostics) and records waivers that have
+// expired or matched nothing. A code waiver covers a spec only when it
+// covers every code the spec reports. today decides expiry.
+func ApplyWaivers(r *Report, ws []Waiver, today time.Time) {
+	used := make([]bool, len(ws))
+	live := make([]bool, len(ws))
+	for i, w := range ws {
+		live[i] = w.Expires == "" || !today.After(mustDate(w.Expires).Add(24*time.Hour-time.Nanosecond))
+		if !live[i] {
+			r.WaiverProblems = append(r.WaiverProblems, fmt.Sprintf("waiver for %s%s expired on %s and was not applied (%s)", w.Spec, w.Code, w.Expires, w.Reason))
+		}
+	}
+	for si := range r.Specs {
+		s := &r.Specs[si]
+		if s.State != StateFailed && s.State != StateWarned {
+			continue
+		}
+		codes := s.Codes()
+		covered := map[string]int{}
+		for i, w := range ws {
+			if !live[i] {
+				continue
+			}
+			if w.Spec != "" && w.Spec == s.ID {
+				used[i] = true
+				waive(s, w)
+				break
+			}
+			if w.Code != "" && slices.Contains(codes, w.Code) {
+				covered[w.Code] = i
+			}
+		}
+		if s.State != StateWaived && len(codes) > 0 && len(covered) == len(codes) {
+			first := -1
+			for _, i := range covered {
+				used[i] = true
+				if first < 0 || i < first {
+					first = i
+				}
+			}
+			waive(s, ws[first])
+		}
+	}
+	for i, w := range ws {
+		if live[i] && !used[i] {
+			r.WaiverProblems = append(r.WaiverProblems, fmt.Sprintf("waiver for %s%s matched nothing in this run: remove it if the problem is fixed (%s)", w.Spec, w.Code, w.Reason))
+		}
+	}
+}
+
+func waive(s *Spec, w Waiver) {
+	s.WaivedState, s.State = s.State, StateWaived
+	wc := w
+	s.Waiver = &wc
+}
+
+func mustDate(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
