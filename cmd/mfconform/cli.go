@@ -30,8 +30,11 @@ const usage = `mfconform — conformance checks for a self-hosted Miiflow deploy
 Usage:
   mfconform run [--mode all|jwt|supabase] [--report-dir DIR] [--label-filter EXPR] [--fixture NAME]
                 [--waivers FILE] [--fail-on fail|warn] [--block-third-party-cookies] [--app-origin URL]
+  mfconform config check [--config FILE] [run flags]
+                                     validate and print the effective configuration (secrets as fingerprints)
   mfconform specs [--json]           list every spec without running anything
   mfconform fixtures                 list the reference deployment's fixtures
+  mfconform serve-reference [--fixture NAME] [--env-out FILE]  serve the reference deployment until Ctrl-C
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
   mfconform report --from report.json --format html|junit|md|json [--out FILE]
                                      render a report again from its JSON
@@ -56,12 +59,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = specsCmd(args[1:], stdout)
 	case "fixtures":
 		err = fixturesCmd(args[1:], stdout)
+	case "serve-reference":
+		code, err = serveCmd(ctx, args[1:], stdout)
 	case "inspect":
 		code, err = inspectCmd(args[1:], stdout)
 	case "docs":
 		err = docsCmd(args[1:], stdout)
 	case "report":
 		err = reportCmd(args[1:], stdout)
+	case "config":
+		err = configCmd(args[1:], stdout)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
 	case "help", "-h", "--help":

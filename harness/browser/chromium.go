@@ -69,6 +69,12 @@ type Options struct {
 	StartTimeout time.Duration
 	// ProxyServer, when set, is passed as --proxy-server.
 	ProxyServer string
+	// CAPEM, when set, is a private CA to trust (PEM, every CERTIFICATE
+	// block counts): Launch builds an NSS database from it in Dir/home
+	// (BuildNSSDB; needs certutil, see ErrCertutilMissing) and starts the
+	// browser with HOME=Dir/home, so pages served under that CA load as
+	// secure without TrustSPKI.
+	CAPEM []byte
 }
 
 // Browser is a running headless Chromium.
@@ -118,6 +124,18 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
 		return nil, fmt.Errorf("browser: write profile preferences: %w", err)
 	}
+	var home string
+	if len(o.CAPEM) > 0 {
+		// Dir belongs to the caller and home below it to us: a database
+		// left by an earlier launch in the same Dir is replaced.
+		home = filepath.Join(o.Dir, "home")
+		if err := os.RemoveAll(nssDBDir(home)); err != nil {
+			return nil, fmt.Errorf("browser: remove the previous NSS database: %w", err)
+		}
+		if err := BuildNSSDB(home, o.CAPEM); err != nil {
+			return nil, fmt.Errorf("browser: trust Options.CAPEM: %w", err)
+		}
+	}
 
 	flags := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(o.ExecPath),
@@ -152,6 +170,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 	if o.ProxyServer != "" {
 		flags = append(flags, chromedp.ProxyServer(o.ProxyServer))
+	}
+	if home != "" {
+		// Chromium on Linux reads its NSS database from $HOME/.pki/nssdb.
+		flags = append(flags, chromedp.Env("HOME="+home))
 	}
 
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), flags...)

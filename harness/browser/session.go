@@ -206,3 +206,21 @@ func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Click clicks the first element matching a CSS selector, waiting for it to
+// be visible, bounded by ctx.
+func (s *Session) Click(ctx context.Context, selector string) error {
+	if err := s.do(ctx, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible)); err != nil {
+		return fmt.Errorf("browser: click %s: %w", selector, err)
+	}
+	return nil
+}
+
+// Fill types value into the first element matching a CSS selector, bounded
+// by ctx. value is never part of the error.
+func (s *Session) Fill(ctx context.Context, selector, value string) error {
+	if err := s.do(ctx, chromedp.SendKeys(chromedp.CSS(selector), value, chromedp.NodeVisible)); err != nil {
+		return fmt.Errorf("browser: fill %s: %w", selector, err)
+	}
+	return nil
+}

@@ -21,6 +21,8 @@ func newBackend(p Profile, key []byte, appURL string, now func() time.Time) *bac
 	b := &backend{p: p, key: key, appURL: appURL, now: now, mux: http.NewServeMux()}
 	b.mux.HandleFunc("GET /{$}", b.serveIndex)
 	b.mux.HandleFunc("GET /login", b.serveLogin)
+	b.mux.HandleFunc("GET /form", b.serveForm)
+	b.mux.HandleFunc("POST /login", b.servePostLogin)
 	return b
 }
 
@@ -45,6 +47,37 @@ var backendSignedIn = template.Must(template.New("login").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Signed in</title></head>
 <body><p id="signed-in">Signed in as {{.UserID}} — <a id="app-link" href="{{.AppURL}}/">continue to the app</a></p></body></html>
 `))
+
+// FormPassword is the password the reference backend's login form takes
+// (any user name): a test credential, not a secret.
+const FormPassword = "mfconform-test-password"
+
+var backendForm = template.Must(template.New("form").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head>
+<body><form id="login" method="post" action="/login">
+<label>User <input id="username" name="username" autocomplete="username"></label>
+<label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
+<button id="submit" type="submit">Sign in</button></form></body></html>
+`))
+
+// serveForm is a real login form, for scripted and POST logins.
+func (b *backend) serveForm(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = backendForm.Execute(w, nil) // a write error means the client left
+}
+
+// servePostLogin signs the user in when the form's password is
+// FormPassword, exactly as GET /login does; otherwise 401 and no cookie.
+func (b *backend) servePostLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if r.ParseForm() != nil || r.PostForm.Get("username") == "" || r.PostForm.Get("password") != FormPassword {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("wrong user name or password\n"))
+		return
+	}
+	b.serveLogin(w, r)
+}
 
 // serveIndex is the backend's home page, a link to /login.
 func (b *backend) serveIndex(w http.ResponseWriter, _ *http.Request) {

@@ -22,13 +22,32 @@ type Target struct {
 	LoginURL string
 	// AppURL is the Miiflow app's origin, e.g. https://app.acme.test:8443.
 	AppURL string
-	// ProbePath is the app path that answers 200 for a signed-in user and
-	// 401 otherwise.
-	ProbePath string
+	// LoginMethod is GET (navigate to LoginURL) or POST (submit LoginForm
+	// to it); LoginScript, when set, replaces both with scripted steps.
+	LoginMethod string
+	LoginForm   map[string]string // resolved values: may hold credentials, never print
+	LoginScript []LoginStep
+	// ProbePath is the app path that answers AuthenticatedStatus for a
+	// signed-in user (with the user's id in the JSON field UserIDField) and
+	// 401/403 or a redirect otherwise.
+	ProbePath           string
+	AuthenticatedStatus int
+	UserIDField         string
 	// EmbedURL is the origin of a page on another site that embeds the app.
 	EmbedURL string
 	// Secret is AUTH_SECRET_KEY; nil when the operator did not provide it.
 	Secret []byte
+}
+
+// LoginStep is one step of a scripted login, run in Chromium: exactly one
+// of Navigate, Fill (with Value), Click or WaitCookie is set.
+type LoginStep struct {
+	Navigate   string `yaml:"navigate,omitempty"`
+	Fill       string `yaml:"fill,omitempty"`  // CSS selector
+	Env        string `yaml:"env,omitempty"`   // the environment variable Fill's value comes from
+	Value      string `yaml:"-"`               // resolved from Env; never printed
+	Click      string `yaml:"click,omitempty"` // CSS selector
+	WaitCookie string `yaml:"wait_cookie,omitempty"`
 }
 
 // SupabaseTarget is what Supabase mode checks: the deployment's two public
@@ -52,18 +71,18 @@ type SupabaseTarget struct {
 
 // Thresholds are the judging limits, all configurable.
 type Thresholds struct {
-	MaxTokenLifetime time.Duration // TOKEN_LIFETIME_LONG above this
-	ClockTolerance   time.Duration // TOKEN_CLOCK_SKEW above this
-	ExpLeeway        time.Duration // a token this close past exp is not "expired" yet
+	MaxTokenLifetime time.Duration `yaml:"max_token_lifetime"` // TOKEN_LIFETIME_LONG above this
+	ClockTolerance   time.Duration `yaml:"clock_tolerance"`    // TOKEN_CLOCK_SKEW above this
+	ExpLeeway        time.Duration `yaml:"exp_leeway"`         // a token this close past exp is not "expired" yet
 }
 
 // Timeouts bound every network and browser step.
 type Timeouts struct {
-	Session    time.Duration // open an isolated browser context and tab
-	Navigation time.Duration // one page load with its cookie verdicts
-	Script     time.Duration // one in-page script (fetch, iframe wait)
-	Probe      time.Duration // one probe of the app
-	Evidence   time.Duration // gathering one evidence bundle end to end
+	Session    time.Duration `yaml:"session"`    // open an isolated browser context and tab
+	Navigation time.Duration `yaml:"navigation"` // one page load with its cookie verdicts
+	Script     time.Duration `yaml:"script"`     // one in-page script (fetch, iframe wait)
+	Probe      time.Duration `yaml:"probe"`      // one probe of the app
+	Evidence   time.Duration `yaml:"evidence"`   // gathering one evidence bundle end to end
 }
 
 // Env is the run's environment.

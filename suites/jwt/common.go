@@ -43,9 +43,10 @@ func current() *env.Env {
 func loginRequired(ctx context.Context) (*env.Env, *LoginEvidence) {
 	GinkgoHelper()
 	e := current()
+	appOnly(e)
 	ev, err := loginFuture.wait(ctx)
 	if err != nil && (ev == nil || ev.SetCookie == nil) {
-		judge.Verdict(unreachable(diag.LoginUnreachable, e.Target.LoginURL, err))
+		judge.Verdict(unreachable(e, diag.LoginUnreachable, e.Target.LoginURL, err))
 	}
 	return e, ev
 }
@@ -55,6 +56,7 @@ func loginRequired(ctx context.Context) (*env.Env, *LoginEvidence) {
 func loginEvidence(ctx context.Context) (*env.Env, *LoginEvidence) {
 	GinkgoHelper()
 	e := current()
+	appOnly(e)
 	ev, err := loginFuture.wait(ctx)
 	if ev == nil {
 		judge.SkipBecause("the login could not be observed (see JWT-COOKIE-001): %v", err)
@@ -78,9 +80,11 @@ func withCookie(ctx context.Context) (*env.Env, *LoginEvidence, cookieattr.Attrs
 // unreachable builds the environment diagnostic for a step that could not
 // reach its target. An interrupted run is not the target's fault: the spec
 // then ends without a diagnostic.
-func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
+func unreachable(e *env.Env, code diag.Code, target string, err error) diag.Diagnostic {
 	GinkgoHelper()
-	if errors.Is(err, context.Canceled) {
+	// A step's own timeout can surface as a cancellation too: only the
+	// run's context says whether the run was interrupted.
+	if e.Ctx.Err() != nil {
 		Fail("interrupted before the evidence was gathered")
 	}
 	observed := err.Error()
@@ -104,4 +108,12 @@ func pathOf(raw string) string {
 		return "/"
 	}
 	return u.Path
+}
+
+// appOnly skips a spec that needs the backend in an app-only run.
+func appOnly(e *env.Env) {
+	GinkgoHelper()
+	if e.Target.LoginURL == "" {
+		judge.SkipBecause("app-only run: no login URL configured (--login-url), so there is no cookie or backend token to judge")
+	}
 }

@@ -3,8 +3,11 @@ package jwt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -80,11 +83,24 @@ type EmbedEvidence struct {
 
 // ProbeResult is the app's answer to one probe request.
 type ProbeResult struct {
-	Status int    `json:"status"`
-	Body   string `json:"body,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Status   int    `json:"status"`
+	Body     string `json:"body,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Redirect bool   `json:"redirect,omitempty"`
 	// CookieSent says whether Chromium attached mf_jwt_token to the request.
 	CookieSent bool `json:"cookie_sent"`
+	// Accepted and Rejected are the answer read with the target's notion
+	// of "signed in" (AuthenticatedStatus) and "not signed in" (401, 403
+	// or a redirect); an answer can be neither.
+	Accepted bool `json:"accepted"`
+	Rejected bool `json:"rejected"`
+}
+
+// judge reads the answer with the target's markers.
+func (p *ProbeResult) judge(e *env.Env) {
+	want := e.Target.AuthenticatedStatus
+	p.Accepted = p.Error == "" && (p.Status == want || want == 0 && p.Status >= 200 && p.Status < 300)
+	p.Rejected = p.Error == "" && (p.Status == 401 || p.Status == 403 || p.Redirect)
 }
 
 // Identity is the JSON identity the probe path returns.
@@ -134,6 +150,9 @@ func (f *future[T]) wait(ctx context.Context) (T, error) {
 	}
 }
 
+// errNoApp marks a backend-only run without an app to follow the cookie to.
+var errNoApp = errors.New("no app URL configured (--app-url, or --app-url reference to serve the reference verifier inside the cookie domain)")
+
 var (
 	loginFuture   future[*LoginEvidence]
 	blockedFuture future[EmbedEvidence]
@@ -144,9 +163,15 @@ var (
 // its own isolated browser context) so the specs of all areas wait only for
 // the slowest.
 func prefetch(e *env.Env) {
-	loginFuture.start(timed(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
-	blockedFuture.start(timed(e, "jwt_blocked_embed", func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) }))
-	probesFuture.start(timed(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
+	if e.Target.LoginURL != "" {
+		loginFuture.start(timed(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
+		if e.Target.AppURL != "" {
+			blockedFuture.start(timed(e, "jwt_blocked_embed", func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) }))
+		}
+	}
+	if e.Target.AppURL != "" {
+		probesFuture.start(timed(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
+	}
 }
 
 // timed records how long a gather takes as a phase of the run.
@@ -182,6 +207,10 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 		return ev, err
 	}
 
+	if e.Target.AppURL == "" {
+		ev.AppErr = errNoApp
+		return ev, nil
+	}
 	// Top-level navigation to the app, same-site with the backend.
 	nctx, ncancel := step(ctx, e.Timeouts.Navigation)
 	appPage := e.Target.AppURL + "/"
@@ -199,13 +228,10 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 	sctx, scancel := step(ctx, e.Timeouts.Script)
 	mark := s.Mark()
-	st, err := browser.Evaluate[pageState](sctx, s, fmt.Sprintf(`(async () => {
-		const readable = document.cookie.split(";").some(c => c.trim().startsWith(%q));
-		try {
-			const r = await fetch(%q, {credentials: "same-origin", cache: "no-store"});
-			return {readable, probe: {status: r.status, body: (await r.text()).slice(0, 4000)}};
-		} catch (err) { return {readable, probe: {error: String(err)}}; }
-	})()`, CookieName+"=", e.Target.ProbePath))
+	st, err := browser.Evaluate[pageState](sctx, s, fmt.Sprintf(`(async () => ({
+		readable: document.cookie.split(";").some(c => c.trim().startsWith(%q)),
+		probe: await %s,
+	}))()`, CookieName+"=", probeScript(e.Target.ProbePath)))
 	scancel()
 	if err != nil {
 		ev.AppErr = fmt.Errorf("read the app page: %w", err)
@@ -213,6 +239,7 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 	ev.DocumentCookieHasToken = st.Readable
 	ev.AppProbe = st.Probe
+	ev.AppProbe.judge(e)
 	ev.Shots = append(ev.Shots, screenshot(ctx, e, s, "the app page ("+hostOf(e.Target.AppURL)+") after login"))
 	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
 	if x, err := s.WaitExchange(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
@@ -264,40 +291,50 @@ func openSession(ctx context.Context, e *env.Env, o browser.SessionOptions) (*br
 	return s, nil
 }
 
-// login navigates to the login URL and records the Set-Cookie verdicts and
-// the jar.
+// login signs the test user in — a GET of the login URL, a POST of the
+// login form to it, or a scripted login — and records every Set-Cookie
+// verdict of the responses it caused, and the jar.
 func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidence) error {
 	nctx, cancel := step(ctx, e.Timeouts.Navigation)
 	defer cancel()
 	mark := s.Mark()
-	first, err := s.Navigate(nctx, e.Target.LoginURL)
+	var err error
+	switch {
+	case len(e.Target.LoginScript) > 0:
+		err = scriptedLogin(ctx, e, s)
+	case strings.EqualFold(e.Target.LoginMethod, "POST"):
+		err = postLogin(nctx, e, s)
+	default:
+		_, err = s.Navigate(nctx, e.Target.LoginURL)
+	}
 	ev.ReceivedAt = e.Now()
 	if err != nil {
 		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, err)
 	}
-	ev.Chain = []browser.Exchange{first}
+	// Every response the login caused, in order: a redirect chain, the
+	// pages of a scripted login, the login API call a form makes.
 	for _, x := range s.Exchanges()[mark:] {
-		if x.Type == "Document" && x.RequestID == first.RequestID && x.URL != first.URL {
+		if len(x.SetCookies) == 0 && x.Type != "Document" {
+			continue
+		}
+		if x.Type == "Document" {
 			ev.Chain = append(ev.Chain, x)
 		}
-	}
-	for i := range ev.Chain {
-		x := &ev.Chain[i]
 		for j := range x.SetCookies {
 			sc := x.SetCookies[j]
-			if sc.Name == CookieName && ev.SetCookie == nil {
-				ev.SetCookie, ev.SetBy = &sc, x
-			} else if sc.Name != CookieName {
+			if sc.Name == CookieName {
+				xx := x
+				ev.SetCookie, ev.SetBy = &sc, &xx // the last one set wins, as in the jar
+			} else if !slices.Contains(ev.Others, sc.Name) {
 				ev.Others = append(ev.Others, sc.Name)
 			}
 		}
 	}
-	dateFrom := &ev.Chain[len(ev.Chain)-1]
-	if ev.SetBy != nil {
-		dateFrom = ev.SetBy
-	}
-	if d, err := time.Parse(time.RFC1123, dateFrom.Header("date")); err == nil {
-		ev.LoginDate = d
+	switch {
+	case ev.SetBy != nil:
+		ev.LoginDate = httpDate(ev.SetBy.Header("date"))
+	case len(ev.Chain) > 0:
+		ev.LoginDate = httpDate(ev.Chain[len(ev.Chain)-1].Header("date"))
 	}
 	jar, err := s.Cookies(nctx)
 	if err != nil {
@@ -310,6 +347,76 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 		}
 	}
 	return nil
+}
+
+func httpDate(v string) time.Time {
+	t, _ := http.ParseTime(v)
+	return t
+}
+
+// postLogin submits the login form as a browser would: a top-level POST
+// navigation with the form fields (values resolved from the environment,
+// never printed).
+func postLogin(ctx context.Context, e *env.Env, s *browser.Session) error {
+	fields, _ := json.Marshal(e.Target.LoginForm)
+	target, _ := json.Marshal(e.Target.LoginURL)
+	mark := s.Mark()
+	if _, err := browser.Evaluate[bool](ctx, s, `(() => {
+		const f = document.createElement("form");
+		f.method = "POST"; f.action = `+string(target)+`;
+		for (const [k, v] of Object.entries(`+string(fields)+`)) {
+			const i = document.createElement("input"); i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i);
+		}
+		document.body.appendChild(f); f.submit(); return true;
+	})()`); err != nil {
+		return fmt.Errorf("submit the login form: %w", err)
+	}
+	_, err := s.WaitExchange(ctx, mark, func(x browser.Exchange) bool { return x.Type == "Document" && x.URL == e.Target.LoginURL })
+	return err
+}
+
+// scriptedLogin runs the operator's login steps, each bounded by the
+// navigation timeout.
+func scriptedLogin(ctx context.Context, e *env.Env, s *browser.Session) error {
+	for i, st := range e.Target.LoginScript {
+		sctx, cancel := step(ctx, e.Timeouts.Navigation)
+		var err error
+		switch {
+		case st.Navigate != "":
+			_, err = s.Navigate(sctx, st.Navigate)
+		case st.Fill != "":
+			err = s.Fill(sctx, st.Fill, st.Value)
+		case st.Click != "":
+			err = s.Click(sctx, st.Click)
+		case st.WaitCookie != "":
+			err = waitCookie(sctx, s, st.WaitCookie)
+		}
+		cancel()
+		if err != nil {
+			return fmt.Errorf("login step %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// waitCookie polls the jar until a cookie named name is stored.
+func waitCookie(ctx context.Context, s *browser.Session, name string) error {
+	for {
+		jar, err := s.Cookies(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range jar {
+			if c.Name == name {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cookie %s never arrived: %w", name, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // embed loads the embed page on the other site and, when link is set,

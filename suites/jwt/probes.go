@@ -86,6 +86,9 @@ func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 
 	// The backend's own token, planted directly: this judges the app's
 	// verification apart from cookie delivery.
+	if e.Target.LoginURL == "" {
+		return out, nil // app-only: there is no backend token
+	}
 	login, err := loginFuture.wait(ctx)
 	if tok := login.token(); err == nil && tok != "" {
 		// A token the browser refuses (over 4096 bytes, say) cannot be
@@ -117,15 +120,11 @@ func probe(ctx context.Context, e *env.Env, s *browser.Session, value string) (P
 		return ProbeResult{}, err
 	}
 	mark := s.Mark()
-	r, err := browser.Evaluate[ProbeResult](pctx, s, fmt.Sprintf(`(async () => {
-		try {
-			const r = await fetch(%q, {credentials: "same-origin", cache: "no-store"});
-			return {status: r.status, body: (await r.text()).slice(0, 4000)};
-		} catch (err) { return {status: 0, error: String(err)}; }
-	})()`, e.Target.ProbePath))
+	r, err := browser.Evaluate[ProbeResult](pctx, s, probeScript(e.Target.ProbePath))
 	if err != nil {
 		return ProbeResult{}, err
 	}
+	r.judge(e)
 	if x, err := s.WaitExchange(pctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
 		r.CookieSent = sent(cookieOn(x))
 	}
@@ -133,3 +132,15 @@ func probe(ctx context.Context, e *env.Env, s *browser.Session, value string) (P
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// probeScript fetches the probe path from the app page without following
+// redirects (a redirect to a login page means "not signed in").
+func probeScript(path string) string {
+	return fmt.Sprintf(`(async () => {
+		try {
+			const r = await fetch(%q, {credentials: "same-origin", cache: "no-store", redirect: "manual"});
+			if (r.type === "opaqueredirect") { return {status: 302, redirect: true}; }
+			return {status: r.status, body: (await r.text()).slice(0, 4000)};
+		} catch (err) { return {status: 0, error: String(err)}; }
+	})()`, path)
+}

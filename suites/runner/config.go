@@ -35,49 +35,57 @@ var ErrConfig = errors.New("invalid configuration")
 // Config is the whole configuration of a run. Defaults gives every field a
 // value; Validate checks it before anything starts.
 type Config struct {
-	Mode        string // jwt, supabase or all
-	ReportDir   string // where report.json and junit.xml go
-	LabelFilter string // Ginkgo label filter, ANDed with the mode
-	Focus       []string
+	Mode        string   `yaml:"mode"`         // jwt, supabase or all
+	ReportDir   string   `yaml:"report_dir"`   // where the reports go
+	LabelFilter string   `yaml:"label_filter"` // Ginkgo label filter, ANDed with the mode
+	Focus       []string `yaml:"focus"`
+	// FailOn is "fail" (default) or "warn" (only warnings exit 2).
+	FailOn string `yaml:"fail_on"`
+	// WaiversFile is the YAML file of waivers the run loads.
+	WaiversFile string `yaml:"waivers"`
 
 	// Reference is the profile of the embedded reference deployment, and
 	// FixtureName its name when it came from a fixture ("" for the default).
-	Reference   reference.Profile
-	FixtureName string
+	Reference   reference.Profile `yaml:"-"`
+	FixtureName string            `yaml:"fixture"`
 	// SupabaseReference is the profile of the embedded reference Supabase
 	// project, used when SupabaseTarget is nil.
-	SupabaseReference supabaseref.Profile
+	SupabaseReference supabaseref.Profile `yaml:"-"`
 	// SupabaseTarget, when set, is a real project to check (from
 	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
-	SupabaseTarget *env.SupabaseTarget
+	SupabaseTarget *env.SupabaseTarget `yaml:"-"`
 	// AppHost is the host name mfconform's supabase-js page is served
 	// under (the app origin CORS is checked for).
-	AppHost string
+	AppHost string `yaml:"supabase_app_host"`
+	// JWT points JWT mode at a real deployment.
+	JWT JWTConfig `yaml:"jwt"`
+	// Network is how targets are reached.
+	Network NetworkConfig `yaml:"network"`
 	// Secret is AUTH_SECRET_KEY. For the embedded deployment it is generated
 	// per run unless set (a fixture may set a weak one on purpose).
-	Secret []byte
+	Secret []byte `yaml:"-"`
 
 	// Waivers turn accepted failures and warnings into waived results.
-	Waivers []reports.Waiver
+	Waivers []reports.Waiver `yaml:"-"`
 
-	ChromiumPath string
+	ChromiumPath string `yaml:"chromium"`
 	// BlockThirdPartyCookies runs the login flow in a browser context that
 	// blocks third-party cookies.
-	BlockThirdPartyCookies bool
-	Timeouts               Timeouts
-	Thresholds             env.Thresholds
+	BlockThirdPartyCookies bool           `yaml:"block_third_party_cookies"`
+	Timeouts               Timeouts       `yaml:"timeouts"`
+	Thresholds             env.Thresholds `yaml:"thresholds"`
 
-	Version string
-	Stdout  io.Writer
+	Version string    `yaml:"-"`
+	Stdout  io.Writer `yaml:"-"`
 }
 
 // Timeouts are every bound of a run, each a named field.
 type Timeouts struct {
-	env.Timeouts
-	BrowserStart   time.Duration // launching Chromium
-	ReferenceStart time.Duration // starting the reference servers
-	Suite          time.Duration // the whole spec run
-	Shutdown       time.Duration // closing browser and servers
+	env.Timeouts   `yaml:",inline"`
+	BrowserStart   time.Duration `yaml:"browser_start"`   // launching Chromium
+	ReferenceStart time.Duration `yaml:"reference_start"` // starting the reference servers
+	Suite          time.Duration `yaml:"suite"`           // the whole spec run
+	Shutdown       time.Duration `yaml:"shutdown"`        // closing browser and servers
 }
 
 // Defaults returns the default configuration: JWT mode against the
@@ -99,7 +107,7 @@ func Defaults() Config {
 			},
 			BrowserStart:   30 * time.Second,
 			ReferenceStart: 10 * time.Second,
-			Suite:          5 * time.Minute,
+			Suite:          10 * time.Minute,
 			Shutdown:       5 * time.Second,
 		},
 		Thresholds: env.Thresholds{
@@ -107,6 +115,8 @@ func Defaults() Config {
 			ClockTolerance:   2 * time.Minute,
 			ExpLeeway:        reference.DefaultLeeway,
 		},
+		Network: NetworkConfig{ConnectRetries: 2},
+		FailOn:  "fail",
 		Version: "dev",
 	}
 }
@@ -120,6 +130,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReportDir == "" {
 		return fmt.Errorf("%w: --report-dir is empty", ErrConfig)
+	}
+	if err := c.validateJWT(); err != nil {
+		return err
 	}
 	if c.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {

@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -182,7 +185,19 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	// Every name the run serves, mapped to loopback for Chromium and for
 	// the Go clients alike, on one per-run certificate.
 	var hosts []string
-	if cfg.Runs(ModeJWT) {
+	var appHost string // the reference verifier's host in a backend-only run
+	switch {
+	case cfg.Runs(ModeJWT) && cfg.JWT.Targeted():
+		hosts = append(hosts, embedHost)
+		if cfg.JWT.Reference() {
+			h, err := cfg.referenceAppHost()
+			if err != nil {
+				return fail(err)
+			}
+			appHost = h
+			hosts = append(hosts, appHost)
+		}
+	case cfg.Runs(ModeJWT):
 		p := cfg.Reference
 		hosts = append(hosts, p.Hosts.Login, p.Hosts.App, p.Hosts.Embed)
 	}
@@ -199,20 +214,44 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		return fail(err)
 	}
 	var hm hostmap.Map
+	for _, r := range cfg.Network.Resolve {
+		h, a, _ := strings.Cut(r, "=")
+		if err := hm.Add(h, a); err != nil {
+			return fail(err)
+		}
+	}
 	for _, h := range hosts {
 		if err := hm.Add(h, "127.0.0.1"); err != nil {
 			return fail(err)
 		}
 	}
+	var privateCA []byte
+	if cfg.Network.CAFile != "" {
+		b, err := os.ReadFile(cfg.Network.CAFile)
+		if err != nil {
+			return fail(fmt.Errorf("--ca-file: %w", err))
+		}
+		privateCA = b
+	}
 	rep.PhasesMS["certificates"] = msSince(caStart)
 
+	client, err := httpClient(&hm, ca, privateCA, cfg.Network, cfg.Timeouts.Probe)
+	if err != nil {
+		return fail(err)
+	}
 	e := &env.Env{
 		Ctx: ctx, Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
 		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies,
-		HTTP:                   httpClient(&hm, ca, cfg.Timeouts.Probe),
+		HTTP:                   client,
 	}
 	secret := cfg.Secret
-	if secret == nil {
+	if cfg.JWT.Targeted() {
+		t, s, err := cfg.jwtTarget(os.Getenv)
+		if err != nil {
+			return fail(err)
+		}
+		e.Target, secret = t, s
+	} else if secret == nil {
 		secret = newSecret()
 	}
 
@@ -225,7 +264,28 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		defer mu.Unlock()
 		rep.PhasesMS[name] = msSince(start)
 	}
-	if cfg.Runs(ModeJWT) {
+	if cfg.Runs(ModeJWT) && cfg.JWT.Targeted() {
+		wg.Go(func() {
+			t := time.Now()
+			defer phase("reference_start", t)
+			embed, err := reference.StartEmbedSite(embedHost, ca)
+			if err != nil {
+				errs[0] = err
+				return
+			}
+			onClose(func() { _ = embed.Close() })
+			e.Target.EmbedURL = embed.URL
+			if appHost != "" {
+				app, err := reference.StartApp(appHost, reference.AppProfile{}, secret, embedHost, ca)
+				if err != nil {
+					errs[0] = err
+					return
+				}
+				onClose(func() { _ = app.Close() })
+				e.Target.AppURL = app.URL
+			}
+		})
+	} else if cfg.Runs(ModeJWT) {
 		wg.Go(func() {
 			t := time.Now()
 			defer phase("reference_start", t)
@@ -237,6 +297,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 			onClose(func() { _ = dep.Close() })
 			e.Target = env.Target{
 				LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: secret,
+				LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id",
 			}
 		})
 	}
@@ -273,6 +334,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		br, err := browser.Launch(bctx, browser.Options{
 			ExecPath: execPath, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash},
 			Dir: filepath.Join(dir, "c"), StartTimeout: cfg.Timeouts.BrowserStart,
+			CAPEM: privateCA, ProxyServer: cfg.Network.Proxy,
 		})
 		if err != nil {
 			errs[3] = err
@@ -297,14 +359,26 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 // describeTarget says what the run checks, without secrets.
 func describeTarget(cfg Config, e *env.Env, secret []byte) reports.Target {
 	t := reports.Target{Fixture: cfg.FixtureName}
-	what := "embedded reference deployment"
-	if cfg.Runs(ModeSupabase) && cfg.SupabaseTarget != nil {
-		what = "Supabase project " + cfg.SupabaseTarget.URL
+	var parts []string
+	if cfg.Runs(ModeJWT) && cfg.JWT.Targeted() {
+		app := e.Target.AppURL
+		if cfg.JWT.Reference() {
+			app = "the reference app at " + app
+		}
+		parts = append(parts, fmt.Sprintf("JWT deployment (login %s, app %s)", orNone(e.Target.LoginURL), orNone(app)))
 	}
-	if cfg.FixtureName != "" {
-		what += ", fixture " + cfg.FixtureName
-	} else if cfg.SupabaseTarget == nil {
-		what += " (documented setup)"
+	if cfg.Runs(ModeSupabase) && cfg.SupabaseTarget != nil {
+		parts = append(parts, "Supabase project "+cfg.SupabaseTarget.URL)
+	}
+	what := strings.Join(parts, "; ")
+	if what == "" || len(parts) == 1 && cfg.Mode == ModeAll {
+		ref := "embedded reference deployment"
+		if cfg.FixtureName != "" {
+			ref += ", fixture " + cfg.FixtureName
+		} else {
+			ref += " (documented setup)"
+		}
+		what = strings.Join(append(parts, ref), "; ")
 	}
 	t.Description = what
 	if cfg.Runs(ModeJWT) {
@@ -319,24 +393,56 @@ func describeTarget(cfg Config, e *env.Env, secret []byte) reports.Target {
 }
 
 // httpClient is the Go client for browserless checks: it dials through the
-// host map, trusts the run's CA besides the system's, and bounds every
-// request.
-func httpClient(hm *hostmap.Map, ca *pki.Authority, timeout time.Duration) *http.Client {
+// host map (retrying refused connections a bounded number of times), trusts
+// the run's CA and the operator's private CA besides the system's, goes
+// through the operator's proxy, and bounds every request.
+func httpClient(hm *hostmap.Map, ca *pki.Authority, privateCA []byte, n NetworkConfig, timeout time.Duration) (*http.Client, error) {
 	roots, err := x509.SystemCertPool()
 	if err != nil || roots == nil {
 		roots = x509.NewCertPool()
 	}
 	roots.AppendCertsFromPEM(ca.CertPEM)
+	if len(privateCA) > 0 && !roots.AppendCertsFromPEM(privateCA) {
+		return nil, fmt.Errorf("--ca-file: no PEM certificate in the file")
+	}
+	tr := &http.Transport{
+		DialContext:         retryDial(hm.DialContext, n.ConnectRetries),
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: timeout,
+		MaxIdleConnsPerHost: 4,
+	}
+	if n.Proxy != "" {
+		u, err := url.Parse(n.Proxy)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("--proxy %q: want a URL such as http://proxy.internal:3128", n.Proxy)
+		}
+		tr.Proxy = http.ProxyURL(u)
+	}
 	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			DialContext:         hm.DialContext,
-			TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-			ForceAttemptHTTP2:   true,
-			TLSHandshakeTimeout: timeout,
-			MaxIdleConnsPerHost: 4,
-		},
+		Timeout:       timeout,
+		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
+}
+
+// retryDial retries a failed connection attempt up to retries times with a
+// short pause; the context bounds it all. Only connecting is retried.
+func retryDial(dial func(context.Context, string, string) (net.Conn, error), retries int) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var err error
+		for i := 0; i <= retries; i++ {
+			var c net.Conn
+			if c, err = dial(ctx, network, addr); err == nil {
+				return c, nil
+			}
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(time.Duration(i+1) * 100 * time.Millisecond):
+			}
+		}
+		return nil, err
 	}
 }
 
@@ -399,3 +505,10 @@ func newSecret() []byte {
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

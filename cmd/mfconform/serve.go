@@ -1,0 +1,374 @@
+package main
+
+import (
+	"golang.org/x/net/publicsuffix"
+
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/harness/pki"
+	"github.com/mfconform/mfconform/harness/reference"
+	"github.com/mfconform/mfconform/harness/supabaseref"
+	"github.com/mfconform/mfconform/suites/redact"
+)
+
+// serveOptions is the configuration of `mfconform serve-reference`:
+// profile defaults, then the fixture, then flags that were set, then the
+// environment's secrets. validate checks it before anything starts.
+type serveOptions struct {
+	FixtureName  string // "" is the documented profile
+	Mode         string // jwt, supabase or all
+	Reference    reference.Profile
+	Supabase     supabaseref.Profile
+	Secret       []byte // AUTH_SECRET_KEY
+	SecretSource string // fixture, environment or generated
+	CAOut        string // "" writes into a temp dir removed on exit
+	EnvOut       string // "" writes no env file
+	PrintSecrets bool
+}
+
+// runs reports whether the options start the part of mode m.
+func (o serveOptions) runs(m string) bool { return o.Mode == "all" || o.Mode == m }
+
+// hosts is every host name served, sorted and without duplicates.
+func (o serveOptions) hosts() []string {
+	var hs []string
+	if o.runs("jwt") {
+		hs = append(hs, o.Reference.Hosts.Login, o.Reference.Hosts.App, o.Reference.Hosts.Embed)
+	}
+	if o.runs("supabase") {
+		hs = append(hs, o.Supabase.Host())
+	}
+	return slices.Compact(slices.Sorted(slices.Values(hs)))
+}
+
+// validate reports the first thing that makes o unusable.
+func (o serveOptions) validate() error {
+	if o.Mode != "jwt" && o.Mode != "supabase" && o.Mode != "all" {
+		return fmt.Errorf("%w: serve-reference: --mode %q: want jwt, supabase or all", errUsage, o.Mode)
+	}
+	for _, h := range o.hosts() {
+		if err := checkHostName(h); err != nil {
+			return fmt.Errorf("%w: serve-reference: %v", errUsage, err)
+		}
+	}
+	return nil
+}
+
+// checkHostName accepts a DNS name: letters, digits, hyphens and dots, no
+// port, no scheme, not an IP address.
+func checkHostName(h string) error {
+	if h == "" || len(h) > 253 || net.ParseIP(h) != nil || strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") || strings.Contains(h, "..") {
+		return fmt.Errorf("host %q: want a host name such as login.acme.test", h)
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return fmt.Errorf("host %q: want a host name such as login.acme.test", h)
+		}
+	}
+	return nil
+}
+
+// parseServeFlags builds the options from args and getenv.
+func parseServeFlags(args []string, getenv func(string) string) (serveOptions, error) {
+	defRef, defSB := reference.DefaultProfile(), supabaseref.DefaultProfile()
+	fs := flag.NewFlagSet("serve-reference", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fixture := fs.String("fixture", "", "serve this fixture of the embedded reference deployment (default: the documented profile)")
+	mode := fs.String("mode", "all", "what to start: jwt (backend, app, embed site), supabase (reference project) or all")
+	loginHost := fs.String("login-host", defRef.Hosts.Login, "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)")
+	appHost := fs.String("app-host", defRef.Hosts.App, "host name of the reference app")
+	embedHost := fs.String("embed-host", defRef.Hosts.Embed, "host name of the site that embeds the app")
+	sbRef := fs.String("supabase-ref", defSB.Ref, "project ref of the reference Supabase project (host REF.DOMAIN)")
+	sbDomain := fs.String("supabase-domain", defSB.Domain, "domain of the reference Supabase project")
+	caOut := fs.String("ca-out", "", "write the per-run CA certificate (PEM) here (default: a temp file removed on exit)")
+	envOut := fs.String("env-out", "", "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process")
+	printSecrets := fs.Bool("print-secrets", false, "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text "+
+		"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)")
+	if err := fs.Parse(args); err != nil {
+		return serveOptions{}, fmt.Errorf("%w: serve-reference: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return serveOptions{}, fmt.Errorf("%w: serve-reference: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	o := serveOptions{Mode: *mode, Reference: defRef, Supabase: defSB, CAOut: *caOut, EnvOut: *envOut, PrintSecrets: *printSecrets}
+	if *fixture != "" {
+		f, err := fixtures.Get(*fixture)
+		if err != nil {
+			return serveOptions{}, err
+		}
+		o.FixtureName, o.Reference, o.Supabase = f.Name, f.Profile(), f.SupabaseProfile()
+		if f.Secret != nil {
+			o.Secret, o.SecretSource = append([]byte(nil), f.Secret...), "the fixture's key"
+		}
+	}
+	overrides := []struct {
+		flag string
+		dst  *string
+		val  string
+	}{
+		{"login-host", &o.Reference.Hosts.Login, *loginHost},
+		{"app-host", &o.Reference.Hosts.App, *appHost},
+		{"embed-host", &o.Reference.Hosts.Embed, *embedHost},
+		{"supabase-ref", &o.Supabase.Ref, *sbRef},
+		{"supabase-domain", &o.Supabase.Domain, *sbDomain},
+	}
+	for _, ov := range overrides {
+		if set[ov.flag] {
+			*ov.dst = strings.ToLower(strings.TrimSpace(ov.val))
+		}
+	}
+	// A backend moved to another domain sets its cookie for that domain,
+	// unless the profile (a fixture about the Domain) says otherwise.
+	if set["login-host"] && o.Reference.Cookie.Domain == defRef.Cookie.Domain {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(o.Reference.Hosts.Login); err == nil {
+			o.Reference.Cookie.Domain = "." + d
+		}
+	}
+	// Secrets come from the environment, never a flag; a fixture about the
+	// key itself keeps its own.
+	if o.Secret == nil {
+		if k := getenv("AUTH_SECRET_KEY"); k != "" {
+			o.Secret, o.SecretSource = []byte(k), "from the environment"
+		} else {
+			o.Secret, o.SecretSource = newServeSecret(), "generated"
+		}
+	}
+	if k := getenv("SUPABASE_JWT_SECRET"); k != "" && len(o.Supabase.JWTSecret) == 0 {
+		o.Supabase.JWTSecret = []byte(k)
+	}
+	return o, o.validate()
+}
+
+// newServeSecret is a random AUTH_SECRET_KEY: 32 bytes, base64url.
+func newServeSecret() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand since Go 1.24)
+	return []byte(base64.RawURLEncoding.EncodeToString(b))
+}
+
+// served is what serve-reference started, for the banner and the env file.
+type served struct {
+	jwt    *reference.Deployment
+	sb     *supabaseref.Deployment
+	ca     *pki.Authority
+	caFile string
+}
+
+// serveCmd is `mfconform serve-reference`: start the reference deployment
+// and/or the reference Supabase project, print how to reach them, and serve
+// until ctx is cancelled.
+func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, err error) {
+	o, err := parseServeFlags(args, os.Getenv)
+	if err != nil {
+		return exitToolError, err
+	}
+	// Cleanups run in reverse order of birth, also on a failed start.
+	var cleanups []func() error
+	defer func() {
+		var errs []error
+		for _, c := range slices.Backward(cleanups) {
+			errs = append(errs, c())
+		}
+		if cerr := errors.Join(errs...); cerr != nil && err == nil {
+			code, err = exitToolError, fmt.Errorf("serve-reference: stop: %w", cerr)
+		}
+	}()
+
+	s := served{}
+	if s.ca, err = pki.New(o.hosts()); err != nil {
+		return exitToolError, fmt.Errorf("serve-reference: %w", err)
+	}
+	s.caFile = o.CAOut
+	if s.caFile == "" {
+		dir, err := os.MkdirTemp("", "mfconform-serve-")
+		if err != nil {
+			return exitToolError, fmt.Errorf("serve-reference: CA file: %w", err)
+		}
+		cleanups = append(cleanups, func() error { return os.RemoveAll(dir) })
+		s.caFile = filepath.Join(dir, "ca.pem")
+	}
+	if err := os.WriteFile(s.caFile, s.ca.CertPEM, 0o644); err != nil {
+		return exitToolError, fmt.Errorf("serve-reference: CA file: %w", err)
+	}
+
+	if o.runs("jwt") {
+		dep, err := reference.Start(o.Reference, o.Secret, s.ca)
+		if err != nil {
+			return exitToolError, fmt.Errorf("serve-reference: %w", err)
+		}
+		cleanups = append(cleanups, dep.Close)
+		s.jwt = dep
+	}
+	if o.runs("supabase") {
+		dep, err := supabaseref.Start(o.Supabase, s.ca)
+		if err != nil {
+			return exitToolError, fmt.Errorf("serve-reference: %w", err)
+		}
+		cleanups = append(cleanups, dep.Close)
+		s.sb = dep
+	}
+	if o.EnvOut != "" {
+		if err := writeEnvFile(o.EnvOut, o, s); err != nil {
+			return exitToolError, fmt.Errorf("serve-reference: env file: %w", err)
+		}
+	}
+
+	// Everything listens: the first line tells a waiting test so.
+	printBanner(stdout, o, s)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "mfconform reference deployment stopping.")
+	return exitOK, nil
+}
+
+// printBanner writes the "is up" line and how to reach everything. Secrets
+// appear only as fingerprints unless o.PrintSecrets.
+func printBanner(w io.Writer, o serveOptions, s served) {
+	what := "documented profile"
+	if o.FixtureName != "" {
+		what = "fixture " + o.FixtureName
+	}
+	fmt.Fprintf(w, "mfconform reference deployment is up (%s); Ctrl-C stops it.\n", what)
+	line := func(label, format string, a ...any) {
+		fmt.Fprintf(w, "  %-11s %s\n", label, fmt.Sprintf(format, a...))
+	}
+	secret := func(v []byte) string {
+		if o.PrintSecrets {
+			return printable(string(v))
+		}
+		return redact.Fingerprint(v)
+	}
+	var origins []string // every served origin, for --resolve
+	if s.jwt != nil {
+		line("login URL", "%s", s.jwt.LoginURL)
+		line("app URL", "%s", s.jwt.AppURL)
+		line("embed URL", "%s", s.jwt.EmbedURL)
+		origins = append(origins, s.jwt.LoginURL, s.jwt.AppURL, s.jwt.EmbedURL)
+	}
+	if s.sb != nil {
+		line("supabase", "%s", s.sb.ProjectURL)
+		if s.sb.URL != s.sb.ProjectURL {
+			line("", "NEXT_PUBLIC_SUPABASE_URL is %s as the fixture configures it", printable(s.sb.URL))
+		}
+		origins = append(origins, s.sb.ProjectURL)
+	}
+	line("CA file", "%s", s.caFile)
+	var resolves []string
+	for _, u := range origins {
+		resolves = append(resolves, resolveFlag(u))
+	}
+	line("resolve", "%s", strings.Join(resolves, " "))
+	var rules []string
+	for _, h := range o.hosts() {
+		rules = append(rules, "MAP "+h+" 127.0.0.1")
+	}
+	line("chromium", "--host-resolver-rules=%q --ignore-certificate-errors-spki-list=%s", strings.Join(rules, ", "), s.ca.LeafSPKIHash)
+	if s.jwt != nil {
+		hint := ""
+		if !o.PrintSecrets {
+			hint = "; --print-secrets or --env-out shows it"
+		}
+		fmt.Fprintf(w, "  %-24s %s (%s%s)\n", "AUTH_SECRET_KEY", secret(s.jwt.Secret), o.SecretSource, hint)
+	}
+	if s.sb != nil {
+		fmt.Fprintf(w, "  %-24s %s\n", "SUPABASE_JWT_SECRET", secret(s.sb.JWTSecret))
+		user := "test user " + s.sb.Email
+		if o.PrintSecrets {
+			user += " password " + printable(s.sb.Password)
+		}
+		fmt.Fprintf(w, "  %-24s %s  %s\n", "NEXT_PUBLIC_SUPABASE_KEY", secret([]byte(s.sb.Key)), user)
+	}
+	if o.EnvOut != "" {
+		line("env file", "%s (. %s)", o.EnvOut, shellQuote(o.EnvOut))
+	}
+	if s.jwt != nil {
+		line("curl", "curl --cacert %s %s -i %s", shellQuote(s.caFile), resolveFlag(s.jwt.LoginURL), s.jwt.LoginURL)
+	}
+	if s.sb != nil {
+		line("curl", `curl --cacert %s %s -H "apikey: $NEXT_PUBLIC_SUPABASE_KEY" %s/auth/v1/health`,
+			shellQuote(s.caFile), resolveFlag(s.sb.ProjectURL), s.sb.ProjectURL)
+	}
+}
+
+// resolveFlag is curl's --resolve host:port:127.0.0.1 for a served URL.
+func resolveFlag(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return "--resolve " + u.Hostname() + ":" + port + ":127.0.0.1"
+}
+
+// writeEnvFile writes the secrets and URLs as `export NAME='value'` lines,
+// readable only by the owner.
+func writeEnvFile(path string, o serveOptions, s served) error {
+	var b strings.Builder
+	b.WriteString("# mfconform serve-reference: valid while it runs (pid " + strconv.Itoa(os.Getpid()) + ").\n")
+	export := func(name, value string) {
+		b.WriteString("export " + name + "=" + shellQuote(value) + "\n")
+	}
+	export("MFCONFORM_CA_FILE", s.caFile)
+	if s.jwt != nil {
+		export("AUTH_SECRET_KEY", string(s.jwt.Secret))
+		export("MFCONFORM_LOGIN_URL", s.jwt.LoginURL)
+		export("MFCONFORM_APP_URL", s.jwt.AppURL)
+		export("MFCONFORM_EMBED_URL", s.jwt.EmbedURL)
+	}
+	if s.sb != nil {
+		export("NEXT_PUBLIC_SUPABASE_URL", s.sb.URL)
+		export("NEXT_PUBLIC_SUPABASE_KEY", s.sb.Key)
+		export("SUPABASE_TEST_EMAIL", s.sb.Email)
+		export("SUPABASE_TEST_PASSWORD", s.sb.Password)
+		export("SUPABASE_JWT_SECRET", string(s.sb.JWTSecret))
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	// An existing file keeps its mode on open; tighten it before writing.
+	if err := f.Chmod(0o600); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// shellQuote single-quotes s for a POSIX shell; each single quote inside
+// closes the quoting, adds an escaped quote and reopens it.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// printable returns s as is, or Go-quoted when it holds control or
+// non-printing characters (a key with a trailing newline stays visible).
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mfconform/mfconform/harness/reference"
+	"github.com/mfconform/mfconform/reports"
+)
+
+// staging is a reference deployment started as a separate process on
+// other host names, reached exactly as a customer's deployment would be.
+type staging struct {
+	loginURL, appURL, caFile string
+}
+
+// startStaging runs `mfconform serve-reference` in its own process and
+// reads where it listens from its env file (secrets never on stdout).
+func startStaging(t *testing.T) staging {
+	t.Helper()
+	dir := t.TempDir()
+	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
+	cmd := exec.Command(binary, "serve-reference", "--mode", "jwt",
+		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test",
+		"--env-out", envFile, "--ca-out", caFile)
+	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	up := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "is up") {
+				up <- true
+			}
+		}
+	}()
+	select {
+	case <-up:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve-reference did not come up")
+	}
+	vars := map[string]string{}
+	b, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok {
+			vars[k] = strings.Trim(v, "'")
+		}
+	}
+	return staging{loginURL: vars["MFCONFORM_LOGIN_URL"], appURL: vars["MFCONFORM_APP_URL"], caFile: caFile}
+}
+
+// runTarget runs mfconform against a target with a clean environment:
+// only AUTH_SECRET_KEY (when given) and what the case adds.
+func runTarget(t *testing.T, secret string, extraEnv []string, args ...string) runResult {
+	t.Helper()
+	res := runResult{reportDir: t.TempDir(), tmpDir: shortTempDir(t)}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, append(args, "--report-dir", res.reportDir)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + res.tmpDir}
+	if secret != "" {
+		cmd.Env = append(cmd.Env, "AUTH_SECRET_KEY="+secret)
+	}
+	cmd.Env = append(cmd.Env, extraEnv...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	res.stdout, res.stderr = stdout.String(), stderr.String()
+	if r, err := reports.ReadJSON(filepath.Join(res.reportDir, reports.JSONFile)); err == nil {
+		res.report = r
+	}
+	return res
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestTargetRuns checks each run shape against a deployment in another
+// process: full, backend-only, app-only, POST and scripted logins, and the
+// private CA; then environment failures, each exit 3 with a clear message.
+func TestTargetRuns(t *testing.T) {
+	st := startStaging(t)
+	origin := strings.TrimSuffix(st.loginURL, "/login")
+	resolve := []string{"--resolve", "*.staging.test=127.0.0.1", "--ca-file", st.caFile}
+	creds := []string{"TEST_USER=alice", "TEST_PASSWORD=" + reference.FormPassword}
+	script := writeFile(t, "script.yaml", `jwt:
+  login_url: `+st.loginURL+`
+  app_url: `+st.appURL+`
+  login_script:
+    - navigate: `+origin+`/form
+    - fill: "#username"
+      env: TEST_USER
+    - fill: "#password"
+      env: TEST_PASSWORD
+    - click: "#submit"
+    - wait_cookie: mf_jwt_token
+network:
+  resolve: ["*.staging.test=127.0.0.1"]
+  ca_file: `+st.caFile+`
+`)
+	// A listener that accepts and never answers: a target that hangs.
+	hang, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hang.Close()
+	go func() {
+		for {
+			c, err := hang.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	_, hangPort, _ := net.SplitHostPort(hang.Addr().String())
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	_, closedPort, _ := net.SplitHostPort(closed.Addr().String())
+	closed.Close()
+	fast := writeFile(t, "fast.yaml", "timeouts:\n  navigation: 3s\n  evidence: 15s\n  probe: 3s\n  script: 3s\n")
+
+	tests := []struct {
+		name     string
+		secret   string
+		env      []string
+		args     []string
+		wantCode int
+		want     string            // in stdout or stderr
+		skipped  map[string]string // spec → part of its skip reason
+	}{
+		{"full", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT", nil},
+		{"backend-only", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", "reference"}, resolve...), exitOK, "the reference app at https://mfconform-app.staging.test", nil},
+		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT",
+			map[string]string{"JWT-COOKIE-001": "app-only run", "JWT-TOKEN-001": "app-only run"}},
+		{"no secret", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT",
+			map[string]string{"JWT-TOKEN-003": "AUTH_SECRET_KEY was not provided", "JWT-APP-004": "AUTH_SECRET_KEY"}},
+		{"secret file", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--secret-file", writeFile(t, "key", knownSecret+"\n")}, resolve...), exitOK, "verdict: CONFORMANT", nil},
+		{"POST login", knownSecret, creds, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
+			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitOK, "verdict: CONFORMANT", nil},
+		{"POST login with a wrong password", knownSecret, []string{"TEST_USER=alice", "TEST_PASSWORD=wrong"}, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
+			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitFailed, "COOKIE_NOT_SET", nil},
+		{"scripted login", knownSecret, creds, []string{"run", "--config", script}, exitOK, "verdict: CONFORMANT", nil},
+		{"private CA not given", knownSecret, nil, []string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CERT_AUTHORITY_INVALID", nil},
+		{"unresolvable host", knownSecret, nil, []string{"run", "--login-url", "https://login.nowhere.invalid/login", "--app-url", "reference", "--app-host", "app.nowhere.invalid"}, exitToolError, "ERR_NAME_NOT_RESOLVED", nil},
+		{"connection refused", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + closedPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CONNECTION_REFUSED", nil},
+		{"target hangs", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + hangPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "LOGIN_UNREACHABLE", nil},
+		{"missing form variable", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST", "--login-form", "password=env:NOT_SET_ANYWHERE"}, resolve...), exitToolError, "$NOT_SET_ANYWHERE is not set", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			res := runTarget(t, tt.secret, tt.env, tt.args...)
+			t.Logf("%s: exit %d in %s", tt.name, res.code, time.Since(start).Round(time.Millisecond))
+			if res.code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
+			}
+			if !strings.Contains(res.stdout+res.stderr, tt.want) {
+				t.Errorf("output lacks %q:\n%s%s", tt.want, res.stdout, res.stderr)
+			}
+			if res.report == nil {
+				t.Fatal("no report.json written")
+			}
+			for id, why := range tt.skipped {
+				for _, s := range res.report.Specs {
+					if s.ID == id && (s.State != reports.StateSkipped || !strings.Contains(s.Reason, why)) {
+						t.Errorf("%s = %s (%q), want skipped because %q", id, s.State, s.Reason, why)
+					}
+				}
+			}
+			if tt.wantCode == exitOK {
+				for _, s := range res.report.Specs {
+					if s.State == reports.StateFailed {
+						t.Errorf("%s failed: %v %s", s.ID, s.Codes(), s.Failure)
+					}
+				}
+			}
+			assertClean(t, res)
+			if strings.Contains(res.stdout+res.stderr, reference.FormPassword) && tt.name != "POST login with a wrong password" {
+				t.Errorf("the login form password reached the output")
+			}
+		})
+	}
+}
+
+// TestConfigCheck validates configuration files and shows the effective
+// configuration with secrets as fingerprints only.
+func TestConfigCheck(t *testing.T) {
+	good := writeFile(t, "good.yaml", "mode: jwt\njwt:\n  login_url: https://login.example.com/login\n  app_url: reference\n  login_form:\n    password: literal-password-value\ntimeouts:\n  navigation: 7s\n")
+	bad := writeFile(t, "bad.yaml", "mode: jwt\njwt:\n  login_url: https://login.example.com/login\n  colour: blue\n")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+		never    []string
+	}{
+		{"valid file, flag wins over file", []string{"config", "check", "--config", good, "--probe-path", "/whoami"}, exitOK,
+			[]string{"navigation: 7s", "probe_path: /whoami", "configuration is valid", "AUTH_SECRET_KEY", "sha256:"}, []string{knownSecret, "literal-password-value"}},
+		{"unknown key names its line", []string{"config", "check", "--config", bad}, exitToolError, []string{"line 4", "colour"}, nil},
+		{"invalid value", []string{"config", "check", "--login-url", "login.example.com"}, exitToolError, []string{"not an absolute http(s) URL"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runBinary(t, nil, tt.args...)
+			if res.code != tt.wantCode {
+				t.Errorf("exit = %d, want %d\n%s%s", res.code, tt.wantCode, res.stdout, res.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, res.stdout, res.stderr)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(res.stdout+res.stderr, n) {
+					t.Errorf("output shows a secret (%.8s…)", n)
+				}
+			}
+		})
+	}
+}

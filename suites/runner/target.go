@@ -1,0 +1,207 @@
+package runner
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/mfconform/mfconform/suites/env"
+)
+
+// JWTConfig points JWT mode at a real deployment. With neither LoginURL nor
+// AppURL set, the embedded reference deployment runs instead.
+type JWTConfig struct {
+	// LoginURL is the backend endpoint that signs the test user in and
+	// sets mf_jwt_token.
+	LoginURL    string `yaml:"login_url"`
+	LoginMethod string `yaml:"login_method"` // GET (default) or POST
+	// LoginForm are the POST fields; a value "env:NAME" is read from the
+	// environment variable NAME.
+	LoginForm map[string]string `yaml:"login_form"`
+	// LoginScript replaces GET/POST with scripted steps for a real login
+	// form (navigate, fill from an environment variable, click, wait for
+	// the cookie).
+	LoginScript []env.LoginStep `yaml:"login_script"`
+	// AppURL is the Miiflow app's origin, or "reference" to serve the
+	// reference verifier at AppHost inside the cookie domain.
+	AppURL string `yaml:"app_url"`
+	// AppHost is where the reference verifier is served; default
+	// mfconform-app.<registrable domain of the login host>.
+	AppHost string `yaml:"app_host"`
+	// ProbePath answers AuthenticatedStatus with the user's id in
+	// UserIDField for a signed-in user, and 401/403 or a redirect otherwise.
+	ProbePath           string `yaml:"probe_path"`
+	AuthenticatedStatus int    `yaml:"authenticated_status"`
+	UserIDField         string `yaml:"user_id_field"`
+	// SecretFile holds AUTH_SECRET_KEY (one trailing newline is dropped);
+	// the environment variable wins when both are set.
+	SecretFile string `yaml:"secret_file"`
+}
+
+// Targeted reports whether JWT mode checks a real deployment.
+func (j JWTConfig) Targeted() bool { return j.LoginURL != "" || j.AppURL != "" }
+
+// Reference reports whether the app is the built-in reference verifier.
+func (j JWTConfig) Reference() bool { return j.AppURL == "reference" }
+
+// NetworkConfig is how mfconform reaches targets.
+type NetworkConfig struct {
+	// Resolve maps HOST (or *.domain) to an address, for Chromium and the
+	// Go clients alike: "app.staging.example.com=10.1.2.3".
+	Resolve []string `yaml:"resolve"`
+	// CAFile is a PEM file of a private CA to trust, in both.
+	CAFile string `yaml:"ca_file"`
+	// Proxy is an http(s) proxy URL for both.
+	Proxy string `yaml:"proxy"`
+	// ConnectRetries is how often a refused or failed connection is tried
+	// again (nothing else is retried).
+	ConnectRetries int `yaml:"connect_retries"`
+}
+
+// embedHost is the other site mfconform serves to embed the app from; it
+// shares no registrable domain with any deployment.
+const embedHost = "embed.mfconform-other.test"
+
+// validateJWT checks the JWT target settings.
+func (c Config) validateJWT() error {
+	j := c.JWT
+	if !j.Targeted() {
+		return nil
+	}
+	if j.LoginURL != "" {
+		if err := absoluteHTTP(j.LoginURL); err != nil {
+			return fmt.Errorf("%w: --login-url: %v", ErrConfig, err)
+		}
+	}
+	if j.AppURL != "" && !j.Reference() {
+		if err := absoluteHTTP(j.AppURL); err != nil {
+			return fmt.Errorf("%w: --app-url: %v (or \"reference\")", ErrConfig, err)
+		}
+	}
+	if j.Reference() && j.LoginURL == "" {
+		return fmt.Errorf("%w: --app-url reference needs --login-url: the reference app checks your backend's cookie", ErrConfig)
+	}
+	switch strings.ToUpper(j.LoginMethod) {
+	case "", "GET", "POST":
+	default:
+		return fmt.Errorf("%w: --login-method %q: want GET or POST", ErrConfig, j.LoginMethod)
+	}
+	for i, s := range j.LoginScript {
+		n := 0
+		for _, v := range []string{s.Navigate, s.Fill, s.Click, s.WaitCookie} {
+			if v != "" {
+				n++
+			}
+		}
+		if n != 1 || (s.Fill != "" && s.Env == "") {
+			return fmt.Errorf("%w: login_script step %d: want exactly one of navigate, fill (with env), click, wait_cookie", ErrConfig, i+1)
+		}
+	}
+	if j.ProbePath != "" && !strings.HasPrefix(j.ProbePath, "/") {
+		return fmt.Errorf("%w: --probe-path %q must start with /", ErrConfig, j.ProbePath)
+	}
+	for _, r := range c.Network.Resolve {
+		if h, a, ok := strings.Cut(r, "="); !ok || h == "" || net.ParseIP(a) == nil {
+			return fmt.Errorf("%w: --resolve %q: want HOST=IP (HOST may be *.domain)", ErrConfig, r)
+		}
+	}
+	return nil
+}
+
+func absoluteHTTP(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+// jwtTarget resolves the JWT target for the run: defaults, secrets and
+// form values from the environment, the reference app host.
+func (c Config) jwtTarget(getenv func(string) string) (env.Target, []byte, error) {
+	j := c.JWT
+	t := env.Target{
+		LoginURL: j.LoginURL, AppURL: j.AppURL, LoginMethod: strings.ToUpper(j.LoginMethod),
+		ProbePath: j.ProbePath, AuthenticatedStatus: j.AuthenticatedStatus, UserIDField: j.UserIDField,
+	}
+	if t.ProbePath == "" {
+		t.ProbePath = "/api/me"
+	}
+	if t.AuthenticatedStatus == 0 {
+		t.AuthenticatedStatus = 200
+	}
+	if t.UserIDField == "" {
+		t.UserIDField = "user_id"
+	}
+	if t.LoginMethod == "" {
+		t.LoginMethod = "GET"
+	}
+	if len(j.LoginForm) > 0 {
+		t.LoginForm = map[string]string{}
+		for k, v := range j.LoginForm {
+			val, err := fromEnv(v, getenv)
+			if err != nil {
+				return t, nil, fmt.Errorf("%w: login form field %s: %v", ErrConfig, k, err)
+			}
+			t.LoginForm[k] = val
+		}
+	}
+	for _, s := range j.LoginScript {
+		if s.Fill != "" {
+			v := getenv(s.Env)
+			if v == "" {
+				return t, nil, fmt.Errorf("%w: login_script fills %s from $%s, which is not set", ErrConfig, s.Fill, s.Env)
+			}
+			s.Value = v
+		}
+		t.LoginScript = append(t.LoginScript, s)
+	}
+	secret := []byte(getenv("AUTH_SECRET_KEY"))
+	if len(secret) == 0 && j.SecretFile != "" {
+		b, err := os.ReadFile(j.SecretFile)
+		if err != nil {
+			return t, nil, fmt.Errorf("%w: --secret-file: %v", ErrConfig, err)
+		}
+		secret = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
+	}
+	if len(secret) == 0 {
+		secret = nil
+	}
+	t.Secret = secret
+	return t, secret, nil
+}
+
+// referenceAppHost is where the reference verifier is served for a
+// backend-only run: inside the login host's registrable domain, so the
+// backend's cookie can reach it.
+func (c Config) referenceAppHost() (string, error) {
+	if c.JWT.AppHost != "" {
+		return c.JWT.AppHost, nil
+	}
+	u, err := url.Parse(c.JWT.LoginURL)
+	if err != nil {
+		return "", err
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(u.Hostname())
+	if err != nil {
+		return "", fmt.Errorf("%w: no registrable domain for %s (set --app-host): %v", ErrConfig, u.Hostname(), err)
+	}
+	return "mfconform-app." + d, nil
+}
+
+// fromEnv resolves "env:NAME" to the variable's value.
+func fromEnv(v string, getenv func(string) string) (string, error) {
+	name, ok := strings.CutPrefix(v, "env:")
+	if !ok {
+		return v, nil
+	}
+	val := getenv(name)
+	if val == "" {
+		return "", fmt.Errorf("$%s is not set", name)
+	}
+	return val, nil
+}
