@@ -30,6 +30,9 @@ const usage = `mfconform — conformance checks for a self-hosted Miiflow deploy
 Usage:
   mfconform run [--mode all|jwt|supabase] [--report-dir DIR] [--label-filter EXPR] [--fixture NAME]
                 [--waivers FILE] [--fail-on fail|warn] [--block-third-party-cookies] [--app-origin URL]
+                [--config FILE] [--login-url URL] [--login-method GET|POST] [--login-form k=v]…
+                [--app-url URL|reference] [--app-host H] [--probe-path P] [--secret-file F]
+                [--resolve HOST=IP]… [--ca-file PEM] [--proxy URL]
   mfconform config check [--config FILE] [run flags]
                                      validate and print the effective configuration (secrets as fingerprints)
   mfconform specs [--json]           list every spec without running anything

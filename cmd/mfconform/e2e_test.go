@@ -266,10 +266,16 @@ func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
+			signalled := time.Now()
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
 			case err := <-done:
+				// Logged, not asserted: speed is measured by benchmarks.
+				t.Logf("stopped %s after SIGINT", time.Since(signalled).Round(time.Millisecond))
+				if r, rerr := reports.ReadJSON(filepath.Join(reportDir, reports.JSONFile)); rerr != nil || r.Verdict != reports.VerdictInterrupted && r.SetupError == "" {
+					t.Errorf("report after SIGINT = %v, %v; want one written with verdict %q", r, rerr, reports.VerdictInterrupted)
+				}
 				var ee *exec.ExitError
 				if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
 					t.Errorf("exit = %v, want code %d\n%s", err, exitInterrupted, stdout.String())
