@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 REPORTS ?= reports/out
 
-.PHONY: all deps build run test vet fmt-check docs report-screenshot clean
+.PHONY: all deps build run test vet fmt-check docs report-screenshot bench clean
 
 all: build
 
@@ -51,3 +51,7 @@ docs: build
 ## report-screenshot: regenerate docs/report-example.png (the README's example report with a failure)
 report-screenshot: deps build
 	./scripts/report-screenshot.sh $(BIN) docs/report-example.png
+
+## bench: time the default run against a bare Chromium start (7 interleaved samples each)
+bench: deps build
+	$(GO) run ./cmd/mfbench --bin $(BIN) --n $(or $(N),7)

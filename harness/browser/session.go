@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
@@ -196,15 +197,15 @@ func (s *Session) DeleteCookies(ctx context.Context, name, url string) error {
 	return nil
 }
 
-// Screenshot captures the visible page as PNG.
+// Screenshot captures the visible page as PNG, encoded for speed rather
+// than size (evidence, taken on every run, must stay cheap).
 func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
-	bctx, cancel := bound(ctx, s.ctx)
-	defer cancel()
-	b, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	fast := true
+	res, err := call(ctx, s.ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng, OptimizeForSpeed: &fast})
 	if err != nil {
 		return nil, fmt.Errorf("browser: screenshot: %w", err)
 	}
-	return b, nil
+	return res.Data, nil // JSON base64 already decoded
 }
 
 // Click clicks the first element matching a CSS selector, waiting for it to
@@ -221,6 +222,15 @@ func (s *Session) Click(ctx context.Context, selector string) error {
 func (s *Session) Fill(ctx context.Context, selector, value string) error {
 	if err := s.do(ctx, chromedp.SendKeys(chromedp.CSS(selector), value, chromedp.NodeVisible)); err != nil {
 		return fmt.Errorf("browser: fill %s: %w", selector, err)
+	}
+	return nil
+}
+
+// BlockThirdPartyCookies restores Chromium's default of blocking
+// third-party cookies in this session from the next page load on.
+func (s *Session) BlockThirdPartyCookies(ctx context.Context) error {
+	if _, err := call(ctx, s.ctx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
+		return fmt.Errorf("browser: block third-party cookies: %w", err)
 	}
 	return nil
 }

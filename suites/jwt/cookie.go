@@ -179,8 +179,7 @@ var _ = Describe("JWT cookie", cookieArea, func() {
 			judge.SkipBecause("the cookie does not reach the app even on top-level navigation (see JWT-COOKIE-002)")
 		}
 		if sent(emb.FrameCookie) && sent(emb.FetchCookie) {
-			blocked, err := blockedFuture.wait(ctx)
-			judge.Verdict(blockedNote(blocked, err, a))
+			judge.Verdict(blockedNote(ev.Blocked, ev.BlockedErr, a))
 			return
 		}
 		for _, v := range []*browser.CookieVerdict{emb.FrameCookie, emb.FetchCookie} {

@@ -67,6 +67,11 @@ type LoginEvidence struct {
 	// JWT-APP-001's finding; the cookie specs that need it skip).
 	AppErr   error
 	EmbedErr error
+
+	// Blocked is the embedding page seen with third-party cookies blocked,
+	// in the same session after the cross-site checks.
+	Blocked    EmbedEvidence
+	BlockedErr error
 }
 
 // EmbedEvidence is what a page of another site saw of the app.
@@ -154,9 +159,8 @@ func (f *future[T]) wait(ctx context.Context) (T, error) {
 var errNoApp = errors.New("no app URL configured (--app-url, or --app-url reference to serve the reference verifier inside the cookie domain)")
 
 var (
-	loginFuture   future[*LoginEvidence]
-	blockedFuture future[EmbedEvidence]
-	probesFuture  future[*ProbeEvidence]
+	loginFuture  future[*LoginEvidence]
+	probesFuture future[*ProbeEvidence]
 )
 
 // prefetch starts every evidence gather of JWT mode concurrently (each in
@@ -165,9 +169,6 @@ var (
 func prefetch(e *env.Env) {
 	if e.Target.LoginURL != "" {
 		loginFuture.start(timed(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
-		if e.Target.AppURL != "" {
-			blockedFuture.start(timed(e, "jwt_blocked_embed", func() (EmbedEvidence, error) { return gatherBlockedEmbed(e) }))
-		}
 	}
 	if e.Target.AppURL != "" {
 		probesFuture.start(timed(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
@@ -249,6 +250,17 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 
 	ev.Embed, ev.EmbedErr = embed(ctx, e, s, true)
 	ev.Shots = append(ev.Shots, ev.Embed.Shot)
+	if ev.EmbedErr == nil && !e.BlockThirdPartyCookies {
+		// The same page again as a browser that blocks third-party
+		// cookies sees it (Chromium's default here, Safari, incognito).
+		bctx, cancel := step(ctx, e.Timeouts.Script)
+		err := s.BlockThirdPartyCookies(bctx)
+		cancel()
+		if err == nil {
+			ev.Blocked, err = embed(ctx, e, s, false)
+		}
+		ev.BlockedErr = err
+	}
 	return ev, nil
 }
 
@@ -262,23 +274,6 @@ func screenshot(ctx context.Context, e *env.Env, s *browser.Session, caption str
 		return judge.Screenshot{Caption: caption + " (no screenshot: " + err.Error() + ")"}
 	}
 	return judge.Screenshot{Caption: caption, PNG: png}
-}
-
-// gatherBlockedEmbed logs in and loads the embed page in a session that
-// blocks third-party cookies, as Chromium does by default, Safari and
-// Firefox strict mode do, and every incognito window does.
-func gatherBlockedEmbed(e *env.Env) (EmbedEvidence, error) {
-	ctx, cancel := runContext(e)
-	defer cancel()
-	s, err := openSession(ctx, e, browser.SessionOptions{BlockThirdPartyCookies: true})
-	if err != nil {
-		return EmbedEvidence{}, err
-	}
-	defer s.Close()
-	if err := login(ctx, e, s, &LoginEvidence{}); err != nil {
-		return EmbedEvidence{}, err
-	}
-	return embed(ctx, e, s, false)
 }
 
 func openSession(ctx context.Context, e *env.Env, o browser.SessionOptions) (*browser.Session, error) {
@@ -435,13 +430,18 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 		FetchError  string `json:"fetchError"`
 		FrameLoaded bool   `json:"frameLoaded"`
 	}
-	sctx, scancel := step(ctx, e.Timeouts.Script)
-	r, err := browser.Evaluate[result](sctx, s, `window.mfEmbedDone`)
-	scancel()
-	if err != nil {
-		return out, fmt.Errorf("wait for the embedding page: %w", err)
+	if link {
+		// The full check waits for the fetch's answer too; the
+		// blocked-cookies pass needs only Chromium's verdicts.
+		sctx, scancel := step(ctx, e.Timeouts.Script)
+		r, err := browser.Evaluate[result](sctx, s, `window.mfEmbedDone`)
+		scancel()
+		if err != nil {
+			return out, fmt.Errorf("wait for the embedding page: %w", err)
+		}
+		out.FetchStatus, out.FetchError = r.FetchStatus, r.FetchError
 	}
-	out.Loaded, out.FetchStatus, out.FetchError = true, r.FetchStatus, r.FetchError
+	out.Loaded = true
 	if link {
 		out.Shot = screenshot(ctx, e, s, "the page on "+hostOf(e.Target.EmbedURL)+" that embeds the app (iframe) and fetches it")
 	}
@@ -452,7 +452,7 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
 		out.FrameCookie = cookieOn(x)
 	}
-	if x, err := s.WaitExchange(nctx, mark, func(x browser.Exchange) bool {
+	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool {
 		return x.URL == e.Target.AppURL+e.Target.ProbePath && x.Type == "Fetch"
 	}); err == nil {
 		out.FetchCookie = cookieOn(x)

@@ -3,11 +3,10 @@ package jwt
 import (
 	"context"
 	"fmt"
-	"strings"
+	"io"
+	"net/http"
+	"sync"
 
-	"github.com/chromedp/cdproto/network"
-
-	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 )
@@ -48,23 +47,17 @@ func (p *ProbeEvidence) Find(name string) (ProbeOutcome, bool) {
 	return ProbeOutcome{}, false
 }
 
-// gatherProbes plants probe tokens on the app host through CDP, one after
-// another in one isolated session, and asks the app who is signed in.
+// probeConcurrency bounds the probe requests in flight against a target.
+const probeConcurrency = 4
+
+// gatherProbes sends every probe token to the app's probe path as the
+// mf_jwt_token cookie, from Go over the run's TLS client: the verifier's
+// answers need no browser behaviour (the cookie specs and JWT-APP-002
+// exercise the browser path), so they are gathered at HTTP speed, at most
+// probeConcurrency at a time.
 func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 	ctx, cancel := runContext(e)
 	defer cancel()
-	s, err := openSession(ctx, e, browser.SessionOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	nctx, ncancel := step(ctx, e.Timeouts.Navigation)
-	_, err = s.Navigate(nctx, e.Target.AppURL+"/")
-	ncancel()
-	if err != nil {
-		return nil, fmt.Errorf("open the app at %s: %w", e.Target.AppURL, err)
-	}
-
 	out := &ProbeEvidence{}
 	var probes []jwtcheck.Probe
 	if len(e.Target.Secret) > 0 {
@@ -76,24 +69,38 @@ func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 		out.Signed = true
 	}
 	probes = append(probes, jwtcheck.GarbageProbes()...)
-	for _, p := range probes {
-		r, err := probe(ctx, e, s, p.Token)
-		if err != nil {
-			return out, fmt.Errorf("probe %q: %w", p.Name, err)
-		}
-		out.Outcomes = append(out.Outcomes, ProbeOutcome{Probe: p, Result: r})
-	}
 
-	// The backend's own token, planted directly: this judges the app's
+	// Reachability first, with the first probe: an app that does not
+	// answer is reported once, not per probe.
+	first, err := probe(ctx, e, probes[0].Token)
+	if err != nil {
+		return nil, fmt.Errorf("probe the app at %s: %w", e.Target.AppURL, err)
+	}
+	out.Outcomes = make([]ProbeOutcome, len(probes))
+	out.Outcomes[0] = ProbeOutcome{Probe: probes[0], Result: first}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, probeConcurrency)
+	for i := 1; i < len(probes); i++ {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r, err := probe(ctx, e, probes[i].Token)
+			if err != nil {
+				r = ProbeResult{Error: err.Error()}
+			}
+			out.Outcomes[i] = ProbeOutcome{Probe: probes[i], Result: r}
+		})
+	}
+	wg.Wait()
+
+	// The backend's own token, sent directly: this judges the app's
 	// verification apart from cookie delivery.
 	if e.Target.LoginURL == "" {
 		return out, nil // app-only: there is no backend token
 	}
 	login, err := loginFuture.wait(ctx)
 	if tok := login.token(); err == nil && tok != "" {
-		// A token the browser refuses (over 4096 bytes, say) cannot be
-		// planted either; that is the cookie specs' finding, not an error.
-		r, err := probe(ctx, e, s, tok)
+		r, err := probe(ctx, e, tok)
 		if err != nil {
 			r = ProbeResult{Error: err.Error()}
 		}
@@ -102,36 +109,30 @@ func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 	return out, nil
 }
 
-// probe replaces mf_jwt_token on the app host with value and fetches the
-// probe path from the app page.
-func probe(ctx context.Context, e *env.Env, s *browser.Session, value string) (ProbeResult, error) {
+// probe asks the app's probe path who is signed in with value as the
+// mf_jwt_token cookie; redirects are answers, not followed.
+func probe(ctx context.Context, e *env.Env, value string) (ProbeResult, error) {
 	pctx, cancel := step(ctx, e.Timeouts.Probe)
 	defer cancel()
-	app := e.Target.AppURL + "/"
-	if err := s.DeleteCookies(pctx, CookieName, app); err != nil {
-		return ProbeResult{}, err
-	}
-	secure := strings.HasPrefix(app, "https://")
-	p := network.SetCookieParams{Name: CookieName, Value: value, URL: app, Path: "/", Secure: &secure, HTTPOnly: ptr(true)}
-	if secure {
-		p.SameSite = network.CookieSameSiteNone
-	}
-	if err := s.SetCookie(pctx, p); err != nil {
-		return ProbeResult{}, err
-	}
-	mark := s.Mark()
-	r, err := browser.Evaluate[ProbeResult](pctx, s, probeScript(e.Target.ProbePath))
+	req, err := http.NewRequestWithContext(pctx, http.MethodGet, e.Target.AppURL+e.Target.ProbePath, nil)
 	if err != nil {
 		return ProbeResult{}, err
 	}
-	r.judge(e)
-	if x, err := s.WaitExchange(pctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
-		r.CookieSent = sent(cookieOn(x))
+	// Set as a raw header: a value net/http would refuse as a cookie
+	// (garbage on purpose) is still sent exactly.
+	req.Header.Set("Cookie", CookieName+"="+value)
+	req.Header.Set("Accept", "application/json")
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		return ProbeResult{}, err
 	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4000))
+	r := ProbeResult{Status: resp.StatusCode, Body: string(body), CookieSent: true,
+		Redirect: resp.StatusCode >= 300 && resp.StatusCode < 400}
+	r.judge(e)
 	return r, nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // probeScript fetches the probe path from the app page without following
 // redirects (a redirect to a login page means "not signed in").

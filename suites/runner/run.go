@@ -345,12 +345,12 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		rep.Chromium = br.Version
 	})
 	wg.Wait()
+	// Runs first: the Go client's idle HTTP/2 connections would otherwise
+	// hold the servers' graceful shutdown (the browser's go with it).
+	onClose(client.CloseIdleConnections)
 	if err := errors.Join(errs...); err != nil {
 		return fail(err)
 	}
-	// The browser closes first: open HTTP/2 connections would otherwise
-	// hold the servers' graceful shutdown.
-	slices.SortStableFunc(cleanups, func(a, b func()) int { return 0 })
 	rep.Target = describeTarget(cfg, e, secret)
 	e.Target.Description = rep.Target.Description
 	return e, closeAll, nil
