@@ -6,7 +6,6 @@ package supabase
 
 import (
 	"context"
-	"net/http"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 
@@ -100,4 +99,3 @@ func unreachable(target string, err error) diag.Diagnostic {
 	return diag.Newf(diag.SupabaseURLUnreachable, "an answer from "+target, "%v", err)
 }
 
-var _ = http.StatusOK
