@@ -21,7 +21,9 @@ type Map struct {
 // Add maps pattern ("host.example" or "*.example") to addr (an IP address).
 func (m *Map) Add(pattern, addr string) error {
 	pattern = strings.ToLower(strings.TrimSpace(pattern))
-	if pattern == "" || strings.ContainsAny(pattern, " ,/:") {
+	rest, _ := strings.CutPrefix(pattern, "*.")
+	if rest == "" || strings.ContainsAny(pattern, " ,/:") || strings.Contains(rest, "*") ||
+		strings.HasSuffix(rest, ".") || strings.HasPrefix(rest, ".") {
 		return fmt.Errorf("hostmap: bad host pattern %q: want host.example or *.example", pattern)
 	}
 	if net.ParseIP(addr) == nil {

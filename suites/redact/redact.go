@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Fingerprint returns "sha256:" and the first 8 hex digits of SHA-256 of
@@ -50,7 +51,11 @@ func Prefix(v string) string {
 		}
 		return v[:len(v)/2] + "…(" + strconv.Itoa(len(v)) + " bytes)"
 	}
-	return v[:prefixLen] + "…(" + strconv.Itoa(len(v)) + " bytes)"
+	cut := prefixLen
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut-- // never split a multi-byte character
+	}
+	return v[:cut] + "…(" + strconv.Itoa(len(v)) + " bytes)"
 }
 
 // cookieAttributes are the Set-Cookie attributes whose values are kept.
