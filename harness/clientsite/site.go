@@ -4,21 +4,17 @@
 package clientsite
 
 import (
-	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
+	"github.com/mfconform/mfconform/harness/httpserve"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -30,15 +26,6 @@ const (
 	BundlePath = "/mfconform/supabase.js"
 	// DriverPath serves driver.js.
 	DriverPath = "/mfconform/driver.js"
-)
-
-// Server timeouts of the client site.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 10 * time.Second
-	idleTimeout       = 30 * time.Second
-	shutdownTimeout   = 2 * time.Second
 )
 
 // driverJS defines window.mfCorsProbe and window.mfSupabaseRun.
@@ -64,13 +51,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 type Site struct {
 	// URL is the site's origin, https://<host>:<port>.
 	URL string
-
-	host      string
-	srv       *http.Server
-	done      chan struct{}
-	err       error // Serve's result other than http.ErrServerClosed; read after done
-	closeOnce sync.Once
-	closeErr  error
+	srv *httpserve.Server
 }
 
 // Start serves the page on host at 127.0.0.1:0 with TLS from ca.ServerTLS(),
@@ -90,65 +71,23 @@ func Start(host, bundlePath string, ca *pki.Authority) (*Site, error) {
 	if len(bundle) == 0 {
 		return nil, fmt.Errorf("clientsite: supabase-js bundle %s is empty; %s", bundlePath, BundleHint)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, port, err := httpserve.Listen()
 	if err != nil {
 		return nil, fmt.Errorf("clientsite: listen: %w", err)
 	}
-	s := &Site{
-		URL:  "https://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)),
-		host: host,
-		done: make(chan struct{}),
-		srv: &http.Server{
-			Handler:           onlyHost(host, handler(bundle)),
-			TLSConfig:         ca.ServerTLS(),
-			ReadHeaderTimeout: readHeaderTimeout,
-			ReadTimeout:       readTimeout,
-			WriteTimeout:      writeTimeout,
-			IdleTimeout:       idleTimeout,
-			MaxHeaderBytes:    64 << 10,
-			ErrorLog:          log.New(io.Discard, "", 0),
-		},
-	}
-	go func() {
-		defer close(s.done)
-		if err := s.srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.err = err
-		}
-	}()
-	return s, nil
+	return &Site{
+		URL: "https://" + net.JoinHostPort(host, strconv.Itoa(port)),
+		srv: httpserve.Start(ln, host, handler(bundle), ca),
+	}, nil
 }
 
-// Close shuts the site down gracefully (at most shutdownTimeout), closes
-// whatever is left, and waits until it has stopped. It is safe to call twice.
+// Close shuts the site down and waits until it has stopped. It is safe to
+// call twice.
 func (s *Site) Close() error {
-	if s == nil || s.srv == nil {
+	if s == nil {
 		return nil
 	}
-	s.closeOnce.Do(func() { s.closeErr = s.stop() })
-	return s.closeErr
-}
-
-// stop shuts the server down and waits for it.
-func (s *Site) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	shutErr := s.srv.Shutdown(ctx)
-	closeErr := s.srv.Close()
-	<-s.done
-	var errs []error
-	if shutErr != nil && !errors.Is(shutErr, context.DeadlineExceeded) {
-		errs = append(errs, shutErr)
-	}
-	if closeErr != nil {
-		errs = append(errs, closeErr)
-	}
-	if s.err != nil {
-		errs = append(errs, s.err)
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("stop client site %s: %w", s.host, errors.Join(errs...))
-	}
-	return nil
+	return s.srv.Close()
 }
 
 // handler serves the page, the bundle and the driver; everything else is 404.
@@ -180,27 +119,4 @@ func script(body []byte) http.HandlerFunc {
 func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-}
-
-// onlyHost answers 421 Misdirected Request to any request whose Host (without
-// port, case-insensitive) is not host, and passes the rest to h.
-func onlyHost(host string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.EqualFold(hostname(r.Host), host) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusMisdirectedRequest)
-			fmt.Fprintf(w, "misdirected request: this server answers only %s\n", host)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// hostname strips the port and a trailing dot from a Host header value.
-func hostname(hostport string) string {
-	h := hostport
-	if hh, _, err := net.SplitHostPort(hostport); err == nil {
-		h = hh
-	}
-	return strings.TrimSuffix(h, ".")
 }

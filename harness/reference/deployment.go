@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfconform/mfconform/harness/httpserve"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -30,7 +31,7 @@ type Deployment struct {
 	// https://embed.other.test:38001.
 	EmbedURL string
 
-	servers   []*server
+	servers   []*httpserve.Server
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -106,7 +107,7 @@ func Start(p Profile, secret []byte, ca *pki.Authority) (*Deployment, error) {
 			_ = lns[i].Close()
 			continue
 		}
-		var srv *server
+		var srv *httpserve.Server
 		if s.tls {
 			srv = startServer(lns[i], s.host, handlers[i], ca)
 		} else {
@@ -127,7 +128,7 @@ func (d *Deployment) Close() error {
 		errs := make([]error, len(d.servers))
 		var wg sync.WaitGroup
 		for i, s := range d.servers {
-			wg.Go(func() { errs[i] = s.close() })
+			wg.Go(func() { errs[i] = s.Close() })
 		}
 		wg.Wait()
 		d.closeErr = errors.Join(errs...)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mfconform/mfconform/harness/httpserve"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -17,7 +18,7 @@ import (
 type Site struct {
 	// URL is the site's origin, e.g. https://embed.mfconform.test:38001.
 	URL string
-	srv *server
+	srv *httpserve.Server
 }
 
 // Close stops the site.
@@ -25,7 +26,7 @@ func (s *Site) Close() error {
 	if s == nil || s.srv == nil {
 		return nil
 	}
-	return s.srv.close()
+	return s.srv.Close()
 }
 
 // StartEmbedSite serves the embedding page (EmbedHandler) over TLS on host.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfconform/mfconform/harness/httpserve"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -33,7 +34,7 @@ type Deployment struct {
 	// Email and Password are the seeded test user's.
 	Email, Password string
 
-	srv       *server
+	srv       *httpserve.Server
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -95,7 +96,7 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 func (d *Deployment) Close() error {
 	d.closeOnce.Do(func() {
 		if d.srv != nil {
-			d.closeErr = d.srv.close()
+			d.closeErr = d.srv.Close()
 		}
 	})
 	return d.closeErr

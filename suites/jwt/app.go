@@ -149,7 +149,7 @@ func probes(ctx context.Context, owner bool) *ProbeEvidence {
 	if e.Target.AppURL == "" {
 		judge.SkipBecause("backend-only run: %v", errNoApp)
 	}
-	pe, err := probesFuture.wait(ctx)
+	pe, err := probesFuture.Wait(ctx)
 	switch {
 	case err == nil:
 		return pe

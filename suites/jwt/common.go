@@ -44,7 +44,7 @@ func loginRequired(ctx context.Context) (*env.Env, *LoginEvidence) {
 	GinkgoHelper()
 	e := current()
 	appOnly(e)
-	ev, err := loginFuture.wait(ctx)
+	ev, err := loginFuture.Wait(ctx)
 	if err != nil && (ev == nil || ev.SetCookie == nil) {
 		judge.Verdict(unreachable(e, diag.LoginUnreachable, e.Target.LoginURL, err))
 	}
@@ -57,7 +57,7 @@ func loginEvidence(ctx context.Context) (*env.Env, *LoginEvidence) {
 	GinkgoHelper()
 	e := current()
 	appOnly(e)
-	ev, err := loginFuture.wait(ctx)
+	ev, err := loginFuture.Wait(ctx)
 	if ev == nil {
 		judge.SkipBecause("the login could not be observed (see JWT-COOKIE-001): %v", err)
 	}

@@ -9,13 +9,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/gather"
 	"github.com/mfconform/mfconform/suites/judge"
 )
 
@@ -127,40 +127,12 @@ func (e *LoginEvidence) token() string {
 	return strings.Trim(strings.TrimSpace(v), `"`)
 }
 
-// future runs a gather once, in the background, and lets many specs wait.
-type future[T any] struct {
-	once sync.Once
-	done chan struct{}
-	val  T
-	err  error
-}
-
-func (f *future[T]) start(run func() (T, error)) {
-	f.once.Do(func() {
-		f.done = make(chan struct{})
-		go func() {
-			defer close(f.done)
-			f.val, f.err = run()
-		}()
-	})
-}
-
-func (f *future[T]) wait(ctx context.Context) (T, error) {
-	select {
-	case <-f.done:
-		return f.val, f.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
-}
-
 // errNoApp marks a backend-only run without an app to follow the cookie to.
 var errNoApp = errors.New("no app URL configured (--app-url, or --app-url reference to serve the reference verifier inside the cookie domain)")
 
 var (
-	loginFuture  future[*LoginEvidence]
-	probesFuture future[*ProbeEvidence]
+	loginFuture  gather.Future[*LoginEvidence]
+	probesFuture gather.Future[*ProbeEvidence]
 )
 
 // prefetch starts every evidence gather of JWT mode concurrently (each in
@@ -168,19 +140,10 @@ var (
 // the slowest.
 func prefetch(e *env.Env) {
 	if e.Target.LoginURL != "" {
-		loginFuture.start(timed(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
+		loginFuture.Start(timedPhase(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
 	}
 	if e.Target.AppURL != "" {
-		probesFuture.start(timed(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
-	}
-}
-
-// timed records how long a gather takes as a phase of the run.
-func timed[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
-	return func() (T, error) {
-		t := time.Now()
-		defer func() { e.RecordPhase(name, time.Since(t)) }()
-		return run()
+		probesFuture.Start(timedPhase(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
 	}
 }
 
@@ -498,4 +461,9 @@ func (e *LoginEvidence) LoginDateOr() time.Time {
 		return e.LoginDate
 	}
 	return e.ReceivedAt
+}
+
+// timedPhase records how long a gather takes as a phase of the run.
+func timedPhase[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
+	return gather.Timed(func(d time.Duration) { e.RecordPhase(name, d) }, run)
 }

@@ -98,7 +98,7 @@ func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 	if e.Target.LoginURL == "" {
 		return out, nil // app-only: there is no backend token
 	}
-	login, err := loginFuture.wait(ctx)
+	login, err := loginFuture.Wait(ctx)
 	if tok := login.token(); err == nil && tok != "" {
 		r, err := probe(ctx, e, tok)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 var _ = Describe("Supabase in the browser", browserArea, func() {
 	It("SB-BROWSER-001: CORS lets the app origin call the auth API with supabase-js's headers", func(ctx SpecContext) {
 		e, _ := usableKey(ctx)
-		b, err := browserFuture.wait(ctx)
+		b, err := browserFuture.Wait(ctx)
 		if err != nil {
 			interrupted(err)
 			judge.Verdict(diag.Newf(diag.SetupFailed, "mfconform's supabase-js page runs on "+e.Supabase.ClientURL, "%v", err))
@@ -34,7 +34,7 @@ var _ = Describe("Supabase in the browser", browserArea, func() {
 	It("SB-BROWSER-002: supabase-js signs the test user in on the app origin and keeps a session", func(ctx SpecContext) {
 		e, _ := usableKey(ctx)
 		credentials(e)
-		b, err := browserFuture.wait(ctx)
+		b, err := browserFuture.Wait(ctx)
 		if err != nil || b.Run == nil {
 			interrupted(err)
 			judge.SkipBecause("supabase-js could not run in the browser (see SB-BROWSER-001): %v", err)

@@ -38,7 +38,7 @@ func current() *env.Env {
 func config(ctx context.Context) (*env.Env, *ConfigEvidence) {
 	GinkgoHelper()
 	e := current()
-	ev, err := configFuture.wait(ctx)
+	ev, err := configFuture.Wait(ctx)
 	if err != nil {
 		interrupted(err)
 		judge.SkipBecause("the configuration could not be read: %v", err)
@@ -98,4 +98,3 @@ func credentials(e *env.Env) {
 func unreachable(target string, err error) diag.Diagnostic {
 	return diag.Newf(diag.SupabaseURLUnreachable, "an answer from "+target, "%v", err)
 }
-

@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/gather"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/sbcheck"
@@ -115,48 +115,16 @@ type SessionEvidence struct {
 	access      string
 }
 
-type future[T any] struct {
-	once sync.Once
-	done chan struct{}
-	val  T
-	err  error
-}
-
-func (f *future[T]) start(run func() (T, error)) {
-	f.once.Do(func() {
-		f.done = make(chan struct{})
-		go func() { defer close(f.done); f.val, f.err = run() }()
-	})
-}
-
-func (f *future[T]) wait(ctx context.Context) (T, error) {
-	select {
-	case <-f.done:
-		return f.val, f.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
-}
-
 var (
-	configFuture  future[*ConfigEvidence]
-	browserFuture future[*BrowserEvidence]
-	sessionFuture future[*SessionEvidence]
+	configFuture  gather.Future[*ConfigEvidence]
+	browserFuture gather.Future[*BrowserEvidence]
+	sessionFuture gather.Future[*SessionEvidence]
 )
 
 func prefetch(e *env.Env) {
-	configFuture.start(timed(e, "supabase_config", func() (*ConfigEvidence, error) { return gatherConfig(e) }))
-	browserFuture.start(timed(e, "supabase_browser", func() (*BrowserEvidence, error) { return gatherBrowser(e) }))
-	sessionFuture.start(timed(e, "supabase_session", func() (*SessionEvidence, error) { return gatherSession(e) }))
-}
-
-func timed[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
-	return func() (T, error) {
-		t := time.Now()
-		defer func() { e.RecordPhase(name, time.Since(t)) }()
-		return run()
-	}
+	configFuture.Start(timedPhase(e, "supabase_config", func() (*ConfigEvidence, error) { return gatherConfig(e) }))
+	browserFuture.Start(timedPhase(e, "supabase_browser", func() (*BrowserEvidence, error) { return gatherBrowser(e) }))
+	sessionFuture.Start(timedPhase(e, "supabase_session", func() (*SessionEvidence, error) { return gatherSession(e) }))
 }
 
 // request makes one bounded Go-side request to the project.
@@ -316,4 +284,9 @@ func forgedUser(ctx context.Context, e *env.Env, origin, key string) (Answer, er
 		return Answer{}, err
 	}
 	return request(ctx, e, "GET", origin+"/auth/v1/user", key, tok, nil), nil
+}
+
+// timedPhase records how long a gather takes as a phase of the run.
+func timedPhase[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
+	return gather.Timed(func(d time.Duration) { e.RecordPhase(name, d) }, run)
 }

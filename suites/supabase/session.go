@@ -22,7 +22,7 @@ func session(ctx context.Context) (*env.Env, *SessionEvidence) {
 	GinkgoHelper()
 	e, _ := usableKey(ctx)
 	credentials(e)
-	s, err := sessionFuture.wait(ctx)
+	s, err := sessionFuture.Wait(ctx)
 	if err != nil {
 		interrupted(err)
 		judge.SkipBecause("no session: %v", err)
@@ -110,7 +110,7 @@ var _ = Describe("Supabase sessions", sessionArea, func() {
 	It("SB-SESSION-006: the project's clock agrees with ours (HTTP Date, token iat)", func(ctx SpecContext) {
 		e, ev := reachable(ctx)
 		var iat *time.Time
-		if s, err := sessionFuture.wait(ctx); err == nil && s.Access != nil {
+		if s, err := sessionFuture.Wait(ctx); err == nil && s.Access != nil {
 			if t, ok := s.Access.IssuedAt(); ok {
 				iat = &t
 			}
