@@ -74,8 +74,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	n := fs.Int("n", 7, "samples of each")
 	out := fs.String("out", "reports/out/bench", "where to write bench.json")
 	mode := fs.String("mode", "all", "the mode of the measured run")
+	scale := fs.String("scale", "", "instead: batches of this many fixture targets, e.g. 1,5,10,20 (wall time, peak RSS)")
+	conc := fs.Int("concurrency", 2, "with --scale: targets at a time")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *scale != "" {
+		return scaleBench(ctx, *bin, *scale, *conc, *out, stdout)
 	}
 	if _, err := os.Stat(*bin); err != nil {
 		return fmt.Errorf("%s: %w (run make build first)", *bin, err)

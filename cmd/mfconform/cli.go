@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/mfconform/mfconform/reports"
 )
@@ -35,6 +37,8 @@ Usage:
                 [--resolve HOST=IP]… [--ca-file PEM] [--proxy URL]
   mfconform config check [--config FILE] [run flags]
                                      validate and print the effective configuration (secrets as fingerprints)
+  mfconform run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]
+                                     check many deployments with one shared Chromium
   mfconform specs [--json]           list every spec without running anything
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform serve-reference [--fixture NAME] [--env-out FILE]  serve the reference deployment until Ctrl-C
@@ -57,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	switch args[0] {
 	case "run":
+		if slices.ContainsFunc(args[1:], func(a string) bool { return a == "--targets" || strings.HasPrefix(a, "--targets=") }) {
+			code, err = targetsCmd(ctx, args[1:], stdout)
+			break
+		}
 		code, err = runCmd(ctx, args[1:], stdout)
 	case "specs":
 		err = specsCmd(args[1:], stdout)

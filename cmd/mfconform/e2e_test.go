@@ -96,14 +96,17 @@ func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
 func assertClean(t *testing.T, res runResult) {
 	t.Helper()
 	outputs := map[string]string{"stdout": res.stdout, "stderr": res.stderr}
-	files, _ := os.ReadDir(res.reportDir)
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(res.reportDir, f.Name()))
-		if err != nil {
-			t.Fatal(err)
+	_ = filepath.WalkDir(res.reportDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		outputs[f.Name()] = string(b)
-	}
+		b, rerr := os.ReadFile(path)
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		outputs[strings.TrimPrefix(path, res.reportDir+"/")] = string(b)
+		return nil
+	})
 	for name, text := range outputs {
 		if strings.Contains(text, knownSecret) {
 			t.Errorf("%s contains AUTH_SECRET_KEY", name)

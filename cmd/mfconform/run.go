@@ -185,6 +185,9 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if k := os.Getenv("SUPABASE_JWT_SECRET"); k != "" {
 		cfg.SupabaseReference.JWTSecret = []byte(k)
 	}
+	if err := sharedFromEnv(&cfg, os.Getenv); err != nil {
+		return fail(err)
+	}
 	cfg.Stdout = stdout
 	fmt.Fprintf(stdout, "mfconform %s — mode %s\n\n", cfg.Version, cfg.Mode)
 	rep, err := runner.Run(ctx, cfg)

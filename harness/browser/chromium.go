@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
 )
 
 // ErrChromiumMissing is returned when no Chromium or Chrome binary is found.
@@ -69,6 +70,9 @@ type Options struct {
 	StartTimeout time.Duration
 	// ProxyServer, when set, is passed as --proxy-server.
 	ProxyServer string
+	// DebugPort opens a DevTools port on loopback so other mfconform
+	// processes of a batch can share this browser (Browser.DebugURL).
+	DebugPort bool
 	// CAPEM, when set, is a private CA to trust (PEM, every CERTIFICATE
 	// block counts): Launch builds an NSS database from it in Dir/home
 	// (BuildNSSDB; needs certutil, see ErrCertutilMissing) and starts the
@@ -83,9 +87,13 @@ type Browser struct {
 	Version string
 	// ExecPath is the binary that runs.
 	ExecPath string
+	// DebugURL is the DevTools websocket address when Options.DebugPort
+	// was set; Connect attaches to it.
+	DebugURL string
 
 	opts          Options
 	started       bool // the browser answered; Close may ask it to quit
+	shared        bool // attached with Connect: Close only disconnects
 	allocCancel   context.CancelFunc
 	browserCtx    context.Context
 	browserCancel context.CancelFunc
@@ -171,6 +179,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if o.ProxyServer != "" {
 		flags = append(flags, chromedp.ProxyServer(o.ProxyServer))
 	}
+	if o.DebugPort {
+		// chromedp then talks to it over the websocket too.
+		flags = append(flags, chromedp.Flag("remote-debugging-port", "0"), chromedp.Flag("remote-debugging-address", "127.0.0.1"), remote.WebSocket)
+	}
 	if home != "" {
 		// Chromium on Linux reads its NSS database from $HOME/.pki/nssdb.
 		flags = append(flags, chromedp.Env("HOME="+home))
@@ -201,6 +213,16 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 
 	b.started = true
+	if o.DebugPort {
+		dctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
+		u, err := readDebugURL(dctx, profile)
+		cancel()
+		if err != nil {
+			b.Close()
+			return nil, err
+		}
+		b.DebugURL = u
+	}
 	vctx, cancel := context.WithTimeout(browserCtx, 5*time.Second)
 	defer cancel()
 	if v, err := chromedp.CallBrowser(vctx, browser.GetVersion, cdp.Empty{}); err == nil {
@@ -216,7 +238,7 @@ func (b *Browser) Close() error {
 		return nil
 	}
 	var err error
-	if b.started {
+	if b.started && !b.shared {
 		// chromedp.Cancel waits for the browser process; only a browser
 		// that started has one to wait for.
 		cctx, cancel := context.WithTimeout(b.browserCtx, 3*time.Second)

@@ -38,15 +38,29 @@ type Authority struct {
 // allowed, or IP addresses). The certificates are valid from an hour ago for
 // one day, so a skewed reference clock still validates.
 func New(names []string) (*Authority, error) {
-	if len(names) == 0 {
-		return nil, fmt.Errorf("pki: no names for the leaf certificate")
+	ca, err := NewCA()
+	if err != nil {
+		return nil, err
 	}
+	return ca.Issue(names)
+}
+
+// CA is a certificate authority that can issue leaves; a batch of runs
+// shares one, trusted once by a shared browser.
+type CA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	der  []byte
+}
+
+// NewCA creates a throw-away CA valid from an hour ago for one day.
+func NewCA() (*CA, error) {
 	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("pki: generate CA key: %w", err)
 	}
-	caTmpl := &x509.Certificate{
+	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: "mfconform per-run test CA", Organization: []string{"mfconform"}},
 		NotBefore:             now.Add(-time.Hour),
@@ -56,15 +70,56 @@ func New(names []string) (*Authority, error) {
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, fmt.Errorf("pki: create CA certificate: %w", err)
 	}
-	caCert, err := x509.ParseCertificate(caDER)
+	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		return nil, fmt.Errorf("pki: parse CA certificate: %w", err)
 	}
+	return &CA{cert: cert, key: key, der: der}, nil
+}
 
+// CertPEM is the CA certificate in PEM form.
+func (c *CA) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.der})
+}
+
+// MarshalPEM returns the certificate and the private key, for handing the
+// CA to another mfconform process of the same batch (files mode 0600).
+func (c *CA) MarshalPEM() (certPEM, keyPEM []byte, err error) {
+	k, err := x509.MarshalECPrivateKey(c.key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pki: encode CA key: %w", err)
+	}
+	return c.CertPEM(), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: k}), nil
+}
+
+// ParseCA reads a CA written by MarshalPEM.
+func ParseCA(certPEM, keyPEM []byte) (*CA, error) {
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		return nil, fmt.Errorf("pki: shared CA: no PEM block")
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("pki: shared CA certificate: %w", err)
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("pki: shared CA key: %w", err)
+	}
+	return &CA{cert: cert, key: key, der: cb.Bytes}, nil
+}
+
+// Issue creates a leaf certificate for names signed by the CA.
+func (c *CA) Issue(names []string) (*Authority, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("pki: no names for the leaf certificate")
+	}
+	now := time.Now()
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("pki: generate leaf key: %w", err)
@@ -73,7 +128,7 @@ func New(names []string) (*Authority, error) {
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: names[0]},
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
+		NotAfter:     now.Add(23 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -84,7 +139,7 @@ func New(names []string) (*Authority, error) {
 			leafTmpl.DNSNames = append(leafTmpl.DNSNames, n)
 		}
 	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, c.cert, &leafKey.PublicKey, c.key)
 	if err != nil {
 		return nil, fmt.Errorf("pki: create leaf certificate: %w", err)
 	}
@@ -93,13 +148,12 @@ func New(names []string) (*Authority, error) {
 		return nil, fmt.Errorf("pki: parse leaf certificate: %w", err)
 	}
 	sum := sha256.Sum256(leafCert.RawSubjectPublicKeyInfo)
-
 	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
+	pool.AddCert(c.cert)
 	return &Authority{
-		CertPEM:      pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		CertPEM:      c.CertPEM(),
 		Pool:         pool,
-		Leaf:         tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey, Leaf: leafCert},
+		Leaf:         tls.Certificate{Certificate: [][]byte{leafDER, c.der}, PrivateKey: leafKey, Leaf: leafCert},
 		LeafSPKIHash: base64.StdEncoding.EncodeToString(sum[:]),
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/reports"
@@ -69,6 +70,12 @@ type Config struct {
 	Waivers []reports.Waiver `yaml:"-"`
 
 	ChromiumPath string `yaml:"chromium"`
+	// SharedBrowser, when set, is the DevTools address of a Chromium a
+	// batch (--targets) shares; the run attaches instead of launching.
+	SharedBrowser string `yaml:"-"`
+	// SharedCA, when set, issues the run's leaf certificate: the shared
+	// browser trusts it once for the whole batch.
+	SharedCA *pki.CA `yaml:"-"`
 	// BlockThirdPartyCookies runs the login flow in a browser context that
 	// blocks third-party cookies.
 	BlockThirdPartyCookies bool           `yaml:"block_third_party_cookies"`

@@ -166,7 +166,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	fail := func(err error) (*env.Env, func(), error) { return nil, closeAll, fmt.Errorf("%w: %w", ErrSetup, err) }
 
 	execPath := cfg.ChromiumPath
-	if execPath == "" {
+	if execPath == "" && cfg.SharedBrowser == "" {
 		p, err := browser.FindChromium()
 		if err != nil {
 			return fail(err)
@@ -190,7 +190,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	case cfg.Runs(ModeJWT) && cfg.JWT.Targeted():
 		hosts = append(hosts, embedHost)
 		if cfg.JWT.Reference() {
-			h, err := cfg.referenceAppHost()
+			h, err := cfg.ReferenceAppHost()
 			if err != nil {
 				return fail(err)
 			}
@@ -209,7 +209,13 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	}
 	hosts = slices.Compact(slices.Sorted(slices.Values(hosts)))
 	caStart := time.Now()
-	ca, err := pki.New(hosts)
+	var ca *pki.Authority
+	var err error
+	if cfg.SharedCA != nil {
+		ca, err = cfg.SharedCA.Issue(hosts)
+	} else {
+		ca, err = pki.New(hosts)
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -328,10 +334,20 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	}
 	wg.Go(func() {
 		t := time.Now()
-		defer phase("browser_start", t)
+		name := "browser_start"
+		if cfg.SharedBrowser != "" {
+			name = "browser_connect"
+		}
+		defer phase(name, t)
 		bctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.BrowserStart)
 		defer cancel()
-		br, err := browser.Launch(bctx, browser.Options{
+		launch := browser.Launch
+		if cfg.SharedBrowser != "" {
+			launch = func(ctx context.Context, _ browser.Options) (*browser.Browser, error) {
+				return browser.Connect(ctx, cfg.SharedBrowser)
+			}
+		}
+		br, err := launch(bctx, browser.Options{
 			ExecPath: execPath, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash},
 			Dir: filepath.Join(dir, "c"), StartTimeout: cfg.Timeouts.BrowserStart,
 			CAPEM: privateCA, ProxyServer: cfg.Network.Proxy,

@@ -62,9 +62,11 @@ type NetworkConfig struct {
 	ConnectRetries int `yaml:"connect_retries"`
 }
 
-// embedHost is the other site mfconform serves to embed the app from; it
+// EmbedHost is the other site mfconform serves to embed the app from; it
 // shares no registrable domain with any deployment.
-const embedHost = "embed.mfconform-other.test"
+const EmbedHost = "embed.mfconform-other.test"
+
+const embedHost = EmbedHost
 
 // validateJWT checks the JWT target settings.
 func (c Config) validateJWT() error {
@@ -175,10 +177,10 @@ func (c Config) jwtTarget(getenv func(string) string) (env.Target, []byte, error
 	return t, secret, nil
 }
 
-// referenceAppHost is where the reference verifier is served for a
+// ReferenceAppHost is where the reference verifier is served for a
 // backend-only run: inside the login host's registrable domain, so the
 // backend's cookie can reach it.
-func (c Config) referenceAppHost() (string, error) {
+func (c Config) ReferenceAppHost() (string, error) {
 	if c.JWT.AppHost != "" {
 		return c.JWT.AppHost, nil
 	}
