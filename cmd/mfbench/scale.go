@@ -106,7 +106,7 @@ func treeRSS() float64 {
 			continue
 		}
 		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || !(bytes.Contains(cmdline, []byte("mfconform")) || bytes.Contains(cmdline, []byte("mfc-batch-"))) {
+		if err != nil || !(bytes.Contains(cmdline, []byte("mfconform")) || bytes.Contains(cmdline, []byte("mfc-b-"))) {
 			continue
 		}
 		if bytes.Contains(cmdline, []byte("mfbench")) {

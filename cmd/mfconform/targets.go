@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -223,7 +224,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 			_ = hm.Add(h, a)
 		}
 	}
-	dir, err := os.MkdirTemp("/tmp", "mfc-batch-")
+	dir, err := runner.TempDir("mfc-b-")
 	if err != nil {
 		return exitToolError, err
 	}
@@ -248,6 +249,9 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	br, err := browser.Launch(lctx, browser.Options{Dir: filepath.Join(dir, "c"), ResolverRules: hm.ChromiumRules(), CAPEM: certPEM, DebugPort: true, StartTimeout: 60 * time.Second})
 	cancel()
 	if err != nil {
+		if ctx.Err() != nil {
+			return exitInterrupted, nil
+		}
 		return exitToolError, fmt.Errorf("start the shared browser: %w", err)
 	}
 	defer br.Close()
@@ -301,8 +305,16 @@ func unrank(r int) int {
 // shared browser.
 func runBatchTarget(ctx context.Context, self string, t Target, reportDir, wsURL, caDir string) IndexEntry {
 	e := IndexEntry{Name: t.Name, Report: filepath.Join(t.Name, reports.HTMLFile)}
+	if ctx.Err() != nil {
+		e.Exit, e.Verdict, e.Error = exitInterrupted, reports.VerdictInterrupted, "not started"
+		return e
+	}
 	cmd := exec.CommandContext(ctx, self, t.runArgs(reportDir)...)
 	cmd.Env = append(os.Environ(), envSharedBrowser+"="+wsURL, envSharedCA+"="+caDir)
+	// On Ctrl-C the run gets SIGINT, so it writes its report and cleans up
+	// like a run started by hand; it is killed only if it does not stop.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	start := time.Now()
 	err := cmd.Run()

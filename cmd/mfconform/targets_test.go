@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/reports"
@@ -98,4 +103,47 @@ func TestTargetsShard(t *testing.T) {
 			t.Errorf("--shard %s: exit %d, want %d", bad, res.code, exitToolError)
 		}
 	}
+}
+
+// TestTargetsBatchInterrupted: Ctrl-C stops a batch and its runs, leaves
+// the index, and no Chromium or temporary folder behind.
+func TestTargetsBatchInterrupted(t *testing.T) {
+	file := writeFile(t, "targets.yaml", "targets:\n  - fixture: documented\n  - fixture: host-only\n  - fixture: sb-anon-key\n")
+	tmp := shortTempDir(t)
+	reportDir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--targets", file, "--concurrency", "1", "--report-dir", reportDir)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the first run has its report folder (it is under way).
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if entries, _ := os.ReadDir(reportDir); len(entries) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("exit = %v, want %d\n%s", err, exitInterrupted, out.String())
+		}
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the batch did not stop after SIGINT\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(reportDir, "index.json")); err != nil {
+		t.Errorf("no index.json after the interrupt: %v", err)
+	}
+	assertClean(t, runResult{stdout: out.String(), reportDir: reportDir, tmpDir: tmp})
 }

@@ -247,6 +247,11 @@ func (b *Browser) Close() error {
 	}
 	b.browserCancel()
 	b.allocCancel()
+	// Wait until the process has exited and chromedp has cleaned up, so no
+	// Chromium writes into a folder the caller removes next.
+	if c := chromedp.FromContext(b.browserCtx); c != nil && c.Allocator != nil && !b.shared {
+		c.Allocator.Wait()
+	}
 	b.browserCancel = nil
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("browser: close: %w", err)

@@ -503,15 +503,18 @@ func (failer) Fail() {}
 // under the 108-byte limit.
 const maxRunDirLen = 48
 
-// runDir creates the run's temporary folder under TMPDIR, or under /tmp
-// when TMPDIR's path is too long for Chromium's sockets.
-func runDir() (string, error) {
-	dir, err := os.MkdirTemp("", "mfc-")
+// runDir creates the run's temporary folder.
+func runDir() (string, error) { return TempDir("mfc-") }
+
+// TempDir creates a temporary folder for a run or a batch under TMPDIR, or
+// under /tmp when TMPDIR's path is too long for Chromium's sockets.
+func TempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil || len(dir) <= maxRunDirLen {
 		return dir, err
 	}
 	os.RemoveAll(dir)
-	return os.MkdirTemp("/tmp", "mfc-")
+	return os.MkdirTemp("/tmp", prefix)
 }
 
 func newSecret() []byte {
