@@ -102,8 +102,13 @@ type Waiver struct {
 
 // Area returns the spec's "mode:area", e.g. "jwt:cookie".
 func (s Spec) Area() string {
-	var mode, area string
-	for _, l := range s.Labels {
+	mode, area := modeArea(s.Labels)
+	return mode + ":" + area
+}
+
+// modeArea reads the mode: and area: labels.
+func modeArea(labels []string) (mode, area string) {
+	for _, l := range labels {
 		if v, ok := strings.CutPrefix(l, "mode:"); ok {
 			mode = v
 		}
@@ -111,7 +116,7 @@ func (s Spec) Area() string {
 			area = v
 		}
 	}
-	return mode + ":" + area
+	return mode, area
 }
 
 // Codes returns the distinct diagnostic codes of the spec at or above

@@ -146,15 +146,7 @@ func WriteJUnit(path string, r *Report) error {
 }
 
 func suiteName(labels []string) string {
-	var mode, area string
-	for _, l := range labels {
-		if v, ok := strings.CutPrefix(l, "mode:"); ok {
-			mode = v
-		}
-		if v, ok := strings.CutPrefix(l, "area:"); ok {
-			area = v
-		}
-	}
+	mode, area := modeArea(labels)
 	if mode == "" {
 		return "mfconform"
 	}

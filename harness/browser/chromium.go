@@ -192,24 +192,20 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
 	b := &Browser{ExecPath: o.ExecPath, opts: o, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
 
-	// The first Do binds the browser's life to browserCtx, so it carries no
-	// deadline; the launch is bounded from outside instead.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(browserCtx) }()
-	timer := time.NewTimer(o.StartTimeout)
-	defer timer.Stop()
-	select {
-	case err := <-started:
-		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("browser: start %s: %w", o.ExecPath, err)
-		}
-	case <-timer.C:
-		b.Close()
-		return nil, fmt.Errorf("browser: %s did not start within %s", o.ExecPath, o.StartTimeout)
-	case <-ctx.Done():
+	sctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
+	err := firstDo(sctx, browserCtx)
+	cancel()
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
 		b.Close()
 		return nil, fmt.Errorf("browser: start interrupted: %w", ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded):
+		b.Close()
+		return nil, fmt.Errorf("browser: %s did not start within %s", o.ExecPath, o.StartTimeout)
+	default:
+		b.Close()
+		return nil, fmt.Errorf("browser: start %s: %w", o.ExecPath, err)
 	}
 
 	b.started = true
@@ -223,11 +219,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		}
 		b.DebugURL = u
 	}
-	vctx, cancel := context.WithTimeout(browserCtx, 5*time.Second)
-	defer cancel()
-	if v, err := chromedp.CallBrowser(vctx, browser.GetVersion, cdp.Empty{}); err == nil {
-		b.Version = v.Product
-	}
+	b.readVersion()
 	return b, nil
 }
 
@@ -257,4 +249,28 @@ func (b *Browser) Close() error {
 		return fmt.Errorf("browser: close: %w", err)
 	}
 	return nil
+}
+
+// firstDo runs the first Do on a chromedp context, bounded by ctx. That
+// first Do binds the context's life (the browser's or the tab's) to the
+// context it is given, so it gets the chromedp context itself, without a
+// deadline, and the bound is kept from outside.
+func firstDo(ctx, cctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(cctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// readVersion fills Version from the browser, best effort.
+func (b *Browser) readVersion() {
+	vctx, cancel := context.WithTimeout(b.browserCtx, 5*time.Second)
+	defer cancel()
+	if v, err := chromedp.CallBrowser(vctx, browser.GetVersion, cdp.Empty{}); err == nil {
+		b.Version = v.Product
+	}
 }

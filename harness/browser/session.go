@@ -37,18 +37,8 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 	tabCtx, cancel := chromedp.NewContext(b.browserCtx, chromedp.WithNewBrowserContext())
 	s := &Session{ctx: tabCtx, cancel: cancel, rec: newRecorder()}
 	setup := func() error {
-		// The first Do on a tab context binds the tab's event loop to the
-		// context it is given, so it gets the tab context itself and is
-		// bounded from outside.
-		opened := make(chan error, 1)
-		go func() { opened <- chromedp.Do(tabCtx) }()
-		select {
-		case err := <-opened:
-			if err != nil {
-				return fmt.Errorf("open tab: %w", err)
-			}
-		case <-ctx.Done():
-			return fmt.Errorf("open tab: %w", ctx.Err())
+		if err := firstDo(ctx, tabCtx); err != nil {
+			return fmt.Errorf("open tab: %w", err)
 		}
 		if err := chromedp.Listen(tabCtx, s.rec.handle); err != nil {
 			return fmt.Errorf("listen: %w", err)

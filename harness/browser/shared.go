@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 )
@@ -55,23 +53,11 @@ func Connect(ctx context.Context, wsURL string) (*Browser, error) {
 			a.cancel()
 		}
 	}, browserCtx: browserCtx, browserCancel: browserCancel, shared: true}
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(browserCtx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("browser: connect to %s: %w", wsURL, err)
-		}
-	case <-ctx.Done():
+	if err := firstDo(ctx, browserCtx); err != nil {
 		b.Close()
-		return nil, fmt.Errorf("browser: connect to the shared browser: %w", ctx.Err())
+		return nil, fmt.Errorf("browser: connect to the shared browser at %s: %w", wsURL, err)
 	}
-	vctx, cancel := context.WithTimeout(browserCtx, 5*time.Second)
-	defer cancel()
-	if v, err := chromedp.CallBrowser(vctx, browser.GetVersion, cdp.Empty{}); err == nil {
-		b.Version = v.Product
-	}
+	b.readVersion()
 	return b, nil
 }
 

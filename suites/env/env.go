@@ -109,6 +109,10 @@ type Env struct {
 	phases  map[string]time.Duration
 }
 
+// Interrupted reports whether the run itself was stopped (Ctrl-C), as
+// opposed to one step timing out.
+func (e *Env) Interrupted() bool { return e != nil && e.Ctx != nil && e.Ctx.Err() != nil }
+
 // RecordPhase notes how long a named step of evidence gathering took, for
 // the report's timings.
 func (e *Env) RecordPhase(name string, d time.Duration) {

@@ -38,7 +38,7 @@ var _ = Describe("JWT app", appArea, func() {
 		pe := signedProbes(ctx, false)
 		o := validProbe(pe)
 		judge.Evidence("probe", outcomeText(o))
-		if !accepted(o.Result) {
+		if !o.Result.Accepted {
 			judge.Verdict(diag.Newf(diag.AppRejectsValidToken, "200 with the probe identity",
 				"%s; the token was signed with AUTH_SECRET_KEY %s", answerText(o.Result), redact.Fingerprint(current().Target.Secret)))
 		}
@@ -65,7 +65,7 @@ var _ = Describe("JWT app", appArea, func() {
 			}
 		}
 		judge.Evidence("probe", how+": "+answerText(r))
-		if !accepted(r) {
+		if !r.Accepted {
 			judge.Verdict(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
 				"%s, token %s", answerText(r), how).
 				WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
@@ -75,7 +75,7 @@ var _ = Describe("JWT app", appArea, func() {
 	It("JWT-APP-003: the app shows the identity the token carries", func(ctx SpecContext) {
 		pe := signedProbes(ctx, false)
 		o := validProbe(pe)
-		if !accepted(o.Result) {
+		if !o.Result.Accepted {
 			judge.SkipBecause("the app rejects conformant tokens (see JWT-APP-001)")
 		}
 		got := o.Result.Identity()
@@ -100,7 +100,7 @@ var _ = Describe("JWT app", appArea, func() {
 	for _, s := range probeSpecs {
 		It(s.id+": "+s.title, func(ctx SpecContext) {
 			pe := signedProbes(ctx, false)
-			if v := validProbe(pe); !accepted(v.Result) {
+			if v := validProbe(pe); !v.Result.Accepted {
 				judge.SkipBecause("the app rejects even a conformant token (see JWT-APP-001), so its answers to these probes prove nothing")
 			}
 			var ds []diag.Diagnostic
@@ -196,27 +196,26 @@ func misjudged(o ProbeOutcome) (diag.Diagnostic, bool) {
 		// Not accepted, so not this spec's finding; JWT-APP-010 reports
 		// every 5xx.
 		return diag.Diagnostic{}, false
-	case o.Probe.WantAccepted && !accepted(r):
+	case o.Probe.WantAccepted && !r.Accepted:
 		return diag.Newf(o.Probe.Code, "200", "probe %q (%s): %s", o.Probe.Name, o.Probe.Detail, answerText(r)), true
-	case !o.Probe.WantAccepted && accepted(r):
+	case !o.Probe.WantAccepted && r.Accepted:
 		return diag.Newf(o.Probe.Code, "401 or 403", "probe %q (%s) was accepted: %s", o.Probe.Name, o.Probe.Detail, answerText(r)), true
-	case !o.Probe.WantAccepted && !rejected(r):
+	case !o.Probe.WantAccepted && !r.Rejected:
 		return diag.Newf(diag.AppProbeFailed, "401 or 403", "probe %q: %s", o.Probe.Name, answerText(r)), true
 	}
 	return diag.Diagnostic{}, false
 }
 
-func accepted(r ProbeResult) bool { return r.Accepted }
-func rejected(r ProbeResult) bool { return r.Rejected }
-
-func isGarbage(p jwtcheck.Probe) bool {
+// garbageNames are the names of the garbage probes, computed once.
+var garbageNames = func() map[string]bool {
+	m := map[string]bool{}
 	for _, g := range jwtcheck.GarbageProbes() {
-		if g.Name == p.Name {
-			return true
-		}
+		m[g.Name] = true
 	}
-	return false
-}
+	return m
+}()
+
+func isGarbage(p jwtcheck.Probe) bool { return garbageNames[p.Name] }
 
 func answerText(r ProbeResult) string {
 	if r.Error != "" {

@@ -84,7 +84,7 @@ func unreachable(e *env.Env, code diag.Code, target string, err error) diag.Diag
 	GinkgoHelper()
 	// A step's own timeout can surface as a cancellation too: only the
 	// run's context says whether the run was interrupted.
-	if e.Ctx.Err() != nil {
+	if e.Interrupted() {
 		Fail("interrupted before the evidence was gathered")
 	}
 	observed := err.Error()

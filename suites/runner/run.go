@@ -188,7 +188,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 	var appHost string // the reference verifier's host in a backend-only run
 	switch {
 	case cfg.Runs(ModeJWT) && cfg.JWT.Targeted():
-		hosts = append(hosts, embedHost)
+		hosts = append(hosts, EmbedHost)
 		if cfg.JWT.Reference() {
 			h, err := cfg.ReferenceAppHost()
 			if err != nil {
@@ -274,7 +274,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		wg.Go(func() {
 			t := time.Now()
 			defer phase("reference_start", t)
-			embed, err := reference.StartEmbedSite(embedHost, ca)
+			embed, err := reference.StartEmbedSite(EmbedHost, ca)
 			if err != nil {
 				errs[0] = err
 				return
@@ -282,7 +282,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 			onClose(func() { _ = embed.Close() })
 			e.Target.EmbedURL = embed.URL
 			if appHost != "" {
-				app, err := reference.StartApp(appHost, reference.AppProfile{}, secret, embedHost, ca)
+				app, err := reference.StartApp(appHost, reference.AppProfile{}, secret, EmbedHost, ca)
 				if err != nil {
 					errs[0] = err
 					return

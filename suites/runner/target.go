@@ -66,8 +66,6 @@ type NetworkConfig struct {
 // shares no registrable domain with any deployment.
 const EmbedHost = "embed.mfconform-other.test"
 
-const embedHost = EmbedHost
-
 // validateJWT checks the JWT target settings.
 func (c Config) validateJWT() error {
 	j := c.JWT

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 var _ = Describe("Supabase in the browser", browserArea, func() {
@@ -64,7 +65,7 @@ var _ = Describe("Supabase in the browser", browserArea, func() {
 })
 
 func withBrowserPrefix(s StepResult) diag.Diagnostic {
-	d := sbVerdict(s.Status, s.Code, s.Message)
+	d := sbcheck.SigninVerdict(s.Status, s.Code, s.Message)
 	d.Observed = "supabase-js signInWithPassword: " + d.Observed
 	if s.Name != "" {
 		d.Observed += " (" + s.Name + ")"

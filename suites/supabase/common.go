@@ -78,7 +78,7 @@ func interrupted(err error) {
 	GinkgoHelper()
 	// A step's own timeout can surface as a cancellation too: only the
 	// run's context says whether the run was interrupted.
-	if e := env.Get(); err != nil && e != nil && e.Ctx.Err() != nil {
+	if err != nil && env.Get().Interrupted() {
 		Fail("interrupted before the evidence was gathered")
 	}
 }

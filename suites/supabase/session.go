@@ -118,8 +118,3 @@ var _ = Describe("Supabase sessions", sessionArea, func() {
 		judge.Verdict(sbcheck.CheckServerClock(ev.Health.At, ev.Health.Date(), iat, e.Thresholds.ClockTolerance)...)
 	})
 })
-
-// sbVerdict is the sign-in diagnostic for an auth API answer.
-func sbVerdict(status int, code, message string) diag.Diagnostic {
-	return sbcheck.SigninVerdict(status, code, message)
-}
