@@ -3,6 +3,8 @@ package supabaseref
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -14,7 +16,7 @@ const goTrueVersion = "v2.196.0"
 // authAPI is the GoTrue-like auth API behind the gateway.
 type authAPI struct {
 	p        Profile
-	secret   []byte
+	keys     *signingKeys
 	issuer   string // ProjectURL + "/auth/v1"
 	aud      string
 	lifetime time.Duration
@@ -27,10 +29,10 @@ type authAPI struct {
 // request's error shape, any other error as 500.
 type apiHandler func(w http.ResponseWriter, r *http.Request) error
 
-// newAuthAPI returns the auth API of profile p signing with secret, its
+// newAuthAPI returns the auth API of profile p signing with keys, its
 // tokens issued by issuer, on clock now.
-func newAuthAPI(p Profile, secret []byte, issuer string, now func() time.Time) *authAPI {
-	a := &authAPI{p: p, secret: secret, issuer: issuer, aud: p.AccessToken.Aud, lifetime: p.AccessToken.Lifetime, now: now, store: newStore()}
+func newAuthAPI(p Profile, keys *signingKeys, issuer string, now func() time.Time) *authAPI {
+	a := &authAPI{p: p, keys: keys, issuer: issuer, aud: p.AccessToken.Aud, lifetime: p.AccessToken.Lifetime, now: now, store: newStore()}
 	if a.aud == "" {
 		a.aud = "authenticated"
 	}
@@ -50,10 +52,13 @@ func newAuthAPI(p Profile, secret []byte, issuer string, now func() time.Time) *
 }
 
 // serve dispatches a request for path (below /auth/v1, no trailing slash).
+// Unknown paths and methods get what GoTrue's chi router answers by
+// default: 404 "404 page not found" (text) and 405 with an Allow header and
+// no body.
 func (a *authAPI) serve(w http.ResponseWriter, r *http.Request, path string) {
 	methods, ok := a.routes[path]
 	if !ok {
-		writeAPIError(w, r, newAPIError(http.StatusNotFound, "not_found", "Resource not found"))
+		http.NotFound(w, r)
 		return
 	}
 	h, ok := methods[r.Method]
@@ -61,7 +66,10 @@ func (a *authAPI) serve(w http.ResponseWriter, r *http.Request, path string) {
 		h, ok = methods[http.MethodGet]
 	}
 	if !ok {
-		writeAPIError(w, r, newAPIError(http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"))
+		for m := range methods {
+			w.Header().Add("Allow", m)
+		}
+		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
 	if err := h(w, r); err != nil {
@@ -73,16 +81,24 @@ func (a *authAPI) serve(w http.ResponseWriter, r *http.Request, path string) {
 	}
 }
 
-// readJSON decodes the request body (at most maxBodyBytes) into v.
+// readJSON reads the whole request body (at most maxBodyBytes) and
+// unmarshals it into v, as GoTrue internal/api/helpers.go
+// retrieveRequestParams does: 413 request_entity_too_large past the limit,
+// 400 bad_json with encoding/json's error otherwise.
 func readJSON(r *http.Request, v any) error {
-	if r.Body == nil {
-		return newAPIError(http.StatusBadRequest, "bad_json", "Could not parse request body as JSON: empty body")
-	}
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return newAPIError(http.StatusRequestEntityTooLarge, "request_too_large", "Request body too large")
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return newAPIError(http.StatusRequestEntityTooLarge, "request_entity_too_large",
+					fmt.Sprintf("Request body too large (max %d bytes)", tooBig.Limit))
+			}
+			return newAPIError(http.StatusInternalServerError, "unexpected_failure", "Could not read body into byte slice")
 		}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return newAPIError(http.StatusBadRequest, "bad_json", "Could not parse request body as JSON: "+err.Error())
 	}
 	return nil
@@ -114,9 +130,18 @@ func (a *authAPI) settings(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
+// jwks is GET /.well-known/jwks.json (GoTrue internal/api/jwks.go
+// WellKnownJwks): the public keys, never the HMAC secret, cacheable for ten
+// minutes.
 func (a *authAPI) jwks(w http.ResponseWriter, _ *http.Request) error {
+	keys := a.keys.published
+	if keys == nil {
+		keys = []publicJWK{}
+	}
 	w.Header().Set("Cache-Control", "public, max-age=600")
-	writeJSON(w, http.StatusOK, map[string][]any{"keys": {}})
+	writeJSON(w, http.StatusOK, struct {
+		Keys []publicJWK `json:"keys"`
+	}{keys})
 	return nil
 }
 
@@ -129,8 +154,9 @@ func (a *authAPI) getUser(w http.ResponseWriter, r *http.Request) error {
 	if h := r.Header.Get("X-JWT-AUD"); h != "" {
 		want = h
 	}
+	// GoTrue internal/api/user.go UserGet.
 	if aud, _ := c.claims.GetAudience(); len(aud) == 0 || aud[0] != want {
-		return newAPIError(http.StatusBadRequest, "unexpected_audience", "Token audience doesn't match request audience")
+		return newAPIError(http.StatusBadRequest, "validation_failed", "Token audience doesn't match request audience")
 	}
 	writeJSON(w, http.StatusOK, a.userJSON(c.user))
 	return nil
@@ -141,13 +167,14 @@ func (a *authAPI) logout(w http.ResponseWriter, r *http.Request) error {
 	if ae != nil {
 		return ae
 	}
+	// GoTrue internal/api/logout.go Logout.
 	scope := r.URL.Query().Get("scope")
 	switch scope {
 	case "":
 		scope = "global"
 	case "global", "local", "others":
 	default:
-		return newAPIError(http.StatusBadRequest, "validation_failed", "Unsupported logout scope "+quote(scope))
+		return newAPIError(http.StatusBadRequest, "validation_failed", fmt.Sprintf("Unsupported logout scope %q", scope))
 	}
 	a.store.logout(c.user.ID, c.sessionID, scope)
 	w.WriteHeader(http.StatusNoContent)
@@ -177,12 +204,4 @@ func (a *authAPI) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, a.userJSON(u))
 	return nil
-}
-
-// quote returns s in double quotes, shortened to keep error messages small.
-func quote(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return `"` + s + `"`
 }

@@ -62,40 +62,6 @@ func TestPasswordGrant(t *testing.T) {
 	}
 }
 
-func TestRefreshToken(t *testing.T) {
-	t.Parallel()
-	d, c := start(t, nil)
-	first, _ := signIn(t, d, c).body["refresh_token"].(string)
-	refresh := func(tok string) response {
-		return call(t, c, http.MethodPost, d.ProjectURL+"/auth/v1/token?grant_type=refresh_token", withKey(d.AnonKey),
-			map[string]string{"refresh_token": tok})
-	}
-	r := refresh(first)
-	if r.status != http.StatusOK {
-		t.Fatalf("POST /token refresh status = %d, want %d (body %s)", r.status, http.StatusOK, r.raw)
-	}
-	second, _ := r.body["refresh_token"].(string)
-	tests := []struct {
-		name     string
-		token    string
-		want     int
-		wantCode string
-	}{
-		{name: "first token again", token: first, want: http.StatusBadRequest, wantCode: "refresh_token_already_used"},
-		{name: "unknown token", token: "nosuchtoken1", want: http.StatusBadRequest, wantCode: "refresh_token_not_found"},
-		{name: "rotated token", token: second, want: http.StatusOK},
-	}
-	for _, tt := range tests {
-		r := refresh(tt.token)
-		if r.status != tt.want || r.header.Get("x-sb-error-code") != tt.wantCode {
-			t.Errorf("%s: POST /token = %d %q, want %d %q", tt.name, r.status, r.header.Get("x-sb-error-code"), tt.want, tt.wantCode)
-		}
-	}
-	if r := refresh(first); r.body["msg"] != "Invalid Refresh Token: Already Used" {
-		t.Errorf("POST /token reused msg = %v, want %q", r.body["msg"], "Invalid Refresh Token: Already Used")
-	}
-}
-
 func TestGetUser(t *testing.T) {
 	t.Parallel()
 	d, c := start(t, nil)
@@ -208,8 +174,6 @@ func TestErrorShapes(t *testing.T) {
 			want: map[string]any{"code": float64(401), "error_code": "no_authorization", "msg": "This endpoint requires a valid Bearer token"}},
 		{name: "2024-01-01", path: "/auth/v1/user", version: "2024-01-01",
 			want: map[string]any{"code": "no_authorization", "message": "This endpoint requires a valid Bearer token"}},
-		{name: "unknown path", path: "/auth/v1/nope", version: "2024-01-01",
-			want: map[string]any{"code": "not_found", "message": "Resource not found"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,18 @@ type Deployment struct {
 	// AnonKey, ServiceRoleKey, PublishableKey and SecretKey are the
 	// project's real keys, for tests and fixtures.
 	AnonKey, ServiceRoleKey, PublishableKey, SecretKey string
+	// PreviousJWTSecret is the secret the project had before its current
+	// one: KeyRotated and KeyStale keys are signed with it.
+	PreviousJWTSecret []byte
+	// SigningAlg is the access tokens' alg (HS256, ES256 or RS256) and
+	// SigningKeyID their kid ("" for HS256). The private key is never
+	// exposed.
+	SigningAlg, SigningKeyID string
+	// JWKSURL is ProjectURL + "/auth/v1/.well-known/jwks.json", served
+	// without an apikey.
+	JWKSURL string
+	// RESTURL is the data API's root, ProjectURL + "/rest/v1/".
+	RESTURL string
 	// Email and Password are the seeded test user's.
 	Email, Password string
 
@@ -40,27 +53,37 @@ type Deployment struct {
 }
 
 // Start starts the reference project of profile p: a random 40-character JWT
-// secret, its keys, the seeded user, and one TLS server on 127.0.0.1:0 that
-// answers only Host p.Host(). ca's leaf must be valid for p.Host(). On error
-// nothing is left running.
+// secret (and a previous one), its keys, the signing key of p.Signing, the
+// seeded user, and one TLS server on 127.0.0.1:0 that answers only Host
+// p.Host(). ca's leaf must be valid for p.Host(). On error nothing is left
+// running.
 func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	if err := validate(p, ca); err != nil {
 		return nil, fmt.Errorf("start reference supabase: %w", err)
 	}
-	now := func() time.Time { return time.Now().Add(p.ClockOffset) }
+	clock := p.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	now := func() time.Time { return clock().Add(p.ClockOffset) }
 	secret := newJWTSecret()
 	if len(p.JWTSecret) > 0 {
 		secret = append([]byte(nil), p.JWTSecret...)
 	}
-	d := &Deployment{Profile: p, JWTSecret: secret, Email: p.User.Email, Password: p.User.Password}
-	keys, err := newProjectKeys(d.JWTSecret, p.Ref, time.Now(), p.KeyExpired)
+	d := &Deployment{Profile: p, JWTSecret: secret, PreviousJWTSecret: newJWTSecret(), Email: p.User.Email, Password: p.User.Password}
+	keys, err := newProjectKeys(d.JWTSecret, d.PreviousJWTSecret, p.Ref, time.Now(), p.KeyExpired, p.Key == KeyStale)
 	if err != nil {
 		return nil, fmt.Errorf("start reference supabase: %w", err)
 	}
 	d.AnonKey, d.ServiceRoleKey, d.PublishableKey, d.SecretKey = keys.anon, keys.serviceRole, keys.publishable, keys.secret
-	if d.Key, err = configuredKey(p, keys, time.Now()); err != nil {
+	if d.Key, err = configuredKey(p, keys, d.PreviousJWTSecret, time.Now()); err != nil {
 		return nil, fmt.Errorf("start reference supabase: %w", err)
 	}
+	signing, err := newSigningKeys(p.Signing, d.JWTSecret)
+	if err != nil {
+		return nil, fmt.Errorf("start reference supabase: %w", err)
+	}
+	d.SigningAlg, d.SigningKeyID = signing.alg, signing.kid
 	if p.KeyMangle != nil {
 		d.Key = p.KeyMangle(d.Key)
 	}
@@ -71,6 +94,8 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	}
 	d.ProjectURL = origin(p.Host(), ln.Addr())
 	d.URL = d.ProjectURL
+	d.JWKSURL = d.ProjectURL + authPrefix + "/.well-known/jwks.json"
+	d.RESTURL = d.ProjectURL + restPrefix + "/"
 	if p.Unreachable {
 		if d.URL, err = closedOrigin(p.Host()); err != nil {
 			_ = ln.Close()
@@ -81,12 +106,13 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 		d.URL = p.URLMangle(d.URL)
 	}
 
-	api := newAuthAPI(p, d.JWTSecret, d.ProjectURL+authPrefix, now)
+	api := newAuthAPI(p, signing, d.ProjectURL+authPrefix, now)
 	if _, ae := api.store.addUser(p.User.Email, p.User.Password, p.User.Confirmed, now()); ae != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("start reference supabase: seed user: %w", ae)
 	}
-	d.srv = startServer(ln, p.Host(), &gateway{p: p, keys: keys, now: now, api: api}, ca)
+	rest := &postgrest{p: p, keys: signing, now: now, host: strings.TrimPrefix(d.ProjectURL, "https://")}
+	d.srv = startServer(ln, p.Host(), &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}, ca)
 	return d, nil
 }
 
@@ -113,6 +139,15 @@ func validate(p Profile, ca *pki.Authority) error {
 		return errors.New("profile has no test user email or password")
 	case p.GatewayStyle != "" && p.GatewayStyle != "hosted" && p.GatewayStyle != "kong":
 		return fmt.Errorf("unknown gateway style %q (want hosted or kong)", p.GatewayStyle)
+	case p.Signing.Alg != "" && p.Signing.Alg != AlgHS256 && p.Signing.Alg != AlgES256 && p.Signing.Alg != AlgRS256:
+		return fmt.Errorf("unknown signing algorithm %q (want HS256, ES256 or RS256)", p.Signing.Alg)
+	case p.Refresh.AlgorithmVersion < 0 || p.Refresh.AlgorithmVersion > 2:
+		// GoTrue internal/conf/configuration.go SecurityConfiguration.Validate.
+		return fmt.Errorf("refresh token algorithm version must be 0, 1 or 2 but was %d", p.Refresh.AlgorithmVersion)
+	case p.Refresh.ReuseInterval < 0:
+		return fmt.Errorf("negative refresh token reuse interval %v", p.Refresh.ReuseInterval)
+	case p.REST.PostgRESTVersion != 0 && (p.REST.PostgRESTVersion < 12 || p.REST.PostgRESTVersion > 14):
+		return fmt.Errorf("unknown PostgREST version %d (want 12, 13 or 14)", p.REST.PostgRESTVersion)
 	}
 	return nil
 }

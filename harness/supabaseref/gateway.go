@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // CORS values of the gateway.
@@ -17,19 +19,32 @@ const (
 	corsExposeHeaders = "X-Total-Count, Link, X-Supabase-Api-Version"
 )
 
-// authPrefix is where the gateway routes the auth API.
-const authPrefix = "/auth/v1"
+// Where the gateway routes the auth API and the data API.
+const (
+	authPrefix = "/auth/v1"
+	restPrefix = "/rest/v1"
+)
 
-// openPaths are the auth paths the gateway passes without an apikey.
+// openPaths are the auth paths the gateway passes without an apikey (the
+// auth-v1-open* services of the self-hosted kong.yml).
 var openPaths = []string{"/verify", "/callback", "/authorize", "/.well-known/jwks.json"}
 
+// gatewayJWTLifetime is how long the JWT the gateway mints for an sb_ key
+// lives (short-lived on the hosted platform; the exact value is not
+// public).
+const gatewayJWTLifetime = 5 * time.Minute
+
 // gateway is the project's front door: Date from the project clock, panic
-// recovery, a body limit, CORS, then the apikey check before the auth API.
+// recovery, a body limit, CORS, then the apikey check and the Authorization
+// header handed upstream, before the auth API (/auth/v1) or the data API
+// (/rest/v1).
 type gateway struct {
 	p    Profile
 	keys projectKeys
+	sign *signingKeys
 	now  func() time.Time
 	api  *authAPI
+	rest *postgrest
 }
 
 // ServeHTTP implements http.Handler.
@@ -49,18 +64,74 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.cors(w, r) {
 		return
 	}
-	rest, ok := strings.CutPrefix(r.URL.Path, authPrefix)
-	if !ok || (rest != "" && rest[0] != '/') {
-		writeJSON(w, http.StatusNotFound, gatewayMessage{Message: "no Route matched with those values"})
+	if rest, ok := below(r.URL.Path, authPrefix); ok {
+		if !slices.Contains(openPaths, rest) {
+			if !g.checkAPIKey(w, r) {
+				return
+			}
+			g.upstreamAuthorization(r)
+		}
+		g.api.serve(w, r, rest)
 		return
+	}
+	if rest, ok := below(r.URL.Path, restPrefix); ok && !g.p.REST.Disabled {
+		if !g.checkAPIKey(w, r) {
+			return
+		}
+		g.upstreamAuthorization(r)
+		g.rest.serve(w, r, rest)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, gatewayMessage{Message: "no Route matched with those values"})
+}
+
+// below returns path below prefix without trailing slashes ("/" for the
+// prefix itself), reporting whether path is prefix or below it.
+func below(path, prefix string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return "", false
 	}
 	if rest = strings.TrimRight(rest, "/"); rest == "" {
 		rest = "/"
 	}
-	if !slices.Contains(openPaths, rest) && !g.checkAPIKey(w, r) {
+	return rest, true
+}
+
+// upstreamAuthorization sets the Authorization header the service behind
+// the gateway gets, as the self-hosted Kong's request-transformer does
+// (supabase/supabase docker/volumes/api/kong-entrypoint.sh LUA_AUTH_EXPR):
+// the client's own header unless it is missing or "Bearer sb_…"; for an
+// sb_secret_ or sb_publishable_ apikey a JWT with role service_role or anon
+// signed with the project's signing key (the hosted gateway likewise mints
+// a short-lived JWT for these keys); otherwise the apikey itself, without a
+// "Bearer " prefix (so PostgREST sees no token and uses its anon role, and
+// GoTrue answers no_authorization).
+func (g *gateway) upstreamAuthorization(r *http.Request) {
+	if len(r.Header.Values("Authorization")) > 0 && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer sb_") {
 		return
 	}
-	g.api.serve(w, r, rest)
+	key := r.Header.Get("apikey")
+	role := ""
+	switch key {
+	case g.keys.secret:
+		role = "service_role"
+	case g.keys.publishable:
+		role = "anon"
+	default:
+		r.Header.Set("Authorization", key)
+		return
+	}
+	now := g.now()
+	tok, err := g.sign.sign(jwt.MapClaims{
+		"iss": "supabase", "ref": g.p.Ref, "role": role,
+		"iat": now.Unix(), "exp": now.Add(gatewayJWTLifetime).Unix(),
+	})
+	if err != nil {
+		r.Header.Del("Authorization")
+		return
+	}
+	r.Header.Set("Authorization", "Bearer "+tok)
 }
 
 // cors sets the CORS response headers and answers a preflight, reporting
@@ -116,7 +187,8 @@ func (g *gateway) checkAPIKey(w http.ResponseWriter, r *http.Request) bool {
 	case key == g.keys.secret && r.Header.Get("Origin") != "":
 		writeJSON(w, http.StatusUnauthorized, gatewayMessage{Message: "Forbidden use of secret API key in browser"})
 		return false
-	case key == g.keys.anon, key == g.keys.serviceRole, key == g.keys.publishable, key == g.keys.secret:
+	case key == g.keys.anon, key == g.keys.serviceRole, key == g.keys.publishable, key == g.keys.secret,
+		g.keys.stale != "" && key == g.keys.stale:
 		return true
 	case g.p.GatewayStyle == "kong":
 		writeJSON(w, http.StatusUnauthorized, gatewayMessage{Message: "Invalid authentication credentials"})

@@ -46,7 +46,7 @@ func TestGatewayAPIKey(t *testing.T) {
 			want:    401, wantBody: map[string]any{"message": "No API key found in request"}},
 		{name: "jwks needs no key", d: hosted, c: hc, path: "/auth/v1/.well-known/jwks.json",
 			headers: func(*Deployment) map[string]string { return nil }, want: 200},
-		{name: "no route outside /auth/v1", d: hosted, c: hc, path: "/rest/v1/things",
+		{name: "no route outside /auth/v1 and /rest/v1", d: hosted, c: hc, path: "/storage/v1/things",
 			headers: func(d *Deployment) map[string]string { return withKey(d.AnonKey) },
 			want:    404, wantBody: map[string]any{"message": "no Route matched with those values"}},
 	}

@@ -163,3 +163,44 @@ func verifies(token string, key []byte) bool {
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation())
 	return err == nil
 }
+
+// fakeClock is a settable project clock (Profile.Clock).
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// newFakeClock returns a clock standing at the current time.
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
+
+// Now returns the clock's time.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// refreshWith posts the refresh_token grant for tok with headers extra
+// (apikey set to the anon key).
+func refreshWith(t *testing.T, d *Deployment, c *http.Client, tok string, extra ...string) response {
+	t.Helper()
+	return call(t, c, http.MethodPost, d.ProjectURL+"/auth/v1/token?grant_type=refresh_token", withKey(d.AnonKey, extra...),
+		map[string]string{"refresh_token": tok})
+}
+
+// getUser calls GET /auth/v1/user with bearer (none when empty).
+func getUser(t *testing.T, d *Deployment, c *http.Client, bearer string, extra ...string) response {
+	t.Helper()
+	h := withKey(d.AnonKey, extra...)
+	if bearer != "" {
+		h["Authorization"] = "Bearer " + bearer
+	}
+	return call(t, c, http.MethodGet, d.ProjectURL+"/auth/v1/user", h, nil)
+}

@@ -2,8 +2,10 @@ package supabaseref
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -11,9 +13,12 @@ import (
 
 // Character sets of generated secrets and keys.
 const (
-	alnum      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	keyChars   = alnum + "_-"
-	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	alnum    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	keyChars = alnum + "_-"
+	// base32Lower is the alphabet of GoTrue's v1 refresh tokens: GoTrue
+	// internal/crypto/crypto.go SecureAlphanumeric lower-cases unpadded
+	// standard base32.
+	base32Lower = "abcdefghijklmnopqrstuvwxyz234567"
 )
 
 // otherRef is the project ref of KeyOtherProject's key.
@@ -39,13 +44,30 @@ func randomString(chars string, n int) string {
 	return string(out)
 }
 
-// newUUID returns a random (version 4) UUID.
+// newUUID returns a random (version 4) UUID in its canonical text form.
 func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+	return uuidString(b)
+}
+
+// uuidString is b in the canonical UUID text form.
+func uuidString(b [16]byte) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// parseUUID parses the canonical text form of a UUID.
+func parseUUID(s string) ([16]byte, bool) {
+	var b [16]byte
+	if !uuidRE.MatchString(s) {
+		return b, false
+	}
+	if _, err := hex.Decode(b[:], []byte(strings.ReplaceAll(s, "-", ""))); err != nil {
+		return b, false
+	}
+	return b, true
 }
 
 // newJWTSecret returns a random 40-character project JWT secret.
@@ -73,13 +95,18 @@ func legacyKey(secret []byte, ref, role string, now time.Time, expired bool) (st
 	return s, nil
 }
 
-// projectKeys are a project's real keys.
+// projectKeys are a project's real keys, plus the stale anon key a
+// KeyStale gateway still accepts.
 type projectKeys struct {
 	anon, serviceRole, publishable, secret string
+	// stale is an anon key signed with the previous JWT secret that the
+	// gateway accepts; empty unless the profile's Key is KeyStale.
+	stale string
 }
 
-// newProjectKeys makes the keys of project ref signed with secret.
-func newProjectKeys(secret []byte, ref string, now time.Time, expired bool) (projectKeys, error) {
+// newProjectKeys makes the keys of project ref signed with secret; with
+// stale it adds an anon key signed with previous.
+func newProjectKeys(secret, previous []byte, ref string, now time.Time, expired, stale bool) (projectKeys, error) {
 	anon, err := legacyKey(secret, ref, "anon", now, expired)
 	if err != nil {
 		return projectKeys{}, err
@@ -88,17 +115,24 @@ func newProjectKeys(secret []byte, ref string, now time.Time, expired bool) (pro
 	if err != nil {
 		return projectKeys{}, err
 	}
-	return projectKeys{
+	k := projectKeys{
 		anon:        anon,
 		serviceRole: service,
 		publishable: newOpaqueKey("sb_publishable_"),
 		secret:      newOpaqueKey("sb_secret_"),
-	}, nil
+	}
+	if stale {
+		if k.stale, err = legacyKey(previous, ref, "anon", now, expired); err != nil {
+			return projectKeys{}, err
+		}
+	}
+	return k, nil
 }
 
 // configuredKey returns the key the deployment puts in
-// NEXT_PUBLIC_SUPABASE_KEY for p, before KeyMangle.
-func configuredKey(p Profile, k projectKeys, now time.Time) (string, error) {
+// NEXT_PUBLIC_SUPABASE_KEY for p, before KeyMangle; previous is the
+// project's previous JWT secret (KeyRotated, KeyStale).
+func configuredKey(p Profile, k projectKeys, previous []byte, now time.Time) (string, error) {
 	switch p.Key {
 	case KeyAnon, "":
 		return k.anon, nil
@@ -111,7 +145,9 @@ func configuredKey(p Profile, k projectKeys, now time.Time) (string, error) {
 	case KeyOtherProject:
 		return legacyKey(newJWTSecret(), otherRef, "anon", now, p.KeyExpired)
 	case KeyRotated:
-		return legacyKey(newJWTSecret(), p.Ref, "anon", now, p.KeyExpired)
+		return legacyKey(previous, p.Ref, "anon", now, p.KeyExpired)
+	case KeyStale:
+		return k.stale, nil
 	default:
 		return "", fmt.Errorf("unknown key kind %q", p.Key)
 	}

@@ -1,7 +1,10 @@
-// Package supabaseref is the embedded reference Supabase Auth: a gateway
-// (apikey check, CORS) in front of a GoTrue-like auth API under /auth/v1,
-// served over TLS on a reserved host name, with in-memory users. Profile
-// says how it behaves; fixtures derive broken variants from DefaultProfile.
+// Package supabaseref is the embedded reference Supabase project: a gateway
+// (apikey check, CORS, the Authorization header it hands upstream) in front
+// of a GoTrue-like auth API under /auth/v1 and a minimal PostgREST under
+// /rest/v1, served over TLS on a reserved host name, with in-memory users.
+// Profile says how it behaves; fixtures derive broken variants from
+// DefaultProfile. Each modelled behaviour cites the upstream source it
+// follows (supabase/auth, PostgREST/postgrest, supabase/supabase docker).
 package supabaseref
 
 import "time"
@@ -16,7 +19,21 @@ const (
 	KeyServiceRole  KeyKind = "service_role"  // legacy service_role JWT: a leak
 	KeySecret       KeyKind = "secret"        // sb_secret_…: a leak
 	KeyOtherProject KeyKind = "other_project" // an anon JWT of another project (other ref, other secret)
-	KeyRotated      KeyKind = "rotated"       // an anon JWT signed with the project's previous JWT secret
+	KeyRotated      KeyKind = "rotated"       // an anon JWT signed with the project's previous JWT secret, refused by the gateway
+	// KeyStale is an anon JWT signed with the project's previous JWT secret
+	// that the gateway still accepts: a self-hosted Kong whose ANON_KEY was
+	// not regenerated after JWT_SECRET was rotated. Auth works with it (it
+	// never verifies the apikey); PostgREST refuses it as a bearer (401
+	// PGRST301) because the signature does not verify with the current
+	// secret.
+	KeyStale KeyKind = "stale"
+)
+
+// Signing algorithms of access tokens (SigningProfile.Alg).
+const (
+	AlgHS256 = "HS256" // the project's JWT secret (GoTrue's default)
+	AlgES256 = "ES256" // a P-256 key from GOTRUE_JWT_KEYS
+	AlgRS256 = "RS256" // a 2048-bit RSA key from GOTRUE_JWT_KEYS
 )
 
 // Profile is how the reference Supabase project and the deployment's two
@@ -47,6 +64,23 @@ type Profile struct {
 	// AccessToken shapes the user access tokens the auth API issues.
 	AccessToken AccessTokenProfile
 
+	// Signing is how access tokens are signed and published.
+	Signing SigningProfile
+
+	// Refresh is how the refresh_token grant treats token families.
+	Refresh RefreshProfile
+
+	// UserAPI is how /auth/v1/user and the other authenticated endpoints
+	// verify the bearer token.
+	UserAPI UserAPIProfile
+
+	// REST is the data API (PostgREST) under /rest/v1.
+	REST RESTProfile
+
+	// Clock is the project's time source before ClockOffset; nil is
+	// time.Now. Tests inject a settable clock to step through the refresh
+	// token reuse interval without sleeping.
+	Clock func() time.Time
 	// ClockOffset shifts the server's clock (Date header, iat, exp).
 	ClockOffset time.Duration
 
@@ -78,6 +112,88 @@ type AccessTokenProfile struct {
 	Aud      string // default "authenticated"
 }
 
+// SigningProfile is the project's access-token signing key, as GoTrue
+// configures it: GOTRUE_JWT_SECRET alone (HS256) or GOTRUE_JWT_KEYS with
+// one asymmetric signing key next to the legacy secret, which stays a
+// verification key so the legacy anon and service_role keys (HS256 with the
+// secret) keep working.
+type SigningProfile struct {
+	// Alg is AlgHS256 (the default, also ""), AlgES256 or AlgRS256. For the
+	// asymmetric ones Start generates a key pair with a random kid; access
+	// tokens carry alg and kid, and /auth/v1/.well-known/jwks.json
+	// publishes the public key.
+	Alg string
+
+	// OmitFromJWKS (broken, not GoTrue) publishes no key: the kid in the
+	// tokens is not in the JWKS.
+	OmitFromJWKS bool
+	// PublishOtherKey (broken, not GoTrue) publishes a different public key
+	// under the tokens' kid: their signatures do not verify with the JWKS.
+	PublishOtherKey bool
+}
+
+// RefreshProfile is how the refresh_token grant treats a session's token
+// family. The zero value is GoTrue's default configuration: algorithm v1,
+// rotation on, no reuse interval (a self-hosted server without
+// GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL).
+type RefreshProfile struct {
+	// AlgorithmVersion is GOTRUE_SECURITY_REFRESH_TOKEN_ALGORITHM_VERSION:
+	// 0 or 1 (the default: 12-character tokens stored one row each, chained
+	// by parent) or 2 (self-describing tokens carrying the session and a
+	// counter, signed with a per-session HMAC key; reuse answers carry
+	// sb-auth-refresh-token-reuse-cause).
+	AlgorithmVersion int
+	// ReuseInterval is GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL (GoTrue
+	// takes whole seconds): 0 on a self-hosted server that leaves it unset,
+	// 10 s on the hosted platform.
+	ReuseInterval time.Duration
+	// RotationDisabled models
+	// GOTRUE_SECURITY_REFRESH_TOKEN_ROTATION_ENABLED=false. Tokens still
+	// rotate on every refresh and a reuse outside the interval is still
+	// refused; only the family revocation on that refusal is skipped (the
+	// flag's sole use in GoTrue).
+	RotationDisabled bool
+	// AllowReuse is GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE: with
+	// algorithm v2 any earlier token of the session is answered with the
+	// active one (cause "always-allow"); v1 ignores it.
+	AllowReuse bool
+
+	// MintOnReuse (broken, not GoTrue): reusing the parent of the active
+	// token mints a brand-new token instead of returning the active one.
+	MintOnReuse bool
+	// NoFamilyRevocation (broken, not GoTrue): a refused reuse leaves the
+	// family usable. Observably the same as RotationDisabled; named for an
+	// implementation that never had family revocation.
+	NoFamilyRevocation bool
+	// AcceptAnyReuse (broken, not GoTrue): refresh tokens are not
+	// single-use; every earlier token keeps minting new ones.
+	AcceptAnyReuse bool
+}
+
+// UserAPIProfile is how the auth API verifies bearer tokens. The zero value
+// is GoTrue's requireAuthentication.
+type UserAPIProfile struct {
+	// AcceptExpired (broken, not GoTrue) skips the time claims: expired
+	// (and not-yet-valid) tokens are accepted.
+	AcceptExpired bool
+	// AcceptForged (broken, not GoTrue) skips the signature: tokens signed
+	// with any key, or none, are accepted.
+	AcceptForged bool
+}
+
+// RESTProfile is the project's data API behind /rest/v1.
+type RESTProfile struct {
+	// Disabled answers /rest/v1/ with the gateway's 404 (a project without
+	// a data API).
+	Disabled bool
+	// PostgRESTVersion selects the JWT error wording: 12 (v12.2: a bad
+	// signature is 401 PGRST301 "JWSError JWSInvalidSignature", an expired
+	// token 401 PGRST301 "JWT expired") or 13 and later (the default, also
+	// 0; the self-hosted compose pins v14: 401 PGRST301 "No suitable key or
+	// wrong key type", an expired token 401 PGRST303 "JWT expired").
+	PostgRESTVersion int
+}
+
 // TestUser is the seeded user.
 type TestUser struct {
 	Email     string
@@ -86,13 +202,15 @@ type TestUser struct {
 }
 
 // DefaultProfile is a correctly configured project: the legacy anon key,
-// the project URL, Kong-style CORS, one confirmed test user.
+// the project URL, Kong-style CORS, HS256 tokens, GoTrue's default refresh
+// token rules, one confirmed test user.
 func DefaultProfile() Profile {
 	return Profile{
 		Ref: "abcdefghijklmnopqrst", Domain: "supabase.test",
 		Key:          KeyAnon,
 		GatewayStyle: "hosted",
 		AccessToken:  AccessTokenProfile{Lifetime: time.Hour, Aud: "authenticated"},
+		Signing:      SigningProfile{Alg: AlgHS256},
 		User:         TestUser{Email: "test.user@acme.test", Password: "correct-horse-battery-staple", Confirmed: true},
 	}
 }

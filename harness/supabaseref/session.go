@@ -5,40 +5,50 @@ import (
 	"time"
 )
 
+// token is POST /token (GoTrue internal/api/token.go Token): the grant type
+// is checked before the body is read; password and refresh_token grants.
 func (a *authAPI) token(w http.ResponseWriter, r *http.Request) error {
+	grantType := r.URL.Query().Get("grant_type")
+	if grantType != "password" && grantType != "refresh_token" {
+		return newAPIError(http.StatusBadRequest, "invalid_credentials", "unsupported_grant_type")
+	}
 	var body struct {
 		Email        string `json:"email"`
+		Phone        string `json:"phone"`
 		Password     string `json:"password"`
 		RefreshToken string `json:"refresh_token"`
-	}
-	grant := r.URL.Query().Get("grant_type")
-	if grant != "password" && grant != "refresh_token" {
-		return newAPIError(http.StatusBadRequest, "invalid_credentials", "unsupported_grant_type")
 	}
 	if err := readJSON(r, &body); err != nil {
 		return err
 	}
 	now := a.now()
 	var (
-		u       user
-		sid, rt string
-		ae      *apiError
+		g  grant
+		ae *apiError
 	)
-	if grant == "password" {
-		if body.Email == "" {
+	if grantType == "password" {
+		// GoTrue ResourceOwnerPasswordGrant: an email or a phone; the
+		// phone provider is off (as /settings says).
+		switch {
+		case body.Email != "" && body.Phone != "":
+			return newAPIError(http.StatusBadRequest, "validation_failed", "Only an email address or phone number should be provided on login.")
+		case body.Email == "" && body.Phone == "":
 			return newAPIError(http.StatusBadRequest, "validation_failed", "missing email or phone")
+		case body.Email == "":
+			return newAPIError(http.StatusUnprocessableEntity, "phone_provider_disabled", "Phone logins are disabled")
 		}
-		u, sid, rt, ae = a.store.signIn(body.Email, body.Password, now)
+		g, ae = a.store.signIn(body.Email, body.Password, now, a.p.Refresh.AlgorithmVersion, w.Header())
 	} else {
-		if body.RefreshToken == "" {
-			return newAPIError(http.StatusBadRequest, "validation_failed", "refresh_token required")
+		// GoTrue internal/api/token_refresh.go RefreshTokenGrantParams.Validate.
+		if !validRefreshTokenShape(body.RefreshToken) {
+			return newAPIError(http.StatusBadRequest, "validation_failed", "Refresh token is not valid")
 		}
-		u, sid, rt, ae = a.store.refresh(body.RefreshToken)
+		g, ae = a.store.refresh(body.RefreshToken, now, a.p.Refresh, w.Header())
 	}
 	if ae != nil {
 		return ae
 	}
-	access, exp, err := a.mintAccessToken(u, sid, now)
+	access, exp, err := a.mintAccessToken(g, now)
 	if err != nil {
 		return err
 	}
@@ -49,7 +59,7 @@ func (a *authAPI) token(w http.ResponseWriter, r *http.Request) error {
 		ExpiresAt    int64          `json:"expires_at"`
 		RefreshToken string         `json:"refresh_token"`
 		User         map[string]any `json:"user"`
-	}{access, "bearer", int64(a.lifetime / time.Second), exp.Unix(), rt, a.userJSON(u)})
+	}{access, "bearer", exp.Unix() - now.Unix(), exp.Unix(), g.refreshToken, a.userJSON(g.user)})
 	return nil
 }
 
