@@ -39,7 +39,7 @@ func TestRefreshSequences(t *testing.T) {
 			// The family was revoked; GoTrue refuses a revoked token strictly
 			// after revocation + interval, so step past the same instant.
 			{advance: time.Millisecond, use: "R2", status: used.status, code: used.code},
-			{user: true, status: ok},                          // v1 keeps the session: access tokens still work
+			{user: true, status: ok}, // v1 keeps the session: access tokens still work
 		}},
 		{name: "v2 default: fail-to-save, then the session is deleted", refresh: RefreshProfile{AlgorithmVersion: 2}, steps: []refreshStep{
 			{use: "R0", status: ok, save: "R1"},
