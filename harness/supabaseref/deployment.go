@@ -47,6 +47,7 @@ type Deployment struct {
 	// Email and Password are the seeded test user's.
 	Email, Password string
 
+	signing   *signingKeys // holds the private key: never exported
 	srv       *httpserve.Server
 	closeOnce sync.Once
 	closeErr  error
@@ -83,7 +84,7 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start reference supabase: %w", err)
 	}
-	d.SigningAlg, d.SigningKeyID = signing.alg, signing.kid
+	d.signing, d.SigningAlg, d.SigningKeyID = signing, signing.alg, signing.kid
 	if p.KeyMangle != nil {
 		d.Key = p.KeyMangle(d.Key)
 	}
