@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"regexp"
 	"time"
 )
 
@@ -113,19 +113,23 @@ func (a *authAPI) health(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
+// settings is GET /settings (GoTrue internal/api/settings.go Settings).
 func (a *authAPI) settings(w http.ResponseWriter, _ *http.Request) error {
 	external := map[string]bool{"email": true, "phone": false, "anonymous_users": false}
-	for _, p := range []string{"apple", "azure", "bitbucket", "discord", "facebook", "figma", "fly", "github", "gitlab",
-		"google", "keycloak", "kakao", "linkedin_oidc", "notion", "slack_oidc", "spotify", "twitch", "twitter", "workos", "zoom"} {
+	for _, p := range []string{"apple", "azure", "bitbucket", "discord", "facebook", "snapchat", "figma", "fly", "github", "gitlab",
+		"google", "keycloak", "kakao", "linkedin", "linkedin_oidc", "notion", "spotify", "slack", "slack_oidc", "workos",
+		"twitch", "twitter", "zoom"} {
 		external[p] = false
 	}
 	writeJSON(w, http.StatusOK, struct {
-		External          map[string]bool `json:"external"`
-		DisableSignup     bool            `json:"disable_signup"`
-		MailerAutoconfirm bool            `json:"mailer_autoconfirm"`
-		PhoneAutoconfirm  bool            `json:"phone_autoconfirm"`
-		SMSProvider       string          `json:"sms_provider"`
-		SAMLEnabled       bool            `json:"saml_enabled"`
+		External                     map[string]bool `json:"external"`
+		DisableSignup                bool            `json:"disable_signup"`
+		MailerAutoconfirm            bool            `json:"mailer_autoconfirm"`
+		PhoneAutoconfirm             bool            `json:"phone_autoconfirm"`
+		SMSProvider                  string          `json:"sms_provider"`
+		SAMLEnabled                  bool            `json:"saml_enabled"`
+		SAMLPrivateKeyNextConfigured bool            `json:"saml_private_key_next_configured"`
+		PasskeysEnabled              bool            `json:"passkeys_enabled"`
 	}{External: external, DisableSignup: a.p.DisableSignup})
 	return nil
 }
@@ -181,27 +185,60 @@ func (a *authAPI) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// signup is POST /signup (GoTrue internal/api/api.go's /signup route and
+// internal/api/signup.go Signup), email only, without autoconfirm: an email
+// already registered and confirmed gets 200 with a sanitised stand-in user
+// (no 422: GoTrue answers user_already_exists only with autoconfirm on), an
+// unconfirmed one 200 with that user (the confirmation is sent again).
 func (a *authAPI) signup(w http.ResponseWriter, r *http.Request) error {
-	if a.p.DisableSignup {
-		return newAPIError(http.StatusUnprocessableEntity, "signup_disabled", "Signups not allowed for this instance")
-	}
 	var body struct {
 		Email    string `json:"email"`
+		Phone    string `json:"phone"`
 		Password string `json:"password"`
 	}
 	if err := readJSON(r, &body); err != nil {
 		return err
 	}
-	if !strings.Contains(body.Email, "@") {
+	switch {
+	case body.Email == "" && body.Phone == "":
+		return newAPIError(http.StatusUnprocessableEntity, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
+	case a.p.DisableSignup:
+		return newAPIError(http.StatusUnprocessableEntity, "signup_disabled", "Signups not allowed for this instance")
+	case body.Password == "":
+		return newAPIError(http.StatusBadRequest, "validation_failed", "Signup requires a valid password")
+	case len(body.Password) > 72:
+		return newAPIError(http.StatusBadRequest, "validation_failed", "Password cannot be longer than 72 characters")
+	case len(body.Password) < 6:
+		return newWeakPasswordError("Password should be at least 6 characters.", "length")
+	case body.Email != "" && body.Phone != "":
+		return newAPIError(http.StatusBadRequest, "validation_failed", "Only an email address or phone number should be provided on signup.")
+	case body.Email == "":
+		return newAPIError(http.StatusBadRequest, "phone_provider_disabled", "Phone signups are disabled")
+	case !emailRE.MatchString(body.Email):
 		return newAPIError(http.StatusBadRequest, "validation_failed", "Unable to validate email address: invalid format")
 	}
-	if len(body.Password) < 6 {
-		return newAPIError(http.StatusUnprocessableEntity, "weak_password", "Password should be at least 6 characters.")
+	now := a.now()
+	if u, ok := a.store.byEmail(body.Email); ok {
+		if !u.Confirmed {
+			writeJSON(w, http.StatusOK, a.userJSON(u))
+			return nil
+		}
+		// GoTrue signup.go sanitizeUser: a fresh ID, no identities, no
+		// confirmation or sign-in times, role "".
+		m := a.userJSON(user{ID: newUUID(), Email: u.Email, CreatedAt: now})
+		m["role"], m["identities"] = "", []any{}
+		delete(m, "last_sign_in_at")
+		writeJSON(w, http.StatusOK, m)
+		return nil
 	}
-	u, ae := a.store.addUser(body.Email, body.Password, false, a.now())
+	u, ae := a.store.addUser(body.Email, body.Password, false, now)
 	if ae != nil {
 		return ae
 	}
 	writeJSON(w, http.StatusOK, a.userJSON(u))
 	return nil
 }
+
+// emailRE is a loose email address check (GoTrue validateEmail also checks
+// the length and, optionally, MX records).
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)

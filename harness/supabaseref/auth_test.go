@@ -1,6 +1,7 @@
 package supabaseref
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -129,31 +130,69 @@ func TestSignup(t *testing.T) {
 	tests := []struct {
 		name     string
 		disabled bool
-		email    string // "" means the seeded user's
+		body     map[string]string // "email" "" means the seeded user's
+		version  string
 		want     int
-		wantCode string
+		wantCode string // x-sb-error-code ("" for none)
+		wantBody map[string]any
 	}{
-		{name: "disabled", disabled: true, email: "new@acme.test", want: http.StatusUnprocessableEntity, wantCode: "signup_disabled"},
-		{name: "existing user", want: http.StatusUnprocessableEntity, wantCode: "user_already_exists"},
-		{name: "new user", email: "new@acme.test", want: http.StatusOK},
+		{name: "disabled", disabled: true, body: map[string]string{"email": "new@acme.test", "password": "a-new-password"},
+			want: 422, wantCode: "signup_disabled"},
+		{name: "no email nor phone", body: map[string]string{"password": "a-new-password"},
+			want: 422, wantCode: "anonymous_provider_disabled"},
+		{name: "no password", body: map[string]string{"email": "new@acme.test"},
+			want: 400, wantCode: "validation_failed",
+			wantBody: map[string]any{"code": float64(400), "error_code": "validation_failed", "msg": "Signup requires a valid password"}},
+		{name: "weak password", body: map[string]string{"email": "new@acme.test", "password": "abc"},
+			want: 422, wantCode: "weak_password",
+			wantBody: map[string]any{"code": float64(422), "error_code": "weak_password", "msg": "Password should be at least 6 characters.",
+				"weak_password": map[string]any{"reasons": []any{"length"}}}},
+		{name: "weak password 2024-01-01", body: map[string]string{"email": "new@acme.test", "password": "abc"}, version: "2024-01-01",
+			want: 422, wantBody: map[string]any{"code": "weak_password", "message": "Password should be at least 6 characters.",
+				"weak_password": map[string]any{"reasons": []any{"length"}}}},
+		{name: "phone", body: map[string]string{"phone": "+15555550100", "password": "a-new-password"},
+			want: 400, wantCode: "phone_provider_disabled"},
+		{name: "bad email", body: map[string]string{"email": "not-an-address", "password": "a-new-password"},
+			want: 400, wantCode: "validation_failed"},
+		{name: "existing user: a stand-in, no 422", body: map[string]string{"email": "", "password": "a-new-password"}, want: 200},
+		{name: "new user", body: map[string]string{"email": "new@acme.test", "password": "a-new-password"}, want: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, c := start(t, func(p *Profile) { p.DisableSignup = tt.disabled })
-			email := tt.email
-			if email == "" {
-				email = d.Email
+			body := map[string]string{}
+			for k, v := range tt.body {
+				body[k] = v
 			}
-			body := map[string]string{"email": email, "password": "a-new-password"}
-			r := call(t, c, http.MethodPost, d.ProjectURL+"/auth/v1/signup", withKey(d.AnonKey), body)
+			if e, ok := body["email"]; ok && e == "" {
+				body["email"] = d.Email
+			}
+			h := withKey(d.AnonKey)
+			if tt.version != "" {
+				h[apiVersionHeader] = tt.version
+			}
+			r := call(t, c, http.MethodPost, d.ProjectURL+"/auth/v1/signup", h, body)
 			if r.status != tt.want || r.header.Get("x-sb-error-code") != tt.wantCode {
-				t.Fatalf("POST /signup = %d %q, want %d %q", r.status, r.header.Get("x-sb-error-code"), tt.want, tt.wantCode)
+				t.Fatalf("POST /signup = %d %q, want %d %q (body %s)", r.status, r.header.Get("x-sb-error-code"), tt.want, tt.wantCode, r.raw)
+			}
+			if tt.wantBody != nil && fmt.Sprint(r.body) != fmt.Sprint(tt.wantBody) {
+				t.Errorf("POST /signup body = %v, want %v", r.body, tt.wantBody)
 			}
 			if tt.want != http.StatusOK {
 				return
 			}
+			if r.body["email"] != body["email"] || r.body["email_confirmed_at"] != nil {
+				t.Errorf("POST /signup user = %s, want an unconfirmed user %s", r.raw, body["email"])
+			}
 			r = call(t, c, http.MethodPost, d.ProjectURL+"/auth/v1/token?grant_type=password", withKey(d.AnonKey), body)
+			if body["email"] == d.Email {
+				// The stand-in is not the real user, whose password is unchanged.
+				if r.status != http.StatusBadRequest || r.body["error_code"] != "invalid_credentials" {
+					t.Errorf("POST /token with the new password = %d %s, want 400 invalid_credentials", r.status, r.raw)
+				}
+				return
+			}
 			if r.status != http.StatusBadRequest || r.body["error_code"] != "email_not_confirmed" {
 				t.Errorf("POST /token for the new user = %d %s, want 400 email_not_confirmed", r.status, r.raw)
 			}

@@ -110,6 +110,10 @@ type AccessTokenProfile struct {
 	Lifetime time.Duration // default 3600 s
 	OmitSub  bool
 	Aud      string // default "authenticated"
+	// OmitIssuer leaves iss out, as a self-hosted GoTrue without
+	// GOTRUE_JWT_ISSUER does (JWTConfiguration.Issuer has no default; the
+	// hosted platform sets https://<ref>.supabase.co/auth/v1).
+	OmitIssuer bool
 }
 
 // SigningProfile is the project's access-token signing key, as GoTrue

@@ -15,11 +15,12 @@ const apiVersionHeader = "X-Supabase-Api-Version"
 var apiVersion20240101 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // apiError is an auth API error: an HTTP status, a GoTrue error code and a
-// message.
+// message; weakReasons marks GoTrue's WeakPasswordError.
 type apiError struct {
-	status int
-	code   string
-	msg    string
+	status      int
+	code        string
+	msg         string
+	weakReasons []string
 }
 
 func (e *apiError) Error() string { return strconv.Itoa(e.status) + " " + e.code + ": " + e.msg }
@@ -29,29 +30,51 @@ func newAPIError(status int, code, msg string) *apiError {
 	return &apiError{status: status, code: code, msg: msg}
 }
 
+// newWeakPasswordError returns GoTrue's WeakPasswordError (internal/api/
+// password.go): 422 weak_password with the reasons.
+func newWeakPasswordError(msg string, reasons ...string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, code: "weak_password", msg: msg, weakReasons: reasons}
+}
+
 // errorBodyInitial is GoTrue's error body without an API version.
 type errorBodyInitial struct {
-	Code      int    `json:"code"`
-	ErrorCode string `json:"error_code"`
-	Msg       string `json:"msg"`
+	Code        int           `json:"code"`
+	ErrorCode   string        `json:"error_code"`
+	Msg         string        `json:"msg"`
+	WeakPayload *weakPassword `json:"weak_password,omitempty"`
 }
 
 // errorBody20240101 is GoTrue's error body for API version 2024-01-01.
 type errorBody20240101 struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code        string        `json:"code"`
+	Message     string        `json:"message"`
+	WeakPayload *weakPassword `json:"weak_password,omitempty"`
+}
+
+// weakPassword is the weak_password member of a WeakPasswordError body.
+type weakPassword struct {
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // writeAPIError writes e in the shape the request's API version selects,
-// with the x-sb-error-code header.
+// with the x-sb-error-code header, as GoTrue internal/api/errors.go
+// HandleResponseError does (which leaves the header off a weak_password
+// error in the 2024-01-01 shape).
 func writeAPIError(w http.ResponseWriter, r *http.Request, e *apiError) {
-	w.Header().Set("x-sb-error-code", e.code)
+	var weak *weakPassword
+	if e.weakReasons != nil {
+		weak = &weakPassword{Reasons: e.weakReasons}
+	}
 	if newErrorShape(r) {
+		if weak == nil {
+			w.Header().Set("x-sb-error-code", e.code)
+		}
 		w.Header().Set(apiVersionHeader, "2024-01-01")
-		writeJSON(w, e.status, errorBody20240101{Code: e.code, Message: e.msg})
+		writeJSON(w, e.status, errorBody20240101{Code: e.code, Message: e.msg, WeakPayload: weak})
 		return
 	}
-	writeJSON(w, e.status, errorBodyInitial{Code: e.status, ErrorCode: e.code, Msg: e.msg})
+	w.Header().Set("x-sb-error-code", e.code)
+	writeJSON(w, e.status, errorBodyInitial{Code: e.status, ErrorCode: e.code, Msg: e.msg, WeakPayload: weak})
 }
 
 // newErrorShape reports whether the request names API version 2024-01-01 or

@@ -102,6 +102,17 @@ func (s *store) addUser(email, password string, confirmed bool, now time.Time) (
 	return *u, nil
 }
 
+// byEmail returns the user with email (case-insensitive).
+func (s *store) byEmail(email string) (user, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[strings.ToLower(email)]
+	if !ok {
+		return user{}, false
+	}
+	return *u, true
+}
+
 // grant is what a successful token grant hands back: the user, the session
 // (its ID and sign-in time) and the refresh token to return.
 type grant struct {

@@ -96,6 +96,9 @@ func (a *authAPI) mintAccessToken(g grant, iat time.Time) (string, time.Time, er
 	if !a.p.AccessToken.OmitSub {
 		claims.Sub = g.user.ID
 	}
+	if a.p.AccessToken.OmitIssuer {
+		claims.Iss = ""
+	}
 	s, err := a.keys.sign(claims)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)

@@ -18,6 +18,7 @@ func TestAccessTokenClaims(t *testing.T) {
 		{name: "default", wantAud: "authenticated", wantSub: true, wantStatus: http.StatusOK},
 		{name: "custom aud", mutate: func(p *Profile) { p.AccessToken.Aud = "my-app" }, wantAud: "my-app", wantSub: true, wantStatus: http.StatusOK},
 		{name: "omit sub", mutate: func(p *Profile) { p.AccessToken.OmitSub = true }, wantAud: "authenticated", wantStatus: http.StatusForbidden},
+		{name: "omit issuer", mutate: func(p *Profile) { p.AccessToken.OmitIssuer = true }, wantAud: "authenticated", wantSub: true, wantStatus: http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,10 +35,23 @@ func TestAccessTokenClaims(t *testing.T) {
 			if _, ok := claims["sub"]; ok != tt.wantSub {
 				t.Errorf("sub present = %v, want %v", ok, tt.wantSub)
 			}
-			for k, want := range map[string]any{"role": "authenticated", "iss": d.ProjectURL + "/auth/v1", "email": d.Email, "aal": "aal1", "is_anonymous": false} {
+			for k, want := range map[string]any{"role": "authenticated", "email": d.Email, "phone": "", "aal": "aal1", "is_anonymous": false} {
 				if claims[k] != want {
 					t.Errorf("%s = %v, want %v", k, claims[k], want)
 				}
+			}
+			if iss, ok := claims["iss"]; ok == d.Profile.AccessToken.OmitIssuer || (ok && iss != d.ProjectURL+"/auth/v1") {
+				t.Errorf("iss = %v (present %v), want %s unless omitted", iss, ok, d.ProjectURL+"/auth/v1")
+			}
+			if sid, _ := claims["session_id"].(string); !uuidRE.MatchString(sid) {
+				t.Errorf("session_id = %v, want a UUID", claims["session_id"])
+			}
+			amr, _ := claims["amr"].([]any)
+			if len(amr) != 1 || amr[0].(map[string]any)["method"] != "password" || amr[0].(map[string]any)["timestamp"] != claims["iat"] {
+				t.Errorf("amr = %v, want one password entry at the sign-in time", claims["amr"])
+			}
+			if _, ok := claims["app_metadata"].(map[string]any); !ok {
+				t.Errorf("app_metadata = %v, want an object", claims["app_metadata"])
 			}
 			if iat, exp := claims["iat"].(float64), claims["exp"].(float64); exp-iat != 3600 {
 				t.Errorf("exp - iat = %v, want 3600", exp-iat)
