@@ -31,6 +31,7 @@ func TestDeploymentKey(t *testing.T) {
 		{name: "secret", kind: KeySecret, want: func(d *Deployment) string { return d.SecretKey }, wantStatus: 200},
 		{name: "other project", kind: KeyOtherProject, wantRef: "zyxwvutsrqponmlkjihg", wantStatus: 401},
 		{name: "rotated", kind: KeyRotated, wantRef: "abcdefghijklmnopqrst", wantStatus: 401},
+		{name: "stale: previous secret, still accepted by the gateway", kind: KeyStale, wantRef: "abcdefghijklmnopqrst", wantStatus: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +135,10 @@ func TestStartErrors(t *testing.T) {
 		{name: "unknown gateway style", mutate: func(p *Profile) { p.GatewayStyle = "nginx" }},
 		{name: "no ref", mutate: func(p *Profile) { p.Ref = "" }},
 		{name: "no user", mutate: func(p *Profile) { p.User = TestUser{} }},
+		{name: "unknown signing algorithm", mutate: func(p *Profile) { p.Signing.Alg = "EdDSA" }},
+		{name: "refresh algorithm version 3", mutate: func(p *Profile) { p.Refresh.AlgorithmVersion = 3 }},
+		{name: "negative reuse interval", mutate: func(p *Profile) { p.Refresh.ReuseInterval = -time.Second }},
+		{name: "unknown PostgREST version", mutate: func(p *Profile) { p.REST.PostgRESTVersion = 11 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
