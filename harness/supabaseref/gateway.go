@@ -29,10 +29,14 @@ const (
 // auth-v1-open* services of the self-hosted kong.yml).
 var openPaths = []string{"/verify", "/callback", "/authorize", "/.well-known/jwks.json"}
 
-// gatewayJWTLifetime is how long the JWT the gateway mints for an sb_ key
-// lives (short-lived on the hosted platform; the exact value is not
-// public).
-const gatewayJWTLifetime = 5 * time.Minute
+// Lifetimes of the JWT the gateway hands upstream for an sb_ key: the
+// hosted gateway mints a short-lived one (the exact lifetime is not public);
+// the self-hosted Kong hands ANON_KEY_ASYMMETRIC / SERVICE_ROLE_KEY_ASYMMETRIC,
+// signed once by docker/utils/add-new-auth-keys.sh to last five years.
+const (
+	hostedGatewayJWTLifetime = 5 * time.Minute
+	kongGatewayJWTLifetime   = 5 * 365 * 24 * time.Hour
+)
 
 // gateway is the project's front door: Date from the project clock, panic
 // recovery, a body limit, CORS, then the apikey check and the Authorization
@@ -122,11 +126,11 @@ func (g *gateway) upstreamAuthorization(r *http.Request) {
 		r.Header.Set("Authorization", key)
 		return
 	}
-	now := g.now()
-	tok, err := g.sign.sign(jwt.MapClaims{
-		"iss": "supabase", "ref": g.p.Ref, "role": role,
-		"iat": now.Unix(), "exp": now.Add(gatewayJWTLifetime).Unix(),
-	})
+	now, life := g.now(), hostedGatewayJWTLifetime
+	if g.p.GatewayStyle == "kong" {
+		life = kongGatewayJWTLifetime
+	}
+	tok, err := g.sign.sign(jwt.MapClaims{"role": role, "iss": "supabase", "iat": now.Unix(), "exp": now.Add(life).Unix()})
 	if err != nil {
 		r.Header.Del("Authorization")
 		return

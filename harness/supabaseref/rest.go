@@ -20,8 +20,10 @@ import (
 const postgrestSkew = 30 * time.Second
 
 // postgrest is the minimal PostgREST behind /rest/v1: it verifies the JWT
-// it is handed against PGRST_JWT_SECRET (the legacy secret, plus the
-// asymmetric public key in a new-key setup) and answers the root with an
+// it is handed against PGRST_JWT_SECRET, which the self-hosted compose sets
+// to ${JWT_JWKS:-${JWT_SECRET}} (the legacy secret, plus the asymmetric
+// public key in a new-key setup), uses its anon role when it gets no
+// bearer token (PGRST_DB_ANON_ROLE: anon), and answers the root with an
 // OpenAPI document. It has no tables.
 type postgrest struct {
 	p    Profile

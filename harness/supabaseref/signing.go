@@ -30,8 +30,11 @@ type signingKeys struct {
 }
 
 // newSigningKeys makes the keys of profile p around the project's secret:
-// for an asymmetric Alg a fresh key pair with a random kid, and the JWKS
-// as p publishes it.
+// for an asymmetric Alg a fresh key pair with a random UUID kid, and the
+// JWKS as p publishes it. This is the shape the self-hosting script
+// (supabase/supabase docker/utils/add-new-auth-keys.sh) gives
+// GOTRUE_JWT_KEYS: the signing key with a kid, plus the legacy secret as an
+// "oct" key with alg HS256 and no kid.
 func newSigningKeys(p SigningProfile, secret []byte) (*signingKeys, error) {
 	k := &signingKeys{alg: p.Alg, secret: secret}
 	if k.alg == "" {
@@ -165,11 +168,15 @@ func (k *signingKeys) postgrestKeyFunc(t *jwt.Token) (any, error) {
 
 // publicJWK is a public JSON Web Key as GoTrue publishes it (lestrrat-go/jwx
 // serialises the members in this, alphabetical, order): use "sig" and
-// key_ops ["verify"] set by GoTrue internal/conf/jwk.go decodePublicKey.
+// key_ops ["verify"] set by GoTrue internal/conf/jwk.go decodePublicKey,
+// and "ext": true kept from the configured key (supabase/supabase
+// docker/utils/add-new-auth-keys.sh writes it into JWT_KEYS, as WebCrypto
+// exports do).
 type publicJWK struct {
 	Alg    string   `json:"alg"`
 	Crv    string   `json:"crv,omitempty"`
 	E      string   `json:"e,omitempty"`
+	Ext    bool     `json:"ext,omitempty"`
 	KeyOps []string `json:"key_ops"`
 	Kid    string   `json:"kid"`
 	Kty    string   `json:"kty"`
@@ -184,7 +191,7 @@ type publicJWK struct {
 // coordinates at the full field size, RSA n and e unsigned big-endian with
 // no leading zero octets.
 func newPublicJWK(alg, kid string, pub crypto.PublicKey) publicJWK {
-	j := publicJWK{Alg: alg, KeyOps: []string{"verify"}, Kid: kid, Use: "sig"}
+	j := publicJWK{Alg: alg, Ext: true, KeyOps: []string{"verify"}, Kid: kid, Use: "sig"}
 	b64 := base64.RawURLEncoding.EncodeToString
 	switch pub := pub.(type) {
 	case *ecdsa.PublicKey:

@@ -201,8 +201,8 @@ func TestNewPublicJWK(t *testing.T) {
 		alg  string
 		want []string // members present
 	}{
-		{alg: AlgES256, want: []string{"alg", "crv", "key_ops", "kid", "kty", "use", "x", "y"}},
-		{alg: AlgRS256, want: []string{"alg", "e", "key_ops", "kid", "kty", "n", "use"}},
+		{alg: AlgES256, want: []string{"alg", "crv", "ext", "key_ops", "kid", "kty", "use", "x", "y"}},
+		{alg: AlgRS256, want: []string{"alg", "e", "ext", "key_ops", "kid", "kty", "n", "use"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.alg, func(t *testing.T) {
