@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -66,7 +68,7 @@ func (a *authAPI) serve(w http.ResponseWriter, r *http.Request, path string) {
 		h, ok = methods[http.MethodGet]
 	}
 	if !ok {
-		for m := range methods {
+		for _, m := range slices.Sorted(maps.Keys(methods)) {
 			w.Header().Add("Allow", m)
 		}
 		w.WriteHeader(http.StatusMethodNotAllowed)

@@ -6,15 +6,16 @@ import (
 	"time"
 )
 
-// Refresh grant errors, as GoTrue words them.
-var (
-	errRefreshNotFound = func() *apiError {
-		return newAPIError(http.StatusBadRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
-	}
-	errRefreshAlreadyUsed = func() *apiError {
-		return newAPIError(http.StatusBadRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-	}
-)
+// errRefreshNotFound is GoTrue's answer to a refresh token it cannot find
+// (or whose session or signature does not check out).
+func errRefreshNotFound() *apiError {
+	return newAPIError(http.StatusBadRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+}
+
+// errRefreshAlreadyUsed is GoTrue's answer to a refused reuse.
+func errRefreshAlreadyUsed() *apiError {
+	return newAPIError(http.StatusBadRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
+}
 
 // refresh runs the refresh_token grant for tok at now under rules p, the
 // way GoTrue internal/tokens/service.go RefreshTokenGrant does, and sets
