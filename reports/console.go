@@ -3,57 +3,151 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// stateTag is the fixed-width tag printed before each spec.
+// stateTag is the fixed-width tag printed before each spec that judged or
+// was blocked; out-of-scope and not-judged specs are grouped in the summary.
 var stateTag = map[string]string{
-	StatePassed: "PASS", StateFailed: "FAIL", StateWarned: "WARN",
-	StateSkipped: "SKIP", StateInterrupted: "INTR", StateWaived: "WAIV",
+	result.StatePassed: "PASS", result.StateFailed: "FAIL", result.StateWarned: "WARN",
+	result.StateWaived: "WAIV", result.StateBlocked: "BLKD", result.StateInterrupted: "INTR",
+	result.StateNotJudged: "NJDG", result.StateOutOfScope: "SCOP",
+}
+
+// Listed reports whether PrintSpec prints a line for a spec in state (the
+// others are grouped by PrintSummary).
+func Listed(state string) bool {
+	return state != result.StateOutOfScope && state != result.StateNotJudged
 }
 
 // PrintSpec writes one spec's line and, for anything but a pass, its
-// diagnostics or reason, indented below it.
-func PrintSpec(w io.Writer, s Spec) {
-	fmt.Fprintf(w, "%s  %-15s %s (%s)\n", stateTag[s.State], s.ID, s.Title, ms(s.DurationMS))
-	if s.State == StatePassed {
+// diagnostics or reason, indented below it. Every target-derived text is
+// cleaned of control characters.
+func PrintSpec(w io.Writer, s result.Spec) {
+	fmt.Fprintf(w, "%s  %-15s %s (judged in %s)\n", stateTag[s.State], result.Clean(s.ID), result.Clean(s.Title), ms(s.JudgeMS))
+	if s.State == result.StatePassed {
 		return
 	}
 	if s.Reason != "" {
-		fmt.Fprintf(w, "      %s\n", s.Reason)
+		fmt.Fprintf(w, "      %s\n", result.Clean(s.Reason))
 	}
 	if s.Waiver != nil {
-		fmt.Fprintf(w, "      waived (was %s): %s", s.WaivedState, s.Waiver.Reason)
+		fmt.Fprintf(w, "      waived (was %s): %s", KindText(s.WaivedState), result.Clean(s.Waiver.Reason))
 		if s.Waiver.Expires != "" {
-			fmt.Fprintf(w, " — until %s", s.Waiver.Expires)
+			fmt.Fprintf(w, " — until %s", result.Clean(s.Waiver.Expires))
 		}
 		fmt.Fprintln(w)
 		return
 	}
 	for _, d := range s.Diagnostics {
-		if s.State == StateSkipped || (s.State == StateWarned && !(d.Severity == "warn")) {
+		if !explains(s, d) {
 			continue
 		}
 		fmt.Fprintln(w, indent(d.String(), "      "))
 	}
 	if s.Failure != "" {
-		fmt.Fprintln(w, indent(s.Failure, "      "))
+		fmt.Fprintln(w, indent(result.Clean(s.Failure), "      "))
 	}
 }
 
-// PrintSummary writes the closing lines of a run.
-func PrintSummary(w io.Writer, r *Report) {
+// explains reports whether a diagnostic explains the spec's state: failing
+// ones for a failed spec, warnings for a warned one, both for a waived one.
+func explains(s result.Spec, d result.Diagnostic) bool {
+	switch s.State {
+	case result.StateWarned:
+		return d.Severity == result.Warn
+	case result.StateWaived:
+		return d.Severity != result.Info
+	case result.StateFailed:
+		return d.Severity.Failing()
+	}
+	return false
+}
+
+// PrintSummary writes the closing lines of a run: the counts, what was not
+// judged and why (grouped by the input that would judge it), what was out
+// of scope (grouped by run shape), where the time went, and the verdict.
+func PrintSummary(w io.Writer, r *result.Report) {
 	c := r.Counts
-	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d skipped, %d waived in %s\n",
-		len(r.Specs), c[StatePassed], c[StateFailed], c[StateWarned], c[StateSkipped], c[StateWaived], r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d waived, %d blocked, %d not judged, %d out of scope in %s\n",
+		len(r.Specs), c[result.StatePassed], c[result.StateFailed], c[result.StateWarned], c[result.StateWaived],
+		c[result.StateBlocked], c[result.StateNotJudged], c[result.StateOutOfScope], r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	if len(r.MissingInputs) > 0 {
+		fmt.Fprintln(w, "not judged — give these to judge them:")
+		for _, m := range r.MissingInputs {
+			fmt.Fprintf(w, "  %s: %s\n", result.Clean(m.Input), strings.Join(m.Specs, ", "))
+		}
+	}
+	for _, g := range r.OutOfScope {
+		fmt.Fprintf(w, "%d %s out of scope: %s\n", len(g.Specs), plural(len(g.Specs), "spec", "specs"), result.Clean(g.Reason))
+	}
+	if t := Timings(r); t != "" {
+		fmt.Fprintf(w, "time: %s\n", t)
+	}
 	for _, p := range r.WaiverProblems {
-		fmt.Fprintf(w, "waivers: %s\n", p)
+		fmt.Fprintf(w, "waivers: %s\n", result.Clean(p))
 	}
 	if r.SetupError != "" {
-		fmt.Fprintf(w, "setup failed: %s\n", r.SetupError)
+		fmt.Fprintf(w, "setup failed: %s\n", result.Clean(r.SetupError))
 	}
-	fmt.Fprintf(w, "verdict: %s — %s\n", strings.ToUpper(r.Verdict), r.Target.Description)
+	fmt.Fprintf(w, "verdict: %s — %s\n", VerdictLine(r), result.Clean(r.Target.Description))
+}
+
+// VerdictLine is the verdict in capitals, followed for an incomplete run
+// by what is missing.
+func VerdictLine(r *result.Report) string {
+	v := strings.ToUpper(r.Verdict)
+	if v == "" {
+		v = "NO VERDICT"
+	}
+	if r.Verdict == result.VerdictIncomplete {
+		v += " (" + result.Clean(r.IncompleteText()) + ")"
+	}
+	return v
+}
+
+// Timings says where the run's time went: the setup phases that matter and
+// each evidence bundle, slowest first.
+func Timings(r *result.Report) string {
+	type item struct {
+		name string
+		ms   float64
+	}
+	var items []item
+	for _, name := range []string{"browser_start", "browser_connect"} {
+		if v, ok := r.PhasesMS[name]; ok {
+			items = append(items, item{strings.ReplaceAll(name, "_", " "), v})
+		}
+	}
+	var bundles []item
+	for _, b := range r.Bundles {
+		bundles = append(bundles, item{b.Name, b.MS})
+	}
+	slices.SortStableFunc(bundles, func(a, b item) int { return int(b.ms - a.ms) })
+	items = append(items, bundles...)
+	var parts []string
+	for _, it := range items {
+		parts = append(parts, fmt.Sprintf("%s %s", it.name, seconds(it.ms)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func seconds(ms float64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%.0f ms", ms)
+	}
+	return fmt.Sprintf("%.2f s", ms/1000)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func indent(s, prefix string) string {

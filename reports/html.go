@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // HTMLFile is the name of the self-contained HTML report in the report
@@ -44,41 +44,42 @@ func mustAsset(name string) string {
 }
 
 // WriteHTML writes the report as one self-contained HTML file.
-func WriteHTML(path string, r *Report) error {
+func WriteHTML(path string, r *result.Report) error {
 	var b bytes.Buffer
 	if err := RenderHTML(&b, r); err != nil {
 		return fmt.Errorf("reports: render %s: %w", path, err)
 	}
-	return writeFile(path, b.Bytes())
+	return WriteFile(path, b.Bytes())
 }
 
 // RenderHTML renders the report as one self-contained HTML page: styles,
 // script and screenshots are inlined, so it reads offline and prints.
-func RenderHTML(w io.Writer, r *Report) error {
+func RenderHTML(w io.Writer, r *result.Report) error {
 	return htmlTemplate.Execute(w, newHTMLPage(r))
 }
-
-// stateOrder is the order states are listed in counts and filters.
-var stateOrder = []string{StatePassed, StateFailed, StateWarned, StateSkipped, StateWaived, StateInterrupted}
 
 // stateRank orders states from worst to mildest for colouring a grid cell
 // and ordering the cards that need attention.
 var stateRank = map[string]int{
-	StateFailed: 6, StateInterrupted: 5, StateWarned: 4, StateWaived: 3, StateSkipped: 2, StatePassed: 1,
+	result.StateFailed: 8, result.StateInterrupted: 7, result.StateBlocked: 6, result.StateNotJudged: 5,
+	result.StateWarned: 4, result.StateWaived: 3, result.StateOutOfScope: 2, result.StatePassed: 1,
 }
 
-// verdictClass maps a verdict to the banner's colour class.
+// verdictClass maps a verdict to the banner's colour class; an incomplete
+// run has its own colour, never the conformant one.
 var verdictClass = map[string]string{
-	VerdictConformant:    "v-ok",
-	VerdictWarnings:      "v-warn",
-	VerdictNonConformant: "v-fail",
-	VerdictError:         "v-error",
-	VerdictInterrupted:   "v-error",
+	result.VerdictConformant:    "v-ok",
+	result.VerdictWarnings:      "v-warn",
+	result.VerdictIncomplete:    "v-incomplete",
+	result.VerdictNonConformant: "v-fail",
+	result.VerdictError:         "v-error",
+	result.VerdictInterrupted:   "v-error",
 }
 
 // htmlPage is what the template renders: the report plus derived views.
 type htmlPage struct {
-	R            *Report
+	R            *result.Report
+	VerdictText  string
 	CSS          template.CSS
 	JS           template.JS
 	VerdictClass string
@@ -90,13 +91,16 @@ type htmlPage struct {
 	GridWidth    int
 	Phases       []phase
 	Filters      []string
+	Bundles      []phase
 	Attention    []specView
-	Skipped      []specView
+	Unjudged     []specView
+	OutOfScope   []specView
 	Passed       []specView
 }
 
 type stateCount struct {
 	State string
+	Label string
 	N     int
 }
 
@@ -119,8 +123,9 @@ type phase struct {
 
 // specView is one spec card.
 type specView struct {
-	Spec
+	result.Spec
 	Anchor   string
+	Kind     string
 	Duration string
 	Codes    []string
 	Evidence []evidenceView
@@ -131,7 +136,7 @@ type specView struct {
 type evidenceView struct {
 	Name    string
 	Kind    string // "cookies", "token", "screenshot" or "text"
-	Cookies []judge.CookieRow
+	Cookies []result.CookieRow
 	Token   *tokenView
 	Shot    template.URL
 	Caption string
@@ -148,9 +153,9 @@ type claim struct {
 	Key, Value, Note string
 }
 
-func newHTMLPage(r *Report) htmlPage {
+func newHTMLPage(r *result.Report) htmlPage {
 	p := htmlPage{
-		R: r, CSS: htmlCSS, JS: htmlJS,
+		R: r, CSS: htmlCSS, JS: htmlJS, VerdictText: VerdictLine(r),
 		VerdictClass: cmp.Or(verdictClass[r.Verdict], "v-error"),
 		Total:        len(r.Specs),
 	}
@@ -161,9 +166,9 @@ func newHTMLPage(r *Report) htmlPage {
 		}
 	}
 	counts, areas := tally(r)
-	for _, s := range stateOrder {
-		if s != StateInterrupted || counts[s] > 0 {
-			p.Counts = append(p.Counts, stateCount{s, counts[s]})
+	for _, s := range result.States {
+		if s != result.StateInterrupted || counts[s] > 0 {
+			p.Counts = append(p.Counts, stateCount{s, KindText(s), counts[s]})
 			p.Filters = append(p.Filters, s)
 		}
 	}
@@ -171,13 +176,22 @@ func newHTMLPage(r *Report) htmlPage {
 	for _, k := range slices.Sorted(maps.Keys(r.PhasesMS)) {
 		p.Phases = append(p.Phases, phase{k, ms(r.PhasesMS[k])})
 	}
+	for _, b := range r.Bundles {
+		d := seconds(b.MS)
+		if b.Error != "" {
+			d += " — " + b.Error
+		}
+		p.Bundles = append(p.Bundles, phase{b.Name, d})
+	}
 	for i, s := range r.Specs {
 		v := newSpecView(i, s)
 		switch s.State {
-		case StatePassed:
+		case result.StatePassed:
 			p.Passed = append(p.Passed, v)
-		case StateSkipped:
-			p.Skipped = append(p.Skipped, v)
+		case result.StateNotJudged, result.StateBlocked:
+			p.Unjudged = append(p.Unjudged, v)
+		case result.StateOutOfScope:
+			p.OutOfScope = append(p.OutOfScope, v)
 		default:
 			p.Attention = append(p.Attention, v)
 		}
@@ -188,7 +202,7 @@ func newHTMLPage(r *Report) htmlPage {
 
 // tally returns the report's counts and areas, computed from the specs when
 // the report was not summarized; the report itself is never changed.
-func tally(r *Report) (map[string]int, map[string]map[string]int) {
+func tally(r *result.Report) (map[string]int, map[string]map[string]int) {
 	if r.Counts != nil && r.Areas != nil {
 		return r.Counts, r.Areas
 	}
@@ -228,12 +242,12 @@ func grid(modes []string, areas map[string]map[string]int) ([]gridRow, int) {
 		row := gridRow{Mode: cmp.Or(m, "(no mode)")}
 		for _, a := range byMode[m] {
 			c := gridCell{Area: cmp.Or(a, "(no area)")}
-			for _, s := range stateOrder {
+			for _, s := range result.States {
 				n := areas[m+":"+a][s]
 				if n == 0 {
 					continue
 				}
-				c.Counts = append(c.Counts, stateCount{s, n})
+				c.Counts = append(c.Counts, stateCount{s, KindText(s), n})
 				if stateRank[s] > stateRank[c.State] {
 					c.State = s
 				}
@@ -249,8 +263,8 @@ func grid(modes []string, areas map[string]map[string]int) ([]gridRow, int) {
 	return rows, width
 }
 
-func newSpecView(i int, s Spec) specView {
-	v := specView{Spec: s, Duration: ms(s.DurationMS), Codes: s.Codes()}
+func newSpecView(i int, s result.Spec) specView {
+	v := specView{Spec: s, Duration: "judged in " + ms(s.JudgeMS), Codes: s.Codes(), Kind: KindText(s.State)}
 	v.Anchor = "spec-" + s.ID
 	if s.ID == "" {
 		v.Anchor = fmt.Sprintf("spec-n%d", i+1)
@@ -264,7 +278,7 @@ func newSpecView(i int, s Spec) specView {
 // newEvidenceView re-encodes the value to JSON and decodes it into the
 // struct its name promises, so a live Go value and one read back from
 // report.json render alike. A value that does not fit falls back to text.
-func newEvidenceView(n judge.Named) evidenceView {
+func newEvidenceView(n result.Named) evidenceView {
 	v := evidenceView{Name: n.Name, Kind: "text"}
 	raw, err := json.Marshal(n.Value)
 	if err != nil {
@@ -272,20 +286,20 @@ func newEvidenceView(n judge.Named) evidenceView {
 		return v
 	}
 	switch n.Name {
-	case judge.EvidenceCookies:
-		var rows []judge.CookieRow
+	case result.EvidenceCookies:
+		var rows []result.CookieRow
 		if decode(raw, &rows) == nil {
 			v.Kind, v.Cookies = "cookies", rows
 			return v
 		}
-	case judge.EvidenceToken:
-		var t judge.TokenView
+	case result.EvidenceToken:
+		var t result.TokenView
 		if decode(raw, &t) == nil && (len(t.Header) > 0 || len(t.Claims) > 0) {
 			v.Kind, v.Token = "token", newTokenView(t)
 			return v
 		}
-	case judge.EvidenceScreenshot:
-		var s judge.Screenshot
+	case result.EvidenceScreenshot:
+		var s result.Screenshot
 		if decode(raw, &s) == nil && len(s.PNG) > 0 {
 			v.Kind, v.Caption = "screenshot", s.Caption
 			// Base64 of bytes cannot leave the attribute; the template
@@ -324,7 +338,7 @@ func prettyJSON(raw []byte) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func newTokenView(t judge.TokenView) *tokenView {
+func newTokenView(t result.TokenView) *tokenView {
 	v := &tokenView{Redacted: t.Redacted}
 	for _, k := range slices.Sorted(maps.Keys(t.Header)) {
 		v.Header = append(v.Header, claim{Key: k, Value: scalar(t.Header[k])})

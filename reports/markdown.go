@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // MarkdownFile is the name of the short Markdown summary in the report
@@ -27,28 +27,26 @@ const (
 )
 
 // WriteMarkdown writes the report's Markdown summary.
-func WriteMarkdown(path string, r *Report) error {
+func WriteMarkdown(path string, r *result.Report) error {
 	var b bytes.Buffer
 	if err := RenderMarkdown(&b, r); err != nil {
 		return fmt.Errorf("reports: render %s: %w", path, err)
 	}
-	return writeFile(path, b.Bytes())
+	return WriteFile(path, b.Bytes())
 }
 
 // RenderMarkdown writes a summary short enough for a GitHub or GitLab job
-// summary: the verdict, counts, areas, then one bullet per failed, warned
-// or waived spec and the waiver problems. Passed specs are only counted.
-func RenderMarkdown(w io.Writer, r *Report) error {
+// summary: the verdict, counts, areas, then one bullet per failed, warned,
+// blocked or waived spec, the inputs that would judge the not-judged ones,
+// the out-of-scope groups, where the time went, and the waiver problems.
+// Passed specs are only counted.
+func RenderMarkdown(w io.Writer, r *result.Report) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
 
-	verdict := strings.ToUpper(r.Verdict)
-	if verdict == "" {
-		verdict = "NO VERDICT"
-	}
 	p("## %s", mdEscape(cmp.Or(r.Tool, "mfconform")))
 	p("")
-	p("**Verdict: %s** — %s", verdict, mdEscape(cmp.Or(r.Target.Description, "unknown target")))
+	p("**Verdict: %s** — %s", mdEscape(VerdictLine(r)), mdEscape(cmp.Or(r.Target.Description, "unknown target")))
 	p("")
 	var meta []string
 	if r.Target.Fixture != "" && !strings.Contains(r.Target.Description, r.Target.Fixture) {
@@ -81,20 +79,21 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 	counts, areas := tally(r)
 	p("| State | Count |")
 	p("|---|---:|")
-	for _, s := range stateOrder {
-		if s != StateInterrupted || counts[s] > 0 {
-			p("| %s | %d |", s, counts[s])
+	for _, s := range result.States {
+		if s != result.StateInterrupted || counts[s] > 0 {
+			p("| %s | %d |", KindText(s), counts[s])
 		}
 	}
 	p("| **total** | **%d** |", len(r.Specs))
 	p("")
 
 	if len(areas) > 0 {
-		p("| Area | passed | failed | warned | skipped | waived |")
-		p("|---|---:|---:|---:|---:|---:|")
+		p("| Area | passed | failed | warned | waived | blocked | not judged | out of scope |")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|")
 		for _, a := range areaOrder(r.Modes, areas) {
 			c := areas[a]
-			p("| %s | %d | %d | %d | %d | %d |", mdEscape(a), c[StatePassed], c[StateFailed], c[StateWarned], c[StateSkipped], c[StateWaived])
+			p("| %s | %d | %d | %d | %d | %d | %d | %d |", mdEscape(a), c[result.StatePassed], c[result.StateFailed], c[result.StateWarned],
+				c[result.StateWaived], c[result.StateBlocked], c[result.StateNotJudged], c[result.StateOutOfScope])
 		}
 		p("")
 	}
@@ -116,9 +115,30 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		}
 		p("")
 	}
-	section("Failures", StateFailed, StateInterrupted)
-	section("Warnings", StateWarned)
-	section("Waivers applied", StateWaived)
+	section("Failures", result.StateFailed, result.StateInterrupted)
+	section("Warnings", result.StateWarned)
+	section("Blocked by a failure", result.StateBlocked)
+	if len(r.MissingInputs) > 0 {
+		p("### Not judged: give these to judge them")
+		p("")
+		for _, m := range r.MissingInputs {
+			p("- **%s**: %s", mdEscape(m.Input), mdEscape(strings.Join(m.Specs, ", ")))
+		}
+		p("")
+	}
+	if len(r.OutOfScope) > 0 {
+		p("### Out of scope")
+		p("")
+		for _, g := range r.OutOfScope {
+			p("- %d %s: %s", len(g.Specs), plural(len(g.Specs), "spec", "specs"), mdInline(g.Reason, observedLimit))
+		}
+		p("")
+	}
+	section("Waivers applied", result.StateWaived)
+	if t := Timings(r); t != "" {
+		p("Time: %s", mdEscape(t))
+		p("")
+	}
 
 	if len(r.WaiverProblems) > 0 {
 		p("### Waiver problems")
@@ -147,15 +167,15 @@ func areaOrder(modes []string, areas map[string]map[string]int) []string {
 
 // mdSpecBullet is one line: **ID** title — `CODE`: observed — fix: …; one
 // segment per diagnostic that made the spec what it is.
-func mdSpecBullet(s Spec) string {
+func mdSpecBullet(s result.Spec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "- **%s** %s", mdEscape(cmp.Or(s.ID, "(no ID)")), mdEscape(s.Title))
-	if s.State == StateInterrupted {
+	if s.State == result.StateInterrupted {
 		b.WriteString(" (interrupted)")
 	}
-	if s.State == StateWaived {
+	if s.State == result.StateWaived {
 		if s.WaivedState != "" {
-			fmt.Fprintf(&b, " (was %s)", s.WaivedState)
+			fmt.Fprintf(&b, " (was %s)", KindText(s.WaivedState))
 		}
 		if w := s.Waiver; w != nil {
 			fmt.Fprintf(&b, " — waived: %s", mdInline(w.Reason, observedLimit))
@@ -166,7 +186,7 @@ func mdSpecBullet(s Spec) string {
 	}
 	shown := 0
 	for _, d := range s.Diagnostics {
-		if !mdRelevant(s, d) {
+		if !explains(s, d) {
 			continue
 		}
 		shown++
@@ -174,7 +194,7 @@ func mdSpecBullet(s Spec) string {
 		if d.Observed != "" {
 			fmt.Fprintf(&b, ": %s", mdInline(d.Observed, observedLimit))
 		}
-		if d.Fix != "" && s.State != StateWaived {
+		if d.Fix != "" && s.State != result.StateWaived {
 			fmt.Fprintf(&b, " — fix: %s", mdInline(d.Fix, fixLimit))
 		}
 	}
@@ -184,19 +204,6 @@ func mdSpecBullet(s Spec) string {
 		}
 	}
 	return b.String()
-}
-
-// mdRelevant reports whether a diagnostic explains the spec's state: failing
-// ones for a failed spec, warnings for a warned one, both for a waived one.
-func mdRelevant(s Spec, d diag.Diagnostic) bool {
-	switch s.State {
-	case StateWarned:
-		return d.Severity == diag.Warn
-	case StateWaived:
-		return d.Severity != diag.Info
-	default:
-		return d.Severity.Failing()
-	}
 }
 
 // mdInline makes text one escaped line of at most limit runes.
@@ -216,9 +223,11 @@ func mdInline(s string, limit int) string {
 // mdEscape backslash-escapes what Markdown (CommonMark and GitHub's
 // tables) would read as syntax: pipes, backticks, emphasis, links, HTML and
 // headings. An underscore between two letters or digits cannot start or end
-// emphasis and stays as it is, so snake_case names remain readable.
+// emphasis and stays as it is, so snake_case names remain readable. Control
+// characters (and bidirectional overrides) are dropped: a job summary shows
+// text, never a terminal sequence.
 func mdEscape(s string) string {
-	rs := []rune(s)
+	rs := []rune(strings.Map(dropControl, s))
 	var b strings.Builder
 	for i, r := range rs {
 		switch r {
@@ -236,6 +245,18 @@ func mdEscape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// dropControl removes what result.Clean would escape, keeping newlines
+// (turned into spaces below) and tabs.
+func dropControl(r rune) rune {
+	if r == '\n' || r == '\t' {
+		return r
+	}
+	if result.Clean(string(r)) != string(r) {
+		return -1
+	}
+	return r
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

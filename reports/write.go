@@ -1,12 +1,19 @@
+// Package reports renders a run's result (suites/result) four ways — the
+// console lines, report.json, junit.xml, report.html and summary.md — and
+// writes them safely into the report folder. It holds no judgment and
+// derives nothing the result model does not: specs decide, the runner
+// assembles, reports show.
 package reports
 
 import (
 	"encoding/json"
-	"encoding/xml"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // File names written to the report directory.
@@ -18,9 +25,12 @@ const (
 // Files are the report files WriteAll writes, in order.
 var Files = []string{JSONFile, HTMLFile, JUnitFile, MarkdownFile}
 
+// maxReportFile bounds what ReadJSON reads.
+const maxReportFile = 256 << 20
+
 // WriteAll writes report.json, report.html, junit.xml and summary.md into
 // dir, creating it.
-func WriteAll(dir string, r *Report) error {
+func WriteAll(dir string, r *result.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: create %s: %w", dir, err)
 	}
@@ -37,134 +47,68 @@ func WriteAll(dir string, r *Report) error {
 }
 
 // WriteJSON writes the report model as indented JSON.
-func WriteJSON(path string, r *Report) error {
+func WriteJSON(path string, r *result.Report) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("reports: encode %s: %w", path, err)
 	}
-	return writeFile(path, append(b, '\n'))
+	return WriteFile(path, append(b, '\n'))
 }
 
 // ReadJSON reads a report.json.
-func ReadJSON(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
+func ReadJSON(path string) (*result.Report, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reports: read %s: %w", path, err)
 	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > maxReportFile {
+		return nil, fmt.Errorf("reports: %s is larger than %d bytes: not a report.json", path, maxReportFile)
+	}
+	var r result.Report
+	if err := json.NewDecoder(f).Decode(&r); err != nil {
 		return nil, fmt.Errorf("reports: %s is not a report.json: %w", path, err)
 	}
 	return &r, nil
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     float64      `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
+// ErrSymlink is returned when a report file's path is a symbolic link:
+// reports are never written through one.
+var ErrSymlink = errors.New("is a symbolic link")
 
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Time      float64       `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
-// WriteJUnit writes one testsuite per mode:area, one testcase per spec; the
-// failure message is the diagnostic codes and the body the diagnostics.
-func WriteJUnit(path string, r *Report) error {
-	suites := map[string]*junitSuite{}
-	var order []string
-	for _, s := range r.Specs {
-		name := suiteName(s.Labels)
-		js, ok := suites[name]
-		if !ok {
-			js = &junitSuite{Name: name}
-			suites[name] = js
-			order = append(order, name)
-		}
-		c := junitCase{Name: s.ID + ": " + s.Title, ClassName: name, Time: s.DurationMS / 1000}
-		var blocks []string
-		for _, d := range s.Diagnostics {
-			blocks = append(blocks, d.String())
-		}
-		switch s.State {
-		case StateFailed, StateInterrupted:
-			msg := strings.Join(s.Codes(), ", ")
-			if msg == "" {
-				msg = firstLine(s.Failure + s.Reason)
-			}
-			c.Failure = &junitFailure{Message: msg, Type: s.State, Body: strings.Join(append(blocks, s.Failure), "\n\n")}
-			js.Failures++
-		case StateSkipped:
-			c.Skipped = &junitSkipped{Message: s.Reason}
-			js.Skipped++
-		case StateWarned:
-			c.SystemOut = strings.Join(blocks, "\n\n")
-		}
-		js.Tests++
-		js.Cases = append(js.Cases, c)
+// WriteFile writes a report file atomically and without following links:
+// the bytes go to a new temporary file with an unpredictable name in the
+// same folder, which is then renamed over path. An existing path that is a
+// symbolic link is refused rather than followed or replaced.
+func WriteFile(path string, b []byte) error {
+	if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("reports: write %s: %w; remove it first", path, ErrSymlink)
 	}
-	out := junitSuites{Name: "mfconform", Time: r.FinishedAt.Sub(r.StartedAt).Seconds()}
-	for _, n := range order {
-		js := suites[n]
-		out.Tests += js.Tests
-		out.Failures += js.Failures
-		out.Skipped += js.Skipped
-		out.Suites = append(out.Suites, *js)
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
 	}
-	b, err := xml.MarshalIndent(out, "", "  ")
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("reports: encode %s: %w", path, err)
+		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
-	return writeFile(path, append([]byte(xml.Header), append(b, '\n')...))
-}
-
-func suiteName(labels []string) string {
-	mode, area := modeArea(labels)
-	if mode == "" {
-		return "mfconform"
+	tmp := f.Name()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
-	return mode + "." + area
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	return line
-}
-
-// writeFile writes atomically: a temporary file renamed into place.
-func writeFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
 	return nil

@@ -9,15 +9,18 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// Exit codes, decided here and nowhere else.
+// Exit codes, decided here and nowhere else. When several apply, the
+// first in this order wins: 130 > 3 > 1 > 4 > 2 > 0.
 const (
 	exitOK          = 0   // conformant (warnings allowed)
 	exitFailed      = 1   // at least one spec failed
 	exitWarned      = 2   // only warnings, with --fail-on warn
 	exitToolError   = 3   // configuration, environment or tool error
+	exitIncomplete  = 4   // specs not judged for a missing input (0 with --allow-incomplete)
 	exitInterrupted = 130 // stopped by SIGINT/SIGTERM
 )
 
@@ -25,74 +28,63 @@ const (
 var version = ""
 
 // errUsage marks a command-line mistake.
-var errUsage = errors.New("usage")
-
-const usage = `mfconform — conformance checks for a self-hosted Miiflow deployment's authentication
-
-Usage:
-  mfconform run [--mode all|jwt|supabase] [--report-dir DIR] [--label-filter EXPR] [--fixture NAME]
-                [--waivers FILE] [--fail-on fail|warn] [--block-third-party-cookies] [--app-origin URL]
-                [--config FILE] [--login-url URL] [--login-method GET|POST] [--login-form k=v]…
-                [--app-url URL|reference] [--app-host H] [--probe-path P] [--secret-file F]
-                [--resolve HOST=IP]… [--ca-file PEM] [--proxy URL]
-  mfconform config check [--config FILE] [run flags]
-                                     validate and print the effective configuration (secrets as fingerprints)
-  mfconform run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]
-                                     check many deployments with one shared Chromium
-  mfconform specs [--json]           list every spec without running anything
-  mfconform fixtures                 list the reference deployment's fixtures
-  mfconform serve-reference [--fixture NAME] [--env-out FILE]  serve the reference deployment until Ctrl-C
-  mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
-  mfconform report --from report.json --format html|junit|md|json [--out FILE]
-                                     render a report again from its JSON
-  mfconform version
-
-Exit codes: 0 conformant, 1 a spec failed, 2 only warnings with --fail-on warn,
-3 configuration/environment/tool error, 130 interrupted. Every run writes its reports, errors included.
-`
+var errUsage = runner.ErrUsage
 
 // run dispatches a subcommand and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return exitToolError
 	}
 	var err error
 	code := exitOK
-	switch args[0] {
+	cmd, rest := args[0], args[1:]
+	if wantsHelp(rest) && cmd != "run" && cmd != "config" && cmd != "inspect" {
+		if h, ok := subcommandHelp[cmd]; ok {
+			fmt.Fprint(stdout, h())
+			return exitOK
+		}
+	}
+	switch cmd {
 	case "run":
-		if slices.ContainsFunc(args[1:], func(a string) bool { return a == "--targets" || strings.HasPrefix(a, "--targets=") }) {
-			code, err = targetsCmd(ctx, args[1:], stdout)
+		if slices.ContainsFunc(rest, func(a string) bool { return a == "--targets" || strings.HasPrefix(a, "--targets=") }) {
+			code, err = targetsCmd(ctx, rest, stdout)
 			break
 		}
-		code, err = runCmd(ctx, args[1:], stdout)
+		code, err = runCmd(ctx, rest, stdout)
 	case "specs":
-		err = specsCmd(args[1:], stdout)
+		err = specsCmd(rest, stdout)
 	case "fixtures":
-		err = fixturesCmd(args[1:], stdout)
+		err = fixturesCmd(rest, stdout)
 	case "serve-reference":
-		code, err = serveCmd(ctx, args[1:], stdout)
+		code, err = serveCmd(ctx, rest, stdout)
 	case "inspect":
-		code, err = inspectCmd(args[1:], stdout)
+		code, err = inspectCmd(rest, stdout)
 	case "docs":
-		err = docsCmd(args[1:], stdout)
+		err = docsCmd(rest, stdout)
 	case "report":
-		err = reportCmd(args[1:], stdout)
+		err = reportCmd(rest, stdout)
 	case "config":
-		err = configCmd(args[1:], stdout)
+		err = configCmd(rest, stdout)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		if len(rest) > 0 {
+			if h, ok := subcommandHelp[rest[0]]; ok {
+				fmt.Fprint(stdout, h())
+				break
+			}
+		}
+		fmt.Fprint(stdout, usage())
 	default:
-		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
 	if err == nil {
 		return code
 	}
-	fmt.Fprintf(stderr, "mfconform: %v\n", err)
+	fmt.Fprintf(stderr, "mfconform: %s\n", result.Clean(err.Error()))
 	if errors.Is(err, errUsage) {
-		fmt.Fprint(stderr, "\n"+usage)
+		fmt.Fprintf(stderr, "\nRun `mfconform %s --help` for the flags.\n", helpTopic(cmd))
 	}
 	if code == exitOK || code == exitFailed {
 		code = exitToolError
@@ -100,19 +92,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// exitCode maps a finished run to the process exit code; failOnWarn makes
-// a run with only warnings exit 2.
-func exitCode(ctx context.Context, rep *reports.Report, err error, failOnWarn bool) int {
+// wantsHelp reports whether args ask for help.
+func wantsHelp(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" })
+}
+
+func helpTopic(cmd string) string {
+	if _, ok := subcommandHelp[cmd]; ok {
+		return cmd
+	}
+	return "help"
+}
+
+// exitCode maps a finished run to the process exit code, in the order
+// 130 > 3 > 1 > 4 > 2 > 0: failOnWarn makes a run with only warnings exit
+// 2; allowIncomplete makes an incomplete one exit as if complete.
+func exitCode(ctx context.Context, rep *result.Report, err error, failOnWarn, allowIncomplete bool) int {
 	switch {
-	case ctx.Err() != nil || rep != nil && rep.Verdict == reports.VerdictInterrupted:
+	case ctx.Err() != nil || rep != nil && rep.Verdict == result.VerdictInterrupted:
 		return exitInterrupted
-	case err != nil:
+	case err != nil || rep == nil || rep.Verdict == result.VerdictError:
 		return exitToolError
-	case rep.Verdict == reports.VerdictError:
-		return exitToolError
-	case rep.Verdict == reports.VerdictNonConformant:
+	case rep.Verdict == result.VerdictNonConformant:
 		return exitFailed
-	case rep.Verdict == reports.VerdictWarnings && failOnWarn:
+	case rep.Verdict == result.VerdictIncomplete && !allowIncomplete:
+		return exitIncomplete
+	case rep.Counts[result.StateWarned] > 0 && failOnWarn:
 		return exitWarned
 	default:
 		return exitOK

@@ -9,15 +9,17 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
-	"github.com/mfconform/mfconform/suites/runner"
 )
 
 // docSections are the generated parts of the README, each between
 // <!-- BEGIN GENERATED: name --> and <!-- END GENERATED: name -->.
 var docSections = map[string]func() (string, error){
-	"specs":    specsMarkdown,
-	"fixtures": fixturesMarkdown,
+	"specs":      specsMarkdown,
+	"fixtures":   fixturesMarkdown,
+	"flags":      flagsMarkdown,
+	"exit-codes": exitCodesMarkdown,
 }
 
 // docsCmd is `mfconform docs [--check] FILE`: regenerate the generated
@@ -73,10 +75,7 @@ func renderDocs(doc []byte) ([]byte, error) {
 
 // specsMarkdown is the spec table of the README.
 func specsMarkdown() (string, error) {
-	specs, err := runner.List()
-	if err != nil {
-		return "", err
-	}
+	specs := runner.List()
 	var b strings.Builder
 	b.WriteString("| ID | labels | checks that |\n|---|---|---|\n")
 	for _, s := range specs {
@@ -86,12 +85,27 @@ func specsMarkdown() (string, error) {
 }
 
 // fixturesMarkdown is the detection matrix: every fixture with the specs and
-// codes the suite must report for it (proved by the fixture self-test).
+// codes the suite must report for it (proved by the fixture self-test),
+// then every spec with the fixtures that prove it can fail.
 func fixturesMarkdown() (string, error) {
 	var b strings.Builder
 	b.WriteString("| fixture | group | the deployment | mfconform reports |\n|---|---|---|---|\n")
+	proven := map[string][]string{}
 	for _, f := range fixtures.All() {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Name, f.Group, f.Description, f.ExpectedSummary())
+		for _, m := range []map[string][]string{f.Expect.FailCodes(), f.Expect.WarnCodes()} {
+			for id := range m {
+				proven[id] = append(proven[id], f.Name)
+			}
+		}
+	}
+	b.WriteString("\nEvery spec is failed by at least one fixture (a test enforces it):\n\n| spec | failed by |\n|---|---|\n")
+	for _, s := range runner.List() {
+		names := proven[s.ID]
+		for i, n := range names {
+			names[i] = "`" + n + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s |\n", s.ID, strings.Join(names, ", "))
 	}
 	return b.String(), nil
 }

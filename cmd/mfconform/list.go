@@ -8,23 +8,26 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
-	"github.com/mfconform/mfconform/suites/runner"
 )
+
+// specsFlags are `mfconform specs`' flags.
+func specsFlags() *flag.FlagSet {
+	fs := flag.NewFlagSet("specs", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Bool("json", false, "print JSON")
+	return fs
+}
 
 // specsCmd is `mfconform specs`: every spec, ID, labels and title.
 func specsCmd(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("specs", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: specs: %v", errUsage, err)
+	fs := specsFlags()
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return fmt.Errorf("%w: specs [--json]", errUsage)
 	}
-	specs, err := runner.List()
-	if err != nil {
-		return err
-	}
-	if *asJSON {
+	specs := runner.List()
+	if fs.Lookup("json").Value.String() == "true" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(specs)
@@ -45,14 +48,7 @@ func fixturesCmd(args []string, stdout io.Writer) error {
 	for _, f := range fixtures.All() {
 		expect := "passes every spec"
 		if !f.Good() {
-			var parts []string
-			for id, codes := range f.Expect.Fail {
-				parts = append(parts, fmt.Sprintf("%s %v", id, codes))
-			}
-			for id, codes := range f.Expect.Warn {
-				parts = append(parts, fmt.Sprintf("%s warn %v", id, codes))
-			}
-			expect = strings.Join(parts, "; ")
+			expect = f.ExpectedSummary()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Group, f.Description, expect)
 	}

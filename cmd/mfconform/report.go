@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 
 	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // reportFormats maps --format to the writer and the default file name.
 var reportFormats = map[string]struct {
 	file  string
-	write func(string, *reports.Report) error
+	write func(string, *result.Report) error
 }{
 	"json":  {reports.JSONFile, reports.WriteJSON},
 	"junit": {reports.JUnitFile, reports.WriteJUnit},
@@ -20,29 +21,38 @@ var reportFormats = map[string]struct {
 	"md":    {reports.MarkdownFile, reports.WriteMarkdown},
 }
 
+// reportOptions are `mfconform report`'s flags.
+type reportOptions struct{ from, format, out string }
+
+func reportFlagSet() (*flag.FlagSet, *reportOptions) {
+	o := &reportOptions{}
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.from, "from", "", "the report.json `FILE` to render")
+	fs.StringVar(&o.format, "format", "html", "`html`, junit, md or json")
+	fs.StringVar(&o.out, "out", "", "where to write (default: the format's usual name next to --from)")
+	return fs, o
+}
+
 // reportCmd is `mfconform report --from report.json --format html|junit|md|json [--out FILE]`:
 // it renders a report again from its JSON, the single source every
 // rendering comes from.
 func reportCmd(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	from := fs.String("from", "", "the report.json to render")
-	format := fs.String("format", "html", "html, junit, md or json")
-	out := fs.String("out", "", "where to write (default: the format's usual name next to --from)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *from == "" {
+	fs, o := reportFlagSet()
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.from == "" {
 		return fmt.Errorf("%w: report --from report.json --format html|junit|md|json [--out FILE]", errUsage)
 	}
-	f, ok := reportFormats[*format]
+	f, ok := reportFormats[o.format]
 	if !ok {
-		return fmt.Errorf("%w: report: --format %q: want html, junit, md or json", errUsage, *format)
+		return fmt.Errorf("%w: report: --format %q: want html, junit, md or json", errUsage, o.format)
 	}
-	r, err := reports.ReadJSON(*from)
+	r, err := reports.ReadJSON(o.from)
 	if err != nil {
 		return err
 	}
-	path := *out
+	path := o.out
 	if path == "" {
-		path = filepath.Join(filepath.Dir(*from), f.file)
+		path = filepath.Join(filepath.Dir(o.from), f.file)
 	}
 	if err := f.write(path, r); err != nil {
 		return err

@@ -4,8 +4,6 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
@@ -83,22 +82,39 @@ func checkHostName(h string) error {
 	return nil
 }
 
+// serveFlags are the values of `mfconform serve-reference`'s flags.
+type serveFlags struct {
+	fixture, mode, loginHost, appHost, embedHost, sbRef, sbDomain, caOut, envOut string
+	printSecrets, secretFromEnv                                                  bool
+}
+
+// serveFlagSet declares serve-reference's flags, for parsing and for help.
+func serveFlagSet() (*flag.FlagSet, *serveFlags) {
+	defRef, defSB := reference.DefaultProfile(), supabaseref.DefaultProfile()
+	v := &serveFlags{}
+	fs := flag.NewFlagSet("serve-reference", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&v.fixture, "fixture", "", "serve this fixture of the embedded reference deployment (default: the documented profile)")
+	fs.StringVar(&v.mode, "mode", "all", "what to start: jwt (backend, app, embed site), supabase (reference project) or all")
+	fs.StringVar(&v.loginHost, "login-host", defRef.Hosts.Login, "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)")
+	fs.StringVar(&v.appHost, "app-host", defRef.Hosts.App, "host name of the reference app")
+	fs.StringVar(&v.embedHost, "embed-host", defRef.Hosts.Embed, "host name of the site that embeds the app")
+	fs.StringVar(&v.sbRef, "supabase-ref", defSB.Ref, "project ref of the reference Supabase project (host REF.DOMAIN)")
+	fs.StringVar(&v.sbDomain, "supabase-domain", defSB.Domain, "domain of the reference Supabase project")
+	fs.StringVar(&v.caOut, "ca-out", "", "write the per-run CA certificate (PEM) here (default: a temp file removed on exit)")
+	fs.StringVar(&v.envOut, "env-out", "", "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process")
+	fs.BoolVar(&v.secretFromEnv, "secret-from-env", false, "sign with AUTH_SECRET_KEY from the environment (default: a key made for this run, so the reference never hands out tokens valid for your real key)")
+	fs.BoolVar(&v.printSecrets, "print-secrets", false, "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text "+
+		"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)")
+	return fs, v
+}
+
 // parseServeFlags builds the options from args and getenv.
 func parseServeFlags(args []string, getenv func(string) string) (serveOptions, error) {
 	defRef, defSB := reference.DefaultProfile(), supabaseref.DefaultProfile()
-	fs := flag.NewFlagSet("serve-reference", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fixture := fs.String("fixture", "", "serve this fixture of the embedded reference deployment (default: the documented profile)")
-	mode := fs.String("mode", "all", "what to start: jwt (backend, app, embed site), supabase (reference project) or all")
-	loginHost := fs.String("login-host", defRef.Hosts.Login, "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)")
-	appHost := fs.String("app-host", defRef.Hosts.App, "host name of the reference app")
-	embedHost := fs.String("embed-host", defRef.Hosts.Embed, "host name of the site that embeds the app")
-	sbRef := fs.String("supabase-ref", defSB.Ref, "project ref of the reference Supabase project (host REF.DOMAIN)")
-	sbDomain := fs.String("supabase-domain", defSB.Domain, "domain of the reference Supabase project")
-	caOut := fs.String("ca-out", "", "write the per-run CA certificate (PEM) here (default: a temp file removed on exit)")
-	envOut := fs.String("env-out", "", "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process")
-	printSecrets := fs.Bool("print-secrets", false, "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text "+
-		"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)")
+	fs, v := serveFlagSet()
+	fixture, mode, loginHost, appHost, embedHost := &v.fixture, &v.mode, &v.loginHost, &v.appHost, &v.embedHost
+	sbRef, sbDomain, caOut, envOut, printSecrets := &v.sbRef, &v.sbDomain, &v.caOut, &v.envOut, &v.printSecrets
 	if err := fs.Parse(args); err != nil {
 		return serveOptions{}, fmt.Errorf("%w: serve-reference: %v", errUsage, err)
 	}
@@ -142,26 +158,23 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 			o.Reference.Cookie.Domain = "." + d
 		}
 	}
-	// Secrets come from the environment, never a flag; a fixture about the
+	// The reference signs with a key made for this run unless the operator
+	// opts in to the environment's (never a flag's); a fixture about the
 	// key itself keeps its own.
 	if o.Secret == nil {
-		if k := getenv("AUTH_SECRET_KEY"); k != "" {
+		switch k := getenv("AUTH_SECRET_KEY"); {
+		case v.secretFromEnv && k != "":
 			o.Secret, o.SecretSource = []byte(k), "from the environment"
-		} else {
-			o.Secret, o.SecretSource = newServeSecret(), "generated"
+		case v.secretFromEnv:
+			return serveOptions{}, fmt.Errorf("%w: serve-reference: --secret-from-env, but AUTH_SECRET_KEY is not set", errUsage)
+		default:
+			o.Secret, o.SecretSource = runner.NewSecret(), "generated for this run"
 		}
 	}
 	if k := getenv("SUPABASE_JWT_SECRET"); k != "" && len(o.Supabase.JWTSecret) == 0 {
 		o.Supabase.JWTSecret = []byte(k)
 	}
 	return o, o.validate()
-}
-
-// newServeSecret is a random AUTH_SECRET_KEY: 32 bytes, base64url.
-func newServeSecret() []byte {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand since Go 1.24)
-	return []byte(base64.RawURLEncoding.EncodeToString(b))
 }
 
 // served is what serve-reference started, for the banner and the env file.

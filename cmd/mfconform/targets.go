@@ -22,41 +22,21 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/reports"
-	"github.com/mfconform/mfconform/suites/runner"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Environment variables through which a batch hands its shared browser and
-// CA to the runs it starts (internal to mfconform).
+// CA to the runs it starts (internal to mfconform; runner.Load reads them).
 const (
-	envSharedBrowser = "MFCONFORM_SHARED_BROWSER"
-	envSharedCA      = "MFCONFORM_SHARED_CA_DIR"
+	envSharedBrowser = runner.EnvSharedBrowser
+	envSharedCA      = runner.EnvSharedCA
 )
-
-// sharedFromEnv attaches a run started by a batch to the batch's browser
-// and CA.
-func sharedFromEnv(cfg *runner.Config, getenv func(string) string) error {
-	cfg.SharedBrowser = getenv(envSharedBrowser)
-	dir := getenv(envSharedCA)
-	if dir == "" {
-		return nil
-	}
-	cert, err1 := os.ReadFile(filepath.Join(dir, "ca.pem"))
-	key, err2 := os.ReadFile(filepath.Join(dir, "ca-key.pem"))
-	if err := errors.Join(err1, err2); err != nil {
-		return fmt.Errorf("shared CA: %w", err)
-	}
-	ca, err := pki.ParseCA(cert, key)
-	if err != nil {
-		return err
-	}
-	cfg.SharedCA = ca
-	return nil
-}
 
 // Target is one deployment of a --targets file: a fixture of the embedded
 // reference deployment, or run flags / a config file for a real one.
@@ -87,8 +67,8 @@ func loadTargets(path string) ([]Target, error) {
 			t.Name = t.Fixture
 			f.Targets[i].Name = t.Name
 		}
-		if t.Name == "" || strings.ContainsAny(t.Name, "/\\ ") || seen[t.Name] {
-			return nil, fmt.Errorf("%w: %s: target %d needs a unique name without slashes or spaces", runner.ErrConfig, path, i+1)
+		if !validTargetName(t.Name) || seen[t.Name] {
+			return nil, fmt.Errorf("%w: %s: target %d: name %q: want a unique name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", runner.ErrConfig, path, i+1, result.Clean(t.Name))
 		}
 		seen[t.Name] = true
 		if t.Fixture != "" {
@@ -101,6 +81,20 @@ func loadTargets(path string) ([]Target, error) {
 		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, path)
 	}
 	return f.Targets, nil
+}
+
+// validTargetName accepts [A-Za-z0-9._-]+ except "." and "..": a target's
+// name becomes a folder inside --report-dir and must stay there.
+func validTargetName(n string) bool {
+	if n == "" || n == "." || n == ".." || len(n) > 128 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // runArgs is the `mfconform run` command line of one target.
@@ -148,7 +142,7 @@ func hostsOf(t Target, getenv func(string) string) ([]string, []string, error) {
 		p, sp := f.Profile(), f.SupabaseProfile()
 		return []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), runner.Defaults().AppHost}, nil, nil
 	}
-	cfg, _, _, err := loadConfig(t.runArgs("x")[1:], getenv)
+	cfg, err := runner.Load(t.runArgs("x")[1:], getenv)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,19 +166,34 @@ type IndexEntry struct {
 	Error    string         `json:"error,omitempty"`
 }
 
+// batchOptions are the flags of `mfconform run --targets`.
+type batchOptions struct {
+	file, shard, reportDir string
+	concurrency            int
+	dry                    bool
+}
+
+// targetsFlagSet declares the batch flags, for parsing and for help.
+func targetsFlagSet() (*flag.FlagSet, *batchOptions) {
+	o := &batchOptions{}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.file, "targets", "", "YAML `FILE` listing the targets (name, and fixture, config or args)")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "`N` targets checked at the same time")
+	fs.StringVar(&o.shard, "shard", "1/1", "check shard `I/N` only (stable by target name)")
+	fs.StringVar(&o.reportDir, "report-dir", "reports/out", "`DIR` for the index and one folder per target")
+	fs.BoolVar(&o.dry, "dry-run", false, "print the targets this shard would check, and stop")
+	return fs, o
+}
+
 // targetsCmd runs a batch: one shared Chromium, up to concurrency runs at
 // a time, one report directory per target plus index.html and index.json.
 func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	file := fs.String("targets", "", "YAML list of targets")
-	conc := fs.Int("concurrency", 2, "targets checked at the same time")
-	shardFlag := fs.String("shard", "1/1", "check shard I of N (stable by target name)")
-	reportDir := fs.String("report-dir", "reports/out", "where the index and one folder per target go")
-	dry := fs.Bool("dry-run", false, "print the targets this shard would check, and stop")
+	fs, o := targetsFlagSet()
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return exitToolError, fmt.Errorf("%w: run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]", errUsage)
 	}
+	file, conc, shardFlag, reportDir, dry := &o.file, &o.concurrency, &o.shard, &o.reportDir, &o.dry
 	all, err := loadTargets(*file)
 	if err != nil {
 		return exitToolError, err
@@ -291,14 +300,14 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	return unrank(worst), nil
 }
 
-// rank orders exit codes by severity for a batch: tool errors beat
-// failures beat warnings.
+// rank orders exit codes as a single run does (130 > 3 > 1 > 4 > 2 > 0),
+// for a batch's worst target.
 func rank(code int) int {
-	return map[int]int{exitOK: 0, exitWarned: 1, exitFailed: 2, exitToolError: 3, exitInterrupted: 4}[code]
+	return map[int]int{exitOK: 0, exitWarned: 1, exitIncomplete: 2, exitFailed: 3, exitToolError: 4, exitInterrupted: 5}[code]
 }
 
 func unrank(r int) int {
-	return []int{exitOK, exitWarned, exitFailed, exitToolError, exitInterrupted}[r]
+	return []int{exitOK, exitWarned, exitIncomplete, exitFailed, exitToolError, exitInterrupted}[r]
 }
 
 // runBatchTarget runs one target's mfconform in its own process attached to the
@@ -306,7 +315,7 @@ func unrank(r int) int {
 func runBatchTarget(ctx context.Context, self string, t Target, reportDir, wsURL, caDir string) IndexEntry {
 	e := IndexEntry{Name: t.Name, Report: filepath.Join(t.Name, reports.HTMLFile)}
 	if ctx.Err() != nil {
-		e.Exit, e.Verdict, e.Error = exitInterrupted, reports.VerdictInterrupted, "not started"
+		e.Exit, e.Verdict, e.Error = exitInterrupted, result.VerdictInterrupted, "not started"
 		return e
 	}
 	cmd := exec.CommandContext(ctx, self, t.runArgs(reportDir)...)
@@ -339,10 +348,10 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .conformant{background:#dfd}.warnings{background:#ffd}.bad{background:#fdd}</style></head>
 <body><h1>mfconform: {{len .Entries}} targets</h1><p>{{.Duration}} wall</p>
-<table><tr><th>target</th><th>verdict</th><th>passed</th><th>failed</th><th>warned</th><th>skipped</th><th>waived</th><th>exit</th><th>time</th></tr>
+<table><tr><th>target</th><th>verdict</th><th>passed</th><th>failed</th><th>warned</th><th>waived</th><th>not judged</th><th>blocked</th><th>out of scope</th><th>exit</th><th>time</th></tr>
 {{range .Entries}}<tr class="{{if eq .Verdict "conformant"}}conformant{{else if eq .Verdict "conformant with warnings"}}warnings{{else}}bad{{end}}">
 <td><a href="{{.Report}}">{{.Name}}</a></td><td>{{.Verdict}}{{if .Error}} ({{.Error}}){{end}}</td>
-<td>{{index .Counts "passed"}}</td><td>{{index .Counts "failed"}}</td><td>{{index .Counts "warned"}}</td><td>{{index .Counts "skipped"}}</td><td>{{index .Counts "waived"}}</td>
+<td>{{index .Counts "passed"}}</td><td>{{index .Counts "failed"}}</td><td>{{index .Counts "warned"}}</td><td>{{index .Counts "waived"}}</td><td>{{index .Counts "not_judged"}}</td><td>{{index .Counts "blocked"}}</td><td>{{index .Counts "out_of_scope"}}</td>
 <td>{{.Exit}}</td><td>{{printf "%.0f" .Duration}} ms</td></tr>
 {{end}}</table></body></html>
 `))

@@ -19,6 +19,7 @@ const (
 	CookieTooLarge             Code = "COOKIE_TOO_LARGE"
 	CookieInsecureOrigin       Code = "COOKIE_INSECURE_ORIGIN"
 	CookieThirdPartyBlocked    Code = "COOKIE_THIRD_PARTY_BLOCKED"
+	CookieNotSent              Code = "COOKIE_NOT_SENT"
 
 	// Token (JWT mode).
 	TokenMalformed         Code = "TOKEN_MALFORMED"
@@ -71,6 +72,13 @@ const (
 	SupabaseClockSkew          Code = "SUPABASE_CLOCK_SKEW"
 	SupabaseAcceptsExpired     Code = "SUPABASE_AUTH_ACCEPTS_EXPIRED"
 	SupabaseAcceptsBadSig      Code = "SUPABASE_AUTH_ACCEPTS_BAD_SIGNATURE"
+	SupabaseJWKSKidMissing     Code = "SUPABASE_JWKS_KID_MISSING"
+	SupabaseJWKSAlgMismatch    Code = "SUPABASE_JWKS_ALG_MISMATCH"
+	SupabaseTokenSymmetric     Code = "SUPABASE_TOKEN_SYMMETRIC"
+	SupabaseRefreshReuseMints  Code = "SUPABASE_REFRESH_REUSE_MINTS"
+	SupabaseRefreshReuse       Code = "SUPABASE_REFRESH_REUSE_ACCEPTED"
+	SupabaseRefreshFamily      Code = "SUPABASE_REFRESH_FAMILY_NOT_REVOKED"
+	SupabaseKeySignature       Code = "SUPABASE_KEY_SIGNATURE"
 
 	// Environment.
 	SetupFailed Code = "SETUP_FAILED"
@@ -93,9 +101,10 @@ func init() {
 	registerApp()
 	registerSupabase()
 	register(Entry{
-		Code:     SetupFailed,
-		Title:    "test environment could not be prepared",
-		Severity: Critical,
+		Code:        SetupFailed,
+		Environment: true,
+		Title:       "test environment could not be prepared",
+		Severity:    Critical,
 		Cause: "mfconform could not set up what the run needs before any check ran: a browser that will not start, " +
 			"a port that cannot be bound, a test CA or fixture that cannot be written, or invalid options. " +
 			"Nothing about the deployment under test has been judged.",
@@ -129,6 +138,17 @@ func registerCookie() {
 			Fix: "Look up Chromium's reason in the observation and correct that attribute of the Set-Cookie line; the " +
 				"working shape is: mf_jwt_token=<jwt>; Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None.",
 			Reference: "Chromium: CookieBlockedReason (DevTools Network.responseReceivedExtraInfo); RFC 6265 §5.2",
+		},
+		Entry{
+			Code:     CookieNotSent,
+			Title:    "Chromium withheld mf_jwt_token from the app",
+			Severity: Fail,
+			Cause: "The cookie is stored and its Domain and Path cover the app, yet Chromium did not attach it to a " +
+				"top-level navigation to the app for a reason no more specific code covers. The observation carries " +
+				"Chromium's own reason (DevTools Network.requestWillBeSentExtraInfo associatedCookies).",
+			Fix: "Look up Chromium's reason in the observation; the working shape is: mf_jwt_token=<jwt>; " +
+				"Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None, with the app served over https.",
+			Reference: "Chromium: CookieBlockedReason; RFC 6265 §5.4",
 		},
 		Entry{
 			Code:     CookieHostOnly,
@@ -519,9 +539,10 @@ func registerApp() {
 			Reference: "RFC 7519 §7.2 (reject invalid JWTs); OWASP: Improper Error Handling",
 		},
 		Entry{
-			Code:     AppUnreachable,
-			Title:    "app cannot be reached",
-			Severity: Fail,
+			Code:        AppUnreachable,
+			Environment: true,
+			Title:       "app cannot be reached",
+			Severity:    Fail,
 			Cause: "mfconform could not connect to the app: DNS did not resolve, the TCP connection was refused or timed " +
 				"out, or TLS failed (untrusted or wrong-name certificate). The observation names which step failed " +
 				"and why. Nothing about the app's token handling was tested.",
@@ -529,9 +550,10 @@ func registerApp() {
 			Reference: "environment; mfconform: app target",
 		},
 		Entry{
-			Code:     LoginUnreachable,
-			Title:    "the login URL cannot be reached",
-			Severity: Fail,
+			Code:        LoginUnreachable,
+			Environment: true,
+			Title:       "the login URL cannot be reached",
+			Severity:    Fail,
 			Cause: "mfconform could not load the backend's login URL in Chromium: DNS did not resolve, the connection " +
 				"was refused or timed out, or TLS failed. The observation carries Chromium's network error. Nothing " +
 				"about the cookie or the token was tested.",
@@ -578,12 +600,13 @@ func registerSupabase() {
 			Reference: "contract: Mode 1; supabase-js createClient(supabaseUrl)",
 		},
 		Entry{
-			Code:      SupabaseURLUnreachable,
-			Title:     "Supabase URL cannot be reached",
-			Severity:  Fail,
-			Cause:     "mfconform could not connect to the Supabase URL: DNS, connection or TLS failed (the observation says which). No Supabase check could run.",
-			Fix:       "Check the project ref in the URL, that a self-hosted gateway is up and its certificate is valid for that name, and network/proxy settings.",
-			Reference: "environment; GET <url>/auth/v1/health",
+			Code:        SupabaseURLUnreachable,
+			Environment: true,
+			Title:       "Supabase URL cannot be reached",
+			Severity:    Fail,
+			Cause:       "mfconform could not connect to the Supabase URL: DNS, connection or TLS failed (the observation says which). No Supabase check could run.",
+			Fix:         "Check the project ref in the URL, that a self-hosted gateway is up and its certificate is valid for that name, and network/proxy settings.",
+			Reference:   "environment; GET <url>/auth/v1/health",
 		},
 		Entry{
 			Code:      SupabaseKeyMalformed,
@@ -688,6 +711,86 @@ func registerSupabase() {
 			Cause:     "GET /auth/v1/user answered 200 for an access token whose exp is in the past: the auth server does not check expiry (or its clock is far behind), so a stolen token never stops working.",
 			Fix:       "Run a released GoTrue/Supabase Auth version, check its clock, and do not put a proxy in front that answers /user itself.",
 			Reference: "RFC 7519 §4.1.4; supabase/auth: /user requires a valid, unexpired JWT",
+		},
+		Entry{
+			Code:     SupabaseJWKSKidMissing,
+			Title:    "the access token's kid is not published in the project's JWKS",
+			Severity: Fail,
+			Cause: "The session's access token is signed with an asymmetric key (ES256/RS256) whose kid is not in " +
+				"/auth/v1/.well-known/jwks.json, so no client, PostgREST or app can verify it: the signing key was " +
+				"rotated in without being published, or GOTRUE_JWT_KEYS and the published JWKS (JWT_JWKS) disagree.",
+			Fix: "Publish the public part of every key GoTrue signs with: on Supabase, use Settings → JWT Keys and wait for " +
+				"the standby key to be published before rotating; self-hosted, derive JWT_JWKS from the same JWT_KEYS " +
+				"GoTrue gets and restart the gateway and Auth together.",
+			Reference: "RFC 7517 §4.5 (kid); Supabase: JWT signing keys; supabase/auth internal/api/jwks.go",
+		},
+		Entry{
+			Code:     SupabaseJWKSAlgMismatch,
+			Title:    "the access token's alg does not match its published key",
+			Severity: Fail,
+			Cause: "The token's header names an algorithm the key published under its kid cannot verify (an ES256 token " +
+				"with an RSA key, an alg the JWK's own alg contradicts, or a malformed key), so verifiers refuse it.",
+			Fix: "Make GOTRUE_JWT_KEYS list each key with the alg it signs with (ES256 for EC P-256, RS256 for RSA) and " +
+				"publish exactly those public keys.",
+			Reference: "RFC 7518 §3.1; RFC 7517 §4.4 (alg)",
+		},
+		Entry{
+			Code:     SupabaseTokenSymmetric,
+			Title:    "access tokens are HS256 while the project publishes asymmetric keys",
+			Severity: Info,
+			Cause: "The project's JWKS publishes asymmetric signing keys, yet the session's access token is HS256 with the " +
+				"legacy JWT secret: the asymmetric keys are in standby, or this Auth server was not restarted after the " +
+				"switch. Such tokens verify only with the shared secret, not with the JWKS.",
+			Fix: "Nothing is broken; to use the asymmetric keys, rotate to them (Settings → JWT Keys → Rotate) or, " +
+				"self-hosted, make the asymmetric key the signing key in GOTRUE_JWT_KEYS.",
+			Reference: "Supabase: JWT signing keys",
+		},
+		Entry{
+			Code:     SupabaseRefreshReuseMints,
+			Title:    "a used refresh token mints a new session",
+			Severity: Critical,
+			Cause: "Reusing a refresh token that was already exchanged (while its successor is still unused) returned a new " +
+				"refresh token. GoTrue returns the successor again in that case (the client may have failed to save it); " +
+				"minting a new one means a stolen, used refresh token opens sessions of its own.",
+			Fix: "Run a released Supabase Auth (GoTrue) with refresh-token rotation enabled " +
+				"(GOTRUE_SECURITY_REFRESH_TOKEN_ROTATION_ENABLED=true, the default) and nothing in front of /token that " +
+				"issues tokens itself.",
+			Reference: "supabase/auth internal/tokens/service.go (refresh token grant: parent of the active token)",
+		},
+		Entry{
+			Code:     SupabaseRefreshReuse,
+			Title:    "an old refresh token was accepted again",
+			Severity: Warn,
+			Cause: "A refresh token two generations old was accepted. GoTrue accepts that only within the reuse interval " +
+				"(GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL seconds after the token was revoked: 10 on Supabase's hosted " +
+				"platform, 0 when unset on a self-hosted server); outside it, refresh tokens that keep working are a " +
+				"replay risk. Run with --thorough to tell the two apart (it waits 11 s and reuses a fresh old token).",
+			Fix: "Nothing if the project has a reuse interval of a few seconds; otherwise enable refresh-token rotation " +
+				"(GOTRUE_SECURITY_REFRESH_TOKEN_ROTATION_ENABLED=true) and keep the reuse interval short.",
+			Reference: "supabase/auth internal/tokens/service.go (reuse interval)",
+		},
+		Entry{
+			Code:     SupabaseRefreshFamily,
+			Title:    "a refused refresh-token reuse does not revoke the session",
+			Severity: Warn,
+			Cause: "After an old refresh token was refused as already used, the session's newest refresh token still " +
+				"works. With rotation enabled GoTrue revokes the whole token family on such a reuse, so whoever replayed a " +
+				"stolen token cannot keep the session alive.",
+			Fix:       "Enable refresh-token rotation (GOTRUE_SECURITY_REFRESH_TOKEN_ROTATION_ENABLED=true, the default).",
+			Reference: "supabase/auth internal/tokens/service.go (revoke token family on reuse)",
+		},
+		Entry{
+			Code:     SupabaseKeySignature,
+			Title:    "the public key is not signed with the project's current JWT secret",
+			Severity: Fail,
+			Cause: "NEXT_PUBLIC_SUPABASE_KEY is a legacy anon JWT that does not verify with the project's JWT secret: it " +
+				"was minted with a previous secret (JWT_SECRET rotated, ANON_KEY not regenerated). The gateway and Auth, " +
+				"which never verify the anon key, keep working; PostgREST verifies it and answers 401 PGRST301 " +
+				"(JWSError JWSInvalidSignature), so every data query fails.",
+			Fix: "Regenerate the anon (and service_role) key from the current JWT secret — self-hosted: generate new " +
+				"ANON_KEY/SERVICE_ROLE_KEY from JWT_SECRET, update kong.yml and every client — then rebuild the frontend " +
+				"with the new NEXT_PUBLIC_SUPABASE_KEY.",
+			Reference: "RFC 7515 §5.2; PostgREST: PGRST301; Supabase self-hosting: API keys",
 		},
 		Entry{
 			Code:      SupabaseAcceptsBadSig,

@@ -1,18 +1,34 @@
-// Package env is what the specs see of a run: the target deployment's
-// addresses, the operator's secret, the shared browser, and the judging
-// thresholds. The runner fills it in before the specs run; specs only read.
+// Package env is what the specs' evidence gathering sees of a run: the
+// target deployment's addresses, the operator's secrets, the shared
+// browser, the Go HTTP client and the judging thresholds and timeouts. The
+// runner builds it once the servers and the browser are up; nothing here
+// judges.
 package env
 
 import (
-	"context"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
 )
 
-// Target is the deployment under test.
+// Shape says which parts of a JWT deployment a run checks.
+type Shape string
+
+// Run shapes of JWT mode.
+const (
+	// ShapeFull checks the backend that sets the cookie and the app that
+	// reads it.
+	ShapeFull Shape = "full"
+	// ShapeAppOnly checks only the app (no --login-url): there is no
+	// backend cookie or token to judge.
+	ShapeAppOnly Shape = "app-only"
+	// ShapeBackendOnly checks only the backend: the app is mfconform's
+	// reference verifier (--app-url reference), or there is none.
+	ShapeBackendOnly Shape = "backend-only"
+)
+
+// Target is the JWT deployment under test.
 type Target struct {
 	// Description says what is checked, e.g. "embedded reference deployment
 	// (fixture host-only)".
@@ -22,6 +38,10 @@ type Target struct {
 	LoginURL string
 	// AppURL is the Miiflow app's origin, e.g. https://app.acme.test:8443.
 	AppURL string
+	// AppIsReference marks a backend-only run whose app is mfconform's own
+	// reference verifier: the app specs would judge mfconform, not the
+	// deployment.
+	AppIsReference bool
 	// LoginMethod is GET (navigate to LoginURL) or POST (submit LoginForm
 	// to it); LoginScript, when set, replaces both with scripted steps.
 	LoginMethod string
@@ -37,6 +57,17 @@ type Target struct {
 	EmbedURL string
 	// Secret is AUTH_SECRET_KEY; nil when the operator did not provide it.
 	Secret []byte
+}
+
+// Shape returns the run's shape.
+func (t Target) Shape() Shape {
+	switch {
+	case t.LoginURL == "":
+		return ShapeAppOnly
+	case t.AppURL == "" || t.AppIsReference:
+		return ShapeBackendOnly
+	}
+	return ShapeFull
 }
 
 // LoginStep is one step of a scripted login, run in Chromium: exactly one
@@ -63,7 +94,7 @@ type SupabaseTarget struct {
 	// the app's host name (the origin CORS is checked for).
 	ClientURL string
 	// Email and Password are the test user's credentials (both empty: the
-	// sign-in specs skip).
+	// sign-in and session specs are not judged).
 	Email, Password string
 	// JWTSecret is the project's JWT secret, nil when not provided.
 	JWTSecret []byte
@@ -81,15 +112,12 @@ type Timeouts struct {
 	Session    time.Duration `yaml:"session"`    // open an isolated browser context and tab
 	Navigation time.Duration `yaml:"navigation"` // one page load with its cookie verdicts
 	Script     time.Duration `yaml:"script"`     // one in-page script (fetch, iframe wait)
-	Probe      time.Duration `yaml:"probe"`      // one probe of the app
+	Probe      time.Duration `yaml:"probe"`      // one HTTP request to a target
 	Evidence   time.Duration `yaml:"evidence"`   // gathering one evidence bundle end to end
 }
 
 // Env is the run's environment.
 type Env struct {
-	// Ctx ends when the run is interrupted or finished; background evidence
-	// gathering runs under it.
-	Ctx    context.Context
 	Target Target
 	// Supabase is the Supabase-mode target; nil when that mode is not run.
 	Supabase *SupabaseTarget
@@ -104,53 +132,4 @@ type Env struct {
 	BlockThirdPartyCookies bool
 	// Now is the clock judgments use.
 	Now func() time.Time
-
-	phaseMu sync.Mutex
-	phases  map[string]time.Duration
-}
-
-// Interrupted reports whether the run itself was stopped (Ctrl-C), as
-// opposed to one step timing out.
-func (e *Env) Interrupted() bool { return e != nil && e.Ctx != nil && e.Ctx.Err() != nil }
-
-// RecordPhase notes how long a named step of evidence gathering took, for
-// the report's timings.
-func (e *Env) RecordPhase(name string, d time.Duration) {
-	e.phaseMu.Lock()
-	defer e.phaseMu.Unlock()
-	if e.phases == nil {
-		e.phases = map[string]time.Duration{}
-	}
-	e.phases[name] += d
-}
-
-// Phases returns a copy of the recorded phase durations.
-func (e *Env) Phases() map[string]time.Duration {
-	e.phaseMu.Lock()
-	defer e.phaseMu.Unlock()
-	out := make(map[string]time.Duration, len(e.phases))
-	for k, v := range e.phases {
-		out[k] = v
-	}
-	return out
-}
-
-var (
-	mu      sync.RWMutex
-	current *Env
-)
-
-// Set installs the environment for this process's run.
-func Set(e *Env) {
-	mu.Lock()
-	defer mu.Unlock()
-	current = e
-}
-
-// Get returns the run's environment, or nil before setup finished (or when it
-// failed).
-func Get() *Env {
-	mu.RLock()
-	defer mu.RUnlock()
-	return current
 }

@@ -1,63 +1,72 @@
-// Package gather runs evidence gathers once per run, in the background,
-// and lets many specs wait for the result: the pattern behind "gather
-// once, judge many times".
+// Package gather runs a run's evidence bundles — a login flow, the app
+// probes, a Supabase browser session — concurrently and times each: the
+// evidence is gathered once, before the specs judge it.
 package gather
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// ErrNotStarted is returned by Wait on a gather nobody started.
-var ErrNotStarted = errors.New("gather: not started")
-
-// Future is one gather's result.
-type Future[T any] struct {
-	once sync.Once
-	mu   sync.Mutex
-	done chan struct{}
-	val  T
-	err  error
+// Job is one evidence bundle: a name for the report's timings and the work,
+// which stores what it gathers itself and returns why it could not.
+type Job struct {
+	Name string
+	Run  func(ctx context.Context) error
 }
 
-// Start runs f in the background the first time it is called; later calls
-// do nothing.
-func (f *Future[T]) Start(run func() (T, error)) {
-	f.once.Do(func() {
-		f.mu.Lock()
-		f.done = make(chan struct{})
-		f.mu.Unlock()
-		go func() {
-			defer close(f.done)
-			f.val, f.err = run()
-		}()
-	})
-}
+// Progress, when set, hears which bundles a run is still waiting for each
+// time one finishes (and once at the start); a terminal shows it.
+type Progress func(waiting []string)
 
-// Wait returns the result, or ctx's error when ctx ends first.
-func (f *Future[T]) Wait(ctx context.Context) (T, error) {
-	f.mu.Lock()
-	done := f.done
-	f.mu.Unlock()
-	var zero T
-	if done == nil {
-		return zero, ErrNotStarted
+// All runs the jobs concurrently, each bounded by timeout under ctx, and
+// returns their timings in job order. A job's error is recorded in its
+// Bundle; the job itself keeps what it needs to say more.
+func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...Job) []result.Bundle {
+	out := make([]result.Bundle, len(jobs))
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		pending = map[string]bool{}
+	)
+	for _, j := range jobs {
+		pending[j.Name] = true
 	}
-	select {
-	case <-done:
-		return f.val, f.err
-	case <-ctx.Done():
-		return zero, ctx.Err()
+	report := func() {
+		if progress == nil {
+			return
+		}
+		var waiting []string
+		for _, j := range jobs {
+			if pending[j.Name] {
+				waiting = append(waiting, j.Name)
+			}
+		}
+		progress(waiting)
 	}
-}
-
-// Timed wraps run so that its duration is reported to record.
-func Timed[T any](record func(time.Duration), run func() (T, error)) func() (T, error) {
-	return func() (T, error) {
-		t := time.Now()
-		defer func() { record(time.Since(t)) }()
-		return run()
+	mu.Lock()
+	report()
+	mu.Unlock()
+	for i, j := range jobs {
+		wg.Go(func() {
+			jctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			start := time.Now()
+			err := j.Run(jctx)
+			b := result.Bundle{Name: j.Name, MS: float64(time.Since(start).Microseconds()) / 1000}
+			if err != nil {
+				b.Error = result.Clean(err.Error())
+			}
+			mu.Lock()
+			out[i] = b
+			delete(pending, j.Name)
+			report()
+			mu.Unlock()
+		})
 	}
+	wg.Wait()
+	return out
 }

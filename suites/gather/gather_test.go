@@ -3,36 +3,40 @@ package gather
 import (
 	"context"
 	"errors"
-	"sync/atomic"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 )
 
-func TestFuture(t *testing.T) {
-	var f Future[int]
-	if _, err := f.Wait(context.Background()); !errors.Is(err, ErrNotStarted) {
-		t.Fatalf("Wait() before Start error = %v, want ErrNotStarted", err)
+func TestAll(t *testing.T) {
+	var mu sync.Mutex
+	var seen [][]string
+	progress := func(waiting []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, slices.Clone(waiting))
 	}
-	var runs atomic.Int32
 	release := make(chan struct{})
-	for range 3 {
-		f.Start(func() (int, error) { runs.Add(1); <-release; return 42, nil })
+	jobs := []Job{
+		{Name: "slow", Run: func(ctx context.Context) error { <-release; return nil }},
+		{Name: "failing", Run: func(ctx context.Context) error { defer close(release); return errors.New("boom \x1b[31m") }},
+		{Name: "bounded", Run: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := f.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Wait() while running with an ended context = %v, want DeadlineExceeded", err)
+	got := All(context.Background(), 50*time.Millisecond, progress, jobs...)
+	if len(got) != 3 || got[0].Name != "slow" || got[1].Name != "failing" || got[2].Name != "bounded" {
+		t.Fatalf("All() = %+v, want the jobs in order", got)
 	}
-	close(release)
-	if v, err := f.Wait(context.Background()); v != 42 || err != nil {
-		t.Errorf("Wait() = %d, %v, want 42, nil", v, err)
+	if got[0].Error != "" {
+		t.Errorf("slow: error %q, want none", got[0].Error)
 	}
-	if n := runs.Load(); n != 1 {
-		t.Errorf("the gather ran %d times, want once", n)
+	if got[1].Error != `boom \u001b[31m` {
+		t.Errorf("failing: error %q, want it cleaned", got[1].Error)
 	}
-	var recorded time.Duration
-	v, _ := Timed(func(d time.Duration) { recorded = d }, func() (string, error) { return "x", nil })()
-	if v != "x" || recorded < 0 {
-		t.Errorf("Timed() = %q, recorded %s", v, recorded)
+	if got[2].Error == "" {
+		t.Errorf("bounded: %+v, want the job bounded by the timeout", got[2])
+	}
+	if len(seen) != 4 || len(seen[0]) != 3 || len(seen[3]) != 0 {
+		t.Errorf("progress calls = %v, want 3 waiting, then one fewer per finished job", seen)
 	}
 }

@@ -1,66 +1,210 @@
-// Package judge is how a spec turns findings into a verdict: failing
-// diagnostics fail the spec with the rendered diagnostic as the failure
-// message; warnings and notes are attached as report entries. It is the only
-// place specs touch Ginkgo's reporting.
+// Package judge is how a spec turns its judgment into a Ginkgo result. A
+// judgment is a pure function from evidence to an Outcome — findings, the
+// evidence shown with them, or why the spec could not judge — so it can be
+// tested without a browser; Give hands the Outcome to Ginkgo. It is the
+// only place specs touch Ginkgo's reporting.
 package judge
 
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// Report entry names shared with the report renderers.
+// Report entry names the runner reads back.
 const (
-	EntryDiagnostic = "diagnostic"
-	EntryEvidence   = "evidence"
+	EntryDiagnostic = "diagnostic" // a result.Diagnostic
+	EntryEvidence   = "evidence"   // a result.Named
+	EntryUnjudged   = "unjudged"   // a result.Unjudged
+	EntryBundles    = "bundles"    // []string: the evidence bundles judged
+	EntryJudgeTime  = "judge-time" // time.Duration spent judging
 )
 
-// Verdict attaches every finding to the spec's report and fails the spec
-// when any of them is critical or fail severity.
-func Verdict(findings ...diag.Diagnostic) {
-	GinkgoHelper()
-	for _, d := range findings {
-		AddReportEntry(EntryDiagnostic, d, ReportEntryVisibilityNever)
-	}
-	gomega.Expect(findings).To(conform())
+// Outcome is one spec's judgment.
+type Outcome struct {
+	// Findings are the diagnostics; any critical or fail one fails the
+	// spec, a warn one makes it warned, info ones are evidence.
+	Findings []diag.Diagnostic
+	// Evidence is shown with the spec in every report.
+	Evidence []result.Named
+	// Shots are screenshots shown when a finding fails or warns.
+	Shots []result.Screenshot
+	// Unjudged, when set, says why the spec did not judge (and there is
+	// no failing finding).
+	Unjudged *result.Unjudged
 }
 
-// VerdictShowing is Verdict that also attaches the screenshots when a
-// finding fails or warns (a page that did not pass is shown).
-func VerdictShowing(shots []Screenshot, findings ...diag.Diagnostic) {
+// Show adds a named piece of (already redacted) evidence.
+func (o *Outcome) Show(name string, v any) {
+	o.Evidence = append(o.Evidence, result.Named{Name: name, Value: v})
+}
+
+// Add adds findings and returns the outcome, for `return o.Add(d)`.
+func (o Outcome) Add(ds ...diag.Diagnostic) Outcome {
+	o.Findings = append(o.Findings, ds...)
+	return o
+}
+
+// Failing reports whether the outcome fails its spec.
+func (o Outcome) Failing() bool { return diag.Worst(o.Findings).Failing() }
+
+// Codes lists the codes of the outcome's findings at or above warn.
+func (o Outcome) Codes() []diag.Code {
+	var out []diag.Code
+	for _, d := range o.Findings {
+		if d.Severity != diag.Info {
+			out = append(out, d.Code)
+		}
+	}
+	return out
+}
+
+// State is the spec state this outcome gives (before waivers).
+func (o Outcome) State() string {
+	switch w := diag.Worst(o.Findings); {
+	case w.Failing():
+		return result.StateFailed
+	case o.Unjudged != nil:
+		return o.Unjudged.Kind
+	case w == diag.Warn:
+		return result.StateWarned
+	}
+	return result.StatePassed
+}
+
+// Pass is the outcome of a spec that judged and found nothing wrong; add
+// evidence with Show.
+func Pass() Outcome { return Outcome{} }
+
+// Findings is the outcome of a spec that judged; with no failing or
+// warning finding it passes.
+func Findings(ds ...diag.Diagnostic) Outcome { return Outcome{Findings: ds} }
+
+// Blocked is the outcome of a spec an earlier spec's finding makes
+// meaningless: by is that spec's ID.
+func Blocked(by, format string, args ...any) Outcome {
+	why := fmt.Sprintf(format, args...)
+	return unjudged(result.Unjudged{Kind: result.StateBlocked, BlockedBy: by, Reason: "blocked by " + by + ": " + why})
+}
+
+// NotJudged is the outcome of a spec that needs an input the operator did
+// not give, e.g. input "AUTH_SECRET_KEY".
+func NotJudged(input, format string, args ...any) Outcome {
+	return unjudged(result.Unjudged{Kind: result.StateNotJudged, Input: input, Reason: fmt.Sprintf(format, args...)})
+}
+
+// OutOfScope is the outcome of a spec the run's shape excludes, e.g. scope
+// "app-only run".
+func OutOfScope(scope, reason string) Outcome {
+	return unjudged(result.Unjudged{Kind: result.StateOutOfScope, Scope: scope, Reason: reason})
+}
+
+func unjudged(u result.Unjudged) Outcome {
+	u.Reason = result.Clean(u.Reason)
+	return Outcome{Unjudged: &u}
+}
+
+// Check is one spec of a mode: a stable ID, a title, its area, the
+// evidence bundles it judges, and the judgment over a mode's run R.
+type Check[R any] struct {
+	ID      string
+	Title   string
+	Area    string
+	Bundles []string
+	Judge   func(R) Outcome
+}
+
+// InArea sets the area of every check and, for those that do not name
+// their own (nil), the evidence bundles they judge; a check that needs no
+// bundle says so with an empty, non-nil list.
+func InArea[R any](area string, bundles []string, checks ...Check[R]) []Check[R] {
+	for i := range checks {
+		checks[i].Area = area
+		if checks[i].Bundles == nil {
+			checks[i].Bundles = bundles
+		}
+	}
+	return checks
+}
+
+// none is the bundle list of a check that judges no gathered evidence.
+var none = []string{}
+
+// NoBundle marks a check that judges no gathered evidence.
+func NoBundle() []string { return none }
+
+// Text is the spec's Ginkgo text, "ID: title".
+func (c Check[R]) Text() string { return c.ID + ": " + c.Title }
+
+// Table registers a mode's checks as one Ginkgo table per area, labelled
+// mode:<mode> and area:<area>; each entry reports its check's judgment of
+// the run current returns (set by the mode's gather before the specs run).
+func Table[R any](mode string, checks []Check[R], current func() R) bool {
+	var areas []string
+	for _, c := range checks {
+		if !contains(areas, c.Area) {
+			areas = append(areas, c.Area)
+		}
+	}
+	for _, area := range areas {
+		var entries []TableEntry
+		for _, c := range checks {
+			if c.Area == area {
+				entries = append(entries, Entry(c.Text(), c, Label("area:"+area)))
+			}
+		}
+		DescribeTable(mode+" "+area, Label("mode:"+mode), func(c Check[R]) {
+			start := time.Now()
+			o := c.Judge(current())
+			AddReportEntry(EntryJudgeTime, time.Since(start), ReportEntryVisibilityNever)
+			AddReportEntry(EntryBundles, c.Bundles, ReportEntryVisibilityNever)
+			Give(o)
+		}, entries)
+	}
+	return true
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Give hands an outcome to Ginkgo: evidence and findings become report
+// entries, screenshots are attached when a finding fails or warns, a
+// failing finding fails the spec with the rendered diagnostics as the
+// message, and an unjudged outcome skips it with its reason (the runner
+// reads the kind back: a skip is never a pass).
+func Give(o Outcome) {
 	GinkgoHelper()
-	if w := diag.Worst(findings); w.Failing() || w == diag.Warn {
-		for _, s := range shots {
+	for _, e := range o.Evidence {
+		AddReportEntry(EntryEvidence, e, ReportEntryVisibilityNever)
+	}
+	if w := diag.Worst(o.Findings); w.Failing() || w == diag.Warn {
+		for _, s := range o.Shots {
 			if len(s.PNG) > 0 {
-				Evidence(EvidenceScreenshot, s)
+				AddReportEntry(EntryEvidence, result.Named{Name: result.EvidenceScreenshot, Value: s}, ReportEntryVisibilityNever)
 			}
 		}
 	}
-	Verdict(findings...)
-}
-
-// Evidence attaches a named piece of (already redacted) evidence.
-func Evidence(name string, v any) {
-	AddReportEntry(EntryEvidence, Named{Name: name, Value: v}, ReportEntryVisibilityNever)
-}
-
-// Named is an evidence entry.
-type Named struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
-}
-
-// SkipBecause skips the spec with a reason that names what blocked it; a
-// skip is reported as skipped, never as passed.
-func SkipBecause(format string, args ...any) {
-	GinkgoHelper()
-	Skip(fmt.Sprintf(format, args...))
+	for _, d := range o.Findings {
+		AddReportEntry(EntryDiagnostic, d, ReportEntryVisibilityNever)
+	}
+	if o.Unjudged != nil && !o.Failing() {
+		AddReportEntry(EntryUnjudged, *o.Unjudged, ReportEntryVisibilityNever)
+		Skip(o.Unjudged.Reason)
+	}
+	gomega.Expect(o.Findings).To(conform())
 }
 
 type conformMatcher struct{}
@@ -72,12 +216,7 @@ func (conformMatcher) Match(actual any) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("judge: want []diag.Diagnostic, got %T", actual)
 	}
-	for _, d := range ds {
-		if d.Severity.Failing() {
-			return false, nil
-		}
-	}
-	return true, nil
+	return !diag.Worst(ds).Failing(), nil
 }
 
 func (conformMatcher) FailureMessage(actual any) string {

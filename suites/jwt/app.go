@@ -1,187 +1,233 @@
 package jwt
 
 import (
-	"context"
 	"fmt"
 	"strings"
-
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// probeSpec is one app spec judged on a group of probes: the probes whose
-// Code is code must get the answer they want.
-type probeSpec struct {
-	id, title string
-	code      diag.Code
-}
+// appChecks are the specs about the app's verifier.
+var appChecks = judge.InArea("app", []string{BundleProbes},
+	judge.Check[*Run]{ID: "JWT-APP-001", Title: "the app is reachable and accepts a conformant token signed with AUTH_SECRET_KEY", Judge: appAcceptsValid},
+	judge.Check[*Run]{ID: "JWT-APP-002", Title: "the app accepts the backend's own token", Judge: appAcceptsBackend, Bundles: []string{BundleLogin}},
+	judge.Check[*Run]{ID: "JWT-APP-003", Title: "the app shows the identity the token carries", Judge: appIdentity},
+	probeCheck("JWT-APP-004", "the app rejects expired tokens", diag.AppAcceptsExpired),
+	probeCheck("JWT-APP-005", "the app rejects wrong-key, tampered and stripped signatures", diag.AppAcceptsBadSignature),
+	probeCheck("JWT-APP-006", "the app rejects unsigned tokens (alg none, None, NONE, nOnE)", diag.AppAcceptsAlgNone),
+	probeCheck("JWT-APP-007", "the app rejects HS384 and HS512 tokens", diag.AppAcceptsOtherAlg),
+	probeCheck("JWT-APP-008", "the app rejects tokens without user_id or exp", diag.AppAcceptsMissingClaim),
+	probeCheck("JWT-APP-009", "the app accepts a fractional exp (the vendor's own Python example)", diag.AppRejectsFractionalExp),
+	judge.Check[*Run]{ID: "JWT-APP-010", Title: "the app answers garbage cookies with 401/403, never 5xx, and never 5xx on any probe", Judge: appGarbage},
+)
 
-// probeSpecs are the app specs that plant minted tokens; each owns the
-// probes of one diagnostic code.
-var probeSpecs = []probeSpec{
-	{"JWT-APP-004", "the app rejects expired tokens", diag.AppAcceptsExpired},
-	{"JWT-APP-005", "the app rejects wrong-key, tampered and stripped signatures", diag.AppAcceptsBadSignature},
-	{"JWT-APP-006", "the app rejects unsigned tokens (alg none, None, NONE, nOnE)", diag.AppAcceptsAlgNone},
-	{"JWT-APP-007", "the app rejects HS384 and HS512 tokens", diag.AppAcceptsOtherAlg},
-	{"JWT-APP-008", "the app rejects tokens without user_id or exp", diag.AppAcceptsMissingClaim},
-	{"JWT-APP-009", "the app accepts a fractional exp (the vendor's own Python example)", diag.AppRejectsFractionalExp},
-}
-
-var _ = Describe("JWT app", appArea, func() {
-	It("JWT-APP-001: the app is reachable and accepts a conformant token signed with AUTH_SECRET_KEY", func(ctx SpecContext) {
-		// Reachability first: it is judged even without AUTH_SECRET_KEY.
-		probes(ctx, true)
-		pe := signedProbes(ctx, false)
-		o := validProbe(pe)
-		judge.Evidence("probe", outcomeText(o))
-		if !o.Result.Accepted {
-			judge.Verdict(diag.Newf(diag.AppRejectsValidToken, "200 with the probe identity",
-				"%s; the token was signed with AUTH_SECRET_KEY %s", answerText(o.Result), redact.Fingerprint(current().Target.Secret)))
-		}
-	})
-
-	It("JWT-APP-002: the app accepts the backend's own token", func(ctx SpecContext) {
-		e, ev := loginEvidence(ctx)
-		tok := ev.token()
-		if tok == "" {
-			judge.SkipBecause("the backend set no mf_jwt_token cookie (see JWT-COOKIE-001)")
-		}
-		if bad := localProblems(e.Target.Secret, tok, ev); len(bad) > 0 {
-			judge.SkipBecause("the backend's token is not conformant (%s), so the app is right to refuse it; see the JWT-TOKEN specs", strings.Join(bad, ", "))
-		}
-		r, how := ev.AppProbe, "delivered by the browser after login"
-		if !ev.AppProbe.CookieSent {
-			pe := probes(ctx, false)
-			if pe.Backend == nil {
-				judge.SkipBecause("the backend's token could not be planted on the app")
-			}
-			r, how = pe.Backend.Result, "planted on the app host (the browser did not deliver it; see the JWT-COOKIE specs)"
-			if r.Error != "" {
-				judge.SkipBecause("the backend's token could not be planted on the app: %s", r.Error)
-			}
-		}
-		judge.Evidence("probe", how+": "+answerText(r))
-		if !r.Accepted {
-			judge.Verdict(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
-				"%s, token %s", answerText(r), how).
-				WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
-		}
-	})
-
-	It("JWT-APP-003: the app shows the identity the token carries", func(ctx SpecContext) {
-		pe := signedProbes(ctx, false)
-		o := validProbe(pe)
-		if !o.Result.Accepted {
-			judge.SkipBecause("the app rejects conformant tokens (see JWT-APP-001)")
-		}
-		got := o.Result.Identity()
-		idField := current().Target.UserIDField
-		var diffs []string
-		for _, k := range []string{"user_id", "first_name", "last_name", "email"} {
-			field := k
-			if k == "user_id" && idField != "" {
-				field = idField
-			}
-			want := fmt.Sprint(ProbeIdentity[k])
-			if g, ok := got[field]; ok && fmt.Sprint(g) != want || k == "user_id" && !ok {
-				diffs = append(diffs, fmt.Sprintf("%s: token %q, app %q", field, want, fmt.Sprint(got[field])))
-			}
-		}
-		if len(diffs) > 0 {
-			judge.Verdict(diag.Newf(diag.AppIdentityMismatch, "the app reports the token's user_id (and names, email when it shows them)",
-				"%s", strings.Join(diffs, "; ")))
-		}
-	})
-
-	for _, s := range probeSpecs {
-		It(s.id+": "+s.title, func(ctx SpecContext) {
-			pe := signedProbes(ctx, false)
-			if v := validProbe(pe); !v.Result.Accepted {
-				judge.SkipBecause("the app rejects even a conformant token (see JWT-APP-001), so its answers to these probes prove nothing")
-			}
-			var ds []diag.Diagnostic
-			n := 0
-			for _, o := range pe.Outcomes {
-				if o.Probe.Code != s.code {
-					continue
-				}
-				n++
-				judge.Evidence("probe", outcomeText(o))
-				if d, ok := misjudged(o); ok {
-					ds = append(ds, d)
-				}
-			}
-			if n == 0 {
-				judge.Verdict(diag.Newf(diag.AppProbeFailed, "probes for "+string(s.code), "no probe was minted"))
-			}
-			judge.Verdict(ds...)
-		})
+// needProbes returns the probe evidence or why a spec about the app
+// cannot judge. The app being unreachable is JWT-APP-001's finding; every
+// other app spec is blocked by it.
+func (r *Run) needProbes() (*ProbeEvidence, *judge.Outcome) {
+	if o := r.needApp(); o != nil {
+		return nil, o
 	}
+	if r.Probes == nil {
+		return nil, stop(judge.Blocked("JWT-APP-001", "the app could not be probed: %v", r.ProbesErr))
+	}
+	return r.Probes, nil
+}
 
-	It("JWT-APP-010: the app answers garbage cookies with 401/403, never 5xx, and never 5xx on any probe", func(ctx SpecContext) {
-		pe := probes(ctx, false)
-		var ds []diag.Diagnostic
-		for _, o := range pe.Outcomes {
-			if o.Result.Status >= 500 {
-				ds = append(ds, diag.Newf(diag.AppServerError, "401 or 403", "probe %q (%s): %s", o.Probe.Name, o.Probe.Detail, answerText(o.Result)))
+// validOutcome is the conformant probe's outcome (integer exp, HS256,
+// every claim), false when it was not built (no key).
+func (p *ProbeEvidence) validOutcome() (ProbeOutcome, bool) {
+	for _, o := range p.Outcomes {
+		if o.Probe.WantAccepted && o.Probe.Code == diag.AppRejectsValidToken {
+			return o, true
+		}
+	}
+	return ProbeOutcome{}, false
+}
+
+// appAcceptsValid is JWT-APP-001: reachability is judged without the key,
+// acceptance of a conformant token needs it.
+func appAcceptsValid(r *Run) judge.Outcome {
+	if o := r.needApp(); o != nil {
+		return *o
+	}
+	if r.Probes == nil {
+		return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, r.ProbesErr))
+	}
+	if o := r.needSecret("minting a conformant token for the app to accept"); o != nil {
+		o.Evidence = append(o.Evidence, named("reachability", "the app answered every probe over https"))
+		return *o
+	}
+	v, ok := r.Probes.validOutcome()
+	if !ok {
+		return judge.Findings(diag.New(diag.AppProbeFailed, "a conformant probe token", "none was minted"))
+	}
+	o := judge.Pass()
+	o.Show("probe", outcomeText(v))
+	if d, bad := misjudged(v); bad {
+		if d.Code == diag.AppRejectsValidToken {
+			d.Observed += "; the token was signed with AUTH_SECRET_KEY " + redact.Fingerprint(r.Target.Secret)
+		}
+		return o.Add(d)
+	}
+	return o
+}
+
+// appAcceptsBackend is JWT-APP-002: the backend's own token, delivered by
+// the browser after login, or sent directly when the browser did not
+// deliver it.
+func appAcceptsBackend(r *Run) judge.Outcome {
+	ev, stop := r.needCookie()
+	if stop != nil {
+		return *stop
+	}
+	if r.Target.AppURL == "" {
+		return *r.needAppForCookie()
+	}
+	tok := ev.token()
+	if by, bad := localProblems(r.Target.Secret, tok, ev); len(bad) > 0 {
+		return judge.Blocked(by, "the backend's token is not conformant (%s), so the app is right to refuse it", strings.Join(bad, ", "))
+	}
+	res, how := ev.AppProbe, "delivered by the browser after login"
+	if !sent(ev.AppProbeCookie) {
+		if r.BackendProbe == nil {
+			return judge.Blocked("JWT-COOKIE-002", "the browser did not deliver the token and it could not be sent directly")
+		}
+		res, how = r.BackendProbe.Result, "sent to the app directly (the browser did not deliver it; see the JWT-COOKIE specs)"
+		if res.Error != "" {
+			return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, fmt.Errorf("%s", res.Error)))
+		}
+	}
+	o := judge.Pass()
+	o.Show("probe", how+": "+answerText(res))
+	if !res.Accepted {
+		return o.Add(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
+			"%s, token %s", answerText(res), how).
+			WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
+	}
+	return o
+}
+
+// appIdentity is JWT-APP-003.
+func appIdentity(r *Run) judge.Outcome {
+	pe, stop := r.needProbes()
+	if stop != nil {
+		return *stop
+	}
+	if o := r.needSecret("minting a token whose identity the app should show"); o != nil {
+		return *o
+	}
+	v, ok := pe.validOutcome()
+	if !ok || !v.Result.Accepted {
+		return judge.Blocked("JWT-APP-001", "the app rejects conformant tokens")
+	}
+	got := v.Result.Identity()
+	idField := r.Target.UserIDField
+	var diffs []string
+	for _, k := range []string{"user_id", "first_name", "last_name", "email"} {
+		field := k
+		if k == "user_id" && idField != "" {
+			field = idField
+		}
+		want := fmt.Sprint(ProbeIdentity[k])
+		if g, ok := got[field]; ok && fmt.Sprint(g) != want || k == "user_id" && !ok {
+			diffs = append(diffs, fmt.Sprintf("%s: token %q, app %q", field, want, fmt.Sprint(got[field])))
+		}
+	}
+	o := judge.Pass()
+	o.Show("probe", outcomeText(v))
+	if len(diffs) > 0 {
+		return o.Add(diag.Newf(diag.AppIdentityMismatch, "the app reports the token's user_id (and names, email when it shows them)",
+			"%s", strings.Join(diffs, "; ")))
+	}
+	return o
+}
+
+// probeCheck is an app spec judged on the probes whose Code is code: the
+// app must answer each as a conformant verifier would. A probe the app
+// accepts when it must refuse is always a finding; refusals prove
+// something only if the app accepts a conformant token (JWT-APP-001) —
+// without AUTH_SECRET_KEY, the probes that need no key are judged alone.
+func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
+	return judge.Check[*Run]{ID: id, Title: title, Judge: func(r *Run) judge.Outcome {
+		pe, stop := r.needProbes()
+		if stop != nil {
+			return *stop
+		}
+		o := judge.Pass()
+		var ran, skipped []string
+		for _, p := range pe.Outcomes {
+			if p.Probe.Code != code {
 				continue
 			}
-			if isGarbage(o.Probe) {
-				judge.Evidence("probe", outcomeText(o))
-				if d, ok := misjudged(o); ok {
-					ds = append(ds, d)
-				}
+			ran = append(ran, p.Probe.Name)
+			o.Show("probe", outcomeText(p))
+			if d, bad := misjudged(p); bad {
+				o.Findings = append(o.Findings, d)
 			}
 		}
-		judge.Verdict(ds...)
-	})
-})
-
-// probes waits for the probe evidence. The app being unreachable is
-// JWT-APP-001's finding (owner); every other spec skips.
-func probes(ctx context.Context, owner bool) *ProbeEvidence {
-	GinkgoHelper()
-	e := current()
-	if e.Target.AppURL == "" {
-		judge.SkipBecause("backend-only run: %v", errNoApp)
-	}
-	pe, err := probesFuture.Wait(ctx)
-	switch {
-	case err == nil:
-		return pe
-	case owner:
-		judge.Verdict(unreachable(e, diag.AppUnreachable, e.Target.AppURL, err))
-	default:
-		unreachable(e, diag.AppUnreachable, e.Target.AppURL, err) // ends an interrupted spec
-		judge.SkipBecause("the app could not be probed (see JWT-APP-001)")
-	}
-	return nil
-}
-
-// signedProbes is probes for specs that need tokens signed with
-// AUTH_SECRET_KEY.
-func signedProbes(ctx context.Context, owner bool) *ProbeEvidence {
-	GinkgoHelper()
-	if len(current().Target.Secret) == 0 {
-		judge.SkipBecause("AUTH_SECRET_KEY was not provided; set it in the environment to mint probe tokens")
-	}
-	return probes(ctx, owner)
-}
-
-// validProbe is the conformant probe (integer exp, HS256, every claim).
-func validProbe(pe *ProbeEvidence) ProbeOutcome {
-	GinkgoHelper()
-	for _, o := range pe.Outcomes {
-		if o.Probe.WantAccepted && o.Probe.Code == diag.AppRejectsValidToken {
+		if !pe.Keyed {
+			skipped = keyedProbeNames(code)
+		}
+		if len(ran) == 0 {
+			if len(skipped) > 0 {
+				return judge.NotJudged(InputSecret, "every probe of this spec (%s) is signed with AUTH_SECRET_KEY, which was not given: set it in the environment (or --secret-file)", strings.Join(skipped, ", "))
+			}
+			return o.Add(diag.Newf(diag.AppProbeFailed, "probes for "+string(code), "no probe was minted"))
+		}
+		if len(skipped) > 0 {
+			o.Show("not sent", "need AUTH_SECRET_KEY: "+strings.Join(skipped, ", "))
+		}
+		if o.Failing() || !pe.Keyed {
 			return o
 		}
+		if v, ok := pe.validOutcome(); ok && !v.Result.Accepted {
+			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token, so its refusals prove nothing")
+		}
+		return o
+	}}
+}
+
+// keyedProbeNames lists the probes of code that need AUTH_SECRET_KEY, as
+// built with a key.
+func keyedProbeNames(code diag.Code) []string {
+	ps, err := jwtcheck.Probes([]byte("mfconform-probe-listing-key-not-a-secret"), ProbeIdentity, timeZero)
+	if err != nil {
+		return nil
 	}
-	judge.Verdict(diag.New(diag.AppProbeFailed, "a conformant probe token", "none was minted"))
-	return ProbeOutcome{}
+	var out []string
+	for _, p := range ps {
+		if p.Code == code && p.NeedsKey {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// appGarbage is JWT-APP-010.
+func appGarbage(r *Run) judge.Outcome {
+	pe, stop := r.needProbes()
+	if stop != nil {
+		return *stop
+	}
+	o := judge.Pass()
+	for _, p := range pe.Outcomes {
+		if p.Result.Status >= 500 {
+			o.Findings = append(o.Findings, diag.Newf(diag.AppServerError, "401 or 403", "probe %q (%s): %s", p.Probe.Name, p.Probe.Detail, answerText(p.Result)))
+			continue
+		}
+		if isGarbage(p.Probe) {
+			o.Show("probe", outcomeText(p))
+			if d, bad := misjudged(p); bad {
+				o.Findings = append(o.Findings, d)
+			}
+		}
+	}
+	return o
 }
 
 // misjudged returns the diagnostic for a probe the app answered wrongly.
@@ -190,8 +236,6 @@ func misjudged(o ProbeOutcome) (diag.Diagnostic, bool) {
 	switch {
 	case r.Status == 0 || r.Error != "":
 		return diag.Newf(diag.AppProbeFailed, "an HTTP answer", "probe %q: %s", o.Probe.Name, answerText(r)), true
-	case !r.CookieSent:
-		return diag.Newf(diag.AppProbeFailed, "the planted cookie is sent", "probe %q: Chromium did not send the planted cookie", o.Probe.Name), true
 	case r.Status >= 500 && !o.Probe.WantAccepted:
 		// Not accepted, so not this spec's finding; JWT-APP-010 reports
 		// every 5xx.
@@ -217,15 +261,17 @@ var garbageNames = func() map[string]bool {
 
 func isGarbage(p jwtcheck.Probe) bool { return garbageNames[p.Name] }
 
+// answerText is a probe answer for an operator: status and the start of
+// the body, cleaned of control characters.
 func answerText(r ProbeResult) string {
 	if r.Error != "" {
-		return "request failed: " + r.Error
+		return "request failed: " + result.Clean(r.Error)
 	}
 	body := strings.TrimSpace(r.Body)
-	if len(body) > 200 {
-		body = body[:200] + "…"
+	if rs := []rune(body); len(rs) > 200 {
+		body = string(rs[:200]) + "…"
 	}
-	return fmt.Sprintf("HTTP %d %s", r.Status, body)
+	return fmt.Sprintf("HTTP %d %s", r.Status, result.Clean(body))
 }
 
 func outcomeText(o ProbeOutcome) string {
@@ -236,9 +282,20 @@ func outcomeText(o ProbeOutcome) string {
 	return fmt.Sprintf("%s (%s): want %s, got %s", o.Probe.Name, o.Probe.Detail, want, answerText(o.Result))
 }
 
+// tokenSpecs maps the codes of the backend's token to the spec that
+// reports them.
+var tokenSpecs = map[diag.Code]string{
+	diag.TokenMalformed: "JWT-TOKEN-001", diag.TokenAlgNotHS256: "JWT-TOKEN-002",
+	diag.TokenSignatureMismatch: "JWT-TOKEN-003", diag.TokenSecretWhitespace: "JWT-TOKEN-003", diag.TokenSecretEncoding: "JWT-TOKEN-003",
+	diag.TokenUserIDMissing: "JWT-TOKEN-004", diag.TokenUserIDNotString: "JWT-TOKEN-004",
+	diag.TokenExpMissing: "JWT-TOKEN-005", diag.TokenExpNotNumeric: "JWT-TOKEN-005", diag.TokenExpMilliseconds: "JWT-TOKEN-005",
+	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
+}
+
 // localProblems lists the codes that make the backend's token
-// non-conformant on our side, so an app refusing it is not at fault.
-func localProblems(secret []byte, tok string, ev *LoginEvidence) []string {
+// non-conformant on our side, so an app refusing it is not at fault, and
+// the spec that reports the first of them.
+func localProblems(secret []byte, tok string, ev *LoginEvidence) (string, []string) {
 	p, ds := jwtcheck.Parse(tok)
 	if p != nil {
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
@@ -250,11 +307,18 @@ func localProblems(secret []byte, tok string, ev *LoginEvidence) []string {
 			ds = append(ds, jwtcheck.CheckSignature(p, secret)...)
 		}
 	}
+	var by string
 	var codes []string
 	for _, d := range ds {
 		if d.Severity.Failing() {
 			codes = append(codes, string(d.Code))
+			if by == "" {
+				by = tokenSpecs[d.Code]
+			}
 		}
 	}
-	return codes
+	if by == "" {
+		by = "JWT-TOKEN-001"
+	}
+	return by, codes
 }

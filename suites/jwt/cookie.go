@@ -5,13 +5,12 @@ import (
 	"slices"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
-
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // Chromium's reasons for refusing a Set-Cookie, each owned by one spec.
@@ -25,204 +24,350 @@ const (
 	maxCookieNameValueSize = 4096
 )
 
-// ownedReasons are the Set-Cookie block reasons a dedicated spec explains;
-// JWT-COOKIE-001 reports every other one.
-var ownedReasons = []string{reasonInvalidDomain, reasonSecureOnly, reasonNoneInsecure, reasonTooLarge}
+// reasonOwners maps the Set-Cookie block reasons a dedicated spec explains
+// to that spec; JWT-COOKIE-001 reports every other one.
+var reasonOwners = map[string]string{
+	reasonInvalidDomain: "JWT-COOKIE-002",
+	reasonSecureOnly:    "JWT-COOKIE-004",
+	reasonNoneInsecure:  "JWT-COOKIE-006",
+	reasonTooLarge:      "JWT-COOKIE-009",
+}
 
-var _ = Describe("JWT cookie", cookieArea, func() {
-	It("JWT-COOKIE-001: the login response sets mf_jwt_token and Chromium stores it", func(ctx SpecContext) {
-		e, ev := loginRequired(ctx)
-		if ev.SetCookie == nil {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotSet,
-				"a Set-Cookie: mf_jwt_token=… header on the login response ("+e.Target.LoginURL+")",
-				"no cookie named exactly mf_jwt_token; cookies set: %s%s", listOrNone(ev.Others), nearMisses(ev.Others)))
+// cookieChecks are the specs about the mf_jwt_token cookie.
+var cookieChecks = judge.InArea("cookie", []string{BundleLogin},
+	judge.Check[*Run]{ID: "JWT-COOKIE-001", Title: "the login response sets mf_jwt_token and Chromium stores it", Judge: cookieSet},
+	judge.Check[*Run]{ID: "JWT-COOKIE-002", Title: "its Domain covers the app host and the cookie reaches the app on top-level navigation", Judge: cookieDomain},
+	judge.Check[*Run]{ID: "JWT-COOKIE-003", Title: "the backend and the app share a registrable domain (Public Suffix List)", Judge: cookieRegistrable, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: "JWT-COOKIE-004", Title: "the cookie is Secure and set and used over https", Judge: cookieSecure},
+	judge.Check[*Run]{ID: "JWT-COOKIE-005", Title: "the cookie is HttpOnly, invisible to document.cookie in the app", Judge: cookieHTTPOnly},
+	judge.Check[*Run]{ID: "JWT-COOKIE-006", Title: "SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", Judge: cookieSameSite},
+	judge.Check[*Run]{ID: "JWT-COOKIE-007", Title: "the cookie's Path covers the app", Judge: cookiePath},
+	judge.Check[*Run]{ID: "JWT-COOKIE-008", Title: "the cookie is not already expired on arrival", Judge: cookieExpiry},
+	judge.Check[*Run]{ID: "JWT-COOKIE-009", Title: "name and value fit in 4096 bytes", Judge: cookieSize},
+)
+
+// withCookie returns the login evidence, the parsed Set-Cookie line and an
+// outcome carrying the cookie evidence and the screenshots, or why the spec
+// cannot judge.
+func (r *Run) withCookie() (*LoginEvidence, cookieattr.Attrs, judge.Outcome, *judge.Outcome) {
+	ev, stop := r.needCookie()
+	if stop != nil {
+		return nil, cookieattr.Attrs{}, judge.Outcome{}, stop
+	}
+	o := judge.Outcome{Shots: ev.Shots}
+	o.Show("set-cookie", redact.SetCookie(ev.SetCookie.Line))
+	o.Show("cookies", cookieRows(ev))
+	return ev, cookieattr.Parse(ev.SetCookie.Line), o, nil
+}
+
+// notStored returns the outcome of a spec that needs the cookie in the jar
+// when it is not there: blocked by the spec that explains why.
+func notStored(ev *LoginEvidence) *judge.Outcome {
+	if ev.Stored != nil {
+		return nil
+	}
+	return stop(judge.Blocked(storeOwner(ev), "Chromium did not store the cookie"))
+}
+
+// storeOwner names the spec that explains why Chromium did not store the
+// cookie.
+func storeOwner(ev *LoginEvidence) string {
+	for _, rs := range ev.SetCookie.Reasons {
+		if owner, ok := reasonOwners[rs]; ok {
+			return owner
 		}
-		judge.Evidence("chromium-verdict", ev.SetCookie.Reasons)
-		var unowned []string
-		for _, r := range ev.SetCookie.Reasons {
-			if !slices.Contains(ownedReasons, r) {
-				unowned = append(unowned, r)
+	}
+	if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); expired {
+		return "JWT-COOKIE-008"
+	}
+	return "JWT-COOKIE-001"
+}
+
+// navReasonOwner names the spec that explains a reason Chromium gave for
+// withholding the cookie from a request, "" for none.
+func navReasonOwner(reason string) string {
+	switch {
+	case reason == reasonNotOnPath:
+		return "JWT-COOKIE-007"
+	case reason == reasonSecureOnly:
+		return "JWT-COOKIE-004"
+	case strings.Contains(reason, "SameSite"):
+		return "JWT-COOKIE-006"
+	}
+	return ""
+}
+
+// needAppPage returns why a spec that follows the cookie to the app cannot
+// judge: the app page was not reached.
+func (r *Run) needAppPage(ev *LoginEvidence) *judge.Outcome {
+	if o := r.needAppForCookie(); o != nil {
+		return o
+	}
+	if ev.AppErr != nil {
+		return stop(judge.Blocked("JWT-APP-001", "the app could not be reached: %v", ev.AppErr))
+	}
+	return nil
+}
+
+// needAppForCookie: the cookie specs that follow the cookie to the app
+// need an app to follow it to (the reference verifier will do).
+func (r *Run) needAppForCookie() *judge.Outcome {
+	if r.Target.AppURL == "" {
+		return stop(judge.NotJudged(InputApp,
+			"no app to follow the cookie to: give --app-url with your Miiflow app's URL, or --app-url reference to have mfconform serve a verifier inside your cookie domain"))
+	}
+	return nil
+}
+
+func cookieSet(r *Run) judge.Outcome {
+	if o := r.needLogin(); o != nil && r.Target.LoginURL == "" {
+		return *o
+	}
+	ev := r.Login
+	if ev == nil || ev.SetCookie == nil && r.LoginErr != nil {
+		return judge.Findings(unreachable(diag.LoginUnreachable, r.Target.LoginURL, r.LoginErr))
+	}
+	o := judge.Outcome{Shots: ev.Shots}
+	if ev.SetCookie == nil {
+		return o.Add(diag.Newf(diag.CookieNotSet,
+			"a Set-Cookie: mf_jwt_token=… header on the login response ("+r.Target.LoginURL+")",
+			"no cookie named exactly mf_jwt_token; cookies set: %s%s", listOrNone(ev.Others), nearMisses(ev.Others)))
+	}
+	o.Show("chromium-verdict", ev.SetCookie.Reasons)
+	var unowned []string
+	for _, rs := range ev.SetCookie.Reasons {
+		if _, ok := reasonOwners[rs]; !ok {
+			unowned = append(unowned, rs)
+		}
+	}
+	if len(unowned) > 0 {
+		return o.Add(diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+			"Chromium refused the cookie: %s", strings.Join(unowned, ", ")))
+	}
+	if ev.SetCookie.Stored && ev.Stored == nil {
+		// Refused without a reason: that is what Chromium does with a
+		// cookie that is already expired (JWT-COOKIE-008 explains it).
+		if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); !expired {
+			return o.Add(diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+				"the cookie is not in the jar after login and Chromium gave no reason"))
+		}
+	}
+	return o
+}
+
+func cookieDomain(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if s := r.needAppForCookie(); s != nil {
+		return *s
+	}
+	loginHost, appHost := hostOf(r.Target.LoginURL), hostOf(r.Target.AppURL)
+	if _, ok, err := jwtcheck.RegistrableDomains(loginHost, appHost); err != nil || !ok {
+		return judge.Blocked("JWT-COOKIE-003", "%s and %s share no registrable domain, so no Domain value can work", loginHost, appHost)
+	}
+	if slices.Contains(ev.SetCookie.Reasons, reasonInvalidDomain) {
+		why := "it does not domain-match the login host " + loginHost
+		if jwtcheck.IsPublicSuffix(a.DomainValue()) {
+			why = "it is a public suffix"
+		}
+		return o.Add(diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
+			"Domain=%s refused by Chromium (InvalidDomain): %s", *a.Domain, why))
+	}
+	if a.Domain == nil {
+		return o.Add(diag.Newf(diag.CookieHostOnly, "Domain=."+registrable(loginHost, appHost)+" so "+appHost+" receives the cookie",
+			"no Domain attribute: stored for %s only; on the navigation to %s Chromium: %s",
+			loginHost, appHost, verdictText(ev.AppNavCookie)))
+	}
+	if !jwtcheck.DomainAttrCovers(*a.Domain, appHost) {
+		return o.Add(diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
+			"Domain=%s does not cover the app host %s; on the navigation Chromium said: %s", *a.Domain, appHost, verdictText(ev.AppNavCookie)))
+	}
+	if s := notStored(ev); s != nil {
+		return *s
+	}
+	if s := r.needAppPage(ev); s != nil {
+		return *s
+	}
+	o.Show("app-navigation", verdictText(ev.AppNavCookie))
+	if sent(ev.AppNavCookie) {
+		return o
+	}
+	if ev.AppNavCookie != nil && slices.Contains(ev.AppNavCookie.Reasons, reasonDomainMismatch) {
+		return o.Add(diag.Newf(diag.CookieDomainInvalid, "the cookie is sent to "+appHost,
+			"stored for domain %s, withheld from %s (DomainMismatch)", ev.Stored.Domain, appHost))
+	}
+	if ev.AppNavCookie != nil {
+		for _, rs := range ev.AppNavCookie.Reasons {
+			if owner := navReasonOwner(rs); owner != "" {
+				return judge.Blocked(owner, "Chromium withheld the cookie from the app page (%s)", rs)
 			}
 		}
-		if len(unowned) > 0 {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
-				"Chromium refused the cookie: %s", strings.Join(unowned, ", ")))
-		}
-		if ev.SetCookie.Stored && ev.Stored == nil {
-			// Refused without a reason: that is what Chromium does with a
-			// cookie that is already expired (JWT-COOKIE-008 explains it).
-			if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); !expired {
-				judge.VerdictShowing(ev.Shots, diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
-					"the cookie is not in the jar after login and Chromium gave no reason"))
-			}
-		}
-	})
+	}
+	return o.Add(diag.Newf(diag.CookieNotSent, "the cookie is sent to "+appHost+" on a top-level navigation",
+		"Chromium did not send it: %s", verdictText(ev.AppNavCookie)))
+}
 
-	It("JWT-COOKIE-002: its Domain covers the app host and the cookie reaches the app on top-level navigation", func(ctx SpecContext) {
-		e, ev, a := withCookie(ctx)
-		loginHost, appHost := hostOf(e.Target.LoginURL), hostOf(e.Target.AppURL)
-		if _, ok, err := jwtcheck.RegistrableDomains(loginHost, appHost); err != nil || !ok {
-			judge.SkipBecause("%s and %s share no registrable domain, so no Domain value can work (see JWT-COOKIE-003)", loginHost, appHost)
-		}
-		if slices.Contains(ev.SetCookie.Reasons, reasonInvalidDomain) {
-			why := "it does not domain-match the login host " + loginHost
-			if jwtcheck.IsPublicSuffix(a.DomainValue()) {
-				why = "it is a public suffix"
-			}
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
-				"Domain=%s refused by Chromium (InvalidDomain): %s", *a.Domain, why))
-		}
-		if a.Domain == nil {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieHostOnly, "Domain=."+registrable(loginHost, appHost)+" so "+appHost+" receives the cookie",
-				"no Domain attribute: stored for %s only; on the navigation to %s Chromium: %s",
-				loginHost, appHost, verdictText(ev.AppNavCookie)))
-		}
-		if !jwtcheck.DomainAttrCovers(*a.Domain, appHost) {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, appHost),
-				"Domain=%s does not cover the app host %s; on the navigation Chromium said: %s", *a.Domain, appHost, verdictText(ev.AppNavCookie)))
-		}
-		if ev.Stored == nil {
-			judge.SkipBecause("the cookie was not stored (see JWT-COOKIE-001 and the attribute specs)")
-		}
-		if ev.AppErr != nil {
-			judge.SkipBecause("the app could not be reached (see JWT-APP-001): %v", ev.AppErr)
-		}
-		judge.Evidence("app-navigation", verdictText(ev.AppNavCookie))
-		if sent(ev.AppNavCookie) {
-			return
-		}
-		if ev.AppNavCookie != nil && slices.Contains(ev.AppNavCookie.Reasons, reasonDomainMismatch) {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieDomainInvalid, "the cookie is sent to "+appHost,
-				"stored for domain %s, withheld from %s (DomainMismatch)", ev.Stored.Domain, appHost))
-		}
-		judge.SkipBecause("the cookie did not reach the app for a reason another spec owns: %s", verdictText(ev.AppNavCookie))
-	})
+func cookieRegistrable(r *Run) judge.Outcome {
+	if r.Target.LoginURL == "" {
+		return *r.needLogin()
+	}
+	if s := r.needAppForCookie(); s != nil {
+		return *s
+	}
+	loginHost, appHost := hostOf(r.Target.LoginURL), hostOf(r.Target.AppURL)
+	shared, ok, err := jwtcheck.RegistrableDomains(loginHost, appHost)
+	if err != nil {
+		return judge.Findings(diag.Newf(diag.CookieDomainsUnrelated, "two hosts under one registrable domain", "%v", err))
+	}
+	if !ok {
+		return judge.Findings(diag.Newf(diag.CookieDomainsUnrelated, "backend and app under one registrable domain, e.g. login.example.com and app.example.com",
+			"backend %s and app %s have no registrable domain in common", loginHost, appHost))
+	}
+	o := judge.Pass()
+	o.Show("registrable-domain", shared)
+	return o
+}
 
-	It("JWT-COOKIE-003: the backend and the app share a registrable domain (Public Suffix List)", func() {
-		e := current()
-		appOnly(e)
-		if e.Target.AppURL == "" {
-			judge.SkipBecause("backend-only run: %v", errNoApp)
-		}
-		loginHost, appHost := hostOf(e.Target.LoginURL), hostOf(e.Target.AppURL)
-		shared, ok, err := jwtcheck.RegistrableDomains(loginHost, appHost)
-		if err != nil {
-			judge.Verdict(diag.Newf(diag.CookieDomainsUnrelated, "two hosts under one registrable domain", "%v", err))
-		}
-		if !ok {
-			judge.Verdict(diag.Newf(diag.CookieDomainsUnrelated, "backend and app under one registrable domain, e.g. login.example.com and app.example.com",
-				"backend %s and app %s have no registrable domain in common", loginHost, appHost))
-		}
-		judge.Evidence("registrable-domain", shared)
-	})
+func cookieSecure(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if !a.Secure {
+		o = o.Add(diag.New(diag.CookieNotSecure, "the Secure attribute", "Set-Cookie has no Secure attribute"))
+	}
+	if slices.Contains(ev.SetCookie.Reasons, reasonSecureOnly) || strings.HasPrefix(r.Target.LoginURL, "http://") {
+		o = o.Add(diag.Newf(diag.CookieInsecureOrigin, "the login page is served over https",
+			"the cookie was set by %s; Chromium: %s", r.Target.LoginURL, reasonsOr(ev.SetCookie.Reasons, "stored")))
+	}
+	if strings.HasPrefix(r.Target.AppURL, "http://") {
+		o = o.Add(diag.Newf(diag.CookieInsecureOrigin, "the app is served over https", "the app is at %s", r.Target.AppURL))
+	}
+	return o
+}
 
-	It("JWT-COOKIE-004: the cookie is Secure and set and used over https", func(ctx SpecContext) {
-		e, ev, a := withCookie(ctx)
-		var ds []diag.Diagnostic
-		if !a.Secure {
-			ds = append(ds, diag.New(diag.CookieNotSecure, "the Secure attribute", "Set-Cookie has no Secure attribute"))
-		}
-		if slices.Contains(ev.SetCookie.Reasons, reasonSecureOnly) || strings.HasPrefix(e.Target.LoginURL, "http://") {
-			ds = append(ds, diag.Newf(diag.CookieInsecureOrigin, "the login page is served over https",
-				"the cookie was set by %s; Chromium: %s", e.Target.LoginURL, reasonsOr(ev.SetCookie.Reasons, "stored")))
-		}
-		if strings.HasPrefix(e.Target.AppURL, "http://") {
-			ds = append(ds, diag.Newf(diag.CookieInsecureOrigin, "the app is served over https", "the app is at %s", e.Target.AppURL))
-		}
-		judge.VerdictShowing(ev.Shots, ds...)
-	})
-
-	It("JWT-COOKIE-005: the cookie is HttpOnly, invisible to document.cookie in the app", func(ctx SpecContext) {
-		_, ev, a := withCookie(ctx)
-		if !a.HttpOnly {
-			seen := "the app page could not read it only because it did not reach the app"
-			if ev.DocumentCookieHasToken {
-				seen = "a script on the app page read mf_jwt_token from document.cookie"
-			}
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieNotHTTPOnly, "the HttpOnly attribute", "Set-Cookie has no HttpOnly attribute; %s", seen))
-		}
+func cookieHTTPOnly(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if !a.HttpOnly {
+		seen := "the app page could not read it only because it did not reach the app"
 		if ev.DocumentCookieHasToken {
-			judge.VerdictShowing(ev.Shots, diag.New(diag.CookieNotHTTPOnly, "document.cookie on the app page does not show mf_jwt_token",
-				"a script on the app page read mf_jwt_token from document.cookie"))
+			seen = "a script on the app page read mf_jwt_token from document.cookie"
 		}
-	})
+		return o.Add(diag.Newf(diag.CookieNotHTTPOnly, "the HttpOnly attribute", "Set-Cookie has no HttpOnly attribute; %s", seen))
+	}
+	if ev.DocumentCookieHasToken {
+		return o.Add(diag.New(diag.CookieNotHTTPOnly, "document.cookie on the app page does not show mf_jwt_token",
+			"a script on the app page read mf_jwt_token from document.cookie"))
+	}
+	return o
+}
 
-	It("JWT-COOKIE-006: SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", func(ctx SpecContext) {
-		e, ev, a := withCookie(ctx)
-		if slices.Contains(ev.SetCookie.Reasons, reasonNoneInsecure) {
-			judge.VerdictShowing(ev.Shots, diag.New(diag.CookieSameSiteNoneInsecure, "SameSite=None together with Secure",
-				"SameSite=None without Secure: Chromium dropped the cookie on arrival (SameSiteNoneInsecure)"))
-		}
-		if ev.Stored == nil {
-			judge.SkipBecause("the cookie was not stored (see JWT-COOKIE-001 and the attribute specs)")
-		}
-		if ev.AppErr != nil {
-			judge.SkipBecause("the app could not be reached (see JWT-APP-001): %v", ev.AppErr)
-		}
-		if ev.EmbedErr != nil {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(e.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
-		}
-		emb := ev.Embed
-		judge.Evidence("cross-site", map[string]string{
-			"iframe": verdictText(emb.FrameCookie), "fetch": verdictText(emb.FetchCookie), "link": verdictText(emb.LinkCookie),
-		})
-		observed := fmt.Sprintf("from %s: iframe %s; credentialed fetch %s; link %s",
-			hostOf(e.Target.EmbedURL), verdictText(emb.FrameCookie), verdictText(emb.FetchCookie), verdictText(emb.LinkCookie))
-		if ss := a.SameSiteValue(); !strings.EqualFold(ss, "None") {
-			written := "no SameSite attribute (treated as Lax)"
-			if ss != "" {
-				written = "SameSite=" + ss
-			}
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieSameSiteNotNone, "SameSite=None; Secure", "%s; %s", written, observed))
-		}
-		if !sent(ev.AppNavCookie) {
-			judge.SkipBecause("the cookie does not reach the app even on top-level navigation (see JWT-COOKIE-002)")
-		}
-		if sent(emb.FrameCookie) && sent(emb.FetchCookie) {
-			judge.Verdict(blockedNote(ev.Blocked, ev.BlockedErr, a))
-			return
-		}
-		for _, v := range []*browser.CookieVerdict{emb.FrameCookie, emb.FetchCookie} {
-			if v != nil && thirdPartyBlocked(v.Reasons) {
-				judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieThirdPartyBlocked, "the cookie arrives in the cross-site iframe and fetch",
-					"this browser blocks third-party cookies, so SameSite=None could not be proven: %s", observed))
-				return
-			}
-		}
-		judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).
-			WithCause("SameSite=None is written but Chromium still withheld the cookie cross-site"))
+func cookieSameSite(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if slices.Contains(ev.SetCookie.Reasons, reasonNoneInsecure) {
+		return o.Add(diag.New(diag.CookieSameSiteNoneInsecure, "SameSite=None together with Secure",
+			"SameSite=None without Secure: Chromium dropped the cookie on arrival (SameSiteNoneInsecure)"))
+	}
+	if s := notStored(ev); s != nil {
+		return *s
+	}
+	if s := r.needAppPage(ev); s != nil {
+		return *s
+	}
+	if ev.EmbedErr != nil {
+		return o.Add(diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(r.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
+	}
+	emb := ev.Embed
+	o.Show("cross-site", map[string]string{
+		"iframe": verdictText(emb.FrameCookie), "fetch": verdictText(emb.FetchCookie), "link": verdictText(emb.LinkCookie),
 	})
+	observed := fmt.Sprintf("from %s: iframe %s; credentialed fetch %s; link %s",
+		hostOf(r.Target.EmbedURL), verdictText(emb.FrameCookie), verdictText(emb.FetchCookie), verdictText(emb.LinkCookie))
+	if ss := a.SameSiteValue(); !strings.EqualFold(ss, "None") {
+		written := "no SameSite attribute (treated as Lax)"
+		if ss != "" {
+			written = "SameSite=" + ss
+		}
+		return o.Add(diag.Newf(diag.CookieSameSiteNotNone, "SameSite=None; Secure", "%s; %s", written, observed))
+	}
+	if !sent(ev.AppNavCookie) {
+		return judge.Blocked("JWT-COOKIE-002", "the cookie does not reach the app even on top-level navigation")
+	}
+	if sent(emb.FrameCookie) && sent(emb.FetchCookie) {
+		return o.Add(blockedNote(ev.Blocked, ev.BlockedErr, a))
+	}
+	for _, v := range []*browser.CookieVerdict{emb.FrameCookie, emb.FetchCookie} {
+		if v != nil && thirdPartyBlocked(v.Reasons) {
+			return o.Add(diag.Newf(diag.CookieThirdPartyBlocked, "the cookie arrives in the cross-site iframe and fetch",
+				"this browser blocks third-party cookies, so SameSite=None could not be proven: %s", observed))
+		}
+	}
+	return o.Add(diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).
+		WithCause("SameSite=None is written but Chromium still withheld the cookie cross-site"))
+}
 
-	It("JWT-COOKIE-007: the cookie's Path covers the app", func(ctx SpecContext) {
-		e, ev, a := withCookie(ctx)
-		path := a.EffectivePath(pathOf(e.Target.LoginURL))
-		for _, p := range []string{"/", e.Target.ProbePath} {
-			if !cookieattr.PathMatches(path, p) {
-				judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookiePathRestricted, "Path=/",
-					"the cookie's path is %s, which does not cover the app's %s; on the navigation to the app Chromium said: %s",
-					path, p, verdictText(ev.AppNavCookie)))
-			}
+func cookiePath(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	path := a.EffectivePath(pathOf(r.Target.LoginURL))
+	for _, p := range []string{"/", r.Target.ProbePath} {
+		if !cookieattr.PathMatches(path, p) {
+			return o.Add(diag.Newf(diag.CookiePathRestricted, "Path=/",
+				"the cookie's path is %s, which does not cover the app's %s; on the navigation to the app Chromium said: %s",
+				path, p, verdictText(ev.AppNavCookie)))
 		}
-	})
+	}
+	return o
+}
 
-	It("JWT-COOKIE-008: the cookie is not already expired on arrival", func(ctx SpecContext) {
-		_, ev, a := withCookie(ctx)
-		if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
-				"%s (server Date %s): Chromium dropped the cookie without giving a reason", attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z")))
-		}
-	})
+func cookieExpiry(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
+		return o.Add(diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
+			"%s (server Date %s): Chromium dropped the cookie without giving a reason", attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z")))
+	}
+	return o
+}
 
-	It("JWT-COOKIE-009: name and value fit in 4096 bytes", func(ctx SpecContext) {
-		_, ev, a := withCookie(ctx)
-		size := len(a.Name) + len(a.Value)
-		judge.Evidence("size", size)
-		if size > maxCookieNameValueSize || slices.Contains(ev.SetCookie.Reasons, reasonTooLarge) {
-			judge.VerdictShowing(ev.Shots, diag.Newf(diag.CookieTooLarge, "name+value ≤ 4096 bytes",
-				"name+value is %d bytes; Chromium: %s", size, reasonsOr(ev.SetCookie.Reasons, "stored")))
-		}
-	})
-})
+func cookieSize(r *Run) judge.Outcome {
+	ev, a, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	size := len(a.Name) + len(a.Value)
+	o.Show("size", size)
+	if size > maxCookieNameValueSize || slices.Contains(ev.SetCookie.Reasons, reasonTooLarge) {
+		return o.Add(diag.Newf(diag.CookieTooLarge, "name+value ≤ 4096 bytes",
+			"name+value is %d bytes; Chromium: %s", size, reasonsOr(ev.SetCookie.Reasons, "stored")))
+	}
+	return o
+}
+
+// unreachable builds the environment diagnostic for a step that could not
+// reach its target.
+func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
+	observed := "no answer"
+	if err != nil {
+		observed = err.Error()
+	}
+	if strings.Contains(observed, "deadline exceeded") {
+		observed = "no answer before the timeout: " + observed
+	}
+	return diag.New(code, "an answer from "+target, observed)
+}
 
 // thirdPartyBlocked reports whether reasons say the browser blocks
 // third-party cookies (a browser setting, not the deployment).

@@ -15,8 +15,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/env"
-	"github.com/mfconform/mfconform/suites/gather"
-	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // CookieName is the cookie the contract names.
@@ -51,8 +50,11 @@ type LoginEvidence struct {
 	// mf_jwt_token through document.cookie.
 	DocumentCookieHasToken bool
 	// AppProbe is the app's answer to a same-origin fetch of the probe path
-	// from the app page, with the cookie the browser holds.
-	AppProbe ProbeResult
+	// from the app page, with the cookie the browser holds, and
+	// AppProbeCookie Chromium's verdict on mf_jwt_token for that request
+	// (nil: not considered, or the request's events never arrived).
+	AppProbe       ProbeResult
+	AppProbeCookie *browser.CookieVerdict
 
 	// Cross-site: the app embedded in an iframe, fetched with credentials,
 	// and opened through a link, from a page on another site.
@@ -60,7 +62,7 @@ type LoginEvidence struct {
 
 	// Shots are screenshots of the app page and the embedding page, shown
 	// with browser specs that do not pass.
-	Shots []judge.Screenshot
+	Shots []result.Screenshot
 
 	// AppErr and EmbedErr say why the app or the embedding page could not
 	// be observed after a successful login (the app being down is
@@ -83,7 +85,7 @@ type EmbedEvidence struct {
 	FetchStatus int
 	FetchError  string
 	// Shot is the embedding page once the iframe and fetch settled.
-	Shot judge.Screenshot
+	Shot result.Screenshot
 }
 
 // ProbeResult is the app's answer to one probe request.
@@ -92,8 +94,6 @@ type ProbeResult struct {
 	Body     string `json:"body,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Redirect bool   `json:"redirect,omitempty"`
-	// CookieSent says whether Chromium attached mf_jwt_token to the request.
-	CookieSent bool `json:"cookie_sent"`
 	// Accepted and Rejected are the answer read with the target's notion
 	// of "signed in" (AuthenticatedStatus) and "not signed in" (401, 403
 	// or a redirect); an answer can be neither.
@@ -101,9 +101,9 @@ type ProbeResult struct {
 	Rejected bool `json:"rejected"`
 }
 
-// judge reads the answer with the target's markers.
-func (p *ProbeResult) judge(e *env.Env) {
-	want := e.Target.AuthenticatedStatus
+// read reads the answer with the target's markers.
+func (p *ProbeResult) read(t env.Target) {
+	want := t.AuthenticatedStatus
 	p.Accepted = p.Error == "" && (p.Status == want || want == 0 && p.Status >= 200 && p.Status < 300)
 	p.Rejected = p.Error == "" && (p.Status == 401 || p.Status == 403 || p.Redirect)
 }
@@ -127,39 +127,16 @@ func (e *LoginEvidence) token() string {
 	return strings.Trim(strings.TrimSpace(v), `"`)
 }
 
-// errNoApp marks a backend-only run without an app to follow the cookie to.
-var errNoApp = errors.New("no app URL configured (--app-url, or --app-url reference to serve the reference verifier inside the cookie domain)")
-
-var (
-	loginFuture  gather.Future[*LoginEvidence]
-	probesFuture gather.Future[*ProbeEvidence]
-)
-
-// prefetch starts every evidence gather of JWT mode concurrently (each in
-// its own isolated browser context) so the specs of all areas wait only for
-// the slowest.
-func prefetch(e *env.Env) {
-	if e.Target.LoginURL != "" {
-		loginFuture.Start(timedPhase(e, "jwt_login_flow", func() (*LoginEvidence, error) { return gatherLogin(e) }))
-	}
-	if e.Target.AppURL != "" {
-		probesFuture.Start(timedPhase(e, "jwt_app_probes", func() (*ProbeEvidence, error) { return gatherProbes(e) }))
-	}
-}
-
-// runContext is the context evidence gathers run under: the run's own,
-// bounded by the evidence timeout.
-func runContext(e *env.Env) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(e.Ctx, e.Timeouts.Evidence)
-}
-
+// step bounds one step of a gather.
 func step(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, d)
 }
 
-func gatherLogin(e *env.Env) (*LoginEvidence, error) {
-	ctx, cancel := runContext(e)
-	defer cancel()
+// gatherLogin signs the test user in, in a fresh isolated browser context,
+// and follows the cookie: to the app on a top-level navigation, into an
+// iframe, a credentialed fetch and a link from a page of another site, and
+// once more with third-party cookies blocked. ctx bounds it all.
+func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	s, err := openSession(ctx, e, browser.SessionOptions{BlockThirdPartyCookies: e.BlockThirdPartyCookies})
 	if err != nil {
 		return nil, err
@@ -172,7 +149,7 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 
 	if e.Target.AppURL == "" {
-		ev.AppErr = errNoApp
+		ev.AppErr = errors.New("no app URL configured (--app-url, or --app-url reference to serve the reference verifier inside the cookie domain)")
 		return ev, nil
 	}
 	// Top-level navigation to the app, same-site with the backend.
@@ -203,11 +180,11 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 	}
 	ev.DocumentCookieHasToken = st.Readable
 	ev.AppProbe = st.Probe
-	ev.AppProbe.judge(e)
+	ev.AppProbe.read(e.Target)
 	ev.Shots = append(ev.Shots, screenshot(ctx, e, s, "the app page ("+hostOf(e.Target.AppURL)+") after login"))
 	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
-	if x, err := s.WaitExchange(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
-		ev.AppProbe.CookieSent = sent(cookieOn(x))
+	if x, err := s.WaitRequest(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
+		ev.AppProbeCookie = cookieOn(x)
 	}
 	wcancel()
 
@@ -229,14 +206,14 @@ func gatherLogin(e *env.Env) (*LoginEvidence, error) {
 
 // screenshot captures the page, bounded by the script timeout; a failed
 // capture yields an empty screenshot (evidence is best effort).
-func screenshot(ctx context.Context, e *env.Env, s *browser.Session, caption string) judge.Screenshot {
+func screenshot(ctx context.Context, e *env.Env, s *browser.Session, caption string) result.Screenshot {
 	sctx, cancel := step(ctx, e.Timeouts.Script)
 	defer cancel()
 	png, err := s.Screenshot(sctx)
 	if err != nil {
-		return judge.Screenshot{Caption: caption + " (no screenshot: " + err.Error() + ")"}
+		return result.Screenshot{Caption: caption + " (no screenshot: " + err.Error() + ")"}
 	}
-	return judge.Screenshot{Caption: caption, PNG: png}
+	return result.Screenshot{Caption: caption, PNG: png}
 }
 
 func openSession(ctx context.Context, e *env.Env, o browser.SessionOptions) (*browser.Session, error) {
@@ -269,6 +246,18 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 	if err != nil {
 		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, err)
 	}
+	// A fresh bound for reading what the login did: a scripted login's
+	// steps each had their own.
+	actx, acancel := step(ctx, e.Timeouts.Navigation)
+	defer acancel()
+	if len(e.Target.LoginScript) > 0 {
+		// A scripted login ends when its last step does (a wait for the
+		// cookie in the jar), which can be before Chromium has reported
+		// the response that set it: wait for that report, so the
+		// Set-Cookie line and Chromium's verdict on it are judged, never
+		// a stale snapshot.
+		settle(actx, s, mark)
+	}
 	// Every response the login caused, in order: a redirect chain, the
 	// pages of a scripted login, the login API call a form makes.
 	for _, x := range s.Exchanges()[mark:] {
@@ -294,7 +283,7 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 	case len(ev.Chain) > 0:
 		ev.LoginDate = httpDate(ev.Chain[len(ev.Chain)-1].Header("date"))
 	}
-	jar, err := s.Cookies(nctx)
+	jar, err := s.Cookies(actx)
 	if err != nil {
 		return err
 	}
@@ -305,6 +294,29 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 		}
 	}
 	return nil
+}
+
+// settle waits, bounded by ctx, until the responses recorded since mark
+// that carry (or blocked) mf_jwt_token have all their events, and until
+// every document loaded since mark is complete.
+func settle(ctx context.Context, s *browser.Session, mark int) {
+	carries := func(x browser.Exchange) bool {
+		for _, c := range x.SetCookies {
+			if c.Name == CookieName {
+				return true
+			}
+		}
+		return false
+	}
+	jar, err := s.Cookies(ctx)
+	if err == nil && slices.ContainsFunc(jar, func(c *network.Cookie) bool { return c.Name == CookieName }) {
+		_, _ = s.WaitExchange(ctx, mark, carries)
+	}
+	for _, x := range s.Exchanges()[mark:] {
+		if x.Type == "Document" && !x.Complete() {
+			_, _ = s.WaitExchange(ctx, mark, func(y browser.Exchange) bool { return y.RequestID == x.RequestID && y.URL == x.URL })
+		}
+	}
 }
 
 func httpDate(v string) time.Time {
@@ -461,9 +473,4 @@ func (e *LoginEvidence) LoginDateOr() time.Time {
 		return e.LoginDate
 	}
 	return e.ReceivedAt
-}
-
-// timedPhase records how long a gather takes as a phase of the run.
-func timedPhase[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
-	return gather.Timed(func(d time.Duration) { e.RecordPhase(name, d) }, run)
 }

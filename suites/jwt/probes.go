@@ -19,8 +19,8 @@ var ProbeIdentity = map[string]any{
 	"email":      "probe@mfconform.test",
 }
 
-// ProbeOutcome is one probe token planted as mf_jwt_token and the app's
-// answer to the probe path.
+// ProbeOutcome is one probe token sent as mf_jwt_token and the app's
+// answer on the probe path.
 type ProbeOutcome struct {
 	Probe  jwtcheck.Probe
 	Result ProbeResult
@@ -28,13 +28,10 @@ type ProbeOutcome struct {
 
 // ProbeEvidence is the app's answers to every probe of a run.
 type ProbeEvidence struct {
-	// Signed says whether probes signed with AUTH_SECRET_KEY ran (the key
-	// was provided).
-	Signed   bool
+	// Keyed says whether the probes that need AUTH_SECRET_KEY were built
+	// (the key was provided).
+	Keyed    bool
 	Outcomes []ProbeOutcome
-	// Backend is the backend's own token planted directly on the app host
-	// (nil when the backend set none).
-	Backend *ProbeOutcome
 }
 
 // Find returns the outcome of the probe named name.
@@ -50,25 +47,22 @@ func (p *ProbeEvidence) Find(name string) (ProbeOutcome, bool) {
 // probeConcurrency bounds the probe requests in flight against a target.
 const probeConcurrency = 4
 
+// probeBodyLimit bounds what is read of a probe's answer.
+const probeBodyLimit = 4000
+
 // gatherProbes sends every probe token to the app's probe path as the
 // mf_jwt_token cookie, from Go over the run's TLS client: the verifier's
 // answers need no browser behaviour (the cookie specs and JWT-APP-002
 // exercise the browser path), so they are gathered at HTTP speed, at most
-// probeConcurrency at a time.
-func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
-	ctx, cancel := runContext(e)
-	defer cancel()
-	out := &ProbeEvidence{}
-	var probes []jwtcheck.Probe
-	if len(e.Target.Secret) > 0 {
-		ps, err := jwtcheck.Probes(e.Target.Secret, ProbeIdentity, e.Now())
-		if err != nil {
-			return nil, fmt.Errorf("mint probe tokens: %w", err)
-		}
-		probes = append(probes, ps...)
-		out.Signed = true
+// probeConcurrency at a time. Without AUTH_SECRET_KEY only the probes that
+// need no key are sent.
+func gatherProbes(ctx context.Context, e *env.Env) (*ProbeEvidence, error) {
+	probes, err := jwtcheck.Probes(e.Target.Secret, ProbeIdentity, e.Now())
+	if err != nil {
+		return nil, fmt.Errorf("mint probe tokens: %w", err)
 	}
 	probes = append(probes, jwtcheck.GarbageProbes()...)
+	out := &ProbeEvidence{Keyed: len(e.Target.Secret) > 0}
 
 	// Reachability first, with the first probe: an app that does not
 	// answer is reported once, not per probe.
@@ -92,21 +86,18 @@ func gatherProbes(e *env.Env) (*ProbeEvidence, error) {
 		})
 	}
 	wg.Wait()
-
-	// The backend's own token, sent directly: this judges the app's
-	// verification apart from cookie delivery.
-	if e.Target.LoginURL == "" {
-		return out, nil // app-only: there is no backend token
-	}
-	login, err := loginFuture.Wait(ctx)
-	if tok := login.token(); err == nil && tok != "" {
-		r, err := probe(ctx, e, tok)
-		if err != nil {
-			r = ProbeResult{Error: err.Error()}
-		}
-		out.Backend = &ProbeOutcome{Probe: jwtcheck.Probe{Name: "backend token", WantAccepted: true}, Result: r}
-	}
 	return out, nil
+}
+
+// plantBackendToken sends the backend's own token to the app over HTTP:
+// JWT-APP-002 judges the app's verification apart from cookie delivery when
+// the browser did not deliver the cookie.
+func plantBackendToken(ctx context.Context, e *env.Env, tok string) *ProbeOutcome {
+	r, err := probe(ctx, e, tok)
+	if err != nil {
+		r = ProbeResult{Error: err.Error()}
+	}
+	return &ProbeOutcome{Probe: jwtcheck.Probe{Name: "backend token", WantAccepted: true}, Result: r}
 }
 
 // probe asks the app's probe path who is signed in with value as the
@@ -127,21 +118,35 @@ func probe(ctx context.Context, e *env.Env, value string) (ProbeResult, error) {
 		return ProbeResult{}, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4000))
-	r := ProbeResult{Status: resp.StatusCode, Body: string(body), CookieSent: true,
+	body, err := io.ReadAll(io.LimitReader(resp.Body, probeBodyLimit))
+	r := ProbeResult{Status: resp.StatusCode, Body: string(body),
 		Redirect: resp.StatusCode >= 300 && resp.StatusCode < 400}
-	r.judge(e)
+	if err != nil {
+		r.Error = "reading the answer: " + err.Error()
+	}
+	r.read(e.Target)
 	return r, nil
 }
 
 // probeScript fetches the probe path from the app page without following
-// redirects (a redirect to a login page means "not signed in").
+// redirects (a redirect to a login page means "not signed in"), reading at
+// most probeBodyLimit bytes of the answer.
 func probeScript(path string) string {
 	return fmt.Sprintf(`(async () => {
 		try {
 			const r = await fetch(%q, {credentials: "same-origin", cache: "no-store", redirect: "manual"});
 			if (r.type === "opaqueredirect") { return {status: 302, redirect: true}; }
-			return {status: r.status, body: (await r.text()).slice(0, 4000)};
+			let body = "";
+			if (r.body) {
+				const reader = r.body.getReader(), dec = new TextDecoder();
+				while (body.length < %d) {
+					const {done, value} = await reader.read();
+					if (done) break;
+					body += dec.decode(value, {stream: true});
+				}
+				reader.cancel().catch(() => {});
+			}
+			return {status: r.status, body: body.slice(0, %d)};
 		} catch (err) { return {status: 0, error: String(err)}; }
-	})()`, path)
+	})()`, path, probeBodyLimit, probeBodyLimit)
 }

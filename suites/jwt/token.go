@@ -1,100 +1,96 @@
 package jwt
 
 import (
-	"context"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
-
 	"github.com/mfconform/mfconform/suites/diag"
-	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 )
 
-// tokenCheck is one token spec: an ID, a title, and the judgment.
-type tokenCheck struct {
-	id, title string
-	// needsSecret specs skip when AUTH_SECRET_KEY was not provided.
-	needsSecret bool
-	judge       func(e *env.Env, ev *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic
-}
-
-// tokenChecks are the token specs, judged on the token the backend set.
-var tokenChecks = []tokenCheck{
-	{id: "JWT-TOKEN-002", title: "the token's alg is HS256", judge: func(_ *env.Env, _ *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckAlg(p)
-	}},
-	{id: "JWT-TOKEN-003", title: "the signature verifies with AUTH_SECRET_KEY", needsSecret: true, judge: func(e *env.Env, _ *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckSignature(p, e.Target.Secret)
-	}},
-	{id: "JWT-TOKEN-004", title: "user_id is present and a non-empty string", judge: func(_ *env.Env, _ *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckUserID(p)
-	}},
-	{id: "JWT-TOKEN-005", title: "exp is present, numeric and in seconds", judge: func(_ *env.Env, ev *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckExp(p, ev.ReceivedAt)
-	}},
-	{id: "JWT-TOKEN-006", title: "exp is in the future when the token arrives", judge: func(e *env.Env, ev *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckNotExpired(p, ev.ReceivedAt, e.Thresholds.ExpLeeway)
-	}},
-	{id: "JWT-TOKEN-007", title: "the token's lifetime is at most the session limit (warn)", judge: func(e *env.Env, ev *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckLifetime(p, ev.ReceivedAt, e.Thresholds.MaxTokenLifetime)
-	}},
-	{id: "JWT-TOKEN-008", title: "optional claims are strings and email is an address", judge: func(_ *env.Env, _ *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		return jwtcheck.CheckOptionalClaims(p)
-	}},
-	{id: "JWT-TOKEN-010", title: "the backend's clock agrees with ours (HTTP Date, iat)", judge: func(e *env.Env, ev *LoginEvidence, p *jwtcheck.Parsed) []diag.Diagnostic {
-		if ev.LoginDate.IsZero() {
-			return nil
+// tokenChecks are the specs about the token the backend set.
+var tokenChecks = judge.InArea("token", []string{BundleLogin},
+	judge.Check[*Run]{ID: "JWT-TOKEN-001", Title: "the cookie holds a compact JWS (three base64url JSON segments)", Judge: tokenWellFormed},
+	judge.Check[*Run]{ID: "JWT-TOKEN-002", Title: "the token's alg is HS256", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckAlg(p)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-003", Title: "the signature verifies with AUTH_SECRET_KEY", Judge: onToken(func(r *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		if o := r.needSecret("checking the token's signature"); o != nil {
+			return *o
 		}
-		return jwtcheck.CheckClock(ev.ReceivedAt, ev.LoginDate, issuedAt(p), e.Thresholds.ClockTolerance)
-	}},
+		return judge.Findings(jwtcheck.CheckSignature(p, r.Target.Secret)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-004", Title: "user_id is present and a non-empty string", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckUserID(p)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-005", Title: "exp is present, numeric and in seconds", Judge: onToken(func(_ *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckExp(p, ev.ReceivedAt)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-006", Title: "exp is in the future when the token arrives", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckNotExpired(p, ev.ReceivedAt, r.Thresholds.ExpLeeway)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-007", Title: "the token's lifetime is at most the session limit (warn)", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckLifetime(p, ev.ReceivedAt, r.Thresholds.MaxTokenLifetime)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-008", Title: "optional claims are strings and email is an address", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+		return judge.Findings(jwtcheck.CheckOptionalClaims(p)...)
+	})},
+	judge.Check[*Run]{ID: "JWT-TOKEN-009", Title: "AUTH_SECRET_KEY is at least 32 bytes and not a placeholder", Judge: tokenSecret, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: "JWT-TOKEN-010", Title: "the backend's clock agrees with ours (HTTP Date, iat)", Judge: onToken(tokenClock)},
+)
+
+// tokenWellFormed is JWT-TOKEN-001.
+func tokenWellFormed(r *Run) judge.Outcome {
+	ev, stop := r.needCookie()
+	if stop != nil {
+		return *stop
+	}
+	_, ds := jwtcheck.Parse(ev.token())
+	return judge.Findings(ds...)
 }
 
-var _ = Describe("JWT token", tokenArea, func() {
-	It("JWT-TOKEN-001: the cookie holds a compact JWS (three base64url JSON segments)", func(ctx SpecContext) {
-		tok := backendToken(ctx)
-		_, ds := jwtcheck.Parse(tok)
-		judge.Verdict(ds...)
-	})
-
-	for _, c := range tokenChecks {
-		It(c.id+": "+c.title, func(ctx SpecContext) {
-			e := current()
-			if c.needsSecret && len(e.Target.Secret) == 0 {
-				judge.SkipBecause("AUTH_SECRET_KEY was not provided; set it in the environment to check this")
-			}
-			tok := backendToken(ctx)
-			p, ds := jwtcheck.Parse(tok)
-			if p == nil || len(ds) > 0 {
-				judge.SkipBecause("the token is not a well-formed JWS (see JWT-TOKEN-001)")
-			}
-			_, ev := loginEvidence(ctx)
-			judge.Evidence(judge.EvidenceToken, tokenView(p, ev.ReceivedAt))
-			judge.Verdict(c.judge(e, ev, p)...)
-		})
-	}
-
-	It("JWT-TOKEN-009: AUTH_SECRET_KEY is at least 32 bytes and not a placeholder", func() {
-		e := current()
-		if len(e.Target.Secret) == 0 {
-			judge.SkipBecause("AUTH_SECRET_KEY was not provided; set it in the environment to check this")
+// onToken wraps a judgment of the backend's parsed token: blocked when the
+// backend set no cookie or the token is not a well-formed JWS, and showing
+// the decoded token.
+func onToken(f func(*Run, *LoginEvidence, *jwtcheck.Parsed) judge.Outcome) func(*Run) judge.Outcome {
+	return func(r *Run) judge.Outcome {
+		ev, stop := r.needCookie()
+		if stop != nil {
+			return *stop
 		}
-		judge.Verdict(jwtcheck.CheckSecret(e.Target.Secret)...)
-	})
-})
-
-// backendToken returns the token the backend set, skipping the spec when
-// there is none.
-func backendToken(ctx context.Context) string {
-	GinkgoHelper()
-	_, ev := loginEvidence(ctx)
-	tok := ev.token()
-	if tok == "" {
-		judge.SkipBecause("the backend set no mf_jwt_token cookie (see JWT-COOKIE-001)")
+		p, ds := jwtcheck.Parse(ev.token())
+		if p == nil || len(ds) > 0 {
+			return judge.Blocked("JWT-TOKEN-001", "the token is not a well-formed JWS")
+		}
+		o := f(r, ev, p)
+		o.Evidence = append(o.Evidence, named("token", tokenView(p, ev.ReceivedAt)))
+		return o
 	}
-	return tok
 }
+
+// tokenSecret is JWT-TOKEN-009: it judges the operator's key and needs no
+// backend.
+func tokenSecret(r *Run) judge.Outcome {
+	if o := r.needSecret("judging the key itself"); o != nil {
+		return *o
+	}
+	return judge.Findings(jwtcheck.CheckSecret(r.Target.Secret)...)
+}
+
+// tokenClock is JWT-TOKEN-010: the login response's Date header and the
+// token's iat against our clock. With neither there is nothing to compare.
+func tokenClock(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	c := jwtcheck.Clock{Ours: ev.ReceivedAt, Date: ev.LoginDate, IAT: issuedAt(p)}
+	if !c.Known() {
+		return judge.NotJudged(InputClockEvidence,
+			"the login response has no HTTP Date header and the token no iat claim: nothing tells the backend's clock")
+	}
+	return judge.Findings(jwtcheck.CheckClock(diag.TokenClockSkew, "the backend", c, r.Thresholds.ClockTolerance)...)
+}
+
+// InputClockEvidence is what JWT-TOKEN-010 needs from the backend when it
+// sends neither a Date header nor an iat.
+const InputClockEvidence = "a Date header or iat claim from the backend"
 
 // issuedAt returns the token's iat as a time, nil when absent or not numeric.
 func issuedAt(p *jwtcheck.Parsed) *time.Time {

@@ -6,19 +6,19 @@ import (
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/cookieattr"
-	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // cookieRows is the cookie table of the report: the Set-Cookie line as sent
 // and stored, then mf_jwt_token on every request that mattered. Values are
 // never included.
-func cookieRows(ev *LoginEvidence) []judge.CookieRow {
+func cookieRows(ev *LoginEvidence) []result.CookieRow {
 	if ev == nil || ev.SetCookie == nil {
 		return nil
 	}
 	a := cookieattr.Parse(ev.SetCookie.Line)
-	row := judge.CookieRow{
+	row := result.CookieRow{
 		Where: "Set-Cookie from " + hostPath(ev.SetBy), Name: a.Name, Domain: "(host-only)", Path: "(default)",
 		Secure: a.Secure, HttpOnly: a.HttpOnly, SameSite: "(none)", Size: len(a.Name) + len(a.Value),
 		Stored: ev.SetCookie.Stored && ev.Stored != nil, Reason: strings.Join(ev.SetCookie.Reasons, ", "),
@@ -35,7 +35,7 @@ func cookieRows(ev *LoginEvidence) []judge.CookieRow {
 	if ev.SetCookie.Stored && ev.Stored == nil && row.Reason == "" {
 		row.Reason = "dropped without a reason (already expired?)"
 	}
-	rows := []judge.CookieRow{row}
+	rows := []result.CookieRow{row}
 	for _, r := range []struct {
 		where string
 		v     *browser.CookieVerdict
@@ -49,7 +49,7 @@ func cookieRows(ev *LoginEvidence) []judge.CookieRow {
 		if !r.seen {
 			continue
 		}
-		cr := judge.CookieRow{Where: r.where, Name: CookieName, Sent: "not considered", Stored: ev.Stored != nil}
+		cr := result.CookieRow{Where: r.where, Name: CookieName, Sent: "not considered", Stored: ev.Stored != nil}
 		if c := ev.Stored; c != nil {
 			cr.Domain, cr.Path, cr.Secure, cr.HttpOnly, cr.SameSite, cr.Size = c.Domain, c.Path, c.Secure, c.HTTPOnly, string(c.SameSite), int(c.Size)
 		}
@@ -73,8 +73,8 @@ func hostPath(x *browser.Exchange) string {
 }
 
 // tokenView is the decoded token for the report, with dates for exp and iat.
-func tokenView(p *jwtcheck.Parsed, now time.Time) judge.TokenView {
-	v := judge.TokenView{Redacted: p.Redacted(), Header: p.Header, Claims: p.Claims, Notes: map[string]string{}}
+func tokenView(p *jwtcheck.Parsed, now time.Time) result.TokenView {
+	v := result.TokenView{Redacted: p.Redacted(), Header: p.Header, Claims: p.Claims, Notes: map[string]string{}}
 	for _, f := range jwtcheck.Describe(p, now) {
 		if f.Name == "exp" || f.Name == "iat" {
 			v.Notes[f.Name] = f.Value
@@ -82,3 +82,6 @@ func tokenView(p *jwtcheck.Parsed, now time.Time) judge.TokenView {
 	}
 	return v
 }
+
+// named is a piece of evidence.
+func named(name string, v any) result.Named { return result.Named{Name: name, Value: v} }

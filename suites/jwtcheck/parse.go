@@ -195,3 +195,11 @@ func jsonText(v any) string {
 	}
 	return string(b)
 }
+
+// SigningInput returns header.payload as signed (the input to verify a
+// signature against).
+func (p Parsed) SigningInput() string { return p.signingInput }
+
+// Signature returns a copy of the decoded signature, for verifying it; it
+// must never be printed.
+func (p Parsed) Signature() []byte { return append([]byte(nil), p.signature...) }

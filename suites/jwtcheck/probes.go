@@ -1,6 +1,7 @@
 package jwtcheck
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,6 +27,10 @@ type Probe struct {
 	// ExpiredBy is, for an expired probe, how long before the probes were
 	// built its exp lay; a spec uses it to state the leeway an app allows.
 	ExpiredBy time.Duration
+	// NeedsKey marks probes that can only be built with AUTH_SECRET_KEY
+	// (tokens a conformant app must accept, or must refuse for a reason
+	// other than the signature).
+	NeedsKey bool
 }
 
 // String names the probe and shows its token redacted.
@@ -37,26 +42,32 @@ func (p Probe) String() string {
 const probeLifetime = time.Hour
 
 // Probes builds the verifier probes from identity (the claims of the test
-// user; a non-empty string user_id is required, any exp is replaced) and
-// AUTH_SECRET_KEY, relative to now:
+// user; a non-empty string user_id is required, any exp is replaced),
+// relative to now. Without AUTH_SECRET_KEY (secret empty) it builds only
+// the probes that need no key — a conformant app refuses each:
 //
-//   - accepted: HS256 with an integer exp (Code APP_REJECTS_VALID_TOKEN) and
+//   - HS256, HS384 and HS512 signed with a key that is not AUTH_SECRET_KEY
+//     (a random one, or one derived from the secret), and HS256 with the
+//     signature segment stripped (APP_ACCEPTS_BAD_SIGNATURE);
+//   - alg none/None/NONE/nOnE (APP_ACCEPTS_ALG_NONE).
+//
+// With the key it adds, marked NeedsKey:
+//
+//   - accepted: HS256 with an integer exp (APP_REJECTS_VALID_TOKEN) and
 //     with a fractional exp as the vendor's Python example makes
 //     (APP_REJECTS_FRACTIONAL_EXP);
-//   - refused: expired 2m, 1h and 25h ago (APP_ACCEPTS_EXPIRED); signed with a
-//     wrong key, payload tampered after signing, signature stripped
-//     (APP_ACCEPTS_BAD_SIGNATURE); alg none/None/NONE/nOnE
-//     (APP_ACCEPTS_ALG_NONE); HS384 and HS512 with the right key
-//     (APP_ACCEPTS_OTHER_ALG); without user_id, without exp
-//     (APP_ACCEPTS_MISSING_CLAIM).
+//   - refused: expired 2m, 1h and 25h ago (APP_ACCEPTS_EXPIRED); payload
+//     tampered after signing (APP_ACCEPTS_BAD_SIGNATURE); HS384 and HS512
+//     with the right key (APP_ACCEPTS_OTHER_ALG); without user_id, without
+//     exp (APP_ACCEPTS_MISSING_CLAIM).
+//
+// GarbageProbes adds cookie values that are not tokens at all.
 func Probes(secret []byte, identity map[string]any, now time.Time) ([]Probe, error) {
 	userID, _ := identity["user_id"].(string)
 	if strings.TrimSpace(userID) == "" {
 		return nil, errors.New("build probes: identity needs a non-empty string user_id")
 	}
-	if len(secret) == 0 {
-		return nil, errors.New("build probes: AUTH_SECRET_KEY is empty")
-	}
+	keyed := len(secret) > 0
 	validExp := now.Add(probeLifetime).Unix()
 	claims := func(exp any) map[string]any {
 		c := maps.Clone(identity)
@@ -73,52 +84,81 @@ func Probes(secret []byte, identity map[string]any, now time.Time) ([]Probe, err
 		if err != nil && firstErr == nil {
 			firstErr = fmt.Errorf("build probe %s: %w", name, err)
 		}
-		out = append(out, Probe{Name: name, Token: tok, WantAccepted: want, Code: code, Detail: detail})
+		out = append(out, Probe{Name: name, Token: tok, WantAccepted: want, Code: code, Detail: detail, NeedsKey: keyed && key != nil && string(key) == string(secret)})
 		return tok
 	}
 
-	valid := add("valid-integer-exp", "HS256", secret, claims(validExp), true, diag.AppRejectsValidToken,
-		"HS256, right key, integer exp in "+human(probeLifetime))
-	add("valid-fractional-exp", "HS256", secret, claims(float64(validExp)+0.123456), true, diag.AppRejectsFractionalExp,
-		"HS256, right key, fractional exp in "+human(probeLifetime)+" (the vendor example's shape)")
-
-	for _, ago := range []time.Duration{2 * time.Minute, time.Hour, 25 * time.Hour} {
-		add("expired-"+human(ago), "HS256", secret, claims(now.Add(-ago).Unix()), false, diag.AppAcceptsExpired,
-			"exp "+human(ago)+" ago")
-		out[len(out)-1].ExpiredBy = ago
+	var valid string
+	if keyed {
+		valid = add("valid-integer-exp", "HS256", secret, claims(validExp), true, diag.AppRejectsValidToken,
+			"HS256, right key, integer exp in "+human(probeLifetime))
+		add("valid-fractional-exp", "HS256", secret, claims(float64(validExp)+0.123456), true, diag.AppRejectsFractionalExp,
+			"HS256, right key, fractional exp in "+human(probeLifetime)+" (the vendor example's shape)")
+		for _, ago := range []time.Duration{2 * time.Minute, time.Hour, 25 * time.Hour} {
+			add("expired-"+human(ago), "HS256", secret, claims(now.Add(-ago).Unix()), false, diag.AppAcceptsExpired,
+				"exp "+human(ago)+" ago")
+			out[len(out)-1].ExpiredBy = ago
+		}
 	}
 
-	add("wrong-key", "HS256", wrongKey(secret), claims(validExp), false, diag.AppAcceptsBadSignature,
-		"signed with a key other than AUTH_SECRET_KEY")
-	tampered, err := tamper(valid, userID+"-mfconform-tampered")
+	other, err := otherKey(secret)
+	if err != nil {
+		return nil, fmt.Errorf("build probes: %w", err)
+	}
+	for _, alg := range []string{"HS256", "HS384", "HS512"} {
+		add("other-key-"+alg, alg, other, claims(validExp), false, diag.AppAcceptsBadSignature,
+			alg+" signed with a key other than AUTH_SECRET_KEY")
+	}
+	if keyed {
+		tampered, err := tamper(valid, userID+"-mfconform-tampered")
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("build probe tampered-payload: %w", err)
+		}
+		out = append(out, Probe{Name: "tampered-payload", Token: tampered, Code: diag.AppAcceptsBadSignature,
+			Detail: "user_id changed after signing, signature kept", NeedsKey: true})
+	}
+	// A stripped signature needs no key: the header and payload a signer
+	// would have signed, and an empty third segment.
+	header := b64([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	payload, err := json.Marshal(claims(validExp))
 	if err != nil && firstErr == nil {
-		firstErr = fmt.Errorf("build probe tampered-payload: %w", err)
+		firstErr = fmt.Errorf("build probe stripped-signature: %w", err)
 	}
-	out = append(out, Probe{Name: "tampered-payload", Token: tampered, Code: diag.AppAcceptsBadSignature,
-		Detail: "user_id changed after signing, signature kept"})
-	if i := strings.LastIndexByte(valid, '.'); i >= 0 {
-		out = append(out, Probe{Name: "stripped-signature", Token: valid[:i+1], Code: diag.AppAcceptsBadSignature,
-			Detail: "alg HS256 with the signature segment removed"})
-	}
+	out = append(out, Probe{Name: "stripped-signature", Token: header + "." + b64(payload) + ".", Code: diag.AppAcceptsBadSignature,
+		Detail: "alg HS256 with the signature segment removed"})
 
 	for _, alg := range []string{"none", "None", "NONE", "nOnE"} {
 		add("alg-"+alg, alg, nil, claims(validExp), false, diag.AppAcceptsAlgNone,
 			fmt.Sprintf("alg %q, no signature", alg))
 	}
-	for _, alg := range []string{"HS384", "HS512"} {
-		add("alg-"+alg, alg, secret, claims(validExp), false, diag.AppAcceptsOtherAlg,
-			alg+" with the right key")
+	if keyed {
+		for _, alg := range []string{"HS384", "HS512"} {
+			add("alg-"+alg, alg, secret, claims(validExp), false, diag.AppAcceptsOtherAlg,
+				alg+" with the right key")
+		}
+		noUser := claims(validExp)
+		delete(noUser, "user_id")
+		add("missing-user_id", "HS256", secret, noUser, false, diag.AppAcceptsMissingClaim, "HS256, right key, no user_id")
+		add("missing-exp", "HS256", secret, claims(nil), false, diag.AppAcceptsMissingClaim, "HS256, right key, no exp")
 	}
-
-	noUser := claims(validExp)
-	delete(noUser, "user_id")
-	add("missing-user_id", "HS256", secret, noUser, false, diag.AppAcceptsMissingClaim, "HS256, right key, no user_id")
-	add("missing-exp", "HS256", secret, claims(nil), false, diag.AppAcceptsMissingClaim, "HS256, right key, no exp")
 
 	if firstErr != nil {
 		return nil, firstErr
 	}
 	return out, nil
+}
+
+// otherKey returns a 32-byte key that is not AUTH_SECRET_KEY: derived from
+// the secret when there is one (so runs repeat), random otherwise.
+func otherKey(secret []byte) ([]byte, error) {
+	if len(secret) > 0 {
+		return wrongKey(secret), nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return []byte(hex.EncodeToString(b)), nil
 }
 
 // wrongKey derives a 32-byte key that differs from secret.

@@ -1,6 +1,7 @@
 package jwtcheck
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,9 @@ func TestProbes(t *testing.T) {
 		"expired-2m":           diag.AppAcceptsExpired,
 		"expired-1h":           diag.AppAcceptsExpired,
 		"expired-25h":          diag.AppAcceptsExpired,
-		"wrong-key":            diag.AppAcceptsBadSignature,
+		"other-key-HS256":      diag.AppAcceptsBadSignature,
+		"other-key-HS384":      diag.AppAcceptsBadSignature,
+		"other-key-HS512":      diag.AppAcceptsBadSignature,
 		"tampered-payload":     diag.AppAcceptsBadSignature,
 		"stripped-signature":   diag.AppAcceptsBadSignature,
 		"alg-none":             diag.AppAcceptsAlgNone,
@@ -158,6 +161,36 @@ func TestProbes(t *testing.T) {
 	}
 }
 
+// TestProbesWithoutKey checks that without AUTH_SECRET_KEY only the probes
+// that need no key are built, each one a conformant app refuses.
+func TestProbesWithoutKey(t *testing.T) {
+	probes, err := Probes(nil, testIdentity(), testNow)
+	if err != nil {
+		t.Fatalf("Probes(no key) error = %v", err)
+	}
+	want := []string{"other-key-HS256", "other-key-HS384", "other-key-HS512", "stripped-signature", "alg-none", "alg-None", "alg-NONE", "alg-nOnE"}
+	var got []string
+	for _, p := range probes {
+		got = append(got, p.Name)
+		if p.NeedsKey || p.WantAccepted {
+			t.Errorf("probe %s: NeedsKey=%v WantAccepted=%v, want both false without a key", p.Name, p.NeedsKey, p.WantAccepted)
+		}
+		if referenceAccepts(p.Token, []byte(testSecret), testNow) {
+			t.Errorf("probe %s is accepted by a verifier holding some other key", p.Name)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Probes(no key) = %v, want %v", got, want)
+	}
+	keyed, _ := Probes([]byte(testSecret), testIdentity(), testNow)
+	for _, p := range keyed {
+		needs := !slices.Contains(want, p.Name)
+		if p.NeedsKey != needs {
+			t.Errorf("keyed probe %s NeedsKey = %v, want %v", p.Name, p.NeedsKey, needs)
+		}
+	}
+}
+
 func TestProbesErrors(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -166,7 +199,6 @@ func TestProbesErrors(t *testing.T) {
 	}{
 		{"no user_id", []byte(testSecret), map[string]any{"email": "a@b.c"}},
 		{"numeric user_id", []byte(testSecret), map[string]any{"user_id": 42}},
-		{"empty secret", nil, testIdentity()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,11 +37,53 @@ func ParseError(body []byte, header string) APIError {
 	e.Hint, _ = raw["hint"].(string)
 	if e.Message == "" {
 		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > 200 {
-			e.Message = e.Message[:200] + "…"
+		if r := []rune(e.Message); len(r) > 200 {
+			e.Message = string(r[:200]) + "…"
 		}
 	}
 	return e
+}
+
+// gatewayMessages are the messages of Supabase's API gateways' own 401
+// answers (facts: supabase-facts.md "Gateway errors"): the hosted
+// gateway's and self-hosted Kong's key-auth plugin's.
+var gatewayMessages = []string{
+	"Invalid API key",                            // hosted, with a hint naming the anon/service_role key
+	"No API key found in request",                // Kong key-auth: no apikey
+	"Invalid authentication credentials",         // Kong key-auth: unknown key
+	"Forbidden use of secret API key in browser", // hosted: sb_secret_ from a browser
+}
+
+// IsGatewayRefusal reports whether a 401 answer is a Supabase API
+// gateway's refusal of the key — proof of a Supabase gateway, but not of
+// the Auth server behind it.
+func IsGatewayRefusal(status int, body []byte) bool {
+	if status != 401 && status != 403 {
+		return false
+	}
+	var raw map[string]any
+	if json.Unmarshal(body, &raw) != nil {
+		return false
+	}
+	msg, _ := raw["message"].(string)
+	for _, m := range gatewayMessages {
+		if strings.HasPrefix(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsGoTrueJWKS reports whether body is the Auth server's JWKS document
+// ({"keys":[…]}), which it serves without an apikey.
+func IsGoTrueJWKS(status int, body []byte) bool {
+	if status != 200 {
+		return false
+	}
+	var doc struct {
+		Keys *[]map[string]any `json:"keys"`
+	}
+	return json.Unmarshal(body, &doc) == nil && doc.Keys != nil
 }
 
 // GatewayVerdict judges the gateway's answer to a request carrying the key:

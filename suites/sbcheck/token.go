@@ -58,27 +58,3 @@ func CheckAccessClaims(p *jwtcheck.Parsed) []diag.Diagnostic {
 		"sub, exp, aud=authenticated, role, and a lifetime of minutes to hours",
 		"the access token has %s", strings.Join(problems, "; "))}
 }
-
-// CheckServerClock compares the server's Date header and a fresh token's
-// iat with our clock.
-func CheckServerClock(ours, serverDate time.Time, iat *time.Time, tolerance time.Duration) []diag.Diagnostic {
-	var out []diag.Diagnostic
-	for _, src := range []struct {
-		name string
-		t    *time.Time
-	}{{"the HTTP Date header", &serverDate}, {"the access token's iat", iat}} {
-		if src.t == nil || src.t.IsZero() {
-			continue
-		}
-		d := src.t.Sub(ours.Truncate(time.Second))
-		if d > tolerance || d < -tolerance {
-			dir := "ahead of"
-			if d < 0 {
-				dir, d = "behind", -d
-			}
-			out = append(out, diag.Newf(diag.SupabaseClockSkew, fmt.Sprintf("within %s of our clock", tolerance),
-				"%s is %s %s ours", src.name, d.Round(time.Second), dir))
-		}
-	}
-	return out
-}

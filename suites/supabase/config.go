@@ -3,43 +3,57 @@ package supabase
 import (
 	"encoding/json"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
-
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
-var _ = Describe("Supabase configuration", configArea, func() {
-	It("SB-CONFIG-001: NEXT_PUBLIC_SUPABASE_URL is set and an absolute https origin with no path", func() {
-		e := current()
-		_, ds := sbcheck.CheckURL(e.Supabase.URL)
-		judge.Evidence("url", e.Supabase.URL)
-		judge.Verdict(ds...)
-	})
+// configChecks are the specs about NEXT_PUBLIC_SUPABASE_URL.
+var configChecks = judge.InArea("config", []string{BundleConfig},
+	judge.Check[*Run]{ID: "SB-CONFIG-001", Title: "NEXT_PUBLIC_SUPABASE_URL is set and an absolute https origin with no path", Judge: configURL, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: "SB-CONFIG-002", Title: "the URL answers as Supabase Auth (GET /auth/v1/health)", Judge: configAuth},
+)
 
-	It("SB-CONFIG-002: the URL answers as Supabase Auth (GET /auth/v1/health)", func(ctx SpecContext) {
-		_, ev := config(ctx)
-		if ev.URL.Origin == "" {
-			judge.SkipBecause("NEXT_PUBLIC_SUPABASE_URL is not usable (see SB-CONFIG-001)")
+func configURL(r *Run) judge.Outcome {
+	_, ds := sbcheck.CheckURL(r.Target.URL)
+	o := judge.Findings(ds...)
+	o.Show("url", r.Target.URL)
+	return o
+}
+
+// configAuth is SB-CONFIG-002. The health endpoint sits behind the
+// gateway's apikey check, so a refused key hides the Auth server: then
+// the JWKS document, which the gateway serves without a key, proves it is
+// there. A 401 from something that is not a Supabase gateway is no proof
+// of anything.
+func configAuth(r *Run) judge.Outcome {
+	if r.URL.Origin == "" || r.Config == nil {
+		return judge.Blocked("SB-CONFIG-001", "NEXT_PUBLIC_SUPABASE_URL is not usable")
+	}
+	h := r.Config.Health
+	if h.Err != nil {
+		return judge.Findings(unreachable("GET "+r.URL.Origin+"/auth/v1/health", h.Err))
+	}
+	var health struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	healthJSON := json.Unmarshal(h.Body, &health) == nil
+	o := judge.Pass()
+	o.Show("health", map[string]any{"status": h.Status, "name": health.Name, "version": health.Version})
+	if h.Status == 200 && healthJSON && health.Name == "GoTrue" {
+		return o
+	}
+	if sbcheck.IsGatewayRefusal(h.Status, h.Body) {
+		j := r.Config.JWKS
+		o.Show("jwks", j.Text())
+		if sbcheck.IsGoTrueJWKS(j.Status, j.Body) {
+			o.Show("proof", "the gateway refuses the key (see SB-KEY-005), but /auth/v1/.well-known/jwks.json, which needs no key, answers as Supabase Auth")
+			return o
 		}
-		h := ev.Health
-		if h.Err != nil {
-			judge.Verdict(unreachable(ev.URL.Origin, h.Err))
-		}
-		var health struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
-		}
-		_ = json.Unmarshal(h.Body, &health)
-		judge.Evidence("health", map[string]any{"status": h.Status, "name": health.Name, "version": health.Version})
-		if h.Status == 200 && health.Name == "GoTrue" {
-			return
-		}
-		if h.Status == 401 {
-			return // the gateway answers; whether it takes the key is SB-KEY-005's question
-		}
-		judge.Verdict(diag.Newf(diag.SupabaseURLInvalid, "GET /auth/v1/health answers 200 {\"name\":\"GoTrue\",…}",
-			"HTTP %d %q: this origin does not serve Supabase Auth", h.Status, h.APIError().Message))
-	})
-})
+		return judge.Blocked("SB-KEY-005", "the Supabase gateway refuses the key, and without it nothing shows that Supabase Auth answers behind it (the JWKS document answered %s)", j.Text())
+	}
+	e := h.APIError()
+	return o.Add(diag.Newf(diag.SupabaseURLInvalid, "GET /auth/v1/health answers 200 {\"name\":\"GoTrue\",…}",
+		"HTTP %d %q: this origin does not serve Supabase Auth (nor is the answer a Supabase gateway's refusal)", h.Status, e.Message))
+}

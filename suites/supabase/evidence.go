@@ -3,10 +3,13 @@ package supabase
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +17,8 @@ import (
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
-	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
@@ -45,16 +48,33 @@ func (a Answer) APIError() sbcheck.APIError {
 	return sbcheck.ParseError(a.Body, a.Header.Get("x-sb-error-code"))
 }
 
-// ConfigEvidence is what the two variables are and what the project
-// answers to them, without a browser.
+// Text is the answer for an operator: status, error code and message.
+func (a Answer) Text() string {
+	if a.Err != nil {
+		return "request failed: " + result.Clean(a.Err.Error())
+	}
+	if ok2xx(a.Status) {
+		return fmt.Sprintf("HTTP %d", a.Status)
+	}
+	e := a.APIError()
+	return result.Clean(fmt.Sprintf("HTTP %d %s %q", a.Status, e.Code, e.Message))
+}
+
+// ConfigEvidence is what the project answers to the two variables,
+// without a browser.
 type ConfigEvidence struct {
-	URL      sbcheck.URLInfo
-	Key      sbcheck.KeyInfo
 	Health   Answer // GET /auth/v1/health with the key
 	Settings Answer // GET /auth/v1/settings with the key, no Origin
 	// RawSettings is the same request with the key exactly as configured,
 	// when cleaning changed it (what supabase-js really sends).
 	RawSettings *Answer
+	// JWKS is GET /auth/v1/.well-known/jwks.json, which the gateway serves
+	// without a key.
+	JWKS Answer
+	// Rest is GET /rest/v1/ with the key as apikey and bearer, as
+	// supabase-js sends it before a user signs in: PostgREST verifies a
+	// legacy key's signature itself.
+	Rest Answer
 }
 
 // BrowserEvidence is what the real supabase-js did in Chromium on the app
@@ -64,7 +84,7 @@ type BrowserEvidence struct {
 	CorsErrs []string // Chromium's CORS errors on requests to the project
 	Run      *RunResult
 	// Shots is the page after supabase-js ran, shown with specs that fail.
-	Shots []judge.Screenshot
+	Shots []result.Screenshot
 }
 
 // CorsResult is mfCorsProbe's answer.
@@ -102,29 +122,86 @@ type RunResult struct {
 	StorageKeys []string `json:"storageKeys"`
 }
 
+// RefreshStep is one refresh-token grant: the answer and a fingerprint of
+// the refresh token it returned (never the token).
+type RefreshStep struct {
+	Answer
+	// Returned is a fingerprint of the refresh token in the answer, "" when
+	// none.
+	Returned string
+}
+
+// RefreshSequence is the refresh-token work of SB-SESSION-003, in GoTrue's
+// terms (internal/tokens/service.go): sign-in gives R0; refreshing R0
+// gives R1; R0 again while R1 is active; R1 gives R2; R0 again, now two
+// generations old; then R2.
+type RefreshSequence struct {
+	R0, R1                   string // fingerprints
+	First                    RefreshStep
+	ReuseParent              RefreshStep
+	Second                   RefreshStep
+	ReuseOld                 RefreshStep
+	AfterReuse               RefreshStep
+	ReuseOldAfterWait        *RefreshStep // --thorough only: an older token reused after the reuse interval
+	Waited                   time.Duration
+	ReuseOldAt, FirstRevoked time.Time
+}
+
 // SessionEvidence is a Go-side sign-in of the test user and what the auth
 // API does with its tokens and with forged ones.
 type SessionEvidence struct {
-	SignIn      Answer
-	Access      *jwtcheck.Parsed // the access token, parsed (prints redacted)
-	Refresh1    Answer           // first use of the refresh token
-	Refresh2    Answer           // second use of the same refresh token
-	User        Answer           // /user with the access token
-	UserExpired *Answer          // /user with an expired token signed with the JWT secret
-	JWKS        Answer
-	access      string
+	// Forged is /user with a token signed with a random key (needs no user).
+	Forged Answer
+	// SignIn is the password grant; Access its access token, parsed (it
+	// prints redacted). The rest needs a signed-in user.
+	SignIn  Answer
+	Access  *jwtcheck.Parsed
+	User    Answer // /user with the access token
+	Refresh RefreshSequence
+	// UserExpired is /user with an expired token signed with the JWT
+	// secret; nil without the secret.
+	UserExpired *Answer
 }
 
-var (
-	configFuture  gather.Future[*ConfigEvidence]
-	browserFuture gather.Future[*BrowserEvidence]
-	sessionFuture gather.Future[*SessionEvidence]
-)
-
-func prefetch(e *env.Env) {
-	configFuture.Start(timedPhase(e, "supabase_config", func() (*ConfigEvidence, error) { return gatherConfig(e) }))
-	browserFuture.Start(timedPhase(e, "supabase_browser", func() (*BrowserEvidence, error) { return gatherBrowser(e) }))
-	sessionFuture.Start(timedPhase(e, "supabase_session", func() (*SessionEvidence, error) { return gatherSession(e) }))
+// Gather gathers the evidence bundles the selected specs (IDs; nil means
+// all) need, concurrently, makes the result the run the specs judge, and
+// returns each bundle's timing. thorough allows the slow steps (waiting
+// out a refresh-token reuse interval).
+func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, progress gather.Progress) []result.Bundle {
+	t := *e.Supabase
+	r := &Run{Target: t, Thresholds: e.Thresholds, Now: e.Now()}
+	r.URL, _ = sbcheck.CheckURL(t.URL)
+	r.Key, _ = sbcheck.ReadKey(t.Key)
+	need := map[string]bool{}
+	for _, c := range Checks() {
+		if selected == nil || slices.Contains(selected, c.ID) {
+			for _, b := range c.Bundles {
+				need[b] = true
+			}
+		}
+	}
+	var jobs []gather.Job
+	if r.URL.Origin != "" && need[BundleConfig] {
+		jobs = append(jobs, gather.Job{Name: BundleConfig, Run: func(ctx context.Context) error {
+			r.Config = gatherConfig(ctx, e, r.URL, r.Key)
+			return r.Config.Health.Err
+		}})
+	}
+	if r.URL.Origin != "" && r.Key.Clean != "" && need[BundleBrowser] {
+		jobs = append(jobs, gather.Job{Name: BundleBrowser, Run: func(ctx context.Context) error {
+			r.Browser, r.BrowserErr = gatherBrowser(ctx, e, r.URL, r.Key)
+			return r.BrowserErr
+		}})
+	}
+	if r.URL.Origin != "" && need[BundleSession] {
+		jobs = append(jobs, gather.Job{Name: BundleSession, Run: func(ctx context.Context) error {
+			r.Session, r.SessionErr = gatherSession(ctx, e, r.URL, r.Key, thorough)
+			return r.SessionErr
+		}})
+	}
+	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
+	current = r
+	return timings
 }
 
 // request makes one bounded Go-side request to the project.
@@ -133,7 +210,10 @@ func request(ctx context.Context, e *env.Env, method, url, key, bearer string, b
 	defer cancel()
 	var rd io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			return Answer{Err: err}
+		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(pctx, method, url, rd)
@@ -159,39 +239,33 @@ func request(ctx context.Context, e *env.Env, method, url, key, bearer string, b
 	return Answer{Status: resp.StatusCode, Body: b, Header: resp.Header, Err: err, At: e.Now()}
 }
 
-func gatherConfig(e *env.Env) (*ConfigEvidence, error) {
-	ctx, cancel := context.WithTimeout(e.Ctx, e.Timeouts.Evidence)
-	defer cancel()
+func gatherConfig(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo) *ConfigEvidence {
 	ev := &ConfigEvidence{}
-	ev.URL, _ = sbcheck.CheckURL(e.Supabase.URL)
-	ev.Key, _ = sbcheck.ReadKey(e.Supabase.Key)
-	if ev.URL.Origin == "" {
-		return ev, nil
-	}
-	ev.Health = request(ctx, e, "GET", ev.URL.Origin+"/auth/v1/health", ev.Key.Clean, "", nil)
+	ev.Health = request(ctx, e, "GET", u.Origin+"/auth/v1/health", k.Clean, "", nil)
 	if ev.Health.Err != nil {
-		return ev, nil
+		return ev
 	}
-	ev.Settings = request(ctx, e, "GET", ev.URL.Origin+"/auth/v1/settings", ev.Key.Clean, "", nil)
-	if ev.Key.Clean != e.Supabase.Key && validHeaderValue(e.Supabase.Key) {
-		raw := request(ctx, e, "GET", ev.URL.Origin+"/auth/v1/settings", e.Supabase.Key, "", nil)
+	ev.JWKS = request(ctx, e, "GET", u.Origin+"/auth/v1/.well-known/jwks.json", "", "", nil)
+	ev.Settings = request(ctx, e, "GET", u.Origin+"/auth/v1/settings", k.Clean, "", nil)
+	if k.Clean != e.Supabase.Key && validHeaderValue(e.Supabase.Key) {
+		raw := request(ctx, e, "GET", u.Origin+"/auth/v1/settings", e.Supabase.Key, "", nil)
 		ev.RawSettings = &raw
 	}
-	return ev, nil
+	if k.Clean != "" {
+		bearer := ""
+		if k.Kind == sbcheck.KeyLegacyJWT {
+			bearer = k.Clean
+		}
+		ev.Rest = request(ctx, e, "GET", u.Origin+"/rest/v1/", k.Clean, bearer, nil)
+	}
+	return ev
 }
 
 // validHeaderValue reports whether v can be sent as a header at all (a
 // browser refuses a value with a newline before any request is made).
 func validHeaderValue(v string) bool { return !strings.ContainsAny(v, "\r\n") }
 
-func gatherBrowser(e *env.Env) (*BrowserEvidence, error) {
-	ctx, cancel := context.WithTimeout(e.Ctx, e.Timeouts.Evidence)
-	defer cancel()
-	u, _ := sbcheck.CheckURL(e.Supabase.URL)
-	k, _ := sbcheck.ReadKey(e.Supabase.Key)
-	if u.Origin == "" || k.Clean == "" {
-		return nil, fmt.Errorf("no usable URL and key for the browser")
-	}
+func gatherBrowser(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo) (*BrowserEvidence, error) {
 	sctx, scancel := context.WithTimeout(ctx, e.Timeouts.Session)
 	s, err := e.Browser.NewSession(sctx, browser.SessionOptions{})
 	scancel()
@@ -206,7 +280,10 @@ func gatherBrowser(e *env.Env) (*BrowserEvidence, error) {
 		return nil, fmt.Errorf("open mfconform's supabase-js page on the app origin: %w", err)
 	}
 	ev := &BrowserEvidence{}
-	args, _ := json.Marshal(map[string]string{"url": u.Origin, "key": k.Clean, "email": e.Supabase.Email, "password": e.Supabase.Password})
+	args, err := json.Marshal(map[string]string{"url": u.Origin, "key": k.Clean, "email": e.Supabase.Email, "password": e.Supabase.Password})
+	if err != nil {
+		return nil, err
+	}
 	jctx, jcancel := context.WithTimeout(ctx, 2*e.Timeouts.Script)
 	defer jcancel()
 	ev.Cors, err = browser.Evaluate[CorsResult](jctx, s, "mfCorsProbe("+string(args)+")")
@@ -221,7 +298,7 @@ func gatherBrowser(e *env.Env) (*BrowserEvidence, error) {
 		ev.Run = &r
 	}
 	if png, err := s.Screenshot(jctx); err == nil {
-		ev.Shots = []judge.Screenshot{{Caption: "mfconform's supabase-js page on " + e.Supabase.ClientURL, PNG: png}}
+		ev.Shots = []result.Screenshot{{Caption: "mfconform's supabase-js page on " + e.Supabase.ClientURL, PNG: png}}
 	}
 	for _, x := range s.Exchanges() {
 		if strings.HasPrefix(x.URL, u.Origin) && strings.Contains(x.Failed, "CORS") {
@@ -231,33 +308,28 @@ func gatherBrowser(e *env.Env) (*BrowserEvidence, error) {
 	return ev, nil
 }
 
-func gatherSession(e *env.Env) (*SessionEvidence, error) {
-	ctx, cancel := context.WithTimeout(e.Ctx, e.Timeouts.Evidence)
-	defer cancel()
-	u, _ := sbcheck.CheckURL(e.Supabase.URL)
-	k, _ := sbcheck.ReadKey(e.Supabase.Key)
+// reuseWait is how long --thorough waits before reusing an old refresh
+// token a second time: past the hosted platform's 10 s reuse interval.
+const reuseWait = 11 * time.Second
+
+func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo, thorough bool) (*SessionEvidence, error) {
 	ev := &SessionEvidence{}
-	if u.Origin == "" {
-		return ev, fmt.Errorf("no usable project URL")
-	}
-	ev.JWKS = request(ctx, e, "GET", u.Origin+"/auth/v1/.well-known/jwks.json", "", "", nil)
+	ev.Forged = forgedUser(ctx, e, u.Origin, k.Clean)
 	if e.Supabase.Email == "" {
 		return ev, nil
 	}
 	ev.SignIn = request(ctx, e, "POST", u.Origin+"/auth/v1/token?grant_type=password", k.Clean, "",
 		map[string]string{"email": e.Supabase.Email, "password": e.Supabase.Password})
-	var tok struct {
-		Access  string `json:"access_token"`
-		Refresh string `json:"refresh_token"`
+	if ev.SignIn.Err != nil {
+		return ev, fmt.Errorf("sign the test user in: %w", ev.SignIn.Err)
 	}
-	if ev.SignIn.Status != http.StatusOK || json.Unmarshal(ev.SignIn.Body, &tok) != nil || tok.Access == "" {
+	tok, ok := tokens(ev.SignIn)
+	if ev.SignIn.Status != http.StatusOK || !ok {
 		return ev, nil
 	}
-	ev.access = tok.Access
 	ev.Access, _ = jwtcheck.Parse(tok.Access)
 	ev.User = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, tok.Access, nil)
-	ev.Refresh1 = request(ctx, e, "POST", u.Origin+"/auth/v1/token?grant_type=refresh_token", k.Clean, "", map[string]string{"refresh_token": tok.Refresh})
-	ev.Refresh2 = request(ctx, e, "POST", u.Origin+"/auth/v1/token?grant_type=refresh_token", k.Clean, "", map[string]string{"refresh_token": tok.Refresh})
+	ev.Refresh = refreshSequence(ctx, e, u.Origin, k.Clean, tok.Refresh, thorough)
 	if len(e.Supabase.JWTSecret) > 0 && ev.Access != nil {
 		claims := map[string]any{}
 		for c, v := range ev.Access.Claims {
@@ -265,28 +337,104 @@ func gatherSession(e *env.Env) (*SessionEvidence, error) {
 		}
 		now := e.Now()
 		claims["iat"], claims["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
-		if expired, err := jwtcheck.Mint("HS256", e.Supabase.JWTSecret, claims); err == nil {
-			a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, expired, nil)
-			ev.UserExpired = &a
+		expired, err := jwtcheck.Mint("HS256", e.Supabase.JWTSecret, claims)
+		if err != nil {
+			return ev, fmt.Errorf("mint an expired token: %w", err)
 		}
+		a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, expired, nil)
+		ev.UserExpired = &a
 	}
 	return ev, nil
 }
 
+// sessionTokens are the tokens of a token-grant answer.
+type sessionTokens struct {
+	Access  string `json:"access_token"`
+	Refresh string `json:"refresh_token"`
+}
+
+// tokens reads the tokens of a successful grant.
+func tokens(a Answer) (sessionTokens, bool) {
+	var t sessionTokens
+	if a.Err != nil || a.Status != http.StatusOK || json.Unmarshal(a.Body, &t) != nil || t.Access == "" || t.Refresh == "" {
+		return sessionTokens{}, false
+	}
+	return t, true
+}
+
+// refreshSequence runs the refresh-token grants of RefreshSequence.
+func refreshSequence(ctx context.Context, e *env.Env, origin, key, r0 string, thorough bool) RefreshSequence {
+	grant := func(rt string) (RefreshStep, string) {
+		a := request(ctx, e, "POST", origin+"/auth/v1/token?grant_type=refresh_token", key, "", map[string]string{"refresh_token": rt})
+		t, _ := tokens(a)
+		return RefreshStep{Answer: a, Returned: fingerprint(t.Refresh)}, t.Refresh
+	}
+	seq := RefreshSequence{R0: fingerprint(r0)}
+	var r1, r2 string
+	seq.First, r1 = grant(r0)
+	seq.FirstRevoked = seq.First.At
+	if r1 == "" {
+		return seq
+	}
+	seq.R1 = fingerprint(r1)
+	seq.ReuseParent, _ = grant(r0)
+	seq.Second, r2 = grant(r1)
+	if r2 == "" {
+		return seq
+	}
+	seq.ReuseOld, _ = grant(r0)
+	seq.ReuseOldAt = seq.ReuseOld.At
+	seq.AfterReuse, _ = grant(r2)
+	if thorough && ok2xx(seq.ReuseOld.Status) {
+		seq.ReuseOldAfterWait, seq.Waited = reuseAfterWait(ctx, e, origin, key, grant)
+	}
+	return seq
+}
+
+// reuseAfterWait signs in afresh, makes a token two generations old, waits
+// past a reuse interval, and reuses it.
+func reuseAfterWait(ctx context.Context, e *env.Env, origin, key string, grant func(string) (RefreshStep, string)) (*RefreshStep, time.Duration) {
+	in := request(ctx, e, "POST", origin+"/auth/v1/token?grant_type=password", key, "",
+		map[string]string{"email": e.Supabase.Email, "password": e.Supabase.Password})
+	t, ok := tokens(in)
+	if !ok {
+		return nil, 0
+	}
+	_, a1 := grant(t.Refresh)
+	if a1 == "" {
+		return nil, 0
+	}
+	if _, a2 := grant(a1); a2 == "" {
+		return nil, 0
+	}
+	start := time.Now()
+	select {
+	case <-ctx.Done():
+		return nil, time.Since(start)
+	case <-time.After(reuseWait):
+	}
+	s, _ := grant(t.Refresh)
+	return &s, time.Since(start)
+}
+
+// fingerprint identifies a token for comparisons without keeping it.
+func fingerprint(tok string) string {
+	if tok == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:8])
+}
+
 // forgedUser asks /user about a token signed with a random key.
-func forgedUser(ctx context.Context, e *env.Env, origin, key string) (Answer, error) {
+func forgedUser(ctx context.Context, e *env.Env, origin, key string) Answer {
 	now := e.Now()
 	tok, err := jwtcheck.Mint("HS256", []byte(fmt.Sprintf("mfconform-forged-%d-not-the-project-secret", now.UnixNano())), map[string]any{
 		"sub": "00000000-0000-4000-8000-000000000000", "aud": "authenticated", "role": "authenticated",
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	})
 	if err != nil {
-		return Answer{}, err
+		return Answer{Err: err}
 	}
-	return request(ctx, e, "GET", origin+"/auth/v1/user", key, tok, nil), nil
-}
-
-// timedPhase records how long a gather takes as a phase of the run.
-func timedPhase[T any](e *env.Env, name string, run func() (T, error)) func() (T, error) {
-	return gather.Timed(func(d time.Duration) { e.RecordPhase(name, d) }, run)
+	return request(ctx, e, "GET", origin+"/auth/v1/user", key, tok, nil)
 }

@@ -1,120 +1,240 @@
 package supabase
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
-
 	"github.com/mfconform/mfconform/suites/diag"
-	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
-// session waits for the Go-side session evidence and skips when the test
-// user could not sign in (SB-BROWSER-002 reports why).
-func session(ctx context.Context) (*env.Env, *SessionEvidence) {
-	GinkgoHelper()
-	e, _ := usableKey(ctx)
-	credentials(e)
-	s, err := sessionFuture.Wait(ctx)
-	if err != nil {
-		interrupted(err)
-		judge.SkipBecause("no session: %v", err)
+// sessionChecks are the specs about the session tokens.
+var sessionChecks = judge.InArea("session", []string{BundleConfig, BundleSession},
+	judge.Check[*Run]{ID: "SB-SESSION-001", Title: "the access token has sub, exp, aud=authenticated, role and a sane lifetime", Judge: sessionClaims},
+	judge.Check[*Run]{ID: "SB-SESSION-002", Title: "the access token verifies with the JWT secret or the project's JWKS", Judge: sessionSignature},
+	judge.Check[*Run]{ID: "SB-SESSION-003", Title: "refresh tokens follow GoTrue's reuse rules (the parent returns the active token, older ones are refused)", Judge: sessionRefresh},
+	judge.Check[*Run]{ID: "SB-SESSION-004", Title: "the auth API refuses an expired access token", Judge: sessionExpired},
+	judge.Check[*Run]{ID: "SB-SESSION-005", Title: "the auth API refuses a token signed with another secret", Judge: sessionForged},
+	judge.Check[*Run]{ID: "SB-SESSION-006", Title: "the project's clock agrees with ours (HTTP Date, token iat)", Judge: sessionClock},
+)
+
+// session returns the signed-in session evidence, or why a spec that
+// needs it cannot judge.
+func (r *Run) session() (*SessionEvidence, judge.Outcome, *judge.Outcome) {
+	if _, stop := r.usableKey(); stop != nil {
+		return nil, judge.Outcome{}, stop
+	}
+	if stop := r.needUser(); stop != nil {
+		return nil, judge.Outcome{}, stop
+	}
+	s := r.Session
+	if s == nil {
+		return nil, judge.Outcome{}, stop(judge.Findings(unreachable("the session requests", r.SessionErr)))
+	}
+	if st := answered("POST /auth/v1/token?grant_type=password", s.SignIn); st != nil {
+		return nil, judge.Outcome{}, st
 	}
 	if s.Access == nil {
-		a := s.SignIn.APIError()
-		judge.SkipBecause("the test user cannot sign in: HTTP %d %s %q (see SB-BROWSER-002)", s.SignIn.Status, a.Code, a.Message)
+		return nil, judge.Outcome{}, stop(judge.Blocked("SB-BROWSER-002", "the test user cannot sign in: %s", s.SignIn.Text()))
 	}
-	judge.Evidence(judge.EvidenceToken, judge.TokenView{Redacted: s.Access.Redacted(), Header: s.Access.Header, Claims: s.Access.Claims})
-	return e, s
+	o := judge.Pass()
+	o.Show(result.EvidenceToken, result.TokenView{Redacted: s.Access.Redacted(), Header: s.Access.Header, Claims: s.Access.Claims})
+	return s, o, nil
 }
 
-var _ = Describe("Supabase sessions", sessionArea, func() {
-	It("SB-SESSION-001: the access token has sub, exp, aud=authenticated, role and a sane lifetime", func(ctx SpecContext) {
-		_, s := session(ctx)
-		judge.Verdict(sbcheck.CheckAccessClaims(s.Access)...)
-	})
+func sessionClaims(r *Run) judge.Outcome {
+	_, o, stop := r.session()
+	if stop != nil {
+		return *stop
+	}
+	return o.Add(sbcheck.CheckAccessClaims(r.Session.Access)...)
+}
 
-	It("SB-SESSION-002: the access token verifies with the JWT secret or the project's JWKS", func(ctx SpecContext) {
-		e, s := session(ctx)
-		alg, _ := s.Access.Alg()
-		switch {
-		case len(e.Supabase.JWTSecret) > 0 && alg == "HS256":
-			ds := jwtcheck.CheckSignature(s.Access, e.Supabase.JWTSecret)
-			for i := range ds {
-				ds[i] = diag.Newf(diag.SupabaseSessionSignature, "an access token signed with the project's JWT secret",
-					"%s (SUPABASE_JWT_SECRET %s)", ds[i].Observed, redact.Fingerprint(e.Supabase.JWTSecret))
+// sessionSignature is SB-SESSION-002: an HS256 token verifies with the
+// project's JWT secret (given as SUPABASE_JWT_SECRET); an asymmetric one
+// with the key its kid names in the project's JWKS.
+func sessionSignature(r *Run) judge.Outcome {
+	s, o, stop := r.session()
+	if stop != nil {
+		return *stop
+	}
+	alg, _ := s.Access.Alg()
+	if alg != "HS256" {
+		if st := answered("GET /auth/v1/.well-known/jwks.json", r.Config.JWKS); st != nil {
+			return *st
+		}
+		return o.Add(sbcheck.CheckJWKSSignature(s.Access, r.Config.JWKS.Body)...)
+	}
+	if sbcheck.AsymmetricKeys(r.Config.JWKS.Body) {
+		o = o.Add(diag.New(diag.SupabaseTokenSymmetric, "information only",
+			"the access token is HS256 while /auth/v1/.well-known/jwks.json publishes asymmetric keys"))
+	}
+	if st := r.needSecret("verifying an HS256 access token"); st != nil {
+		st.Findings = append(st.Findings, o.Findings...)
+		return *st
+	}
+	if !sbcheck.VerifiesWithSecret(s.Access, r.Target.JWTSecret) {
+		return o.Add(diag.Newf(diag.SupabaseSessionSignature, "an HS256 signature made with "+sbcheck.SecretName,
+			"the access token's signature does not verify with SUPABASE_JWT_SECRET %s: the secret given is not the one the Auth server signs with (rotated, or another project's)",
+			redact.Fingerprint(r.Target.JWTSecret)))
+	}
+	return o
+}
+
+// sessionRefresh is SB-SESSION-003, judged by GoTrue's rules
+// (supabase/auth internal/tokens/service.go): reusing the parent of the
+// active refresh token returns the active token again; reusing an older
+// one is refused with refresh_token_already_used unless within the reuse
+// interval, and with rotation on the refusal revokes the whole family.
+func sessionRefresh(r *Run) judge.Outcome {
+	s, o, stop := r.session()
+	if stop != nil {
+		return *stop
+	}
+	seq := s.Refresh
+	o.Show("refresh", refreshText(seq))
+	if st := answered("POST /auth/v1/token?grant_type=refresh_token", seq.First.Answer); st != nil {
+		return *st
+	}
+	if seq.First.Returned == "" {
+		a := seq.First.APIError()
+		return o.Add(diag.Newf(diag.SupabaseRefreshFailed, "200 and a new session", "the first refresh of the new session: HTTP %d %s %q", seq.First.Status, a.Code, a.Message))
+	}
+	for _, st := range []struct {
+		what string
+		a    Answer
+	}{{"reusing R0 while R1 is active", seq.ReuseParent.Answer}, {"refreshing R1", seq.Second.Answer}} {
+		if stop := answered("POST /auth/v1/token?grant_type=refresh_token ("+st.what+")", st.a); stop != nil {
+			return *stop
+		}
+	}
+	switch {
+	case ok2xx(seq.ReuseParent.Status) && seq.ReuseParent.Returned != seq.R1:
+		return o.Add(diag.New(diag.SupabaseRefreshReuseMints, "reusing R0 while R1 is active returns R1 again",
+			"reusing R0 returned a refresh token that is neither R1 nor empty: a used refresh token minted a new one"))
+	case !ok2xx(seq.ReuseParent.Status):
+		o.Show("parent reuse", "refused ("+seq.ReuseParent.Text()+"): stricter than GoTrue, which returns the active token to a client that failed to save it")
+	}
+	if seq.Second.Returned == "" {
+		a := seq.Second.APIError()
+		return o.Add(diag.Newf(diag.SupabaseRefreshFailed, "200 and a new session", "refreshing R1: HTTP %d %s %q", seq.Second.Status, a.Code, a.Message))
+	}
+	if st := answered("POST /auth/v1/token?grant_type=refresh_token (reusing R0 after R1 was refreshed)", seq.ReuseOld.Answer); st != nil {
+		return *st
+	}
+	if ok2xx(seq.ReuseOld.Status) {
+		if w := seq.ReuseOldAfterWait; w != nil {
+			if ok2xx(w.Status) {
+				return o.Add(diag.Newf(diag.SupabaseRefreshReuse, "an old refresh token refused after the reuse interval",
+					"a refresh token two generations old was accepted again %s after it was revoked: refresh tokens are not single-use", seq.Waited.Round(time.Second)).
+					WithSeverity(diag.Fail))
 			}
-			judge.Verdict(ds...)
-		case alg == "HS256":
-			judge.SkipBecause("HS256 tokens verify only with the JWT secret: set SUPABASE_JWT_SECRET to check this")
-		default:
-			var jwks struct {
-				Keys []map[string]any `json:"keys"`
-			}
-			_ = json.Unmarshal(s.JWKS.Body, &jwks)
-			kid, _ := s.Access.Header["kid"].(string)
-			for _, k := range jwks.Keys {
-				if k["kid"] == kid {
-					judge.SkipBecause("asymmetric (%s) verification against the JWKS is not built yet; kid %s is published", alg, kid)
-				}
-			}
-			judge.Verdict(diag.Newf(diag.SupabaseSessionSignature, "the token's kid in /auth/v1/.well-known/jwks.json",
-				"alg %s kid %q not among the %d published keys", alg, kid, len(jwks.Keys)))
+			o.Show("reuse interval", fmt.Sprintf("an old token reused %s after revocation was refused (%s): the project has a reuse interval", seq.Waited.Round(time.Second), w.Text()))
+			return o
 		}
-	})
+		return o.Add(diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for R0 after R1 was refreshed",
+			"R0 was accepted again %s after it was revoked; the project may have a reuse interval (10 s on the hosted platform) — run with --thorough to decide",
+			seq.ReuseOldAt.Sub(seq.FirstRevoked).Round(time.Millisecond)))
+	}
+	if a := seq.ReuseOld.APIError(); a.Code != "refresh_token_already_used" {
+		o.Show("old reuse", "refused with "+seq.ReuseOld.Text()+" (GoTrue says refresh_token_already_used)")
+	}
+	if st := answered("POST /auth/v1/token?grant_type=refresh_token (R2 after the refused reuse)", seq.AfterReuse.Answer); st != nil {
+		return *st
+	}
+	if ok2xx(seq.AfterReuse.Status) {
+		return o.Add(diag.New(diag.SupabaseRefreshFamily, "R2 refused once R0 was reused (the token family revoked)",
+			"R2 still works after the reuse of R0 was refused: the session survives a replayed refresh token"))
+	}
+	return o
+}
 
-	It("SB-SESSION-003: the refresh token works once and only once", func(ctx SpecContext) {
-		_, s := session(ctx)
-		judge.Evidence("refresh", map[string]int{"first": s.Refresh1.Status, "second": s.Refresh2.Status})
-		if s.Refresh1.Status != 200 {
-			a := s.Refresh1.APIError()
-			judge.Verdict(diag.Newf(diag.SupabaseRefreshFailed, "200 and a new session", "HTTP %d %s %q", s.Refresh1.Status, a.Code, a.Message))
+// refreshText is the refresh sequence for an operator, no tokens.
+func refreshText(seq RefreshSequence) map[string]string {
+	same := func(fp string) string {
+		switch fp {
+		case "":
+			return "no token"
+		case seq.R0:
+			return "R0"
+		case seq.R1:
+			return "R1 again"
 		}
-		if ok2xx(s.Refresh2.Status) {
-			judge.Verdict(diag.New(diag.SupabaseRefreshFailed, "a used refresh token is refused (refresh_token_already_used)",
-				"the same refresh token worked twice: a stolen one stays usable"))
-		}
-	})
+		return "a new token"
+	}
+	out := map[string]string{"1 R0→": seq.First.Text() + ", " + same(seq.First.Returned)}
+	if seq.R1 != "" {
+		out["1 R0→"] = seq.First.Text() + ", R1"
+		out["2 R0 again"] = seq.ReuseParent.Text() + ", " + same(seq.ReuseParent.Returned)
+		out["3 R1→"] = seq.Second.Text()
+		out["4 R0 after R1 was refreshed"] = seq.ReuseOld.Text()
+		out["5 R2"] = seq.AfterReuse.Text()
+	}
+	return out
+}
 
-	It("SB-SESSION-004: the auth API refuses an expired access token", func(ctx SpecContext) {
-		e, s := session(ctx)
-		if len(e.Supabase.JWTSecret) == 0 || s.UserExpired == nil {
-			judge.SkipBecause("minting an expired token needs the JWT secret: set SUPABASE_JWT_SECRET to check this")
-		}
-		if ok2xx(s.UserExpired.Status) {
-			judge.Verdict(diag.New(diag.SupabaseAcceptsExpired, "403 bad_jwt \"token is expired\"",
-				"GET /auth/v1/user answered 200 for a token that expired an hour ago"))
-		}
-	})
+func sessionExpired(r *Run) judge.Outcome {
+	s, o, stop := r.session()
+	if stop != nil {
+		return *stop
+	}
+	if st := r.needSecret("minting an expired access token"); st != nil {
+		return *st
+	}
+	if s.UserExpired == nil {
+		return judge.Findings(diag.New(diag.SetupFailed, "an expired token minted with the JWT secret", "none was minted"))
+	}
+	if st := answered("GET /auth/v1/user", *s.UserExpired); st != nil {
+		return *st
+	}
+	o.Show("expired", s.UserExpired.Text())
+	if ok2xx(s.UserExpired.Status) {
+		return o.Add(diag.New(diag.SupabaseAcceptsExpired, "403 bad_jwt \"token is expired\"",
+			"GET /auth/v1/user answered 200 for a token that expired an hour ago"))
+	}
+	return o
+}
 
-	It("SB-SESSION-005: the auth API refuses a token signed with another secret", func(ctx SpecContext) {
-		e, ev := usableKey(ctx)
-		a, err := forgedUser(ctx, e, ev.URL.Origin, ev.Key.Clean)
-		if err != nil {
-			judge.Verdict(diag.Newf(diag.SetupFailed, "a forged probe token", "%v", err))
-		}
-		judge.Evidence("forged", fmt.Sprintf("HTTP %d %s", a.Status, a.APIError().Message))
-		if ok2xx(a.Status) {
-			judge.Verdict(diag.New(diag.SupabaseAcceptsBadSig, "403 bad_jwt \"signature is invalid\"",
-				"GET /auth/v1/user answered 200 for a token signed with a random key"))
-		}
-	})
+func sessionForged(r *Run) judge.Outcome {
+	if _, stop := r.usableKey(); stop != nil {
+		return *stop
+	}
+	if r.Session == nil {
+		return judge.Findings(unreachable("GET /auth/v1/user", r.SessionErr))
+	}
+	a := r.Session.Forged
+	if st := answered("GET /auth/v1/user", a); st != nil {
+		return *st
+	}
+	o := judge.Pass()
+	o.Show("forged", a.Text())
+	if ok2xx(a.Status) {
+		return o.Add(diag.New(diag.SupabaseAcceptsBadSig, "403 bad_jwt \"signature is invalid\"",
+			"GET /auth/v1/user answered 200 for a token signed with a random key"))
+	}
+	return o
+}
 
-	It("SB-SESSION-006: the project's clock agrees with ours (HTTP Date, token iat)", func(ctx SpecContext) {
-		e, ev := reachable(ctx)
-		var iat *time.Time
-		if s, err := sessionFuture.Wait(ctx); err == nil && s.Access != nil {
-			if t, ok := s.Access.IssuedAt(); ok {
-				iat = &t
-			}
+// sessionClock is SB-SESSION-006: the project's Date header and a freshly
+// issued token's iat against our clock.
+func sessionClock(r *Run) judge.Outcome {
+	c, stop := r.reachable()
+	if stop != nil {
+		return *stop
+	}
+	clock := jwtcheck.Clock{Ours: c.Health.At, Date: c.Health.Date(), FreshIAT: true}
+	if s := r.Session; s != nil && s.Access != nil {
+		clock.Ours, clock.Date = s.SignIn.At, s.SignIn.Date()
+		if t, ok := s.Access.IssuedAt(); ok {
+			clock.IAT = &t
 		}
-		judge.Verdict(sbcheck.CheckServerClock(ev.Health.At, ev.Health.Date(), iat, e.Thresholds.ClockTolerance)...)
-	})
-})
+	}
+	if !clock.Known() {
+		return judge.NotJudged("a Date header or token iat from the project", "the project sent no HTTP Date header and no token with an iat: nothing tells its clock")
+	}
+	return judge.Findings(jwtcheck.CheckClock(diag.SupabaseClockSkew, "the project", clock, r.Thresholds.ClockTolerance)...)
+}

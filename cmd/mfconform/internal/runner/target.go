@@ -2,9 +2,7 @@ package runner
 
 import (
 	"fmt"
-	"net"
 	"net/url"
-	"os"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -104,25 +102,26 @@ func (c Config) validateJWT() error {
 	if j.ProbePath != "" && !strings.HasPrefix(j.ProbePath, "/") {
 		return fmt.Errorf("%w: --probe-path %q must start with /", ErrConfig, j.ProbePath)
 	}
-	for _, r := range c.Network.Resolve {
-		if h, a, ok := strings.Cut(r, "="); !ok || h == "" || net.ParseIP(a) == nil {
-			return fmt.Errorf("%w: --resolve %q: want HOST=IP (HOST may be *.domain)", ErrConfig, r)
-		}
+	if j.AuthenticatedStatus != 0 && (j.AuthenticatedStatus < 100 || j.AuthenticatedStatus > 599) {
+		return fmt.Errorf("%w: --authenticated-status %d: want an HTTP status", ErrConfig, j.AuthenticatedStatus)
 	}
 	return nil
 }
+
+// cut is strings.Cut.
+func cut(s, sep string) (string, string, bool) { return strings.Cut(s, sep) }
 
 func absoluteHTTP(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+		return fmt.Errorf("%q is not an absolute http(s) URL", redactURL(raw))
 	}
 	return nil
 }
 
-// jwtTarget resolves the JWT target for the run: defaults, secrets and
-// form values from the environment, the reference app host.
-func (c Config) jwtTarget(getenv func(string) string) (env.Target, []byte, error) {
+// resolveJWTTarget resolves the JWT target of a targeted run: defaults,
+// form values from the environment, the operator's secret.
+func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error) {
 	j := c.JWT
 	t := env.Target{
 		LoginURL: j.LoginURL, AppURL: j.AppURL, LoginMethod: strings.ToUpper(j.LoginMethod),
@@ -145,7 +144,7 @@ func (c Config) jwtTarget(getenv func(string) string) (env.Target, []byte, error
 		for k, v := range j.LoginForm {
 			val, err := fromEnv(v, getenv)
 			if err != nil {
-				return t, nil, fmt.Errorf("%w: login form field %s: %v", ErrConfig, k, err)
+				return t, fmt.Errorf("%w: login form field %s: %v", ErrConfig, k, err)
 			}
 			t.LoginForm[k] = val
 		}
@@ -154,25 +153,15 @@ func (c Config) jwtTarget(getenv func(string) string) (env.Target, []byte, error
 		if s.Fill != "" {
 			v := getenv(s.Env)
 			if v == "" {
-				return t, nil, fmt.Errorf("%w: login_script fills %s from $%s, which is not set", ErrConfig, s.Fill, s.Env)
+				return t, fmt.Errorf("%w: login_script fills %s from $%s, which is not set", ErrConfig, s.Fill, s.Env)
 			}
 			s.Value = v
 		}
 		t.LoginScript = append(t.LoginScript, s)
 	}
-	secret := []byte(getenv("AUTH_SECRET_KEY"))
-	if len(secret) == 0 && j.SecretFile != "" {
-		b, err := os.ReadFile(j.SecretFile)
-		if err != nil {
-			return t, nil, fmt.Errorf("%w: --secret-file: %v", ErrConfig, err)
-		}
-		secret = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
-	}
-	if len(secret) == 0 {
-		secret = nil
-	}
-	t.Secret = secret
-	return t, secret, nil
+	t.Secret = c.Secret
+	t.AppIsReference = j.Reference()
+	return t, nil
 }
 
 // ReferenceAppHost is where the reference verifier is served for a

@@ -1,9 +1,10 @@
-package reports
+package result
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -11,6 +12,15 @@ import (
 
 	"go.yaml.in/yaml/v3"
 )
+
+// Waiver is an operator's accepted exception: a spec ID or a diagnostic
+// code, a required reason, an optional expiry date (YYYY-MM-DD, inclusive).
+type Waiver struct {
+	Spec    string `json:"spec,omitempty" yaml:"spec"`
+	Code    string `json:"code,omitempty" yaml:"code"`
+	Reason  string `json:"reason" yaml:"reason"`
+	Expires string `json:"expires,omitempty" yaml:"expires"`
+}
 
 // waiverFile is the YAML shape of --waivers FILE:
 //
@@ -27,6 +37,9 @@ type waiverFile struct {
 // ErrWaivers wraps every problem reading a waivers file.
 var ErrWaivers = errors.New("invalid waivers file")
 
+// maxWaiversFile bounds the waivers file read.
+const maxWaiversFile = 1 << 20
+
 // LoadWaivers reads and validates a waivers file: unknown keys are errors
 // with their line, every waiver names exactly one of spec or code, has a
 // reason, and an expiry written as YYYY-MM-DD.
@@ -35,33 +48,54 @@ func LoadWaivers(path string) ([]Waiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrWaivers, err)
 	}
+	return ParseWaivers(path, b)
+}
+
+// ParseWaivers is LoadWaivers on the file's bytes; name is used in errors.
+func ParseWaivers(name string, b []byte) ([]Waiver, error) {
+	if len(b) > maxWaiversFile {
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrWaivers, name, maxWaiversFile)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var f waiverFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrWaivers, path, err)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: %v", ErrWaivers, name, err)
 	}
 	for i, w := range f.Waivers {
-		at := fmt.Sprintf("%s: waiver %d", path, i+1)
+		at := fmt.Sprintf("%s: waiver %d", name, i+1)
 		switch {
 		case (w.Spec == "") == (w.Code == ""):
 			return nil, fmt.Errorf("%w: %s: name exactly one of spec or code", ErrWaivers, at)
 		case strings.TrimSpace(w.Reason) == "":
-			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, w.Spec, w.Code)
+			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, Clean(w.Spec), Clean(w.Code))
 		}
 		if w.Expires != "" {
 			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
 				return nil, fmt.Errorf("%w: %s: expires %q: want YYYY-MM-DD", ErrWaivers, at, w.Expires)
 			}
 		}
+		f.Waivers[i].Reason = Clean(w.Reason)
+		f.Waivers[i].Spec, f.Waivers[i].Code = Clean(w.Spec), Clean(w.Code)
 	}
 	return f.Waivers, nil
 }
 
-// ApplyWaivers turns failed and warned specs that a live waiver covers into
-// waived ones (keeping their diagnostics) and records waivers that have
-// expired or matched nothing. A code waiver covers a spec only when it
-// covers every code the spec reports. today decides expiry.
+// waivable reports whether a spec in state may be waived: failed and
+// warned specs by spec or code, not-judged and blocked ones by spec ID
+// (the operator accepts that the spec cannot judge here).
+func waivable(state string) bool {
+	switch state {
+	case StateFailed, StateWarned, StateNotJudged, StateBlocked:
+		return true
+	}
+	return false
+}
+
+// ApplyWaivers turns specs that a live waiver covers into waived ones
+// (keeping their diagnostics) and records waivers that have expired or
+// matched nothing. A code waiver covers a spec only when it covers every
+// code the spec reports. today decides expiry.
 func ApplyWaivers(r *Report, ws []Waiver, today time.Time) {
 	used := make([]bool, len(ws))
 	live := make([]bool, len(ws))
@@ -73,10 +107,13 @@ func ApplyWaivers(r *Report, ws []Waiver, today time.Time) {
 	}
 	for si := range r.Specs {
 		s := &r.Specs[si]
-		if s.State != StateFailed && s.State != StateWarned {
+		if !waivable(s.State) {
 			continue
 		}
 		codes := s.Codes()
+		if s.State != StateFailed && s.State != StateWarned {
+			codes = nil
+		}
 		covered := map[string]int{}
 		for i, w := range ws {
 			if !live[i] {

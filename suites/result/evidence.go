@@ -1,4 +1,4 @@
-package judge
+package result
 
 // Evidence names the report renderers know how to draw; any other name is
 // shown as JSON.
@@ -7,6 +7,13 @@ const (
 	EvidenceToken      = "token"      // TokenView
 	EvidenceScreenshot = "screenshot" // Screenshot
 )
+
+// Named is one piece of evidence a spec attached: a name and a value that
+// is already redacted and cleaned.
+type Named struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
 
 // CookieRow is one cookie as one request saw it: the attributes it was set
 // with, whether Chromium stored it, and whether it was sent. Values are

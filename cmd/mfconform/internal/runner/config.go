@@ -1,8 +1,9 @@
-// Package runner runs mfconform's suites once per process: it validates the
-// configuration, prepares the environment (reference deployment and
-// Chromium, concurrently), runs the Ginkgo specs, prints each result as it
-// lands and writes the reports. Exit codes are decided by the caller from
-// the Report it returns.
+// Package runner runs mfconform's suites once per process: it loads and
+// validates the one configuration (defaults < --config file < MFCONFORM_*
+// environment < flags), prepares the environment (reference deployment,
+// Supabase project, Chromium), runs the Ginkgo specs and assembles and
+// writes the report. Exit codes are decided by the caller from the Report
+// it returns.
 package runner
 
 import (
@@ -11,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -18,9 +21,9 @@ import (
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
-	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Modes.
@@ -34,7 +37,9 @@ const (
 var ErrConfig = errors.New("invalid configuration")
 
 // Config is the whole configuration of a run. Defaults gives every field a
-// value; Validate checks it before anything starts.
+// value, Load layers the file, the environment and the flags over it and
+// resolves what derives from them, and Validate checks it before anything
+// starts.
 type Config struct {
 	Mode        string   `yaml:"mode"`         // jwt, supabase or all
 	ReportDir   string   `yaml:"report_dir"`   // where the reports go
@@ -42,6 +47,12 @@ type Config struct {
 	Focus       []string `yaml:"focus"`
 	// FailOn is "fail" (default) or "warn" (only warnings exit 2).
 	FailOn string `yaml:"fail_on"`
+	// AllowIncomplete makes an incomplete run (specs not judged for a
+	// missing input) exit 0 instead of 4.
+	AllowIncomplete bool `yaml:"allow_incomplete"`
+	// Thorough allows slow checks (waiting out a refresh-token reuse
+	// interval).
+	Thorough bool `yaml:"thorough"`
 	// WaiversFile is the YAML file of waivers the run loads.
 	WaiversFile string `yaml:"waivers"`
 
@@ -56,22 +67,33 @@ type Config struct {
 	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
 	SupabaseTarget *env.SupabaseTarget `yaml:"-"`
 	// AppHost is the host name mfconform's supabase-js page is served
-	// under (the app origin CORS is checked for).
+	// under (the app origin CORS is checked for); --app-origin sets it.
 	AppHost string `yaml:"supabase_app_host"`
 	// JWT points JWT mode at a real deployment.
 	JWT JWTConfig `yaml:"jwt"`
 	// Network is how targets are reached.
 	Network NetworkConfig `yaml:"network"`
-	// Secret is AUTH_SECRET_KEY. For the embedded deployment it is generated
-	// per run unless set (a fixture may set a weak one on purpose).
+
+	// Secret is AUTH_SECRET_KEY, from the environment or --secret-file
+	// only (never a flag or the config file).
 	Secret []byte `yaml:"-"`
+	// FixtureSecret is a fixture's own AUTH_SECRET_KEY (a weak one on
+	// purpose); the embedded deployment then uses it.
+	FixtureSecret []byte `yaml:"-"`
+	// ReferenceUsesEnvSecret lets the embedded reference deployment sign
+	// with the operator's AUTH_SECRET_KEY. Off by default: the reference's
+	// /login would hand valid tokens for that key to any local process.
+	ReferenceUsesEnvSecret bool `yaml:"-"`
 
 	// Waivers turn accepted failures and warnings into waived results.
-	Waivers []reports.Waiver `yaml:"-"`
+	Waivers []result.Waiver `yaml:"-"`
 
-	ChromiumPath string `yaml:"chromium"`
-	// SharedBrowser, when set, is the DevTools address of a Chromium a
-	// batch (--targets) shares; the run attaches instead of launching.
+	// ChromiumPath is the browser binary: from MFCONFORM_CHROMIUM or
+	// --chromium only, never from a config file (a file must not choose
+	// what runs with the operator's secrets).
+	ChromiumPath string `yaml:"-"`
+	// SharedBrowser, when set, is where a batch (--targets) shares its
+	// Chromium; the run attaches instead of launching.
 	SharedBrowser string `yaml:"-"`
 	// SharedCA, when set, issues the run's leaf certificate: the shared
 	// browser trusts it once for the whole batch.
@@ -84,6 +106,15 @@ type Config struct {
 
 	Version string    `yaml:"-"`
 	Stdout  io.Writer `yaml:"-"`
+	// Progress, when set, hears which evidence bundles the run waits for.
+	Progress func(waiting []string) `yaml:"-"`
+
+	// jwtTarget is the resolved JWT target of a targeted run (Load).
+	jwtTarget env.Target
+	// refSecret is the embedded deployment's per-run AUTH_SECRET_KEY.
+	refSecret []byte
+	// modeFromFile records that the --config file named a mode.
+	modeFromFile bool
 }
 
 // Timeouts are every bound of a run, each a named field.
@@ -91,11 +122,11 @@ type Timeouts struct {
 	env.Timeouts   `yaml:",inline"`
 	BrowserStart   time.Duration `yaml:"browser_start"`   // launching Chromium
 	ReferenceStart time.Duration `yaml:"reference_start"` // starting the reference servers
-	Suite          time.Duration `yaml:"suite"`           // the whole spec run
-	Shutdown       time.Duration `yaml:"shutdown"`        // closing browser and servers
+	Suite          time.Duration `yaml:"suite"`           // Ginkgo's bound on the whole spec run
+	Shutdown       time.Duration `yaml:"shutdown"`        // Ginkgo's grace period for cleanups after an interrupt
 }
 
-// Defaults returns the default configuration: JWT mode against the
+// Defaults returns the default configuration: both modes against the
 // embedded reference deployment in its documented setup.
 func Defaults() Config {
 	return Config{
@@ -138,12 +169,25 @@ func (c Config) Validate() error {
 	if c.ReportDir == "" {
 		return fmt.Errorf("%w: --report-dir is empty", ErrConfig)
 	}
+	if c.FailOn != "fail" && c.FailOn != "warn" {
+		return fmt.Errorf("%w: --fail-on %q: want fail or warn", ErrConfig, c.FailOn)
+	}
 	if err := c.validateJWT(); err != nil {
 		return err
 	}
 	if c.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
 			return fmt.Errorf("%w: --label-filter %q: %v", ErrConfig, c.LabelFilter, err)
+		}
+	}
+	for _, r := range c.Network.Resolve {
+		if h, a, ok := cut(r, "="); !ok || h == "" || net.ParseIP(a) == nil {
+			return fmt.Errorf("%w: --resolve %q: want HOST=IP (HOST may be *.domain)", ErrConfig, r)
+		}
+	}
+	if c.Network.Proxy != "" {
+		if u, err := url.Parse(c.Network.Proxy); err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+			return fmt.Errorf("%w: --proxy %s: want a URL such as http://proxy.internal:3128", ErrConfig, redactURL(c.Network.Proxy))
 		}
 	}
 	for name, d := range map[string]time.Duration{
@@ -174,13 +218,28 @@ func (c Config) labelFilter() string {
 	return f
 }
 
+// ReferenceSecret is the AUTH_SECRET_KEY of the embedded reference
+// deployment: a fixture's own, the operator's when they opted in, or one
+// made for this run.
+func (c Config) ReferenceSecret() []byte {
+	switch {
+	case c.FixtureSecret != nil:
+		return c.FixtureSecret
+	case c.ReferenceUsesEnvSecret && len(c.Secret) > 0:
+		return c.Secret
+	case c.refSecret != nil:
+		return c.refSecret
+	}
+	return NewSecret()
+}
+
 // Fingerprint identifies the configuration without revealing secrets:
 // the first 8 hex digits of SHA-256 over the mode, filters, fixture,
 // targets, thresholds, timeouts and the secrets' own fingerprints.
 func (c Config) Fingerprint() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.AppHost)
-	fmt.Fprintf(h, "%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret))
+	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|%v|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.AppHost, c.Thorough)
+	fmt.Fprintf(h, "%s|%s|%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret), c.JWT.LoginURL, c.JWT.AppURL)
 	if t := c.SupabaseTarget; t != nil {
 		fmt.Fprintf(h, "%s|%s|%s|%s|", t.URL, redact.Fingerprint([]byte(t.Key)), t.Email, redact.Fingerprint(t.JWTSecret))
 	}

@@ -1,0 +1,56 @@
+package runner
+
+import (
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mfconform/mfconform/suites/result"
+)
+
+// SpecInfo is one spec as listed by `mfconform specs`.
+type SpecInfo struct {
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	Labels []string `json:"labels"`
+}
+
+// List returns every spec in declaration order, without running anything.
+func List() []SpecInfo {
+	byID := map[string]SpecInfo{}
+	for _, r := range preview("").SpecReports {
+		if r.LeafNodeType == types.NodeTypeIt {
+			id, title := result.SplitText(r.LeafNodeText)
+			byID[id] = SpecInfo{ID: id, Title: title, Labels: r.Labels()}
+		}
+	}
+	var out []SpecInfo
+	for _, id := range order() {
+		if s, ok := byID[id]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// selected returns the IDs of the specs the configuration's filters select,
+// without running anything.
+func selected(cfg Config) []string {
+	var ids []string
+	for _, r := range preview(cfg.labelFilter(), cfg.Focus...).SpecReports {
+		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {
+			id, _ := result.SplitText(r.LeafNodeText)
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// preview asks Ginkgo which specs a filter selects.
+func preview(labelFilter string, focus ...string) Report {
+	sc, rc := GinkgoConfiguration()
+	sc.RandomSeed = 1
+	sc.LabelFilter = labelFilter
+	sc.FocusStrings = focus
+	rc.NoColor = true
+	return PreviewSpecs(suiteName, sc, rc)
+}

@@ -1,0 +1,216 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+
+	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwt"
+	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/supabase"
+)
+
+// ErrSetup wraps every failure to prepare the environment (exit code 3).
+var ErrSetup = errors.New("setup failed")
+
+// suiteName is the Ginkgo suite description.
+const suiteName = "mfconform"
+
+// Run runs the configured suites once and returns the report, which it has
+// also written to cfg.ReportDir. The error is non-nil only when the run
+// could not happen (configuration, setup) or the reports could not be
+// written; failing specs are in the report, not in the error.
+//
+// The run follows Ginkgo's lifecycle: BeforeSuite starts the servers and
+// the browser (each with its DeferCleanup) and gathers every evidence bundle
+// the selected specs need, once and concurrently; each spec then judges that
+// evidence; the cleanups run after the last spec, in reverse order.
+func Run(ctx context.Context, cfg Config) (*result.Report, error) {
+	rep := newReport(cfg)
+	if err := cfg.Validate(); err != nil {
+		return finish(cfg, rep, err)
+	}
+	chosen := selected(cfg)
+	if len(chosen) == 0 {
+		return finish(cfg, rep, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter))
+	}
+	dir, err := runDir()
+	if err != nil {
+		return finish(cfg, rep, fmt.Errorf("%w: create a temporary folder: %v", ErrSetup, err))
+	}
+	defer os.RemoveAll(dir)
+
+	var setupErr error
+	BeforeSuite(func(sctx SpecContext) {
+		// The evidence stops when the run is interrupted (Ginkgo cancels
+		// sctx on its own SIGINT handler; ctx is main's) but not when a
+		// single node times out on its own.
+		gctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		stopOnInterrupt := context.AfterFunc(sctx, cancel)
+		defer stopOnInterrupt()
+
+		e, err := setup(gctx, cfg, dir, rep, func(f func()) { DeferCleanup(f) })
+		if err != nil {
+			setupErr = err
+			Fail(err.Error())
+		}
+		rep.Bundles = gatherEvidence(gctx, cfg, e, chosen)
+	})
+	gr := runSpecs(cfg, filepath.Join(cfg.ReportDir, "ginkgo.log"))
+	if setupErr != nil {
+		return finish(cfg, rep, fmt.Errorf("%w: %w", ErrSetup, setupErr))
+	}
+	rep.Interrupted = ctx.Err() != nil || slices.Contains(gr.SpecialSuiteFailureReasons, "Interrupted by User")
+	rep.Specs = specsOf(gr, chosen, rep.Interrupted)
+	_, err = finish(cfg, rep, nil)
+	if cfg.Stdout != nil {
+		for _, s := range rep.Specs {
+			if reports.Listed(s.State) {
+				reports.PrintSpec(cfg.Stdout, s)
+			}
+		}
+		reports.PrintSummary(cfg.Stdout, rep)
+	}
+	return rep, err
+}
+
+// newReport starts the report of a run.
+func newReport(cfg Config) *result.Report {
+	return &result.Report{
+		SchemaVersion: result.SchemaVersion, Tool: "mfconform", Version: cfg.Version,
+		StartedAt: time.Now(), Modes: []string{cfg.Mode}, PhasesMS: map[string]float64{},
+		ConfigFingerprint: cfg.Fingerprint(),
+	}
+}
+
+// finish completes the report — waivers, verdict, the catalogue entries of
+// the codes it reports — and writes it when there is a report folder.
+// Every outcome, errors included, leaves a report behind.
+func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
+	rep.FinishedAt = time.Now()
+	if err != nil && rep.SetupError == "" {
+		rep.SetupError = result.Clean(err.Error())
+	}
+	result.ApplyWaivers(rep, cfg.Waivers, rep.StartedAt)
+	rep.Summarize()
+	rep.Catalogue = map[result.Code]result.Entry{}
+	for _, s := range rep.Specs {
+		for _, d := range s.Diagnostics {
+			if e, ok := diag.Lookup(d.Code); ok {
+				rep.Catalogue[d.Code] = e
+			}
+		}
+	}
+	if cfg.ReportDir == "" {
+		return rep, err
+	}
+	if werr := reports.WriteAll(cfg.ReportDir, rep); werr != nil {
+		return rep, errors.Join(err, werr)
+	}
+	return rep, err
+}
+
+// ReportError writes the report of a run that could not start (an invalid
+// configuration noticed before Run) and returns it with err.
+func ReportError(cfg Config, err error) (*result.Report, error) {
+	return finish(cfg, newReport(cfg), err)
+}
+
+// gatherEvidence gathers what the chosen specs of each mode need,
+// concurrently across modes, and returns the bundles' timings.
+func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []string) []result.Bundle {
+	var (
+		wg      sync.WaitGroup
+		jwtB    []result.Bundle
+		sbB     []result.Bundle
+		observe = cfg.Progress
+	)
+	if cfg.Runs(ModeJWT) {
+		wg.Go(func() { jwtB = jwt.Gather(ctx, e, chosen, observe) })
+	}
+	if cfg.Runs(ModeSupabase) && e.Supabase != nil {
+		wg.Go(func() { sbB = supabase.Gather(ctx, e, chosen, cfg.Thorough, observe) })
+	}
+	wg.Wait()
+	return append(jwtB, sbB...)
+}
+
+// runSpecs runs Ginkgo once with the run's filter and returns Ginkgo's
+// report. Ginkgo's own console output goes to logPath.
+func runSpecs(cfg Config, logPath string) types.Report {
+	var gr types.Report
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err == nil {
+		if f, err := createLog(logPath); err == nil {
+			defer f.Close()
+			formatter.ColorableStdOut = f
+		}
+	}
+	ReportAfterSuite("mfconform report", func(r Report) { gr = r })
+
+	gomega.RegisterFailHandler(Fail)
+	sc, rc := GinkgoConfiguration()
+	sc.LabelFilter = cfg.labelFilter()
+	sc.FocusStrings = cfg.Focus
+	sc.RandomSeed = 1
+	sc.Timeout = cfg.Timeouts.Suite
+	sc.GracePeriod = cfg.Timeouts.Shutdown
+	rc.NoColor = true
+	RunSpecs(failer{}, suiteName, sc, rc)
+	// Ginkgo's interrupt handler stays installed after the run; main's
+	// signal context is still registered too, so a Ctrl-C during report
+	// writing still cancels the run's context and ends in exit 130.
+	return gr
+}
+
+// createLog creates Ginkgo's log file without following a symbolic link
+// planted at its path.
+func createLog(path string) (*os.File, error) {
+	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link", path)
+	}
+	_ = os.Remove(path)
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+// failer satisfies GinkgoTestingT; the verdict comes from the report.
+type failer struct{}
+
+func (failer) Fail() {}
+
+// maxRunDirLen keeps Chromium's Unix socket paths (run dir + ~50 bytes)
+// under the 108-byte limit.
+const maxRunDirLen = 48
+
+// runDir creates the run's temporary folder.
+func runDir() (string, error) { return TempDir("mfc-") }
+
+// TempDir creates a temporary folder for a run or a batch under TMPDIR, or
+// under /tmp when TMPDIR's path is too long for Chromium's sockets.
+func TempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil || len(dir) <= maxRunDirLen {
+		return dir, err
+	}
+	os.RemoveAll(dir)
+	return os.MkdirTemp("/tmp", prefix)
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// discard is where output goes when the caller gives none.
+var discard io.Writer = io.Discard

@@ -1,0 +1,57 @@
+package jwt
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/gather"
+	"github.com/mfconform/mfconform/suites/result"
+)
+
+// BundleBackendToken is the backend's own token sent to the app over HTTP
+// when the browser did not deliver it.
+const BundleBackendToken = "jwt_backend_token"
+
+// Gather gathers, concurrently, the evidence bundles that the selected
+// specs (IDs; nil means all) need, makes the result the run the specs
+// judge, and returns each bundle's timing. Every bundle is bounded by the
+// evidence timeout and by ctx, which ends when the run is interrupted.
+func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.Progress) []result.Bundle {
+	r := &Run{Target: e.Target, Thresholds: e.Thresholds, BlockThirdPartyCookies: e.BlockThirdPartyCookies}
+	need := map[string]bool{}
+	for _, c := range Checks() {
+		if selected == nil || slices.Contains(selected, c.ID) {
+			for _, b := range c.Bundles {
+				need[b] = true
+			}
+		}
+	}
+	var jobs []gather.Job
+	if need[BundleLogin] && e.Target.LoginURL != "" {
+		jobs = append(jobs, gather.Job{Name: BundleLogin, Run: func(ctx context.Context) error {
+			r.Login, r.LoginErr = gatherLogin(ctx, e)
+			return r.LoginErr
+		}})
+	}
+	if need[BundleProbes] && e.Target.AppURL != "" && !e.Target.AppIsReference {
+		jobs = append(jobs, gather.Job{Name: BundleProbes, Run: func(ctx context.Context) error {
+			r.Probes, r.ProbesErr = gatherProbes(ctx, e)
+			return r.ProbesErr
+		}})
+	}
+	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
+
+	// JWT-APP-002 judges the backend's token even when the browser did not
+	// deliver it: then it is sent to the app directly.
+	if tok := r.Login.token(); tok != "" && e.Target.AppURL != "" && !sent(r.Login.AppProbeCookie) && ctx.Err() == nil {
+		start := time.Now()
+		pctx, cancel := context.WithTimeout(ctx, e.Timeouts.Evidence)
+		r.BackendProbe = plantBackendToken(pctx, e, tok)
+		cancel()
+		timings = append(timings, result.Bundle{Name: BundleBackendToken, MS: float64(time.Since(start).Microseconds()) / 1000})
+	}
+	current = r
+	return timings
+}

@@ -1,0 +1,76 @@
+package result
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Clean makes text safe to show on a terminal or write into a file: every
+// C0 and C1 control character except newline and tab (ESC, which starts
+// ANSI/OSC sequences, backspace, carriage return, NUL, DEL, U+0080–U+009F),
+// every Unicode bidirectional control, and every invalid UTF-8 byte is
+// replaced by a visible \uXXXX (or \xXX) escape. Text a target sent — cookie
+// names, attribute values, response bodies, error codes — passes through
+// here before it reaches a diagnostic, evidence or a console line.
+func Clean(s string) string {
+	if cleanAlready(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// cleanAlready is the fast path: plain printable ASCII and valid UTF-8
+// without controls need no copy.
+func cleanAlready(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return cleanSlow(s[i:])
+		}
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func cleanSlow(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unsafeRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// unsafeRune reports whether r must not reach a terminal or file raw.
+func unsafeRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true // bidirectional overrides and isolates (Trojan Source)
+	case r == 0xfeff:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package result
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of report.json's shape. Version 2 replaced
+// the single "skipped" state with out_of_scope, not_judged and blocked,
+// added the "incomplete" verdict, per-bundle timings and per-spec judging
+// time.
+const SchemaVersion = 2
+
+// Verdicts of a run, from best to worst.
+const (
+	VerdictConformant    = "conformant"
+	VerdictWarnings      = "conformant with warnings"
+	VerdictIncomplete    = "incomplete"
+	VerdictNonConformant = "not conformant"
+	VerdictError         = "error"
+	VerdictInterrupted   = "interrupted"
+)
+
+// Report is one run, the single source every rendering is made from.
+type Report struct {
+	SchemaVersion int                `json:"schema_version"`
+	Tool          string             `json:"tool"`
+	Version       string             `json:"version"`
+	StartedAt     time.Time          `json:"started_at"`
+	FinishedAt    time.Time          `json:"finished_at"`
+	Modes         []string           `json:"modes"`
+	Target        Target             `json:"target"`
+	Chromium      string             `json:"chromium,omitempty"`
+	Verdict       string             `json:"verdict"`
+	Counts        map[string]int     `json:"counts"`
+	PhasesMS      map[string]float64 `json:"phases_ms,omitempty"`
+	// Bundles are the evidence bundles the run gathered, each timed: where
+	// the run's time went.
+	Bundles    []Bundle `json:"bundles,omitempty"`
+	SetupError string   `json:"setup_error,omitempty"`
+	// Interrupted records that the run was stopped (Ctrl-C, SIGTERM).
+	Interrupted bool `json:"interrupted,omitempty"`
+	// MissingInputs lists, per input the operator can give, the specs it
+	// would judge (derived from the not-judged specs).
+	MissingInputs []MissingInput `json:"missing_inputs,omitempty"`
+	// OutOfScope groups the out-of-scope specs by the run shape that
+	// excludes them.
+	OutOfScope []ScopeGroup `json:"out_of_scope,omitempty"`
+	// ConfigFingerprint identifies the configuration (URLs, modes, filters,
+	// thresholds, secret fingerprints), so two reports can be compared.
+	ConfigFingerprint string `json:"config_fingerprint,omitempty"`
+	// Areas counts states per "mode:area" (e.g. "jwt:cookie").
+	Areas map[string]map[string]int `json:"areas"`
+	// WaiverProblems lists waivers that matched nothing or have expired.
+	WaiverProblems []string `json:"waiver_problems,omitempty"`
+	// Catalogue holds the catalogue entry of every code the run reports,
+	// so a report explains itself without the binary that wrote it.
+	Catalogue map[Code]Entry `json:"catalogue,omitempty"`
+	Specs     []Spec         `json:"specs"`
+}
+
+// Target describes what was checked, without secrets.
+type Target struct {
+	Description string `json:"description"`
+	Fixture     string `json:"fixture,omitempty"`
+	// Shape is the run's shape for JWT mode: "full", "app-only" or
+	// "backend-only".
+	Shape             string `json:"shape,omitempty"`
+	LoginURL          string `json:"login_url,omitempty"`
+	AppURL            string `json:"app_url,omitempty"`
+	EmbedURL          string `json:"embed_url,omitempty"`
+	SecretFingerprint string `json:"auth_secret_key,omitempty"`
+	SupabaseURL       string `json:"supabase_url,omitempty"`
+	SupabaseKey       string `json:"supabase_key,omitempty"` // a fingerprint
+}
+
+// Bundle is one evidence bundle's gathering: a login flow, the app probes,
+// the Supabase browser run…
+type Bundle struct {
+	Name  string  `json:"name"`
+	MS    float64 `json:"ms"`
+	Error string  `json:"error,omitempty"`
+}
+
+// MissingInput is one input the operator did not give and the specs it
+// would judge.
+type MissingInput struct {
+	Input string   `json:"input"`
+	Specs []string `json:"specs"`
+}
+
+// ScopeGroup is the out-of-scope specs of one run shape.
+type ScopeGroup struct {
+	Scope  string   `json:"scope"`
+	Reason string   `json:"reason"`
+	Specs  []string `json:"specs"`
+}
+
+// SortSpecs orders the specs by ID.
+func (r *Report) SortSpecs() {
+	slices.SortStableFunc(r.Specs, func(a, b Spec) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+// Summarize derives Counts, Areas, MissingInputs, OutOfScope and Verdict
+// from Specs and SetupError. The verdict is, from worst to best:
+// interrupted; error (setup failed, or a spec could not reach its target);
+// not conformant (a spec failed); incomplete (an in-scope spec did not
+// judge, or nothing was judged at all); conformant with warnings;
+// conformant.
+func (r *Report) Summarize() {
+	r.Counts = map[string]int{}
+	for _, s := range States {
+		if s != StateInterrupted {
+			r.Counts[s] = 0
+		}
+	}
+	r.Areas = map[string]map[string]int{}
+	inputs := map[string][]string{}
+	scopes := map[string]*ScopeGroup{}
+	judged := 0
+	for _, s := range r.Specs {
+		r.Counts[s.State]++
+		a := s.Area()
+		if r.Areas[a] == nil {
+			r.Areas[a] = map[string]int{}
+		}
+		r.Areas[a][s.State]++
+		if Judged(s.State) {
+			judged++
+		}
+		switch s.State {
+		case StateNotJudged:
+			in := cmp.Or(s.Input, "an input")
+			inputs[in] = append(inputs[in], s.ID)
+		case StateOutOfScope:
+			g := scopes[s.Scope]
+			if g == nil {
+				g = &ScopeGroup{Scope: s.Scope, Reason: s.Reason}
+				scopes[s.Scope] = g
+			}
+			g.Specs = append(g.Specs, s.ID)
+		}
+	}
+	r.MissingInputs = nil
+	for _, in := range slices.Sorted(maps.Keys(inputs)) {
+		r.MissingInputs = append(r.MissingInputs, MissingInput{Input: in, Specs: inputs[in]})
+	}
+	r.OutOfScope = nil
+	for _, sc := range slices.Sorted(maps.Keys(scopes)) {
+		r.OutOfScope = append(r.OutOfScope, *scopes[sc])
+	}
+	switch {
+	case r.Interrupted || r.Counts[StateInterrupted] > 0:
+		r.Verdict = VerdictInterrupted
+	case r.SetupError != "" || r.EnvironmentError():
+		r.Verdict = VerdictError
+	case r.Counts[StateFailed] > 0:
+		r.Verdict = VerdictNonConformant
+	case r.Counts[StateNotJudged] > 0 || r.Counts[StateBlocked] > 0 || judged == 0:
+		r.Verdict = VerdictIncomplete
+	case r.Counts[StateWarned] > 0:
+		r.Verdict = VerdictWarnings
+	default:
+		r.Verdict = VerdictConformant
+	}
+}
+
+// EnvironmentError reports whether a spec failed because the target could
+// not be reached or the environment could not be prepared.
+func (r *Report) EnvironmentError() bool {
+	for _, s := range r.Specs {
+		if s.State != StateFailed {
+			continue
+		}
+		for _, d := range s.Diagnostics {
+			if d.Environment {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// IncompleteText says why a run is incomplete: which inputs are missing
+// and which specs could not judge, in one line.
+func (r *Report) IncompleteText() string {
+	var parts []string
+	for _, m := range r.MissingInputs {
+		parts = append(parts, fmt.Sprintf("%d %s not judged without %s", len(m.Specs), plural(len(m.Specs), "spec", "specs"), m.Input))
+	}
+	if n := r.Counts[StateBlocked]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d blocked", n))
+	}
+	judged := 0
+	for _, s := range r.Specs {
+		if Judged(s.State) {
+			judged++
+		}
+	}
+	if judged == 0 {
+		parts = append(parts, "no spec judged anything")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,137 @@
+// Package supabase holds the specs of mfconform's Supabase mode: the two
+// variables the Miiflow frontend gets (NEXT_PUBLIC_SUPABASE_URL and
+// NEXT_PUBLIC_SUPABASE_KEY), the project behind them, the real supabase-js
+// sign-in in Chromium on the app origin, and the session tokens. Evidence
+// is gathered once per run (Gather) before the specs run; each spec is a
+// pure judgment of it (Checks), registered as a Ginkgo table entry.
+package supabase
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/sbcheck"
+)
+
+// Run is what Supabase mode's specs judge.
+type Run struct {
+	Target     env.SupabaseTarget
+	Thresholds env.Thresholds
+	// Now is our clock when the evidence was gathered.
+	Now time.Time
+	// URL and Key are the two variables as read.
+	URL sbcheck.URLInfo
+	Key sbcheck.KeyInfo
+	// Config is what the project answers without a browser; nil when the
+	// URL is unusable.
+	Config *ConfigEvidence
+	// Browser is what supabase-js did in Chromium; BrowserErr why not.
+	Browser    *BrowserEvidence
+	BrowserErr error
+	// Session is the Go-side session work; SessionErr why not.
+	Session    *SessionEvidence
+	SessionErr error
+}
+
+// Evidence bundles of Supabase mode.
+const (
+	BundleConfig  = "supabase_config"
+	BundleBrowser = "supabase_browser"
+	BundleSession = "supabase_session"
+)
+
+// Inputs an operator can give that judge more specs.
+const (
+	InputTestUser  = "SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD"
+	InputJWTSecret = "SUPABASE_JWT_SECRET"
+)
+
+var current *Run
+
+// Current returns the run the specs judge, set by Gather.
+func Current() *Run { return current }
+
+// Checks are Supabase mode's specs, in the order they are listed.
+func Checks() []judge.Check[*Run] {
+	var out []judge.Check[*Run]
+	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks} {
+		out = append(out, group...)
+	}
+	return out
+}
+
+var _ = judge.Table("supabase", Checks(), Current)
+
+func stop(o judge.Outcome) *judge.Outcome { return &o }
+
+func ok2xx(status int) bool { return status >= 200 && status < 300 }
+
+// reachable returns the configuration evidence, or why a spec that needs
+// the project to answer cannot judge.
+func (r *Run) reachable() (*ConfigEvidence, *judge.Outcome) {
+	if r.URL.Origin == "" || r.Config == nil {
+		return nil, stop(judge.Blocked("SB-CONFIG-001", "NEXT_PUBLIC_SUPABASE_URL is not usable"))
+	}
+	if r.Config.Health.Err != nil {
+		return nil, stop(judge.Blocked("SB-CONFIG-002", "the project does not answer"))
+	}
+	return r.Config, nil
+}
+
+// usableKey is reachable for specs that need the gateway to take the key.
+func (r *Run) usableKey() (*ConfigEvidence, *judge.Outcome) {
+	c, o := r.reachable()
+	if o != nil {
+		return nil, o
+	}
+	if r.Key.Clean == "" || r.Key.Kind == sbcheck.KeyUnknown {
+		return nil, stop(judge.Blocked("SB-KEY-001", "NEXT_PUBLIC_SUPABASE_KEY is not usable"))
+	}
+	if c.Settings.Err != nil {
+		return nil, stop(judge.Findings(unreachable("GET /auth/v1/settings", c.Settings.Err)))
+	}
+	if !ok2xx(c.Settings.Status) {
+		return nil, stop(judge.Blocked("SB-KEY-005", "the gateway refuses the key"))
+	}
+	return c, nil
+}
+
+// needUser returns why a spec that signs the test user in cannot judge.
+func (r *Run) needUser() *judge.Outcome {
+	if r.Target.Email == "" || r.Target.Password == "" {
+		return stop(judge.NotJudged(InputTestUser, "no test user: set SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD to check sign-in and sessions"))
+	}
+	return nil
+}
+
+// needSecret returns why a spec that needs the project's JWT secret
+// cannot judge.
+func (r *Run) needSecret(what string) *judge.Outcome {
+	if len(r.Target.JWTSecret) > 0 {
+		return nil
+	}
+	return stop(judge.NotJudged(InputJWTSecret, "%s needs the project's JWT secret (Supabase → Settings → API → JWT secret; JWT_SECRET in a self-hosted .env): set SUPABASE_JWT_SECRET", what))
+}
+
+// unreachable is the environment diagnostic for a request that got no
+// answer.
+func unreachable(what string, err error) diag.Diagnostic {
+	return diag.Newf(diag.SupabaseURLUnreachable, "an answer to "+what, "%v", err)
+}
+
+// answered returns nil when a got an HTTP answer, else the outcome that
+// says the project could not be reached: a request that failed is never a
+// pass.
+func answered(what string, a Answer) *judge.Outcome {
+	if a.Err == nil && a.Status != 0 {
+		return nil
+	}
+	err := a.Err
+	if err == nil {
+		err = fmt.Errorf("no answer was recorded")
+	}
+	return stop(judge.Findings(unreachable(what, err)))
+}
