@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 func TestPrintSpec(t *testing.T) {
@@ -16,7 +17,7 @@ func TestPrintSpec(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		spec      Spec
+		spec      result.Spec
 		wantFirst string   // the first line, exactly
 		wantLines int      // total lines; 0 to not check
 		want      []string // substrings of the output
@@ -24,21 +25,21 @@ func TestPrintSpec(t *testing.T) {
 	}{
 		{
 			name:      "passed is one line",
-			spec:      Spec{ID: "JWT-COOKIE-001", Title: "cookie is set", State: StatePassed, DurationMS: 12.4, Diagnostics: []diag.Diagnostic{note}},
-			wantFirst: "PASS  JWT-COOKIE-001  cookie is set (12 ms)",
+			spec:      result.Spec{ID: "JWT-COOKIE-001", Title: "cookie is set", State: result.StatePassed, JudgeMS: 12.4, Diagnostics: []diag.Diagnostic{note}},
+			wantFirst: "PASS  JWT-COOKIE-001  cookie is set (judged in 12 ms)",
 			wantLines: 1,
 			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
 		},
 		{
 			name:      "passed under a millisecond",
-			spec:      Spec{ID: "JWT-COOKIE-001", Title: "fast", State: StatePassed, DurationMS: 0.3},
-			wantFirst: "PASS  JWT-COOKIE-001  fast (<1 ms)",
+			spec:      result.Spec{ID: "JWT-COOKIE-001", Title: "fast", State: result.StatePassed, JudgeMS: 0.3},
+			wantFirst: "PASS  JWT-COOKIE-001  fast (judged in <1 ms)",
 			wantLines: 1,
 		},
 		{
 			name:      "failed prints the diagnostic block",
-			spec:      Spec{ID: "JWT-COOKIE-002", Title: "cookie domain", State: StateFailed, DurationMS: 30, Diagnostics: []diag.Diagnostic{hostOnly}},
-			wantFirst: "FAIL  JWT-COOKIE-002  cookie domain (30 ms)",
+			spec:      result.Spec{ID: "JWT-COOKIE-002", Title: "cookie domain", State: result.StateFailed, JudgeMS: 30, Diagnostics: []diag.Diagnostic{hostOnly}},
+			wantFirst: "FAIL  JWT-COOKIE-002  cookie domain (judged in 30 ms)",
 			want: []string{
 				"\n      COOKIE_HOST_ONLY (fail) mf_jwt_token is host-only\n",
 				"\n        expected: Domain=.acme.test\n",
@@ -49,34 +50,48 @@ func TestPrintSpec(t *testing.T) {
 		},
 		{
 			name:      "failed without diagnostics prints the failure",
-			spec:      Spec{ID: "JWT-COOKIE-003", Title: "size", State: StateFailed, DurationMS: 5000, Failure: "timed out: a\nb"},
-			wantFirst: "FAIL  JWT-COOKIE-003  size (5000 ms)",
+			spec:      result.Spec{ID: "JWT-COOKIE-003", Title: "size", State: result.StateFailed, JudgeMS: 5000, Failure: "timed out: a\nb"},
+			wantFirst: "FAIL  JWT-COOKIE-003  size (judged in 5000 ms)",
 			wantLines: 3,
 			want:      []string{"\n      timed out: a\n      b\n"},
 		},
 		{
-			name:      "skipped prints the reason only",
-			spec:      Spec{ID: "JWT-EMBED-001", Title: "embed", State: StateSkipped, Reason: "no embed URL configured", Diagnostics: []diag.Diagnostic{hostOnly}},
-			wantFirst: "SKIP  JWT-EMBED-001   embed (<1 ms)",
+			name:      "blocked prints the reason only",
+			spec:      result.Spec{ID: "JWT-EMBED-001", Title: "embed", State: result.StateBlocked, BlockedBy: "JWT-COOKIE-002", Reason: "no embed URL configured", Diagnostics: []diag.Diagnostic{hostOnly}},
+			wantFirst: "BLKD  JWT-EMBED-001   embed (judged in <1 ms)",
 			wantLines: 2,
 			want:      []string{"\n      no embed URL configured\n"},
 			notWant:   []string{"COOKIE_HOST_ONLY"},
 		},
 		{
 			name:      "warned prints warnings, not notes",
-			spec:      Spec{ID: "JWT-TOKEN-001", Title: "lifetime", State: StateWarned, DurationMS: 3, Diagnostics: []diag.Diagnostic{lifetime, note}},
-			wantFirst: "WARN  JWT-TOKEN-001   lifetime (3 ms)",
+			spec:      result.Spec{ID: "JWT-TOKEN-001", Title: "lifetime", State: result.StateWarned, JudgeMS: 3, Diagnostics: []diag.Diagnostic{lifetime, note}},
+			wantFirst: "WARN  JWT-TOKEN-001   lifetime (judged in 3 ms)",
 			want:      []string{"TOKEN_LIFETIME_LONG (warn)", "fix:"},
 			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
 		},
 		{
 			name:      "interrupted prints the reason",
-			spec:      Spec{ID: "JWT-APP-001", Title: "app", State: StateInterrupted, DurationMS: 100, Reason: "interrupted by signal"},
-			wantFirst: "INTR  JWT-APP-001     app (100 ms)",
+			spec:      result.Spec{ID: "JWT-APP-001", Title: "app", State: result.StateInterrupted, JudgeMS: 100, Reason: "interrupted by signal"},
+			wantFirst: "INTR  JWT-APP-001     app (judged in 100 ms)",
 			wantLines: 2,
 			want:      []string{"\n      interrupted by signal\n"},
 		},
 	}
+	tests = append(tests, struct {
+		name      string
+		spec      result.Spec
+		wantFirst string
+		wantLines int
+		want      []string
+		notWant   []string
+	}{
+		name:      "target text is cleaned of control characters",
+		spec:      result.Spec{ID: "JWT-APP-001", Title: "app", State: result.StateFailed, Failure: "body \x1b]8;;evil\x07 \x00 \x08 done"},
+		wantFirst: "FAIL  JWT-APP-001     app (judged in <1 ms)",
+		want:      []string{`\u001b]8;;evil\u0007 \u0000 \u0008 done`},
+		notWant:   []string{"\x1b", "\x00", "\x07", "\x08"},
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -117,7 +132,8 @@ func TestPrintSummary(t *testing.T) {
 	PrintSummary(&b, r)
 	out := b.String()
 	for _, want := range []string{
-		"\n7 specs: 2 passed, 2 failed, 1 warned, 1 skipped, 0 waived in 2.5s\n",
+		"\n7 specs: 2 passed, 2 failed, 1 warned, 0 waived, 0 blocked, 1 not judged, 0 out of scope in 2.5s\n",
+		"not judged — give these to judge them:\n  AUTH_SECRET_KEY: JWT-TOKEN-002\n",
 		"verdict: INTERRUPTED — embedded reference deployment\n",
 	} {
 		if !strings.Contains(out, want) {
@@ -128,7 +144,7 @@ func TestPrintSummary(t *testing.T) {
 		t.Errorf("PrintSummary() mentions a setup failure without one:\n%s", out)
 	}
 
-	setup := &Report{SetupError: "browser: chromium not found", Target: Target{Description: "x"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}
+	setup := &result.Report{SetupError: "browser: chromium not found", Target: result.Target{Description: "x"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}
 	setup.Summarize()
 	b.Reset()
 	PrintSummary(&b, setup)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // TestHTMLLive opens a written report.html in a real headless Chromium: the
@@ -27,16 +28,16 @@ func TestHTMLLive(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
-	r := &Report{
-		SchemaVersion: SchemaVersion, Tool: "mfconform", Version: "v0.0.0-live",
+	r := &result.Report{
+		SchemaVersion: result.SchemaVersion, Tool: "mfconform", Version: "v0.0.0-live",
 		StartedAt: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), FinishedAt: time.Date(2026, 3, 4, 5, 6, 9, 0, time.UTC),
-		Modes: []string{"jwt"}, Target: Target{Description: "live render check", Fixture: "host-only"}, Chromium: "Chrome/156",
-		Specs: []Spec{
+		Modes: []string{"jwt"}, Target: result.Target{Description: "live render check", Fixture: "host-only"}, Chromium: "Chrome/156",
+		Specs: []result.Spec{
 			{
-				ID: "JWT-COOKIE-002", Title: "the cookie is shared with the app", Labels: []string{"mode:jwt", "area:cookie"}, State: StateFailed, DurationMS: 41,
+				ID: "JWT-COOKIE-002", Title: "the cookie is shared with the app", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateFailed, JudgeMS: 41,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute").WithFix(testFix)},
 			},
-			{ID: "JWT-COOKIE-001", Title: "the cookie is set", Labels: []string{"mode:jwt", "area:cookie"}, State: StatePassed, DurationMS: 3},
+			{ID: "JWT-COOKIE-001", Title: "the cookie is set", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StatePassed, JudgeMS: 3},
 		},
 	}
 	r.Summarize()
@@ -83,8 +84,8 @@ func TestHTMLLive(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	const card = `document.getElementById("spec-JWT-COOKIE-002")`
-	if got := eval(`document.getElementById("verdict").innerText`).(string); !strings.Contains(strings.ToLower(got), VerdictNonConformant) {
-		t.Errorf("#verdict innerText = %q, want it to contain %q", got, VerdictNonConformant)
+	if got := eval(`document.getElementById("verdict").innerText`).(string); !strings.Contains(strings.ToLower(got), result.VerdictNonConformant) {
+		t.Errorf("#verdict innerText = %q, want it to contain %q", got, result.VerdictNonConformant)
 	}
 	if got := eval(card + `.offsetParent !== null`); got != true {
 		t.Errorf("failed card visible = %v, want true", got)

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/mfconform/mfconform/suites/diag"
-	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // testFix is the fix text of the failing diagnostic in renderReport.
@@ -37,65 +37,66 @@ func tinyPNG(t testing.TB) []byte {
 // (the first with cookie, token, screenshot and free-form evidence), a
 // warned, a waived, a skipped and a passed spec with evidence, across two
 // modes.
-func renderReport(t testing.TB, failures int) *Report {
+func renderReport(t testing.TB, failures int) *result.Report {
 	t.Helper()
 	start := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-	r := &Report{
-		SchemaVersion: SchemaVersion, Tool: "mfconform", Version: "v1.2.3",
+	r := &result.Report{
+		SchemaVersion: result.SchemaVersion, Tool: "mfconform", Version: "v1.2.3",
 		StartedAt: start, FinishedAt: start.Add(4200 * time.Millisecond),
 		Modes:             []string{"jwt", "supabase"},
-		Target:            Target{Description: "staging at acme.test", Fixture: "host-only", LoginURL: "https://login.acme.test/login", AppURL: "https://app.acme.test/"},
+		Target:            result.Target{Description: "staging at acme.test", Fixture: "host-only", LoginURL: "https://login.acme.test/login", AppURL: "https://app.acme.test/"},
 		Chromium:          "Chrome/156.0.8078.108",
 		ConfigFingerprint: "cfg-5eed1234",
 		PhasesMS:          map[string]float64{"specs": 3000},
 	}
-	cookies := []judge.CookieRow{
+	cookies := []result.CookieRow{
 		{Where: "Set-Cookie on login.acme.test/login", Name: "mf_jwt_token", Path: "/", Secure: true, HttpOnly: true, SameSite: "None", Size: 245, Stored: true},
 		{Where: "top-level navigation to app.acme.test", Name: "mf_jwt_token", Path: "/", Secure: true, HttpOnly: true, SameSite: "None", Size: 245, Stored: true, Sent: "withheld", Reason: "DomainMismatch"},
 	}
-	token := judge.TokenView{
+	token := result.TokenView{
 		Redacted: "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoidTEifQ.<signature dropped>",
 		Header:   map[string]any{"alg": "HS256", "typ": "JWT"},
 		Claims:   map[string]any{"user_id": "user123", "exp": 1795673490.451601, "roles": []string{"admin"}},
 		Notes:    map[string]string{"exp": "2026-11-26T06:11:30Z (in 1h)"},
 	}
 	for i := range failures {
-		s := Spec{
+		s := result.Spec{
 			ID: fmt.Sprintf("JWT-COOKIE-%03d", i+1), Title: "the cookie reaches the app", Labels: []string{"mode:jwt", "area:cookie"},
-			State: StateFailed, DurationMS: 812,
+			State: result.StateFailed, JudgeMS: 812,
 			Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute: host-only on login.acme.test").WithFix(testFix)},
 		}
 		if i == 0 {
-			s.Evidence = []judge.Named{
-				{Name: judge.EvidenceCookies, Value: cookies},
-				{Name: judge.EvidenceToken, Value: token},
-				{Name: judge.EvidenceScreenshot, Value: judge.Screenshot{Caption: "the app after login", PNG: tinyPNG(t)}},
+			s.Evidence = []result.Named{
+				{Name: result.EvidenceCookies, Value: cookies},
+				{Name: result.EvidenceToken, Value: token},
+				{Name: result.EvidenceScreenshot, Value: result.Screenshot{Caption: "the app after login", PNG: tinyPNG(t)}},
 				{Name: "cross-site", Value: map[string]string{"iframe": "withheld (SchemefulSameSiteLax)"}},
 			}
 		}
 		r.Specs = append(r.Specs, s)
 	}
 	r.Specs = append(r.Specs,
-		Spec{
-			ID: "JWT-TOKEN-001", Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"}, State: StateWarned, DurationMS: 2,
+		result.Spec{
+			ID: "JWT-TOKEN-001", Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWarned, JudgeMS: 2,
 			Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "at most 24 h", "30 days")},
 		},
-		Spec{
-			ID: "JWT-TOKEN-002", Title: "token is HS256", Labels: []string{"mode:jwt", "area:token"}, State: StateWaived, WaivedState: StateFailed,
-			Waiver:      &Waiver{Code: string(diag.TokenClockSkew), Reason: "clock skew accepted until NTP fix", Expires: "2099-12-31"},
+		result.Spec{
+			ID: "JWT-TOKEN-002", Title: "token is HS256", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWaived, WaivedState: result.StateFailed,
+			Waiver:      &result.Waiver{Code: string(diag.TokenClockSkew), Reason: "clock skew accepted until NTP fix", Expires: "2099-12-31"},
 			Diagnostics: []diag.Diagnostic{diag.New(diag.TokenClockSkew, "iat in the past", "iat 90 s ahead")},
 		},
-		Spec{ID: "SB-BROWSER-002", Title: "supabase-js signs in", Labels: []string{"mode:supabase", "area:browser"}, State: StateSkipped, Reason: "the gateway refused the key"},
-		Spec{
-			ID: "SB-KEY-001", Title: "the key is public", Labels: []string{"mode:supabase", "area:key"}, State: StatePassed, DurationMS: 0.4,
-			Evidence: []judge.Named{{Name: "key", Value: "sb_publishable_…(46 chars)"}},
+		result.Spec{ID: "SB-BROWSER-002", Title: "supabase-js signs in", Labels: []string{"mode:supabase", "area:browser"}, State: result.StateNotJudged,
+			Input: "SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD", Reason: "no test user given"},
+		result.Spec{
+			ID: "SB-KEY-001", Title: "the key is public", Labels: []string{"mode:supabase", "area:key"}, State: result.StatePassed, JudgeMS: 0.4,
+			Evidence: []result.Named{{Name: "key", Value: "sb_publishable_…(46 chars)"}},
 		},
 	)
 	r.Summarize()
 	return r
 }
 
-func renderHTML(t *testing.T, r *Report) string {
+func renderHTML(t *testing.T, r *result.Report) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := RenderHTML(&b, r); err != nil {
@@ -106,7 +107,7 @@ func renderHTML(t *testing.T, r *Report) string {
 
 // roundTrip is r as ReadJSON would return it: evidence values become
 // generic JSON (map[string]any, []any, base64 strings).
-func roundTrip(t *testing.T, r *Report) *Report {
+func roundTrip(t *testing.T, r *result.Report) *result.Report {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), JSONFile)
 	if err := WriteJSON(path, r); err != nil {
@@ -124,23 +125,23 @@ func TestRenderHTML(t *testing.T) {
 	hostile.Specs[0].Diagnostics[0].Observed = `Set-Cookie: x=<script>alert("pwned")</script>`
 	hostile.Target.Description = `<img src=x onerror=alert(1)>`
 
-	conformant := &Report{Tool: "mfconform", Version: "dev", Modes: []string{"jwt"}, Target: Target{Description: "all good"},
-		Specs: []Spec{{ID: "JWT-APP-001", Title: "reachable", Labels: []string{"mode:jwt", "area:app"}, State: StatePassed}}}
+	conformant := &result.Report{Tool: "mfconform", Version: "dev", Modes: []string{"jwt"}, Target: result.Target{Description: "all good"},
+		Specs: []result.Spec{{ID: "JWT-APP-001", Title: "reachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StatePassed}}}
 	conformant.Summarize()
 
-	setup := &Report{Tool: "mfconform", Version: "dev", Target: Target{Description: "unreachable"}, SetupError: "start reference verifier: address in use",
+	setup := &result.Report{Tool: "mfconform", Version: "dev", Target: result.Target{Description: "unreachable"}, SetupError: "start reference verifier: address in use",
 		WaiverProblems: []string{"waiver for JWT-NOPE-001 matched no spec"}}
 	setup.Summarize()
 
 	tests := []struct {
 		name    string
-		r       *Report
+		r       *result.Report
 		verdict string
 		want    []string // substrings of the page
 		wantNot []string
 	}{
 		{
-			name: "failures with evidence", r: renderReport(t, 1), verdict: VerdictNonConformant,
+			name: "failures with evidence", r: renderReport(t, 1), verdict: result.VerdictNonConformant,
 			want: []string{
 				`id="spec-JWT-COOKIE-001"`, `data-state="failed"`, `data-codes="COOKIE_HOST_ONLY"`, `data-labels="mode:jwt area:cookie"`,
 				`class="fix"`, "Set Domain=.acme.test on mf_jwt_token so app.acme.test receives it.",
@@ -152,23 +153,24 @@ func TestRenderHTML(t *testing.T) {
 				`<img src="data:image/png;base64,iVBORw0KGgo`, "the app after login",
 				"&#34;iframe&#34;: &#34;withheld (SchemefulSameSiteLax)&#34;",
 				"clock skew accepted until NTP fix", "expires 2099-12-31", "waived (was failed)",
-				"the gateway refused the key", "sb_publishable_…(46 chars)",
+				"no test user given", "sb_publishable_…(46 chars)", `id="missing-inputs"`, "SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD",
+				"judged in 812 ms",
 				"Failures and warnings", "Chrome/156.0.8078.108", "cfg-5eed1234", "2026-03-04 05:06:07 UTC", "4.2s",
-				`class="cell s-failed"`, `class="cell s-warned"`, `class="cell s-skipped"`, `class="cell s-passed"`,
+				`class="cell s-failed"`, `class="cell s-warned"`, `class="cell s-not_judged"`, `class="cell s-passed"`,
 				`data-filter-state="failed"`, `id="filter-text"`, "@media print",
 			},
 		},
 		{
-			name: "conformant", r: conformant, verdict: VerdictConformant,
+			name: "conformant", r: conformant, verdict: result.VerdictConformant,
 			want:    []string{"v-ok", "No failures, warnings or waivers.", `id="spec-JWT-APP-001"`},
-			wantNot: []string{`id="setup-error"`, `id="waiver-problems"`, `id="skipped"`},
+			wantNot: []string{`id="setup-error"`, `id="waiver-problems"`, `id="unjudged"`, `id="missing-inputs"`},
 		},
 		{
-			name: "setup error", r: setup, verdict: VerdictError,
+			name: "setup error", r: setup, verdict: result.VerdictError,
 			want: []string{"v-error", `id="setup-error"`, "address in use", `id="waiver-problems"`, "matched no spec"},
 		},
 		{
-			name: "hostile text is escaped", r: hostile, verdict: VerdictNonConformant,
+			name: "hostile text is escaped", r: hostile, verdict: result.VerdictNonConformant,
 			want:    []string{"x=&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;"},
 			wantNot: []string{`<script>alert`, `<img src=x`},
 		},
@@ -242,16 +244,17 @@ func TestRenderHTMLFailedCard(t *testing.T) {
 		if card == nil {
 			t.Fatalf("no card %q", id)
 		}
-		if got, _ := attr(card, "data-state"); got != StateFailed {
-			t.Errorf("%s data-state = %q, want %q", id, got, StateFailed)
+		if got, _ := attr(card, "data-state"); got != result.StateFailed {
+			t.Errorf("%s data-state = %q, want %q", id, got, result.StateFailed)
 		}
 		fix := first(card, func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "fix" })
 		if fix == nil || textOf(fix) != testFix {
 			t.Errorf("%s .fix = %v, want %q", id, fix, testFix)
 		}
 	}
-	// Failures come first, then skipped, then passed inside a <details>.
-	order := []string{"attention", "skipped", "passed"}
+	// What is missing comes first, then failures, then what did not judge,
+	// then passed inside a <details>.
+	order := []string{"missing-inputs", "attention", "unjudged", "passed"}
 	var seen []string
 	walk(doc, func(n *html.Node) {
 		if v, _ := attr(n, "id"); n.Data == "section" && v != "" && v != "areas" {
@@ -277,19 +280,19 @@ func TestRenderHTMLEvidenceRoundTrip(t *testing.T) {
 func TestNewEvidenceView(t *testing.T) {
 	tests := []struct {
 		name     string
-		in       judge.Named
+		in       result.Named
 		wantKind string
 		wantText string
 	}{
-		{"cookies", judge.Named{Name: judge.EvidenceCookies, Value: []judge.CookieRow{{Name: "a"}}}, "cookies", ""},
-		{"cookies as JSON", judge.Named{Name: judge.EvidenceCookies, Value: []any{map[string]any{"name": "a", "secure": true}}}, "cookies", ""},
-		{"token", judge.Named{Name: judge.EvidenceToken, Value: judge.TokenView{Claims: map[string]any{"sub": "x"}}}, "token", ""},
-		{"token as a string falls back", judge.Named{Name: judge.EvidenceToken, Value: "eyJ.eyJ.<dropped>"}, "text", "eyJ.eyJ.<dropped>"},
-		{"cookies of the wrong shape fall back", judge.Named{Name: judge.EvidenceCookies, Value: map[string]int{"n": 1}}, "text", "{\n  \"n\": 1\n}"},
-		{"empty screenshot falls back", judge.Named{Name: judge.EvidenceScreenshot, Value: judge.Screenshot{Caption: "c"}}, "text", "{\n  \"caption\": \"c\",\n  \"png\": null\n}"},
-		{"other as JSON", judge.Named{Name: "cors", Value: map[string]any{"allow": "<https://app>"}}, "text", "{\n  \"allow\": \"<https://app>\"\n}"},
-		{"null", judge.Named{Name: "chromium-verdict", Value: nil}, "text", "null"},
-		{"string as itself", judge.Named{Name: "probe", Value: "HTTP 401 \"denied\""}, "text", `HTTP 401 "denied"`},
+		{"cookies", result.Named{Name: result.EvidenceCookies, Value: []result.CookieRow{{Name: "a"}}}, "cookies", ""},
+		{"cookies as JSON", result.Named{Name: result.EvidenceCookies, Value: []any{map[string]any{"name": "a", "secure": true}}}, "cookies", ""},
+		{"token", result.Named{Name: result.EvidenceToken, Value: result.TokenView{Claims: map[string]any{"sub": "x"}}}, "token", ""},
+		{"token as a string falls back", result.Named{Name: result.EvidenceToken, Value: "eyJ.eyJ.<dropped>"}, "text", "eyJ.eyJ.<dropped>"},
+		{"cookies of the wrong shape fall back", result.Named{Name: result.EvidenceCookies, Value: map[string]int{"n": 1}}, "text", "{\n  \"n\": 1\n}"},
+		{"empty screenshot falls back", result.Named{Name: result.EvidenceScreenshot, Value: result.Screenshot{Caption: "c"}}, "text", "{\n  \"caption\": \"c\",\n  \"png\": null\n}"},
+		{"other as JSON", result.Named{Name: "cors", Value: map[string]any{"allow": "<https://app>"}}, "text", "{\n  \"allow\": \"<https://app>\"\n}"},
+		{"null", result.Named{Name: "chromium-verdict", Value: nil}, "text", "null"},
+		{"string as itself", result.Named{Name: "probe", Value: "HTTP 401 \"denied\""}, "text", `HTTP 401 "denied"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,11 +323,11 @@ func TestWriteHTML(t *testing.T) {
 
 func TestGridWorstState(t *testing.T) {
 	areas := map[string]map[string]int{
-		"jwt:cookie":      {StatePassed: 3, StateSkipped: 1, StateWaived: 1},
-		"jwt:token":       {StatePassed: 1, StateWarned: 1, StateFailed: 1},
-		"supabase:key":    {StateSkipped: 2},
-		"supabase:config": {StatePassed: 2},
-		"extra:thing":     {StateWarned: 1, StateWaived: 1},
+		"jwt:cookie":      {result.StatePassed: 3, result.StateNotJudged: 1, result.StateWaived: 1},
+		"jwt:token":       {result.StatePassed: 1, result.StateWarned: 1, result.StateFailed: 1},
+		"supabase:key":    {result.StateNotJudged: 2},
+		"supabase:config": {result.StatePassed: 2},
+		"extra:thing":     {result.StateWarned: 1, result.StateWaived: 1},
 	}
 	rows, width := grid([]string{"supabase", "jwt"}, areas)
 	var got []string
@@ -333,7 +336,7 @@ func TestGridWorstState(t *testing.T) {
 			got = append(got, r.Mode+":"+c.Area+"="+c.State)
 		}
 	}
-	want := "supabase:config=passed supabase:key=skipped jwt:cookie=waived jwt:token=failed extra:thing=warned"
+	want := "supabase:config=passed supabase:key=not_judged jwt:cookie=not_judged jwt:token=failed extra:thing=warned"
 	if strings.Join(got, " ") != want || width != 2 {
 		t.Errorf("grid() = %q width %d, want %q width 2", strings.Join(got, " "), width, want)
 	}

@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-func renderMD(t *testing.T, r *Report) string {
+func renderMD(t *testing.T, r *result.Report) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := RenderMarkdown(&b, r); err != nil {
@@ -19,13 +21,13 @@ func renderMD(t *testing.T, r *Report) string {
 }
 
 func TestRenderMarkdown(t *testing.T) {
-	setup := &Report{Tool: "mfconform", Target: Target{Description: "unreachable"}, SetupError: "start reference verifier: address in use",
+	setup := &result.Report{Tool: "mfconform", Target: result.Target{Description: "unreachable"}, SetupError: "start reference verifier: address in use",
 		WaiverProblems: []string{"waiver for JWT-NOPE-001 matched no spec"}}
 	setup.Summarize()
 
 	tests := []struct {
 		name    string
-		r       *Report
+		r       *result.Report
 		want    []string
 		wantNot []string
 	}{
@@ -33,14 +35,15 @@ func TestRenderMarkdown(t *testing.T) {
 			name: "failures, warnings and waivers", r: renderReport(t, 1),
 			want: []string{
 				"**Verdict: NOT CONFORMANT** — staging at acme.test\n",
-				"| passed | 1 |", "| failed | 1 |", "| warned | 1 |", "| skipped | 1 |", "| waived | 1 |", "| **total** | **5** |",
-				"| jwt:cookie | 0 | 1 | 0 | 0 | 0 |", "| supabase:key | 1 | 0 | 0 | 0 | 0 |",
+				"| passed | 1 |", "| failed | 1 |", "| warned | 1 |", "| not judged | 1 |", "| waived | 1 |", "| **total** | **5** |",
+				"| jwt:cookie | 0 | 1 | 0 | 0 | 0 | 0 | 0 |", "| supabase:key | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
+				"### Not judged: give these to judge them\n\n- **SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD**: SB-BROWSER-002\n",
 				"### Failures\n\n- **JWT-COOKIE-001** the cookie reaches the app — `COOKIE_HOST_ONLY`: no Domain attribute: host-only on login.acme.test — fix: " + testFix + "\n",
 				"### Warnings\n\n- **JWT-TOKEN-001** token lifetime — `TOKEN_LIFETIME_LONG`: 30 days — fix: ",
 				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead\n",
 				"fixture host-only", "Chrome/156.0.8078.108", "config cfg-5eed1234",
 			},
-			wantNot: []string{"SB-KEY-001", "SB-BROWSER-002", "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
+			wantNot: []string{"SB-KEY-001", "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
 		},
 		{
 			name: "setup error and waiver problems", r: setup,
@@ -141,7 +144,7 @@ func TestMDEscape(t *testing.T) {
 
 func TestWriteMarkdown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), MarkdownFile)
-	r := &Report{Tool: "mfconform", Target: Target{Description: "x"}}
+	r := &result.Report{Tool: "mfconform", Target: result.Target{Description: "x"}}
 	r.Summarize()
 	if err := WriteMarkdown(path, r); err != nil {
 		t.Fatalf("WriteMarkdown() error = %v", err)
@@ -150,7 +153,7 @@ func TestWriteMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadFile() error = %v", err)
 	}
-	if !strings.Contains(string(b), "**Verdict: CONFORMANT** — x") {
-		t.Errorf("WriteMarkdown() wrote %q, want the verdict line", b)
+	if !strings.Contains(string(b), "**Verdict: INCOMPLETE (no spec judged anything)** — x") {
+		t.Errorf("WriteMarkdown() wrote %q, want the verdict line of a run that judged nothing", b)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // binary is the mfconform binary built once for the end-to-end tests.
@@ -58,7 +61,7 @@ type runResult struct {
 	stderr    string
 	reportDir string
 	tmpDir    string
-	report    *reports.Report
+	report    *result.Report
 }
 
 // runBinary runs mfconform with args, its own TMPDIR and report dir, and
@@ -67,7 +70,9 @@ func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
 	t.Helper()
 	res := runResult{reportDir: t.TempDir(), tmpDir: shortTempDir(t)}
 	if len(args) > 0 && args[0] == "run" {
-		args = append(args, "--report-dir", res.reportDir)
+		// The embedded deployment signs with the known key (opted in), so
+		// assertClean proves that key never leaves the process.
+		args = append(args, "--report-dir", res.reportDir, "--reference-secret-from-env")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -147,10 +152,10 @@ func chromiumUsing(dir string) []string {
 }
 
 // failures maps each failed spec ID to its sorted diagnostic codes.
-func failures(r *reports.Report) map[string][]string {
+func failures(r *result.Report) map[string][]string {
 	out := map[string][]string{}
 	for _, s := range r.Specs {
-		if s.State == reports.StateFailed {
+		if s.State == result.StateFailed {
 			codes := s.Codes()
 			sort.Strings(codes)
 			out[s.ID] = codes
@@ -171,15 +176,15 @@ func TestRunEmbeddedDefaultPassesEverySpec(t *testing.T) {
 	var got []string
 	for _, s := range res.report.Specs {
 		got = append(got, s.ID)
-		if s.State != reports.StatePassed {
+		if s.State != result.StatePassed {
 			t.Errorf("%s state = %s (%s %v), want passed", s.ID, s.State, s.Reason, s.Codes())
 		}
 	}
 	if !slices.Equal(got, listed) {
 		t.Errorf("report specs = %v, want every listed spec %v", got, listed)
 	}
-	if res.report.Verdict != reports.VerdictConformant || res.report.SchemaVersion != reports.SchemaVersion {
-		t.Errorf("verdict/schema = %q/%d, want %q/%d", res.report.Verdict, res.report.SchemaVersion, reports.VerdictConformant, reports.SchemaVersion)
+	if res.report.Verdict != result.VerdictConformant || res.report.SchemaVersion != result.SchemaVersion {
+		t.Errorf("verdict/schema = %q/%d, want %q/%d", res.report.Verdict, res.report.SchemaVersion, result.VerdictConformant, result.SchemaVersion)
 	}
 	b, err := os.ReadFile(filepath.Join(res.reportDir, reports.JUnitFile))
 	if err != nil {
@@ -196,7 +201,7 @@ func TestRunEmbeddedDefaultPassesEverySpec(t *testing.T) {
 		t.Errorf("junit tests/failures = %d/%d, want %d/0", junit.Tests, junit.Failures, len(listed))
 	}
 	for _, mode := range []string{"mode:jwt", "mode:supabase"} {
-		if !slices.ContainsFunc(res.report.Specs, func(s reports.Spec) bool { return slices.Contains(s.Labels, mode) }) {
+		if !slices.ContainsFunc(res.report.Specs, func(s result.Spec) bool { return slices.Contains(s.Labels, mode) }) {
 			t.Errorf("the default run has no %s spec", mode)
 		}
 	}
@@ -219,7 +224,7 @@ func TestRunHostOnlyFailsWithExactlyCookieHostOnly(t *testing.T) {
 		t.Errorf("failures = %v, want %v", got, want)
 	}
 	for _, s := range res.report.Specs {
-		if s.State == reports.StateWarned {
+		if s.State == result.StateWarned {
 			t.Errorf("%s warned %v, want no warnings", s.ID, s.Codes())
 		}
 	}
@@ -238,17 +243,22 @@ func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
 		ready func(tmp, reportDir string) bool
 	}{
 		{"while Chromium starts", func(tmp, _ string) bool { return len(chromiumUsing(tmp)) > 0 }},
-		{"while specs run", func(tmp, reportDir string) bool {
+		{"while evidence is gathered", func(tmp, reportDir string) bool {
 			_, err := os.Stat(filepath.Join(reportDir, "ginkgo.log"))
 			return err == nil && len(chromiumUsing(tmp)) > 0
+		}},
+		{"while the reports are written", func(tmp, reportDir string) bool {
+			_, err := os.Stat(filepath.Join(tmp, "mfconform-reports-pause"))
+			return err == nil
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tmp := shortTempDir(t)
 			reportDir := t.TempDir()
-			cmd := exec.Command(binary, "run", "--report-dir", reportDir)
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret)
+			cmd := exec.Command(binary, "run", "--report-dir", reportDir, "--reference-secret-from-env")
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret,
+				runner.EnvTestPauseBeforeReports+"=3s")
 			// Its own process group with default signal dispositions, as
 			// from a terminal; the signal reaches mfconform as Ctrl-C's
 			// SIGINT would (Chromium runs in a group of its own).
@@ -276,8 +286,20 @@ func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
 			case err := <-done:
 				// Logged, not asserted: speed is measured by benchmarks.
 				t.Logf("stopped %s after SIGINT", time.Since(signalled).Round(time.Millisecond))
-				if r, rerr := reports.ReadJSON(filepath.Join(reportDir, reports.JSONFile)); rerr != nil || r.Verdict != reports.VerdictInterrupted && r.SetupError == "" {
-					t.Errorf("report after SIGINT = %v, %v; want one written with verdict %q", r, rerr, reports.VerdictInterrupted)
+				r, rerr := reports.ReadJSON(filepath.Join(reportDir, reports.JSONFile))
+				switch {
+				case rerr != nil:
+					t.Errorf("no report after SIGINT: %v", rerr)
+				case strings.Contains(tt.name, "reports"):
+					// The run had finished: the report says what it found,
+					// and every file is whole.
+					for _, f := range reports.Files {
+						if st, err := os.Stat(filepath.Join(reportDir, f)); err != nil || st.Size() == 0 {
+							t.Errorf("%s after SIGINT during report writing: %v", f, err)
+						}
+					}
+				case r.Verdict != result.VerdictInterrupted && r.SetupError == "":
+					t.Errorf("report after SIGINT has verdict %q, want %q", r.Verdict, result.VerdictInterrupted)
 				}
 				var ee *exec.ExitError
 				if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
@@ -304,7 +326,6 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 	}{
 		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install", true},
 		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all", true},
-		{"supabase-js bundle missing", []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, []string{"run", "--mode", "supabase"}, exitToolError, "npm ci", true},
 		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter", true},
 		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec", true},
 		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures", true},
@@ -326,10 +347,75 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 			if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
 				t.Errorf("stderr shows a panic:\n%s", res.stderr)
 			}
-			if tt.wantReport && (res.report == nil || res.report.SetupError == "" || res.report.Verdict != reports.VerdictError) {
-				t.Errorf("report = %+v, want a written report with the setup error and verdict %q", res.report, reports.VerdictError)
+			if tt.wantReport && (res.report == nil || res.report.SetupError == "" || res.report.Verdict != result.VerdictError) {
+				t.Errorf("report = %+v, want a written report with the setup error and verdict %q", res.report, result.VerdictError)
 			}
 		})
+	}
+}
+
+// TestRunBundleMissingFailsOnlyTheBrowserSpecs: without supabase-js's
+// bundle the Supabase browser specs fail as an environment error (exit 3)
+// and everything else is still judged.
+func TestRunBundleMissingFailsOnlyTheBrowserSpecs(t *testing.T) {
+	res := runBinary(t, []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, "run", "--mode", "supabase")
+	if res.code != exitToolError {
+		t.Errorf("exit code = %d, want %d\n%s%s", res.code, exitToolError, res.stdout, res.stderr)
+	}
+	if res.report == nil {
+		t.Fatal("no report.json")
+	}
+	for _, s := range res.report.Specs {
+		switch {
+		case s.ID == "SB-BROWSER-001":
+			if s.State != result.StateFailed || !slices.Contains(s.Codes(), "SETUP_FAILED") || !strings.Contains(s.Diagnostics[0].Observed, "npm ci") {
+				t.Errorf("SB-BROWSER-001 = %s %v %+v, want failed with SETUP_FAILED naming npm ci", s.State, s.Codes(), s.Diagnostics)
+			}
+		case s.ID == "SB-BROWSER-002":
+			if s.State != result.StateBlocked {
+				t.Errorf("SB-BROWSER-002 = %s, want blocked", s.State)
+			}
+		case s.State != result.StatePassed:
+			t.Errorf("%s = %s (%s), want passed: only the browser specs need the bundle", s.ID, s.State, s.Reason)
+		}
+	}
+	assertClean(t, res)
+}
+
+// TestHelp: every command's --help prints its own flags and exits 0, and a
+// bad flag value fails before anything is written.
+func TestHelp(t *testing.T) {
+	res := runBinary(t, nil, "run", "--help")
+	if res.code != exitOK {
+		t.Fatalf("run --help exit = %d, want 0\n%s", res.code, res.stderr)
+	}
+	fs, _ := runner.FlagSet("run")
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(res.stdout, "--"+f.Name) {
+			t.Errorf("run --help does not list --%s", f.Name)
+		}
+	})
+	for _, w := range []string{"Target flags:", "Network flags:", "Output flags:", "Behaviour flags:", "4    incomplete", "--targets FILE"} {
+		if !strings.Contains(res.stdout, w) {
+			t.Errorf("run --help lacks %q", w)
+		}
+	}
+	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version"} {
+		r := runBinary(t, nil, cmd, "--help")
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: mfconform "+cmd) {
+			t.Errorf("%s --help exit %d:\n%s%s", cmd, r.code, r.stdout, r.stderr)
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "run", "--timeout", "soon")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitToolError {
+		t.Errorf("run --timeout soon: %v, want exit %d\n%s", err, exitToolError, out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("a bad flag value created %v in the working directory", entries)
 	}
 }
 
@@ -394,18 +480,18 @@ func TestExitCodesWaiversAndFailOn(t *testing.T) {
 	}{
 		{"warnings pass by default", func(*testing.T) []string {
 			return []string{"run", "--fixture", "email-malformed"}
-		}, exitOK, map[string]string{"JWT-TOKEN-008": reports.StateWarned}, ""},
+		}, exitOK, map[string]string{"JWT-TOKEN-008": result.StateWarned}, ""},
 		{"warnings fail with --fail-on warn", func(*testing.T) []string {
 			return []string{"run", "--fixture", "email-malformed", "--fail-on", "warn"}
-		}, exitWarned, map[string]string{"JWT-TOKEN-008": reports.StateWarned}, ""},
+		}, exitWarned, map[string]string{"JWT-TOKEN-008": result.StateWarned}, ""},
 		{"a waiver makes a failure pass", func(t *testing.T) []string {
 			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
 				"waivers:\n  - spec: JWT-COOKIE-002\n    reason: the app moves to login.acme.test next sprint\n  - code: TOKEN_EXPIRED\n    reason: stale\n")}
-		}, exitOK, map[string]string{"JWT-COOKIE-002": reports.StateWaived}, "TOKEN_EXPIRED matched nothing"},
+		}, exitOK, map[string]string{"JWT-COOKIE-002": result.StateWaived}, "TOKEN_EXPIRED matched nothing"},
 		{"an expired waiver does not apply", func(t *testing.T) []string {
 			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
 				"waivers:\n  - code: COOKIE_HOST_ONLY\n    reason: old\n    expires: 2020-01-01\n")}
-		}, exitFailed, map[string]string{"JWT-COOKIE-002": reports.StateFailed}, "expired on 2020-01-01"},
+		}, exitFailed, map[string]string{"JWT-COOKIE-002": result.StateFailed}, "expired on 2020-01-01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

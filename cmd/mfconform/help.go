@@ -45,15 +45,25 @@ Run "mfconform COMMAND --help" for a command's flags.
 
 // subcommandHelp prints each command's own help.
 var subcommandHelp = map[string]func() string{
-	"run":             func() string { return runHelp() },
-	"config":          func() string { return "Usage: mfconform config check [run flags]\n\n" + runFlagsHelp() },
-	"specs":           func() string { return flagsHelp("Usage: mfconform specs [--json]\n", specsFlags()) },
-	"fixtures":        func() string { return "Usage: mfconform fixtures\n\nLists every fixture of the embedded reference deployment and what mfconform must report for it.\n" },
-	"serve-reference": func() string { fs, _ := serveFlagSet(); return flagsHelp("Usage: mfconform serve-reference [flags]\n", fs) },
-	"inspect":         func() string { return inspectHelp },
-	"report":          func() string { fs, _ := reportFlagSet(); return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", fs) },
-	"version":         func() string { return "Usage: mfconform version\n" },
-	"docs":            func() string { return "Usage: mfconform docs [--check] FILE\n\nRegenerates (or checks) the generated sections of a README.\n" },
+	"run":    func() string { return runHelp() },
+	"config": func() string { return "Usage: mfconform config check [run flags]\n\n" + runFlagsHelp() },
+	"specs":  func() string { return flagsHelp("Usage: mfconform specs [--json]\n", specsFlags()) },
+	"fixtures": func() string {
+		return "Usage: mfconform fixtures\n\nLists every fixture of the embedded reference deployment and what mfconform must report for it.\n"
+	},
+	"serve-reference": func() string {
+		fs, _ := serveFlagSet()
+		return flagsHelp("Usage: mfconform serve-reference [flags]\n", fs)
+	},
+	"inspect": func() string { return inspectHelp },
+	"report": func() string {
+		fs, _ := reportFlagSet()
+		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", fs)
+	},
+	"version": func() string { return "Usage: mfconform version\n" },
+	"docs": func() string {
+		return "Usage: mfconform docs [--check] FILE\n\nRegenerates (or checks) the generated sections of a README.\n"
+	},
 }
 
 const inspectHelp = `Usage: mfconform inspect [TOKEN|-]

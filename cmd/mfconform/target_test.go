@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // staging is a reference deployment started as a separate process on
@@ -24,14 +26,17 @@ type staging struct {
 }
 
 // startStaging runs `mfconform serve-reference` in its own process and
-// reads where it listens from its env file (secrets never on stdout).
-func startStaging(t *testing.T) staging {
+// reads where it listens from its env file (secrets never on stdout). It
+// signs with the known key (opted in with --secret-from-env), so the runs
+// against it can hold that key. extra adds serve-reference flags (a
+// fixture).
+func startStaging(t *testing.T, extra ...string) staging {
 	t.Helper()
 	dir := t.TempDir()
 	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
-	cmd := exec.Command(binary, "serve-reference", "--mode", "jwt",
+	cmd := exec.Command(binary, append([]string{"serve-reference", "--mode", "jwt", "--secret-from-env",
 		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test",
-		"--env-out", envFile, "--ca-out", caFile)
+		"--env-out", envFile, "--ca-out", caFile}, extra...)...)
 	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
@@ -166,14 +171,19 @@ network:
 		args     []string
 		wantCode int
 		want     string            // in stdout or stderr
-		skipped  map[string]string // spec → part of its skip reason
+		unjudged map[string]string // spec → its state (out_of_scope, not_judged, passed…)
 	}{
 		{"full", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT", nil},
-		{"backend-only", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", "reference"}, resolve...), exitOK, "the reference app at https://mfconform-app.staging.test", nil},
-		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT",
-			map[string]string{"JWT-COOKIE-001": "app-only run", "JWT-TOKEN-001": "app-only run"}},
-		{"no secret", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT",
-			map[string]string{"JWT-TOKEN-003": "AUTH_SECRET_KEY was not provided", "JWT-APP-004": "AUTH_SECRET_KEY"}},
+		{"backend-only", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", "reference"}, resolve...), exitOK, "the reference app at https://mfconform-app.staging.test",
+			map[string]string{"JWT-APP-001": result.StateOutOfScope, "JWT-APP-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed}},
+		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "19 specs out of scope: app-only run (no --login-url)",
+			map[string]string{"JWT-COOKIE-001": result.StateOutOfScope, "JWT-TOKEN-001": result.StateOutOfScope, "JWT-APP-002": result.StateOutOfScope, "JWT-TOKEN-009": result.StatePassed}},
+		{"app-only without the secret is incomplete", "", nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitIncomplete, "verdict: INCOMPLETE (6 specs not judged without AUTH_SECRET_KEY)",
+			map[string]string{"JWT-APP-001": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-TOKEN-009": result.StateNotJudged,
+				"JWT-APP-005": result.StatePassed, "JWT-APP-006": result.StatePassed, "JWT-APP-010": result.StatePassed}},
+		{"--allow-incomplete", "", nil, append([]string{"run", "--app-url", st.appURL, "--allow-incomplete"}, resolve...), exitOK, "verdict: INCOMPLETE", nil},
+		{"no secret", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitIncomplete, "AUTH_SECRET_KEY: JWT-TOKEN-003, JWT-TOKEN-009, JWT-APP-001",
+			map[string]string{"JWT-TOKEN-003": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-APP-002": result.StatePassed, "JWT-APP-006": result.StatePassed}},
 		{"secret file", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--secret-file", writeFile(t, "key", knownSecret+"\n")}, resolve...), exitOK, "verdict: CONFORMANT", nil},
 		{"POST login", knownSecret, creds, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
 			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitOK, "verdict: CONFORMANT", nil},
@@ -200,16 +210,16 @@ network:
 			if res.report == nil {
 				t.Fatal("no report.json written")
 			}
-			for id, why := range tt.skipped {
+			for id, want := range tt.unjudged {
 				for _, s := range res.report.Specs {
-					if s.ID == id && (s.State != reports.StateSkipped || !strings.Contains(s.Reason, why)) {
-						t.Errorf("%s = %s (%q), want skipped because %q", id, s.State, s.Reason, why)
+					if s.ID == id && s.State != want {
+						t.Errorf("%s = %s (%q), want %s", id, s.State, s.Reason, want)
 					}
 				}
 			}
 			if tt.wantCode == exitOK {
 				for _, s := range res.report.Specs {
-					if s.State == reports.StateFailed {
+					if s.State == result.StateFailed {
 						t.Errorf("%s failed: %v %s", s.ID, s.Codes(), s.Failure)
 					}
 				}
@@ -220,6 +230,26 @@ network:
 			}
 		})
 	}
+}
+
+// TestAppOnlyWithoutSecretCatchesAlgNone runs the no-secret app-only check
+// against an app that accepts unsigned tokens: the probes that need no key
+// still judge it, and the run fails (exit 1) rather than ending incomplete.
+func TestAppOnlyWithoutSecretCatchesAlgNone(t *testing.T) {
+	st := startStaging(t, "--fixture", "app-accepts-alg-none")
+	res := runTarget(t, "", nil, "run", "--app-url", st.appURL, "--resolve", "*.staging.test=127.0.0.1", "--ca-file", st.caFile)
+	if res.code != exitFailed {
+		t.Errorf("exit code = %d, want %d\n%s%s", res.code, exitFailed, res.stdout, res.stderr)
+	}
+	if res.report == nil {
+		t.Fatal("no report.json written")
+	}
+	for _, s := range res.report.Specs {
+		if s.ID == "JWT-APP-006" && (s.State != result.StateFailed || !slices.Contains(s.Codes(), "APP_ACCEPTS_ALG_NONE")) {
+			t.Errorf("JWT-APP-006 = %s %v, want failed with APP_ACCEPTS_ALG_NONE", s.State, s.Codes())
+		}
+	}
+	assertClean(t, res)
 }
 
 // TestConfigCheck validates configuration files and shows the effective
@@ -235,9 +265,14 @@ func TestConfigCheck(t *testing.T) {
 		never    []string
 	}{
 		{"valid file, flag wins over file", []string{"config", "check", "--config", good, "--probe-path", "/whoami"}, exitOK,
-			[]string{"navigation: 7s", "probe_path: /whoami", "configuration is valid", "AUTH_SECRET_KEY", "sha256:"}, []string{knownSecret, "literal-password-value"}},
+			[]string{"navigation: 7s", "probe_path: /whoami", "configuration is valid", "AUTH_SECRET_KEY", "sha256:", "(a literal value, set)"}, []string{knownSecret, "literal-password-value"}},
 		{"unknown key names its line", []string{"config", "check", "--config", bad}, exitToolError, []string{"line 4", "colour"}, nil},
 		{"invalid value", []string{"config", "check", "--login-url", "login.example.com"}, exitToolError, []string{"not an absolute http(s) URL"}, nil},
+		{"the same validation as run: --fail-on", []string{"config", "check", "--fail-on", "bogus"}, exitToolError, []string{"--fail-on \"bogus\""}, nil},
+		{"the same validation as run: --app-origin", []string{"config", "check", "--app-origin", "http://x/y"}, exitToolError, []string{"--app-origin"}, nil},
+		{"a fixture with a real target", []string{"config", "check", "--fixture", "host-only", "--login-url", "https://login.example.com/login"}, exitToolError, []string{"cannot be combined with a real target"}, nil},
+		{"a fixture of another mode", []string{"config", "check", "--fixture", "sb-anon-key", "--mode", "jwt"}, exitToolError, []string{"supabase-mode fixture"}, nil},
+		{"credentials in URLs are not shown", []string{"config", "check", "--proxy", "http://user:hunter2pass@proxy.example:3128"}, exitOK, []string{"proxy.example:3128"}, []string{"hunter2pass"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

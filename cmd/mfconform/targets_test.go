@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/fixtures/fixturetest"
 	"github.com/mfconform/mfconform/reports"
 )
 
@@ -53,7 +54,7 @@ func TestTargetsBatch(t *testing.T) {
 			t.Errorf("%s: %v", e.Name, err)
 			continue
 		}
-		for _, m := range f.Mismatches(r) {
+		for _, m := range fixturetest.Mismatches(f, r) {
 			t.Errorf("%s: %s", e.Name, m)
 		}
 		if _, ok := r.PhasesMS["browser_connect"]; !ok {

@@ -105,9 +105,9 @@ func init() {
 		Environment: true,
 		Title:       "test environment could not be prepared",
 		Severity:    Critical,
-		Cause: "mfconform could not set up what the run needs before any check ran: a browser that will not start, " +
-			"a port that cannot be bound, a test CA or fixture that cannot be written, or invalid options. " +
-			"Nothing about the deployment under test has been judged.",
+		Cause: "mfconform could not set up what a check needs: a browser that will not start, a missing supabase-js " +
+			"bundle, a port that cannot be bound, a page of its own that did not load, or invalid options. " +
+			"What depends on it has not been judged.",
 		Fix: "Read the observed error: install Chromium (or point mfconform at a Chrome binary), free the port or " +
 			"directory it names, fix the option it rejects, then run again. Skipped checks are not passes.",
 		Reference: "mfconform: setup; a setup failure is never a pass",

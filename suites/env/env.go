@@ -91,8 +91,10 @@ type SupabaseTarget struct {
 	URL string
 	Key string
 	// ClientURL is the origin serving mfconform's supabase-js page under
-	// the app's host name (the origin CORS is checked for).
+	// the app's host name (the origin CORS is checked for); ClientErr says
+	// why there is none (supabase-js's bundle is missing).
 	ClientURL string
+	ClientErr error
 	// Email and Password are the test user's credentials (both empty: the
 	// sign-in and session specs are not judged).
 	Email, Password string

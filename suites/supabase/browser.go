@@ -22,7 +22,7 @@ func browserCORS(r *Run) judge.Outcome {
 	}
 	b := r.Browser
 	if b == nil {
-		return judge.Findings(diag.Newf(diag.SetupFailed, "mfconform's supabase-js page runs on "+r.Target.ClientURL, "%v", r.BrowserErr))
+		return judge.Findings(diag.Newf(diag.SetupFailed, "mfconform's supabase-js page runs on the app origin "+r.Target.ClientURL, "%v", r.BrowserErr))
 	}
 	o := judge.Outcome{Shots: b.Shots}
 	o.Show("cors", b.Cors)

@@ -266,6 +266,9 @@ func gatherConfig(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.
 func validHeaderValue(v string) bool { return !strings.ContainsAny(v, "\r\n") }
 
 func gatherBrowser(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo) (*BrowserEvidence, error) {
+	if e.Supabase.ClientErr != nil {
+		return nil, e.Supabase.ClientErr
+	}
 	sctx, scancel := context.WithTimeout(ctx, e.Timeouts.Session)
 	s, err := e.Browser.NewSession(sctx, browser.SessionOptions{})
 	scancel()

@@ -43,7 +43,7 @@ var flagGroup = map[string]string{
 	"app-host": GroupTarget, "probe-path": GroupTarget, "authenticated-status": GroupTarget, "user-id-field": GroupTarget,
 	"secret-file": GroupTarget, "app-origin": GroupTarget, "fixture": GroupTarget, "config": GroupTarget,
 	"reference-secret-from-env": GroupTarget,
-	"resolve": GroupNetwork, "ca-file": GroupNetwork, "proxy": GroupNetwork, "chromium": GroupNetwork,
+	"resolve":                   GroupNetwork, "ca-file": GroupNetwork, "proxy": GroupNetwork, "chromium": GroupNetwork,
 	"report-dir": GroupOutput, "fail-on": GroupOutput, "allow-incomplete": GroupOutput, "waivers": GroupOutput,
 	"mode": GroupBehaviour, "label-filter": GroupBehaviour, "block-third-party-cookies": GroupBehaviour,
 	"timeout": GroupBehaviour, "thorough": GroupBehaviour,

@@ -37,7 +37,7 @@ import (
 // registration, so the Go client's idle connections close first, then the
 // browser, then the servers.
 func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, cleanup func(func())) (*env.Env, error) {
-	execPath, bundle, err := programs(cfg)
+	execPath, bundle, bundleErr, err := programs(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	if cfg.Runs(ModeSupabase) {
 		wg.Go(func() {
 			defer timed("supabase_reference_start", time.Now())
-			errs[1] = startSupabase(cfg, e, bundle, ca, func(f func()) { own(&servers, f) })
+			errs[1] = startSupabase(cfg, e, bundle, bundleErr, ca, func(f func()) { own(&servers, f) })
 		})
 	}
 	wg.Go(func() {
@@ -134,20 +134,20 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 }
 
 // programs finds the browser binary (unless the run attaches to a shared
-// browser) and, for Supabase mode, supabase-js's browser bundle.
-func programs(cfg Config) (execPath, bundle string, err error) {
+// browser) and, for Supabase mode, supabase-js's browser bundle. A missing
+// bundle is not the run's failure: only the specs that run supabase-js in
+// the browser need it, and they report bundleErr.
+func programs(cfg Config) (execPath, bundle string, bundleErr, err error) {
 	execPath = cfg.ChromiumPath
 	if execPath == "" && cfg.SharedBrowser == "" {
 		if execPath, err = browser.FindChromium(); err != nil {
-			return "", "", err
+			return "", "", nil, err
 		}
 	}
 	if cfg.Runs(ModeSupabase) {
-		if bundle, err = clientsite.FindBundle(); err != nil {
-			return "", "", err
-		}
+		bundle, bundleErr = clientsite.FindBundle()
 	}
-	return execPath, bundle, nil
+	return execPath, bundle, bundleErr, nil
 }
 
 // servedHosts lists every name the run serves itself (on loopback, under
@@ -252,8 +252,9 @@ func startJWT(cfg Config, e *env.Env, appHost string, ca *pki.Authority, own fun
 }
 
 // startSupabase starts the reference Supabase project (unless a real one is
-// targeted) and the client site on the app origin.
-func startSupabase(cfg Config, e *env.Env, bundle string, ca *pki.Authority, own func(func())) error {
+// targeted) and the client site on the app origin — unless supabase-js's
+// bundle is missing, which the browser specs then report.
+func startSupabase(cfg Config, e *env.Env, bundle string, bundleErr error, ca *pki.Authority, own func(func())) error {
 	target := cfg.SupabaseTarget
 	if target == nil {
 		dep, err := supabaseref.Start(cfg.SupabaseReference, ca)
@@ -263,14 +264,18 @@ func startSupabase(cfg Config, e *env.Env, bundle string, ca *pki.Authority, own
 		own(func() { _ = dep.Close() })
 		target = &env.SupabaseTarget{URL: dep.URL, Key: dep.Key, Email: dep.Email, Password: dep.Password, JWTSecret: dep.JWTSecret}
 	}
+	t := *target
+	e.Supabase = &t
+	if bundleErr != nil {
+		t.ClientErr = bundleErr
+		return nil
+	}
 	site, err := clientsite.Start(cfg.AppHost, bundle, ca)
 	if err != nil {
 		return err
 	}
 	own(func() { _ = site.Close() })
-	t := *target
 	t.ClientURL = site.URL
-	e.Supabase = &t
 	return nil
 }
 

@@ -1,0 +1,54 @@
+package result
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestClean(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "mf_jwt_token=abc; Path=/", "mf_jwt_token=abc; Path=/"},
+		{"newline and tab kept", "a\n\tb", "a\n\tb"},
+		{"ANSI colour", "\x1b[31mred\x1b[0m", `\u001b[31mred\u001b[0m`},
+		{"OSC hyperlink", "\x1b]8;;https://evil\x07x\x1b]8;;\x07", `\u001b]8;;https://evil\u0007x\u001b]8;;\u0007`},
+		{"NUL, backspace, CR, DEL", "a\x00b\x08c\rd\x7f", `a\u0000b\u0008c\u000dd\u007f`},
+		{"C1 control", "a\u0085b\u009bc", `a\u0085b\u009bc`},
+		{"bidi override", "user\u202eexe.txt", `user\u202eexe.txt`},
+		{"invalid UTF-8", "a\xffb", `a\xffb`},
+		{"other Unicode kept", "Grüße — ✓ 日本", "Grüße — ✓ 日本"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Clean(tt.in); got != tt.want {
+				t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzClean holds Clean to its promise on any input: the output is valid
+// UTF-8 without a control character other than newline and tab, and
+// cleaning twice changes nothing.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", "plain", "\x1b[2J\x1b]0;title\x07", "a\x00\x08\r\x7f\u0085\u202e\xff", "日本\n\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Clean(s)
+		if !utf8.ValidString(c) {
+			t.Fatalf("Clean(%q) = %q is not valid UTF-8", s, c)
+		}
+		for _, r := range c {
+			if unsafeRune(r) {
+				t.Fatalf("Clean(%q) = %q still holds %U", s, c, r)
+			}
+		}
+		if Clean(c) != c {
+			t.Fatalf("Clean is not idempotent on %q", s)
+		}
+		if !strings.ContainsAny(s, "\\") && cleanAlready(s) && c != s {
+			t.Fatalf("Clean changed clean text %q", s)
+		}
+	})
+}
