@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	code := exitOK
 	cmd, rest := args[0], args[1:]
-	if wantsHelp(rest) && cmd != "run" && cmd != "config" && cmd != "inspect" {
+	if wantsHelp(rest) && cmd != "run" {
 		if h, ok := subcommandHelp[cmd]; ok {
 			fmt.Fprint(stdout, h())
 			return exitOK

@@ -151,7 +151,7 @@ func flagsMarkdown() (string, error) {
 			if def == "false" || def == "0" {
 				def = ""
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, strings.ReplaceAll(u, "|", "\\|"), mdDefault(def))
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, mdCell(u), mdDefault(def))
 		})
 	}
 	b.WriteString("\n| batch flag (with `run --targets FILE`) | meaning | default |\n|---|---|---|\n")
@@ -166,9 +166,15 @@ func flagsMarkdown() (string, error) {
 		if def == "false" {
 			def = ""
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, u, mdDefault(def))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, mdCell(u), mdDefault(def))
 	})
 	return b.String(), nil
+}
+
+// mdCell escapes text for a Markdown table cell: pipes, and angle
+// brackets a renderer would read as HTML.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "\\<", ">", "\\>").Replace(s)
 }
 
 func mdDefault(d string) string {

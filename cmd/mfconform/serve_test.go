@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,8 +66,14 @@ func TestServeReference(t *testing.T) {
 		wantLogin    string // host of the login URL
 	}{
 		{
-			name:   "documented profile, secrets from the environment, fingerprints only",
+			name:   "documented profile, secrets from the environment (opted in), fingerprints only",
+			args:   []string{"--secret-from-env"},
 			env:    map[string]string{"AUTH_SECRET_KEY": knownSecret, "SUPABASE_JWT_SECRET": knownJWTSecret},
+			wantUp: "(documented profile)", wantLogin: "login.acme.test",
+		},
+		{
+			name:   "the operator's key is not used unless asked for",
+			env:    map[string]string{"AUTH_SECRET_KEY": knownSecret + "-not-used"},
 			wantUp: "(documented profile)", wantLogin: "login.acme.test",
 		},
 		{
@@ -112,8 +119,12 @@ func TestServeReference(t *testing.T) {
 			if tt.caOut && caFile != caOut {
 				t.Errorf("CA file = %q, want %q", caFile, caOut)
 			}
-			if want := tt.env["AUTH_SECRET_KEY"]; want != "" && vars["AUTH_SECRET_KEY"] != want {
+			optedIn := slices.Contains(tt.args, "--secret-from-env")
+			if want := tt.env["AUTH_SECRET_KEY"]; optedIn && vars["AUTH_SECRET_KEY"] != want {
 				t.Errorf("env AUTH_SECRET_KEY = %q, want the environment's %q", vars["AUTH_SECRET_KEY"], want)
+			}
+			if want := tt.env["AUTH_SECRET_KEY"]; !optedIn && want != "" && vars["AUTH_SECRET_KEY"] == want {
+				t.Errorf("serve-reference signs with the operator's AUTH_SECRET_KEY without --secret-from-env")
 			}
 			if want := tt.env["SUPABASE_JWT_SECRET"]; want != "" && vars["SUPABASE_JWT_SECRET"] != want {
 				t.Errorf("env SUPABASE_JWT_SECRET = %q, want the environment's %q", vars["SUPABASE_JWT_SECRET"], want)

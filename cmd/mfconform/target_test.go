@@ -32,11 +32,19 @@ type staging struct {
 // fixture).
 func startStaging(t *testing.T, extra ...string) staging {
 	t.Helper()
+	vars, caFile := serveReference(t, append([]string{"--mode", "jwt", "--secret-from-env",
+		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test"}, extra...)...)
+	return staging{loginURL: vars["MFCONFORM_LOGIN_URL"], appURL: vars["MFCONFORM_APP_URL"], caFile: caFile}
+}
+
+// serveReference runs `mfconform serve-reference args…` in its own process
+// until the test ends and returns the variables of its env file and its CA
+// file.
+func serveReference(t *testing.T, args ...string) (map[string]string, string) {
+	t.Helper()
 	dir := t.TempDir()
 	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
-	cmd := exec.Command(binary, append([]string{"serve-reference", "--mode", "jwt", "--secret-from-env",
-		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test",
-		"--env-out", envFile, "--ca-out", caFile}, extra...)...)
+	cmd := exec.Command(binary, append(append([]string{"serve-reference"}, args...), "--env-out", envFile, "--ca-out", caFile)...)
 	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
@@ -80,7 +88,7 @@ func startStaging(t *testing.T, extra ...string) staging {
 			vars[k] = strings.Trim(v, "'")
 		}
 	}
-	return staging{loginURL: vars["MFCONFORM_LOGIN_URL"], appURL: vars["MFCONFORM_APP_URL"], caFile: caFile}
+	return vars, caFile
 }
 
 // runTarget runs mfconform against a target with a clean environment:
@@ -178,7 +186,7 @@ network:
 			map[string]string{"JWT-APP-001": result.StateOutOfScope, "JWT-APP-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed}},
 		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "19 specs out of scope: app-only run (no --login-url)",
 			map[string]string{"JWT-COOKIE-001": result.StateOutOfScope, "JWT-TOKEN-001": result.StateOutOfScope, "JWT-APP-002": result.StateOutOfScope, "JWT-TOKEN-009": result.StatePassed}},
-		{"app-only without the secret is incomplete", "", nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitIncomplete, "verdict: INCOMPLETE (6 specs not judged without AUTH_SECRET_KEY)",
+		{"app-only without the secret is incomplete", "", nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitIncomplete, "verdict: INCOMPLETE (7 specs not judged without AUTH_SECRET_KEY)",
 			map[string]string{"JWT-APP-001": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-TOKEN-009": result.StateNotJudged,
 				"JWT-APP-005": result.StatePassed, "JWT-APP-006": result.StatePassed, "JWT-APP-010": result.StatePassed}},
 		{"--allow-incomplete", "", nil, append([]string{"run", "--app-url", st.appURL, "--allow-incomplete"}, resolve...), exitOK, "verdict: INCOMPLETE", nil},
@@ -247,6 +255,44 @@ func TestAppOnlyWithoutSecretCatchesAlgNone(t *testing.T) {
 	for _, s := range res.report.Specs {
 		if s.ID == "JWT-APP-006" && (s.State != result.StateFailed || !slices.Contains(s.Codes(), "APP_ACCEPTS_ALG_NONE")) {
 			t.Errorf("JWT-APP-006 = %s %v, want failed with APP_ACCEPTS_ALG_NONE", s.State, s.Codes())
+		}
+	}
+	assertClean(t, res)
+}
+
+// TestSupabaseTargetWithoutSecret checks a Supabase project in another
+// process as a customer would — the two public variables and a test user,
+// no JWT secret: the anon key minted with the project's previous secret is
+// caught through PostgREST (SB-KEY-006 fails, exit 1), and the specs that
+// need the secret say so.
+func TestSupabaseTargetWithoutSecret(t *testing.T) {
+	vars, caFile := serveReference(t, "--mode", "supabase", "--fixture", "sb-stale-anon-key")
+	env := []string{"NEXT_PUBLIC_SUPABASE_URL=" + vars["NEXT_PUBLIC_SUPABASE_URL"], "NEXT_PUBLIC_SUPABASE_KEY=" + vars["NEXT_PUBLIC_SUPABASE_KEY"],
+		"SUPABASE_TEST_EMAIL=" + vars["SUPABASE_TEST_EMAIL"], "SUPABASE_TEST_PASSWORD=" + vars["SUPABASE_TEST_PASSWORD"]}
+	res := runTarget(t, "", env, "run", "--app-origin", "https://app.staging.test", "--ca-file", caFile,
+		"--resolve", "*.supabase.test=127.0.0.1", "--resolve", "app.staging.test=127.0.0.1")
+	if res.code != exitFailed {
+		t.Errorf("exit code = %d, want %d\n%s%s", res.code, exitFailed, res.stdout, res.stderr)
+	}
+	if res.report == nil {
+		t.Fatal("no report.json")
+	}
+	want := map[string]string{"SB-KEY-006": result.StateFailed, "SB-SESSION-004": result.StateNotJudged, "SB-SESSION-002": result.StateNotJudged,
+		"SB-SESSION-003": result.StatePassed, "SB-SESSION-005": result.StatePassed, "SB-BROWSER-002": result.StatePassed}
+	for _, s := range res.report.Specs {
+		if w, ok := want[s.ID]; ok && s.State != w {
+			t.Errorf("%s = %s (%s %v), want %s", s.ID, s.State, s.Reason, s.Codes(), w)
+		}
+		if s.ID == "SB-KEY-006" && !slices.Contains(s.Codes(), "SUPABASE_KEY_SIGNATURE") {
+			t.Errorf("SB-KEY-006 codes = %v, want SUPABASE_KEY_SIGNATURE", s.Codes())
+		}
+	}
+	if !strings.Contains(res.stdout, "SUPABASE_JWT_SECRET: SB-SESSION-002, SB-SESSION-004") {
+		t.Errorf("stdout does not name SUPABASE_JWT_SECRET as the missing input:\n%s", res.stdout)
+	}
+	for _, secret := range []string{vars["SUPABASE_JWT_SECRET"], vars["SUPABASE_TEST_PASSWORD"]} {
+		if strings.Contains(res.stdout+res.stderr, secret) {
+			t.Errorf("output shows a secret (%.6s…)", secret)
 		}
 	}
 	assertClean(t, res)

@@ -28,7 +28,7 @@ func TestTargetsBatch(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("targets:\n")
 	for _, n := range names {
-		b.WriteString("  - fixture: " + n + "\n")
+		b.WriteString("  - fixture: " + n + "\n    args: [--reference-secret-from-env]\n")
 	}
 	file := writeFile(t, "targets.yaml", b.String())
 	res := runBinary(t, nil, "run", "--targets", file, "--concurrency", "2")

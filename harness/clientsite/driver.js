@@ -253,7 +253,12 @@
       // Keys are read while signed in: that is where supabase-js keeps the session.
       out.storageKeys = storageKeys();
 
-      await apply("signOut", function () { return client.auth.signOut(); }, out.signOut);
+      // scope "local" ends this browser's session only: supabase-js's
+      // default ("global", GoTrue's POST /logout default) would also end
+      // every other session of the test user, mfconform's own Go-side
+      // ones among them (supabase-js GoTrueClient.signOut; GoTrue
+      // internal/api/logout.go).
+      await apply("signOut", function () { return client.auth.signOut({ scope: "local" }); }, out.signOut);
       var last = await apply("getSession after signOut", function () { return client.auth.getSession(); }, blankResult());
       out.afterSignOut.present = !!(last && last.session);
       out.afterSignOut.storageKeys = storageKeys();

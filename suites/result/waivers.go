@@ -139,6 +139,24 @@ func ApplyWaivers(r *Report, ws []Waiver, today time.Time) {
 			waive(s, ws[first])
 		}
 	}
+	// A spec blocked by a waived one follows it: the operator accepted
+	// the cause, and what it makes meaningless needs no judging either.
+	for changed := true; changed; {
+		changed = false
+		for si := range r.Specs {
+			s := &r.Specs[si]
+			if s.State != StateBlocked {
+				continue
+			}
+			for _, b := range r.Specs {
+				if b.ID == s.BlockedBy && b.State == StateWaived && b.Waiver != nil {
+					waive(s, *b.Waiver)
+					changed = true
+					break
+				}
+			}
+		}
+	}
 	for i, w := range ws {
 		if live[i] && !used[i] {
 			r.WaiverProblems = append(r.WaiverProblems, fmt.Sprintf("waiver for %s%s matched nothing in this run: remove it if the problem is fixed (%s)", w.Spec, w.Code, w.Reason))

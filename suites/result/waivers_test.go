@@ -75,6 +75,10 @@ func TestApplyWaivers(t *testing.T) {
 		{"unmatched waiver reported", []Spec{{ID: "A-X-001", State: StatePassed}}, []Waiver{{Spec: "A-X-001", Reason: "r"}}, []string{StatePassed}, []string{"matched nothing"}},
 		{"not-judged spec waived by spec ID", []Spec{{ID: "A-X-003", State: StateNotJudged, Input: "AUTH_SECRET_KEY"}}, []Waiver{{Spec: "A-X-003", Reason: "no key in CI"}}, []string{StateWaived}, nil},
 		{"not-judged spec is not waived by a code", []Spec{{ID: "A-X-003", State: StateNotJudged}}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []string{StateNotJudged}, []string{"matched nothing"}},
+		{"a spec blocked by a waived one is waived with it", []Spec{failed("A-X-001", diag.CookieHostOnly), {ID: "A-X-004", State: StateBlocked, BlockedBy: "A-X-001"}, {ID: "A-X-005", State: StateBlocked, BlockedBy: "A-X-004"}},
+			[]Waiver{{Spec: "A-X-001", Reason: "r"}}, []string{StateWaived, StateWaived, StateWaived}, nil},
+		{"a spec blocked by an unwaived one stays blocked", []Spec{failed("A-X-001", diag.CookieHostOnly), {ID: "A-X-004", State: StateBlocked, BlockedBy: "A-X-001"}},
+			nil, []string{StateFailed, StateBlocked}, nil},
 		{"warned spec waived", []Spec{{ID: "A-X-002", State: StateWarned, Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "e", "o")}}}, []Waiver{{Code: "TOKEN_LIFETIME_LONG", Reason: "r"}}, []string{StateWaived}, nil},
 	}
 	for _, tt := range tests {

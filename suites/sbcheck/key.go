@@ -134,3 +134,43 @@ func CheckKeyExpiry(k KeyInfo, now time.Time) []diag.Diagnostic {
 	return []diag.Diagnostic{diag.Newf(diag.SupabaseKeyExpired, "a key whose exp is in the future",
 		"the key expired at %s (%s ago)", k.Exp.UTC().Format(time.RFC3339), now.Sub(*k.Exp).Round(time.Minute))}
 }
+
+// CheckKeySignature verifies a legacy (JWT) key with the project's JWT
+// secret: a key that does not verify was minted with another secret —
+// usually the previous one, when JWT_SECRET was rotated and ANON_KEY not
+// regenerated.
+func CheckKeySignature(k KeyInfo, secret []byte) []diag.Diagnostic {
+	p, ds := jwtcheck.Parse(k.Clean)
+	if p == nil || len(ds) > 0 {
+		return nil // not a JWT: ReadKey reports it
+	}
+	if VerifiesWithSecret(p, secret) {
+		return nil
+	}
+	alg, _ := p.Alg()
+	return []diag.Diagnostic{diag.Newf(diag.SupabaseKeySignature, "a key signed with "+SecretName,
+		"the %s key (%s, alg %s) does not verify with SUPABASE_JWT_SECRET %s: it was minted with another secret, most likely the project's previous JWT secret",
+		k.Role, redact.Fingerprint([]byte(k.Clean)), alg, redact.Fingerprint(secret))}
+}
+
+// PostgREST's JWT error codes (PostgREST docs, "Errors": PGRST3xx).
+const (
+	PostgRESTBadJWT  = "PGRST301" // JWSError / no suitable key: the signature does not verify
+	PostgRESTExpired = "PGRST303" // JWT expired (PGRST301 on PostgREST 12)
+)
+
+// RESTVerdict judges PostgREST's answer to the key (GET /rest/v1/ with the
+// key as apikey and, for a legacy key, as bearer, as supabase-js sends it
+// before sign-in): nothing for a 2xx, SUPABASE_KEY_SIGNATURE for a JWT
+// PostgREST refuses. judged is false when the answer proves nothing — no
+// data API (404) or another refusal.
+func RESTVerdict(status int, e APIError) (ds []diag.Diagnostic, judged bool) {
+	switch {
+	case status >= 200 && status < 300:
+		return nil, true
+	case (status == 401 || status == 403) && e.Code == PostgRESTBadJWT && !strings.Contains(strings.ToLower(e.Message), "expired"):
+		return []diag.Diagnostic{diag.Newf(diag.SupabaseKeySignature, "PostgREST accepts the key's JWT",
+			"GET /rest/v1/ answered HTTP %d %s %q: PostgREST cannot verify the key's signature with the project's JWT secret", status, e.Code, e.Message)}, true
+	}
+	return nil, false
+}

@@ -150,7 +150,8 @@ type RefreshSequence struct {
 // SessionEvidence is a Go-side sign-in of the test user and what the auth
 // API does with its tokens and with forged ones.
 type SessionEvidence struct {
-	// Forged is /user with a token signed with a random key (needs no user).
+	// Forged is /user with a copy of the access token signed with a random
+	// key.
 	Forged Answer
 	// SignIn is the password grant; Access its access token, parsed (it
 	// prints redacted). The rest needs a signed-in user.
@@ -317,7 +318,6 @@ const reuseWait = 11 * time.Second
 
 func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo, thorough bool) (*SessionEvidence, error) {
 	ev := &SessionEvidence{}
-	ev.Forged = forgedUser(ctx, e, u.Origin, k.Clean)
 	if e.Supabase.Email == "" {
 		return ev, nil
 	}
@@ -332,22 +332,45 @@ func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 	}
 	ev.Access, _ = jwtcheck.Parse(tok.Access)
 	ev.User = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, tok.Access, nil)
-	ev.Refresh = refreshSequence(ctx, e, u.Origin, k.Clean, tok.Refresh, thorough)
-	if len(e.Supabase.JWTSecret) > 0 && ev.Access != nil {
-		claims := map[string]any{}
-		for c, v := range ev.Access.Claims {
-			claims[c] = v
-		}
-		now := e.Now()
-		claims["iat"], claims["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
-		expired, err := jwtcheck.Mint("HS256", e.Supabase.JWTSecret, claims)
+	if ev.Access == nil {
+		return ev, nil
+	}
+	// Both probes copy the real session's claims, so a server that skips a
+	// check finds a real user and session and answers 200; only the one
+	// thing under test differs. Times are the project's own (its Date
+	// header), so a skewed project clock (SB-SESSION-006's finding) does
+	// not pass for a missing expiry check.
+	serverNow := ev.SignIn.Date()
+	if serverNow.IsZero() {
+		serverNow = e.Now()
+	}
+	forged, err := mintLike(ev.Access, []byte(fmt.Sprintf("mfconform-forged-%d-not-the-project-secret", e.Now().UnixNano())), serverNow, time.Hour)
+	if err != nil {
+		return ev, fmt.Errorf("mint a forged token: %w", err)
+	}
+	ev.Forged = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, forged, nil)
+	if len(e.Supabase.JWTSecret) > 0 {
+		expired, err := mintLike(ev.Access, e.Supabase.JWTSecret, serverNow.Add(-time.Hour), 0)
 		if err != nil {
 			return ev, fmt.Errorf("mint an expired token: %w", err)
 		}
 		a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, expired, nil)
 		ev.UserExpired = &a
 	}
+	ev.Refresh = refreshSequence(ctx, e, u.Origin, k.Clean, tok.Refresh, thorough)
 	return ev, nil
+}
+
+// mintLike signs an HS256 copy of the access token's claims with key,
+// issued an hour before exp, which lies life after at (0: at itself).
+func mintLike(access *jwtcheck.Parsed, key []byte, at time.Time, life time.Duration) (string, error) {
+	claims := map[string]any{}
+	for c, v := range access.Claims {
+		claims[c] = v
+	}
+	exp := at.Add(life)
+	claims["iat"], claims["exp"] = exp.Add(-time.Hour).Unix(), exp.Unix()
+	return jwtcheck.Mint("HS256", key, claims)
 }
 
 // sessionTokens are the tokens of a token-grant answer.
@@ -427,17 +450,4 @@ func fingerprint(tok string) string {
 	}
 	sum := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(sum[:8])
-}
-
-// forgedUser asks /user about a token signed with a random key.
-func forgedUser(ctx context.Context, e *env.Env, origin, key string) Answer {
-	now := e.Now()
-	tok, err := jwtcheck.Mint("HS256", []byte(fmt.Sprintf("mfconform-forged-%d-not-the-project-secret", now.UnixNano())), map[string]any{
-		"sub": "00000000-0000-4000-8000-000000000000", "aud": "authenticated", "role": "authenticated",
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-	})
-	if err != nil {
-		return Answer{Err: err}
-	}
-	return request(ctx, e, "GET", origin+"/auth/v1/user", key, tok, nil)
 }

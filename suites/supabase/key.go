@@ -3,6 +3,9 @@ package supabase
 import (
 	"fmt"
 
+	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/redact"
+
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -14,6 +17,7 @@ var keyChecks = judge.InArea("key", []string{BundleConfig},
 	judge.Check[*Run]{ID: "SB-KEY-003", Title: "the key belongs to the URL's project", Judge: keyProject},
 	judge.Check[*Run]{ID: "SB-KEY-004", Title: "the key has not expired", Judge: keyExpiry},
 	judge.Check[*Run]{ID: "SB-KEY-005", Title: "the gateway accepts the key", Judge: keyAccepted},
+	judge.Check[*Run]{ID: "SB-KEY-006", Title: "the key is signed with the project's current JWT secret (the data API accepts it)", Judge: keySignature},
 )
 
 func keyWellFormed(r *Run) judge.Outcome {
@@ -84,5 +88,41 @@ func (r *Run) acceptedByGateway(why string) judge.Outcome {
 	}
 	o := judge.Pass()
 	o.Show("proof", what+"; the project's gateway accepted it")
+	return o
+}
+
+// keySignature is SB-KEY-006. A legacy anon key verifies with the
+// project's JWT secret when SUPABASE_JWT_SECRET is given; without it,
+// PostgREST — which, unlike the gateway and Auth, verifies the key's JWT
+// — is asked: its PGRST301 is the same finding. A project without a data
+// API (404) leaves only the secret to judge with. An sb_publishable_ key is
+// not a JWT; the gateway hands PostgREST a JWT of its own for it, which
+// PostgREST must accept.
+func keySignature(r *Run) judge.Outcome {
+	c, stop := r.usableKey()
+	if stop != nil {
+		return *stop
+	}
+	if r.Key.Kind == sbcheck.KeyLegacyJWT && len(r.Target.JWTSecret) > 0 {
+		o := judge.Findings(sbcheck.CheckKeySignature(r.Key, r.Target.JWTSecret)...)
+		o.Show("verified with", "SUPABASE_JWT_SECRET "+redact.Fingerprint(r.Target.JWTSecret))
+		return o
+	}
+	if st := answered("GET /rest/v1/", c.Rest); st != nil {
+		return *st
+	}
+	ds, judged := sbcheck.RESTVerdict(c.Rest.Status, c.Rest.APIError())
+	if !judged {
+		switch {
+		case r.Key.Kind != sbcheck.KeyLegacyJWT && c.Rest.Status == 404:
+			return judge.OutOfScope("no data API", "the key is an "+string(r.Key.Kind)+" key (not a JWT) and the project has no data API (GET /rest/v1/ answered 404): nothing here carries a JWT to verify")
+		case r.Key.Kind != sbcheck.KeyLegacyJWT:
+			return judge.Findings(diag.Newf(diag.SupabaseKeySignature, "PostgREST accepts the gateway's JWT for the key",
+				"GET /rest/v1/ answered %s", c.Rest.Text()))
+		}
+		return judge.NotJudged(InputJWTSecret, "the data API does not judge the key (GET /rest/v1/ answered %s): give SUPABASE_JWT_SECRET to verify the key's signature directly", c.Rest.Text())
+	}
+	o := judge.Findings(ds...)
+	o.Show("rest", c.Rest.Text())
 	return o
 }

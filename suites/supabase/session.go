@@ -1,7 +1,7 @@
 package supabase
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mfconform/mfconform/suites/diag"
@@ -114,7 +114,7 @@ func sessionRefresh(r *Run) judge.Outcome {
 	}
 	switch {
 	case ok2xx(seq.ReuseParent.Status) && seq.ReuseParent.Returned != seq.R1:
-		return o.Add(diag.New(diag.SupabaseRefreshReuseMints, "reusing R0 while R1 is active returns R1 again",
+		o = o.Add(diag.New(diag.SupabaseRefreshReuseMints, "reusing R0 while R1 is active returns R1 again",
 			"reusing R0 returned a refresh token that is neither R1 nor empty: a used refresh token minted a new one"))
 	case !ok2xx(seq.ReuseParent.Status):
 		o.Show("parent reuse", "refused ("+seq.ReuseParent.Text()+"): stricter than GoTrue, which returns the active token to a client that failed to save it")
@@ -127,18 +127,7 @@ func sessionRefresh(r *Run) judge.Outcome {
 		return *st
 	}
 	if ok2xx(seq.ReuseOld.Status) {
-		if w := seq.ReuseOldAfterWait; w != nil {
-			if ok2xx(w.Status) {
-				return o.Add(diag.Newf(diag.SupabaseRefreshReuse, "an old refresh token refused after the reuse interval",
-					"a refresh token two generations old was accepted again %s after it was revoked: refresh tokens are not single-use", seq.Waited.Round(time.Second)).
-					WithSeverity(diag.Fail))
-			}
-			o.Show("reuse interval", fmt.Sprintf("an old token reused %s after revocation was refused (%s): the project has a reuse interval", seq.Waited.Round(time.Second), w.Text()))
-			return o
-		}
-		return o.Add(diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for R0 after R1 was refreshed",
-			"R0 was accepted again %s after it was revoked; the project may have a reuse interval (10 s on the hosted platform) — run with --thorough to decide",
-			seq.ReuseOldAt.Sub(seq.FirstRevoked).Round(time.Millisecond)))
+		return o.Add(reuseAccepted(seq)...)
 	}
 	if a := seq.ReuseOld.APIError(); a.Code != "refresh_token_already_used" {
 		o.Show("old reuse", "refused with "+seq.ReuseOld.Text()+" (GoTrue says refresh_token_already_used)")
@@ -151,6 +140,49 @@ func sessionRefresh(r *Run) judge.Outcome {
 			"R2 still works after the reuse of R0 was refused: the session survives a replayed refresh token"))
 	}
 	return o
+}
+
+// ReuseCause is the header with which GoTrue's refresh-token algorithm v2
+// says why it accepted a reuse (supabase/auth internal/tokens/service.go):
+// "fail-to-save" (the parent of the active token), "concurrent-refresh"
+// (within the reuse interval), "always-allow"
+// (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE).
+const ReuseCause = "sb-auth-refresh-token-reuse-cause"
+
+// reuseAccepted judges an old refresh token (R0 after R1 was refreshed)
+// that the project accepted. GoTrue does that only within its reuse
+// interval; algorithm v2 says so in a header, v1 does not, and then only
+// waiting the interval out (--thorough) tells an interval from tokens that
+// are not single-use at all.
+func reuseAccepted(seq RefreshSequence) []diag.Diagnostic {
+	since := seq.ReuseOldAt.Sub(seq.FirstRevoked).Round(time.Millisecond)
+	switch cause := seq.ReuseOld.Header.Get(ReuseCause); {
+	case strings.Contains(cause, "concurrent-refresh"):
+		return nil // within the reuse interval, as the server says
+	case strings.Contains(cause, "always-allow"):
+		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for R0 after R1 was refreshed",
+			"R0 was accepted again and the server says why: %s %q (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE is on)", ReuseCause, cause).
+			WithCause("The project accepts every earlier refresh token of a session (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE=true): a stolen, used refresh token keeps working.")}
+	}
+	w := seq.ReuseOldAfterWait
+	if w == nil {
+		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for R0 after R1 was refreshed",
+			"R0 was accepted again %s after it was revoked; the project may have a reuse interval (10 s on the hosted platform) — run with --thorough to decide", since)}
+	}
+	if ok2xx(w.Status) {
+		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "an old refresh token refused once the reuse interval is over",
+			"a refresh token two generations old was accepted again %s after it was revoked: refresh tokens are not single-use", seq.Waited.Round(time.Second)).
+			WithSeverity(diag.Fail).
+			WithCause("Used refresh tokens keep minting sessions long after any reuse interval: a stolen refresh token never stops working.")}
+	}
+	if w.APIError().Code != "refresh_token_already_used" {
+		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for an old token reused after the interval",
+			"R0 was accepted again %s after it was revoked; the check that waited %s could not decide: the reuse answered %s, not refresh_token_already_used",
+			since, seq.Waited.Round(time.Second), w.Text())}
+	}
+	return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "information only",
+		"R0 was accepted again %s after it was revoked, and a token as old was refused %s after revocation (%s): the project has a reuse interval",
+		since, seq.Waited.Round(time.Second), w.Text()).WithSeverity(diag.Info)}
 }
 
 // refreshText is the refresh sequence for an operator, no tokens.
@@ -199,18 +231,17 @@ func sessionExpired(r *Run) judge.Outcome {
 	return o
 }
 
+// sessionForged is SB-SESSION-005: the session's own claims, signed with a
+// random key, must be refused.
 func sessionForged(r *Run) judge.Outcome {
-	if _, stop := r.usableKey(); stop != nil {
+	s, o, stop := r.session()
+	if stop != nil {
 		return *stop
 	}
-	if r.Session == nil {
-		return judge.Findings(unreachable("GET /auth/v1/user", r.SessionErr))
-	}
-	a := r.Session.Forged
+	a := s.Forged
 	if st := answered("GET /auth/v1/user", a); st != nil {
 		return *st
 	}
-	o := judge.Pass()
 	o.Show("forged", a.Text())
 	if ok2xx(a.Status) {
 		return o.Add(diag.New(diag.SupabaseAcceptsBadSig, "403 bad_jwt \"signature is invalid\"",

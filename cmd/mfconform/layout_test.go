@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// module is the import path every package of mfconform starts with.
+const module = "github.com/mfconform/mfconform/"
+
+// layoutRules say what each folder may import of mfconform's own
+// packages, so imports point one way — cmd → {fixtures, reports} → suites
+// → harness — and a folder's name says what lives there. A package matches
+// the longest prefix listed.
+var layoutRules = []struct {
+	prefix  string
+	mayUse  []string // prefixes of the packages it may import
+	explain string
+}{
+	{"harness/", []string{"harness/"}, "harness starts things; it never judges or renders"},
+	{"suites/result", nil, "the result model is a leaf"},
+	{"suites/diag", []string{"suites/result"}, "the catalogue builds on the result model only"},
+	{"suites/", []string{"suites/", "harness/"}, "suites judge; they never render, describe fixtures or wire the CLI"},
+	{"reports", []string{"suites/result"}, "reports render the result model and hold no judgment"},
+	{"fixtures/fixturetest", []string{"fixtures", "suites/result", "suites/diag"}, "the fixture test helper compares reports with declarations"},
+	{"fixtures", []string{"harness/", "suites/diag"}, "fixtures describe deployments: profiles and expected codes"},
+	{"cmd/", []string{"cmd/", "fixtures", "reports", "suites/", "harness/"}, "cmd wires everything"},
+}
+
+// TestImportsPointOneWay fails when a package imports a package of
+// mfconform its folder may not use (test files excluded): the check over
+// `go list` that keeps the house walkable.
+func TestImportsPointOneWay(t *testing.T) {
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	checked := 0
+	for dec.More() {
+		var p struct {
+			ImportPath    string
+			Imports, Deps []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		self := strings.TrimPrefix(p.ImportPath, module)
+		rule := -1
+		for i, r := range layoutRules {
+			if (self == r.prefix || strings.HasPrefix(self, r.prefix)) && (rule < 0 || len(r.prefix) > len(layoutRules[rule].prefix)) {
+				rule = i
+			}
+		}
+		if rule < 0 {
+			t.Errorf("package %s is in no folder the layout knows: add a rule", self)
+			continue
+		}
+		checked++
+		r := layoutRules[rule]
+		for _, imp := range p.Imports {
+			dep, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			allowed := false
+			for _, m := range r.mayUse {
+				allowed = allowed || dep == m || strings.HasPrefix(dep, m)
+			}
+			if !allowed {
+				t.Errorf("%s imports %s: %s", self, dep, r.explain)
+			}
+		}
+		if self == "reports" {
+			for _, d := range p.Deps {
+				if dep, ok := strings.CutPrefix(d, module+"suites/"); ok && dep != "result" {
+					t.Errorf("reports depends on suites/%s, a package that judges", dep)
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("checked %d packages, want every package of the module", checked)
+	}
+}

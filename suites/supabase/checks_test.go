@@ -1,0 +1,221 @@
+package supabase
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/sbcheck"
+)
+
+const (
+	testSecret = "supabase-checks-test-secret-0123456789abcd"
+	testRef    = "abcdefghijklmnopqrst"
+)
+
+var testNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func answer(status int, body string, header ...string) Answer {
+	h := http.Header{"Date": {testNow.Format(http.TimeFormat)}}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	return Answer{Status: status, Body: []byte(body), Header: h, At: testNow}
+}
+
+func mint(t *testing.T, key string, claims map[string]any) string {
+	t.Helper()
+	tok, err := jwtcheck.Mint("HS256", []byte(key), claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// goodRun is the evidence of a correctly configured project; each row of
+// TestChecks breaks one thing.
+func goodRun(t *testing.T) *Run {
+	t.Helper()
+	anon := mint(t, testSecret, map[string]any{"iss": "supabase", "ref": testRef, "role": "anon", "iat": testNow.Add(-time.Hour).Unix(), "exp": testNow.AddDate(10, 0, 0).Unix()})
+	access := mint(t, testSecret, map[string]any{"sub": "9cb972e2-50e0-4fcd-8dab-5c3eeb15b72e", "aud": "authenticated", "role": "authenticated",
+		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "session_id": "368a5bae-803f-431d-b440-d912949db9b5"})
+	target := env.SupabaseTarget{URL: "https://" + testRef + ".supabase.test", Key: anon, ClientURL: "https://app.acme.test",
+		Email: "test.user@acme.test", Password: "pw", JWTSecret: []byte(testSecret)}
+	u, _ := sbcheck.CheckURL(target.URL)
+	k, _ := sbcheck.ReadKey(target.Key)
+	p, _ := jwtcheck.Parse(access)
+	refused := func(code string) RefreshStep {
+		return RefreshStep{Answer: answer(400, `{"code":"`+code+`","message":"Invalid Refresh Token"}`)}
+	}
+	return &Run{
+		Target: target, Thresholds: env.Thresholds{ClockTolerance: 2 * time.Minute}, Now: testNow, URL: u, Key: k,
+		Config: &ConfigEvidence{
+			Health:   answer(200, `{"version":"v2.196.0","name":"GoTrue","description":"GoTrue"}`),
+			Settings: answer(200, `{"external":{"email":true}}`),
+			JWKS:     answer(200, `{"keys":[]}`),
+			Rest:     answer(200, `{"swagger":"2.0"}`),
+		},
+		Browser: &BrowserEvidence{
+			Cors: CorsResult{Settings: StepResult{OK: true, Status: 200}, Token: StepResult{OK: true, Status: 200}},
+			Run: &RunResult{Created: true, SignIn: StepResult{OK: true, Status: 200}, Session: struct {
+				Present bool `json:"present"`
+			}{true}},
+		},
+		Session: &SessionEvidence{
+			SignIn: answer(200, `{}`), Access: p, User: answer(200, `{}`),
+			Forged:      answer(403, `{"code":"bad_jwt","message":"invalid JWT: unable to parse or verify signature, token signature is invalid"}`),
+			UserExpired: ptr(answer(403, `{"code":"bad_jwt","message":"invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired"}`)),
+			Refresh: RefreshSequence{
+				R0: "r0", R1: "r1",
+				First:       RefreshStep{Answer: answer(200, `{}`), Returned: "r1"},
+				ReuseParent: RefreshStep{Answer: answer(200, `{}`), Returned: "r1"},
+				Second:      RefreshStep{Answer: answer(200, `{}`), Returned: "r2"},
+				ReuseOld:    refused("refresh_token_already_used"),
+				AfterReuse:  refused("refresh_token_already_used"),
+			},
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func judgeOne(t *testing.T, id string, r *Run) result.Spec {
+	t.Helper()
+	for _, c := range Checks() {
+		if c.ID == id {
+			o := c.Judge(r)
+			s := result.Spec{ID: id, State: o.State(), Diagnostics: o.Findings}
+			if o.Unjudged != nil && !o.Failing() {
+				s.SetUnjudged(*o.Unjudged)
+			}
+			return s
+		}
+	}
+	t.Fatalf("no check %s", id)
+	return result.Spec{}
+}
+
+func TestChecks(t *testing.T) {
+	netErr := Answer{Err: errors.New("read tcp: connection reset by peer")}
+	tests := []struct {
+		name   string
+		id     string
+		mutate func(*Run)
+		state  string
+		codes  []diag.Code
+		by     string
+	}{
+		{"URL fine", "SB-CONFIG-001", nil, result.StatePassed, nil, ""},
+		{"URL with /auth/v1", "SB-CONFIG-001", func(r *Run) { r.Target.URL += "/auth/v1" }, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
+		{"health answers as GoTrue", "SB-CONFIG-002", nil, result.StatePassed, nil, ""},
+		{"health unreachable", "SB-CONFIG-002", func(r *Run) { r.Config.Health = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"a gateway refusal, JWKS proves Auth behind it", "SB-CONFIG-002", func(r *Run) {
+			r.Config.Health = answer(401, `{"message":"Invalid API key","hint":"Double check your Supabase anon or service_role API key."}`)
+		}, result.StatePassed, nil, ""},
+		{"a gateway refusal without proof", "SB-CONFIG-002", func(r *Run) {
+			r.Config.Health = answer(401, `{"message":"Invalid authentication credentials"}`)
+			r.Config.JWKS = answer(401, `{"message":"Invalid authentication credentials"}`)
+		}, result.StateBlocked, nil, "SB-KEY-005"},
+		{"a 401 from something that is not Supabase", "SB-CONFIG-002", func(r *Run) {
+			r.Config.Health = answer(401, `<html>Unauthorized</html>`)
+		}, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
+		{"a 200 that is not GoTrue", "SB-CONFIG-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
+		{"key accepted", "SB-KEY-005", nil, result.StatePassed, nil, ""},
+		{"key refused", "SB-KEY-005", func(r *Run) { r.Config.Settings = answer(401, `{"message":"Invalid API key"}`) }, result.StateFailed, []diag.Code{diag.SupabaseKeyRejected}, ""},
+		{"settings request failed", "SB-KEY-005", func(r *Run) { r.Config.Settings = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"key project via gateway (no ref)", "SB-KEY-003", func(r *Run) { r.Key.Ref = "" }, result.StatePassed, nil, ""},
+		{"key signature verifies", "SB-KEY-006", nil, result.StatePassed, nil, ""},
+		{"key minted with another secret", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret = []byte("the-new-project-secret-0123456789abcdef") }, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
+		{"no secret: PostgREST accepts", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret = nil }, result.StatePassed, nil, ""},
+		{"no secret: PGRST301", "SB-KEY-006", func(r *Run) {
+			r.Target.JWTSecret = nil
+			r.Config.Rest = answer(401, `{"code":"PGRST301","details":null,"hint":null,"message":"JWSError JWSInvalidSignature"}`)
+		}, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
+		{"no secret, no data API", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, answer(404, `404 page not found`) }, result.StateNotJudged, nil, InputJWTSecret},
+		{"no secret, data API unreachable", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"CORS fine", "SB-BROWSER-001", nil, result.StatePassed, nil, ""},
+		{"CORS refused", "SB-BROWSER-001", func(r *Run) { r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"} }, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
+		{"browser never ran", "SB-BROWSER-001", func(r *Run) { r.Browser, r.BrowserErr = nil, errors.New("bundle missing") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"sign-in fine", "SB-BROWSER-002", nil, result.StatePassed, nil, ""},
+		{"sign-in needs a test user", "SB-BROWSER-002", func(r *Run) { r.Target.Email = "" }, result.StateNotJudged, nil, InputTestUser},
+		{"unconfirmed email", "SB-BROWSER-002", func(r *Run) {
+			r.Browser.Run.SignIn = StepResult{Status: 400, Code: "email_not_confirmed", Message: "Email not confirmed"}
+		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
+		{"claims fine", "SB-SESSION-001", nil, result.StatePassed, nil, ""},
+		{"sign-in request failed", "SB-SESSION-001", func(r *Run) { r.Session.SignIn, r.Session.Access = netErr, nil }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"HS256 verifies with the secret", "SB-SESSION-002", nil, result.StatePassed, nil, ""},
+		{"HS256 needs the secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
+		{"HS256 with another secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseSessionSignature}, ""},
+		{"refresh as GoTrue", "SB-SESSION-003", nil, result.StatePassed, nil, ""},
+		{"refresh as GoTrue v2 (parent reuse says fail-to-save)", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseParent.Header.Set(ReuseCause, "fail-to-save")
+		}, result.StatePassed, nil, ""},
+		{"reuse mints", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.ReuseParent.Returned = "r9" }, result.StateFailed, []diag.Code{diag.SupabaseRefreshReuseMints}, ""},
+		{"family kept", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.AfterReuse = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"} }, result.StateWarned, []diag.Code{diag.SupabaseRefreshFamily}, ""},
+		{"old reuse accepted within a v2 interval", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`, ReuseCause, "concurrent-refresh"), Returned: "r2"}
+		}, result.StatePassed, nil, ""},
+		{"old reuse accepted, v1: may be an interval", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
+		}, result.StateWarned, []diag.Code{diag.SupabaseRefreshReuse}, ""},
+		{"thorough: refused after the interval", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
+			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(400, `{"code":"refresh_token_already_used","message":"Invalid Refresh Token: Already Used"}`)}
+		}, result.StatePassed, nil, ""},
+		{"thorough: refused for another reason decides nothing", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
+			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(400, `{"code":"refresh_token_not_found","message":"Invalid Refresh Token: Refresh Token Not Found"}`)}
+		}, result.StateWarned, []diag.Code{diag.SupabaseRefreshReuse}, ""},
+		{"thorough: accepted after the interval", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
+			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(200, `{}`), Returned: "r4"}
+		}, result.StateFailed, []diag.Code{diag.SupabaseRefreshReuse}, ""},
+		{"a refresh that failed on the network is no pass", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.ReuseOld = RefreshStep{Answer: netErr} }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"first refresh refused", "SB-SESSION-003", func(r *Run) {
+			r.Session.Refresh.First = RefreshStep{Answer: answer(400, `{"code":"session_expired","message":"Session Expired"}`)}
+		}, result.StateFailed, []diag.Code{diag.SupabaseRefreshFailed}, ""},
+		{"expired refused", "SB-SESSION-004", nil, result.StatePassed, nil, ""},
+		{"expired accepted", "SB-SESSION-004", func(r *Run) { r.Session.UserExpired = ptr(answer(200, `{}`)) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsExpired}, ""},
+		{"expired probe failed on the network", "SB-SESSION-004", func(r *Run) { r.Session.UserExpired = &netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"expired needs the secret", "SB-SESSION-004", func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
+		{"forged refused", "SB-SESSION-005", nil, result.StatePassed, nil, ""},
+		{"forged accepted", "SB-SESSION-005", func(r *Run) { r.Session.Forged = answer(200, `{}`) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsBadSig}, ""},
+		{"forged probe failed on the network", "SB-SESSION-005", func(r *Run) { r.Session.Forged = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"forged needs a test user", "SB-SESSION-005", func(r *Run) { r.Target.Password = "" }, result.StateNotJudged, nil, InputTestUser},
+		{"clock fine", "SB-SESSION-006", nil, result.StatePassed, nil, ""},
+		{"clock hours off", "SB-SESSION-006", func(r *Run) {
+			r.Session.SignIn.Header.Set("Date", testNow.Add(-3*time.Hour).Format(http.TimeFormat))
+		}, result.StateFailed, []diag.Code{diag.SupabaseClockSkew}, ""},
+		{"no Date, no iat", "SB-SESSION-006", func(r *Run) {
+			r.Session = nil
+			r.Config.Health.Header.Del("Date")
+		}, result.StateNotJudged, nil, "a Date header or token iat from the project"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id+"/"+tt.name, func(t *testing.T) {
+			r := goodRun(t)
+			if tt.mutate != nil {
+				tt.mutate(r)
+			}
+			got := judgeOne(t, tt.id, r)
+			var codes []diag.Code
+			for _, d := range got.Diagnostics {
+				if d.Severity != diag.Info {
+					codes = append(codes, d.Code)
+				}
+			}
+			if got.State != tt.state || !slices.Equal(codes, tt.codes) {
+				t.Fatalf("%s = %s %v (%s), want %s %v", tt.id, got.State, codes, got.Reason, tt.state, tt.codes)
+			}
+			if tt.by != "" && got.BlockedBy+got.Input+got.Scope != tt.by {
+				t.Errorf("%s %s by/input/scope = %q, want %q", tt.id, got.State, got.BlockedBy+got.Input+got.Scope, tt.by)
+			}
+		})
+	}
+}
