@@ -173,7 +173,9 @@ func TestChecks(t *testing.T) {
 		{"not stored blocks", "JWT-COOKIE-006", func(r *Run) { setLine(r, r.Login.SetCookie.Line, "NameValuePairExceedsMaxSize") }, result.StateBlocked, nil, "JWT-COOKIE-009"},
 		// JWT-COOKIE-007…009
 		{"path covers", "JWT-COOKIE-007", nil, result.StatePassed, nil, ""},
-		{"path restricted", "JWT-COOKIE-007", func(r *Run) { setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None") }, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
+		{"path restricted", "JWT-COOKIE-007", func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None")
+		}, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
 		{"not expired", "JWT-COOKIE-008", nil, result.StatePassed, nil, ""},
 		{"max-age 0", "JWT-COOKIE-008", func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
@@ -183,7 +185,9 @@ func TestChecks(t *testing.T) {
 		{"too large", "JWT-COOKIE-009", func(r *Run) { setLine(r, CookieName+"="+strings.Repeat("a", 5000), "NameValuePairExceedsMaxSize") }, result.StateFailed, []diag.Code{diag.CookieTooLarge}, ""},
 		// JWT-TOKEN-*
 		{"compact JWS", "JWT-TOKEN-001", nil, result.StatePassed, nil, ""},
-		{"not a JWS", "JWT-TOKEN-001", func(r *Run) { setLine(r, CookieName+"=bm90IGEgand0; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None") }, result.StateFailed, []diag.Code{diag.TokenMalformed}, ""},
+		{"not a JWS", "JWT-TOKEN-001", func(r *Run) {
+			setLine(r, CookieName+"=bm90IGEgand0; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
+		}, result.StateFailed, []diag.Code{diag.TokenMalformed}, ""},
 		{"alg blocked by a malformed token", "JWT-TOKEN-002", func(r *Run) { setLine(r, CookieName+"=garbage; Domain=.acme.test") }, result.StateBlocked, nil, "JWT-TOKEN-001"},
 		{"signature verifies", "JWT-TOKEN-003", nil, result.StatePassed, nil, ""},
 		{"signature needs the key", "JWT-TOKEN-003", func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
