@@ -99,6 +99,9 @@ type AppProfile struct {
 	// IdentityOverride, when non-empty, makes /api/me and the page report this
 	// user_id instead of the token's.
 	IdentityOverride string
+	// EchoToken makes /api/me and the page report the raw cookie value as
+	// the user_id: an app that echoes the token back to whoever asks.
+	EchoToken bool
 	// Down leaves the app's port closed: nothing answers at AppURL.
 	Down bool
 }

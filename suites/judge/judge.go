@@ -15,6 +15,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -187,6 +188,7 @@ func contains(xs []string, x string) bool {
 // reads the kind back: a skip is never a pass).
 func Give(o Outcome) {
 	GinkgoHelper()
+	o = Scrubbed(o)
 	for _, e := range o.Evidence {
 		AddReportEntry(EntryEvidence, e, ReportEntryVisibilityNever)
 	}
@@ -205,6 +207,35 @@ func Give(o Outcome) {
 		Skip(o.Unjudged.Reason)
 	}
 	gomega.Expect(o.Findings).To(conform())
+}
+
+// scrubText makes target text safe to keep: the run's known secrets and
+// tokens replaced (redact.Known), control characters escaped.
+func scrubText(s string) string { return result.Clean(redact.Known.Clean(s)) }
+
+// Scrubbed is the outcome as it may be stored: every finding, piece of
+// evidence and reason passed through the run's redaction and the control
+// character cleaner — the one boundary target text crosses on its way to
+// Ginkgo, the console and the reports.
+func Scrubbed(o Outcome) Outcome {
+	out := Outcome{Unjudged: o.Unjudged}
+	for _, d := range o.Findings {
+		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
+		out.Findings = append(out.Findings, d)
+	}
+	for _, e := range o.Evidence {
+		out.Evidence = append(out.Evidence, result.Named{Name: e.Name, Value: result.Scrub(e.Value, scrubText)})
+	}
+	for _, s := range o.Shots {
+		s.Caption = scrubText(s.Caption)
+		out.Shots = append(out.Shots, s)
+	}
+	if o.Unjudged != nil {
+		u := *o.Unjudged
+		u.Reason = scrubText(u.Reason)
+		out.Unjudged = &u
+	}
+	return out
 }
 
 type conformMatcher struct{}

@@ -99,7 +99,7 @@ func appAcceptsBackend(r *Run) judge.Outcome {
 		}
 		res, how = r.BackendProbe.Result, "sent to the app directly (the browser did not deliver it; see the JWT-COOKIE specs)"
 		if res.Error != "" {
-			return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, fmt.Errorf("%s", res.Error)))
+			return judge.Blocked("JWT-APP-001", "the app did not answer the backend's token: %s", res.Error)
 		}
 	}
 	o := judge.Pass()
@@ -159,6 +159,10 @@ func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
 			return *stop
 		}
 		o := judge.Pass()
+		// A probe the app must accept proves nothing against an app that
+		// refuses even a conformant token: JWT-APP-001 reports that.
+		v, haveValid := pe.validOutcome()
+		validRefused := haveValid && !v.Result.Accepted
 		var ran, skipped []string
 		for _, p := range pe.Outcomes {
 			if p.Probe.Code != code {
@@ -166,6 +170,9 @@ func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
 			}
 			ran = append(ran, p.Probe.Name)
 			o.Show("probe", outcomeText(p))
+			if p.Probe.WantAccepted && validRefused {
+				continue
+			}
 			if d, bad := misjudged(p); bad {
 				o.Findings = append(o.Findings, d)
 			}
@@ -185,8 +192,8 @@ func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
 		if o.Failing() || !pe.Keyed {
 			return o
 		}
-		if v, ok := pe.validOutcome(); ok && !v.Result.Accepted {
-			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token, so its refusals prove nothing")
+		if validRefused {
+			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token, so its answers to these probes prove nothing")
 		}
 		return o
 	}}

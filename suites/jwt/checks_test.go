@@ -231,6 +231,13 @@ func TestChecks(t *testing.T) {
 		{"refusals prove nothing if valid is refused", "JWT-APP-006", func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateBlocked, nil, "JWT-APP-001"},
 		{"other alg accepted", "JWT-APP-007", func(r *Run) { answer(r, "alg-HS512", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsOtherAlg}, ""},
 		{"missing claim accepted", "JWT-APP-008", func(r *Run) { answer(r, "missing-exp", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsMissingClaim}, ""},
+		{"fractional exp refused along with every valid token", "JWT-APP-009", func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 401, Rejected: true})
+		}, result.StateBlocked, nil, "JWT-APP-001"},
+		{"backend token could not be sent", "JWT-APP-002", func(r *Run) {
+			r.Login.AppProbeCookie = nil
+			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Error: "connection refused"}}
+		}, result.StateBlocked, nil, "JWT-APP-001"},
 		{"fractional exp refused", "JWT-APP-009", func(r *Run) { answer(r, "valid-fractional-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsFractionalExp}, ""},
 		{"a 404 is neither accepted nor rejected", "JWT-APP-006", func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 404}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
 		{"garbage refused", "JWT-APP-010", nil, result.StatePassed, nil, ""},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -20,6 +21,13 @@ const BundleBackendToken = "jwt_backend_token"
 // evidence timeout and by ctx, which ends when the run is interrupted.
 func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.Progress) []result.Bundle {
 	r := &Run{Target: e.Target, Thresholds: e.Thresholds, BlockThirdPartyCookies: e.BlockThirdPartyCookies}
+	redact.Known.AddSecret(string(e.Target.Secret))
+	for _, v := range e.Target.LoginForm {
+		redact.Known.AddSecret(v)
+	}
+	for _, st := range e.Target.LoginScript {
+		redact.Known.AddSecret(st.Value)
+	}
 	need := map[string]bool{}
 	for _, c := range Checks() {
 		if selected == nil || slices.Contains(selected, c.ID) {
@@ -42,6 +50,9 @@ func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.
 		}})
 	}
 	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
+	if tok := r.Login.token(); tok != "" {
+		redact.Known.AddToken(tok)
+	}
 
 	// JWT-APP-002 judges the backend's token even when the browser did not
 	// deliver it: then it is sent to the app directly.

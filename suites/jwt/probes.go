@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // ProbeIdentity is the identity minted into probe tokens.
@@ -60,6 +61,9 @@ func gatherProbes(ctx context.Context, e *env.Env) (*ProbeEvidence, error) {
 	probes, err := jwtcheck.Probes(e.Target.Secret, ProbeIdentity, e.Now())
 	if err != nil {
 		return nil, fmt.Errorf("mint probe tokens: %w", err)
+	}
+	for _, p := range probes {
+		redact.Known.AddToken(p.Token)
 	}
 	probes = append(probes, jwtcheck.GarbageProbes()...)
 	out := &ProbeEvidence{Keyed: len(e.Target.Secret) > 0}

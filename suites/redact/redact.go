@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -99,3 +100,79 @@ func Secrets(s string, secrets ...string) string {
 	}
 	return s
 }
+
+// Set is the run's known secret values — keys, passwords, whole tokens —
+// and how each is shown instead: a key as its fingerprint, a token without
+// its signature. Everything a target sends passes through Clean before it
+// is stored, so an app that echoes a token back (as a user_id, in an error
+// page) cannot carry it into a report.
+type Set struct {
+	mu     sync.RWMutex
+	values map[string]string // value → its replacement
+}
+
+// minSecret is the shortest value Set replaces: shorter ones would match
+// ordinary text.
+const minSecret = 8
+
+// AddSecret registers keys and passwords, shown as "<redacted sha256:…>".
+func (s *Set) AddSecret(vs ...string) {
+	s.add(func(v string) string { return "<redacted " + Fingerprint([]byte(v)) + ">" }, vs)
+}
+
+// AddToken registers whole signed tokens, shown without their signature;
+// an unsigned one (an empty third segment) holds nothing secret.
+func (s *Set) AddToken(vs ...string) {
+	var signed []string
+	for _, v := range vs {
+		if parts := strings.Split(v, "."); len(parts) != 3 || parts[2] != "" {
+			signed = append(signed, v)
+		}
+	}
+	s.add(Token, signed)
+}
+
+func (s *Set) add(show func(string) string, vs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.values == nil {
+		s.values = map[string]string{}
+	}
+	for _, v := range vs {
+		if len(v) >= minSecret {
+			s.values[v] = show(v)
+		}
+	}
+}
+
+// Clean replaces every known value in text, longest first (so a token
+// that contains a key is replaced whole).
+func (s *Set) Clean(text string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.values) == 0 || len(text) < minSecret {
+		return text
+	}
+	keys := make([]string, 0, len(s.values))
+	for k := range s.values {
+		if strings.Contains(text, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return text
+	}
+	// One pass, longest first: a replacement is never matched again.
+	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		pairs = append(pairs, k, s.values[k])
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// Known is the process's run's set: the gathers register what they learn
+// (the operator's keys, the backend's token, every minted probe, Supabase
+// tokens), and the judge cleans every finding and piece of evidence with
+// it before Ginkgo or a report sees them.
+var Known = &Set{}

@@ -313,3 +313,21 @@ func randomToken(t *testing.T, r *mrand.Rand) (tok, sig string) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestSetClean(t *testing.T) {
+	var s Set
+	tok := "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoidSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU"
+	key := "known-key-1234567890"
+	s.AddToken(tok)
+	s.AddSecret(key, "short")
+	got := s.Clean(`app says user_id "` + tok + `" with key ` + key + ` and short`)
+	if strings.Contains(got, tok) || strings.Contains(got, key) || strings.Contains(got, "c2lnbmF0dXJl") {
+		t.Errorf("Clean() = %q, still holds a secret", got)
+	}
+	if !strings.Contains(got, "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoidSJ9.<signature dropped>") || !strings.Contains(got, "<redacted sha256:") {
+		t.Errorf("Clean() = %q, want the token without its signature and the key as a fingerprint", got)
+	}
+	if !strings.HasSuffix(got, "and short") {
+		t.Errorf("Clean() = %q, want values under 8 bytes left alone", got)
+	}
+}

@@ -1,6 +1,8 @@
 package result
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -73,4 +75,42 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// Scrub returns v with every string in it passed through f, as the JSON a
+// report would hold of it: structs become maps, numbers json.Numbers, []byte
+// base64 strings (f keeps base64 as it is). Renderers read evidence by
+// re-decoding its JSON, so nothing is lost. A value that does not encode
+// is shown as f of its %v text.
+func Scrub(v any, f func(string) string) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return f(fmt.Sprintf("%v", v))
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var out any
+	if d.Decode(&out) != nil {
+		return f(string(b))
+	}
+	return scrub(out, f)
+}
+
+func scrub(v any, f func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return f(x)
+	case []any:
+		for i := range x {
+			x[i] = scrub(x[i], f)
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[f(k)] = scrub(e, f)
+		}
+		return out
+	}
+	return v
 }

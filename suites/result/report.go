@@ -112,6 +112,7 @@ func (r *Report) SortSpecs() {
 // judge, or nothing was judged at all); conformant with warnings;
 // conformant.
 func (r *Report) Summarize() {
+	r.resolveBlocked()
 	r.Counts = map[string]int{}
 	for _, s := range States {
 		if s != StateInterrupted {
@@ -166,6 +167,35 @@ func (r *Report) Summarize() {
 		r.Verdict = VerdictWarnings
 	default:
 		r.Verdict = VerdictConformant
+	}
+}
+
+// resolveBlocked makes every blocked spec name the spec at the root of
+// its chain: a spec blocked by one that is itself blocked is blocked by
+// what blocked that one (the spec whose finding explains both).
+func (r *Report) resolveBlocked() {
+	byID := map[string]*Spec{}
+	for i := range r.Specs {
+		byID[r.Specs[i].ID] = &r.Specs[i]
+	}
+	for i := range r.Specs {
+		s := &r.Specs[i]
+		if s.State != StateBlocked {
+			continue
+		}
+		root, via := s.BlockedBy, []string(nil)
+		for hops := 0; hops < len(r.Specs); hops++ {
+			b, ok := byID[root]
+			if !ok || b.State != StateBlocked || b.BlockedBy == "" || b.BlockedBy == s.ID {
+				break
+			}
+			via = append(via, root)
+			root = b.BlockedBy
+		}
+		if len(via) > 0 {
+			s.Reason = "blocked by " + root + " (through " + strings.Join(via, ", ") + "): " + strings.TrimPrefix(s.Reason, "blocked by "+s.BlockedBy+": ")
+			s.BlockedBy = root
+		}
 	}
 }
 

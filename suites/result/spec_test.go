@@ -153,3 +153,15 @@ func TestEnvironmentCodesCatalogued(t *testing.T) {
 		}
 	}
 }
+
+func TestBlockedChainsNameTheirRoot(t *testing.T) {
+	r := &Report{Specs: []Spec{
+		{ID: "A-001", State: StateFailed},
+		{ID: "A-002", State: StateBlocked, BlockedBy: "A-001", Reason: "blocked by A-001: x"},
+		{ID: "A-003", State: StateBlocked, BlockedBy: "A-002", Reason: "blocked by A-002: y"},
+	}}
+	r.Summarize()
+	if s := r.Specs[2]; s.BlockedBy != "A-001" || s.Reason != "blocked by A-001 (through A-002): y" {
+		t.Errorf("A-003 blocked by %q (%q), want A-001 through A-002", s.BlockedBy, s.Reason)
+	}
+}

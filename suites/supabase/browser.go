@@ -63,7 +63,13 @@ func browserSignIn(r *Run) judge.Outcome {
 	}
 	if !run.SignIn.OK {
 		if run.SignIn.Status == 401 {
-			return judge.Blocked("SB-KEY-005", "the gateway refused the key in the browser: %q", run.SignIn.Message)
+			// The gateway refuses a secret key from a browser by design;
+			// SB-KEY-002 reports that key, SB-KEY-005 any other refusal.
+			by := "SB-KEY-005"
+			if r.Key.Kind == sbcheck.KeySecret {
+				by = "SB-KEY-002"
+			}
+			return judge.Blocked(by, "the gateway refused the key in the browser: %q", run.SignIn.Message)
 		}
 		return o.Add(withBrowserPrefix(run.SignIn))
 	}

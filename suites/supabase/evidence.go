@@ -18,6 +18,7 @@ import (
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -171,6 +172,7 @@ type SessionEvidence struct {
 func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, progress gather.Progress) []result.Bundle {
 	t := *e.Supabase
 	r := &Run{Target: t, Thresholds: e.Thresholds, Now: e.Now()}
+	redact.Known.AddSecret(string(t.JWTSecret), t.Password, t.Key, strings.TrimSpace(t.Key), strings.Trim(strings.TrimSpace(t.Key), `"'`))
 	r.URL, _ = sbcheck.CheckURL(t.URL)
 	r.Key, _ = sbcheck.ReadKey(t.Key)
 	need := map[string]bool{}
@@ -348,12 +350,14 @@ func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 	if err != nil {
 		return ev, fmt.Errorf("mint a forged token: %w", err)
 	}
+	redact.Known.AddToken(forged)
 	ev.Forged = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, forged, nil)
 	if len(e.Supabase.JWTSecret) > 0 {
 		expired, err := mintLike(ev.Access, e.Supabase.JWTSecret, serverNow.Add(-time.Hour), 0)
 		if err != nil {
 			return ev, fmt.Errorf("mint an expired token: %w", err)
 		}
+		redact.Known.AddToken(expired)
 		a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, expired, nil)
 		ev.UserExpired = &a
 	}
@@ -385,6 +389,8 @@ func tokens(a Answer) (sessionTokens, bool) {
 	if a.Err != nil || a.Status != http.StatusOK || json.Unmarshal(a.Body, &t) != nil || t.Access == "" || t.Refresh == "" {
 		return sessionTokens{}, false
 	}
+	redact.Known.AddToken(t.Access)
+	redact.Known.AddSecret(t.Refresh)
 	return t, true
 }
 
