@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "config":
 		err = configCmd(args[1:], stdout)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
+		versionCmd(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

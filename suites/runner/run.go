@@ -173,7 +173,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *reports.Report) (*e
 		}
 		execPath = p
 	}
-	var bundle string
+	var bundle *clientsite.Bundle
 	if cfg.Runs(ModeSupabase) {
 		b, err := clientsite.FindBundle()
 		if err != nil {
