@@ -41,9 +41,10 @@ build: bundles
 dist: bundles
 	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/dist.sh
 
-## image: the container image (podman or buildah; installs them with apt-get when missing)
+## image: the container image (podman or buildah; installs them with apt-get when missing);
+## BASE=… builds on another Debian bookworm image, IMAGE=… names the result
 image: bundles
-	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image.sh build
+	$(if $(IMAGE),IMAGE=$(IMAGE)) VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image.sh build $(BASE)
 
 ## image-test: build a Debian base with debootstrap (cached in .cache/image), the image on it, and run
 ## the default job and a run by URL inside it (shiptest.TestImage; skipped where images cannot run;

@@ -112,9 +112,12 @@ binary() {
   fi
   if [ "$version" = source ]; then
     local src=${GITHUB_ACTION_PATH:-}
-    [ -n "$src" ] && [ -f "$src/Makefile" ] || die "version: source needs the action's checkout (GITHUB_ACTION_PATH)"
-    command -v go >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+    if [ -z "$src" ] || [ ! -f "$src/Makefile" ]; then
+      die "version: source needs the action's checkout (GITHUB_ACTION_PATH)"
+    fi
+    if ! command -v go >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
       die "version: source builds mfconform with Go and npm (actions/setup-go, actions/setup-node), or set version: to a release tag"
+    fi
     say "building mfconform from $src"
     make -C "$src" build >&2 || die "make build failed"
     echo "$src/bin/mfconform"

@@ -275,6 +275,10 @@ func TestActionInstallsRelease(t *testing.T) {
 		{name: "the action's own release tag", sums: good, env: []string{"MFCONFORM_ACTION_REF=v1.2.3"}, wantCode: 0},
 		{name: "checksum mismatch", sums: bad, env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 3, wantErr: "refusing to run it"},
 		{name: "no such release", sums: good, env: []string{"INPUT_VERSION=9.9.9"}, wantCode: 3, wantErr: "download of"},
+		{name: "source needs the action's checkout", env: []string{"INPUT_VERSION=source", "GITHUB_ACTION_PATH=" + t.TempDir()},
+			wantCode: 3, wantErr: "needs the action's checkout"},
+		{name: "a branch ref means source", env: []string{"MFCONFORM_ACTION_REF=main", "GITHUB_ACTION_PATH=" + t.TempDir()},
+			wantCode: 3, wantErr: "needs the action's checkout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
