@@ -2,10 +2,15 @@
 GO      ?= go
 BIN     := bin/mfconform
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# The binary looks for browser bundles it does not embed in the checkout it was built from.
+CHECKOUT_LDFLAGS := -X 'github.com/mfconform/mfconform/harness/clientsite.checkoutDir=$(CURDIR)'
+# Compiles in the bundles scripts/bundles.sh copied into harness/clientsite/embedded/.
+EMBED   := -tags mfconform_embed
 REPORTS ?= reports/out
 
-.PHONY: all deps build run test vet fmt-check docs report-screenshot bench clean
+.PHONY: all deps bundles bundles-lock build run test vet fmt-check docs report-screenshot bench clean dist image image-test
 
 all: build
 
@@ -20,9 +25,33 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## build: compile bin/mfconform
-build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mfconform
+## bundles: check the pinned browser bundles (harness/clientsite/bundles.lock) and stage them for embedding
+bundles: node_modules/.package-lock.json
+	@./scripts/bundles.sh embed
+
+## bundles-lock: after a deliberate version bump in package.json, pin the new versions and digests
+bundles-lock: node_modules/.package-lock.json
+	./scripts/bundles.sh lock
+
+## build: compile bin/mfconform with the pinned supabase-js bundle embedded
+build: bundles
+	$(GO) build $(EMBED) -ldflags "$(LDFLAGS) $(CHECKOUT_LDFLAGS)" -o $(BIN) ./cmd/mfconform
+
+## dist: release archives dist/mfconform_VERSION_OS_ARCH.tar.gz and dist/SHA256SUMS
+dist: bundles
+	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/dist.sh
+
+## image: the container image (podman or buildah; installs them with apt-get when missing);
+## BASE=… builds on another Debian bookworm image, IMAGE=… names the result
+image: bundles
+	$(if $(IMAGE),IMAGE=$(IMAGE)) VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image.sh build $(BASE)
+
+## image-test: build a Debian base with debootstrap (cached in .cache/image), the image on it, and run
+## the default job and a run by URL inside it (cmd/shiptest TestImage; skipped where images cannot run;
+## MFCONFORM_IMAGE_TEST=require makes that a failure)
+image-test: bundles
+	MFCONFORM_IMAGE_TEST=$${MFCONFORM_IMAGE_TEST:-1} VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) \
+		$(GO) test -count=1 -timeout 60m -v -run '^TestImage$$' ./cmd/shiptest
 
 ## run: the main job — JWT-mode conformance run against the embedded reference deployment
 run: deps build
@@ -33,6 +62,7 @@ test: deps fmt-check vet
 	@mkdir -p $(REPORTS)
 	MFCONFORM_MATRIX_OUT=$(CURDIR)/$(REPORTS)/fixture-matrix.txt $(GO) test -count=1 -timeout 30m ./...
 	@cat $(REPORTS)/fixture-matrix.txt
+	$(MAKE) image-test
 
 vet:
 	$(GO) vet ./...
@@ -42,7 +72,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 clean:
-	rm -rf bin $(REPORTS)
+	rm -rf bin dist $(REPORTS) harness/clientsite/embedded
 
 ## docs: regenerate the generated sections of README.md
 docs: build

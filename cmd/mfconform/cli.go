@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "config":
 		err = configCmd(rest, stdout)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "mfconform %s\n", toolVersion())
+		versionCmd(stdout)
 	case "help", "-h", "--help":
 		if len(rest) > 0 {
 			if h, ok := subcommandHelp[rest[0]]; ok {

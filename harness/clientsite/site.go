@@ -10,7 +10,6 @@ import (
 	"html/template"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -55,21 +54,17 @@ type Site struct {
 }
 
 // Start serves the page on host at 127.0.0.1:0 with TLS from ca.ServerTLS(),
-// answering 421 to other Host headers. It reads the bundle at bundlePath
-// once, into memory. Close the site when done.
-func Start(host, bundlePath string, ca *pki.Authority) (*Site, error) {
+// answering 421 to other Host headers, with bundle (FindBundle's answer) as
+// supabase-js. Close the site when done.
+func Start(host string, bundle *Bundle, ca *pki.Authority) (*Site, error) {
 	if host == "" || strings.ContainsAny(host, ":/ ") {
 		return nil, fmt.Errorf("clientsite: bad host %q: want a host name without port", host)
 	}
 	if ca == nil {
 		return nil, errors.New("clientsite: no certificate authority")
 	}
-	bundle, err := os.ReadFile(bundlePath)
-	if err != nil {
-		return nil, fmt.Errorf("clientsite: read supabase-js bundle: %w", err)
-	}
-	if len(bundle) == 0 {
-		return nil, fmt.Errorf("clientsite: supabase-js bundle %s is empty; %s", bundlePath, BundleHint)
+	if bundle == nil || len(bundle.Data) == 0 {
+		return nil, fmt.Errorf("clientsite: %w: no supabase-js bundle given; %s", ErrBundleMissing, BundleHint)
 	}
 	ln, port, err := httpserve.Listen()
 	if err != nil {
@@ -77,7 +72,7 @@ func Start(host, bundlePath string, ca *pki.Authority) (*Site, error) {
 	}
 	return &Site{
 		URL: "https://" + net.JoinHostPort(host, strconv.Itoa(port)),
-		srv: httpserve.Start(ln, host, handler(bundle), ca),
+		srv: httpserve.Start(ln, host, handler(bundle.Data), ca),
 	}, nil
 }
 

@@ -137,11 +137,11 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 // browser) and, for Supabase mode, supabase-js's browser bundle. A missing
 // bundle is not the run's failure: only the specs that run supabase-js in
 // the browser need it, and they report bundleErr.
-func programs(cfg Config) (execPath, bundle string, bundleErr, err error) {
+func programs(cfg Config) (execPath string, bundle *clientsite.Bundle, bundleErr, err error) {
 	execPath = cfg.ChromiumPath
 	if execPath == "" && cfg.SharedBrowser == "" {
 		if execPath, err = browser.FindChromium(); err != nil {
-			return "", "", nil, err
+			return "", nil, nil, err
 		}
 	}
 	if cfg.Runs(ModeSupabase) {
@@ -254,7 +254,7 @@ func startJWT(cfg Config, e *env.Env, appHost string, ca *pki.Authority, own fun
 // startSupabase starts the reference Supabase project (unless a real one is
 // targeted) and the client site on the app origin — unless supabase-js's
 // bundle is missing, which the browser specs then report.
-func startSupabase(cfg Config, e *env.Env, bundle string, bundleErr error, ca *pki.Authority, own func(func())) error {
+func startSupabase(cfg Config, e *env.Env, bundle *clientsite.Bundle, bundleErr error, ca *pki.Authority, own func(func())) error {
 	target := cfg.SupabaseTarget
 	if target == nil {
 		dep, err := supabaseref.Start(cfg.SupabaseReference, ca)

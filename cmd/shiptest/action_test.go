@@ -1,0 +1,411 @@
+package shiptest
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// fakeMfconform stands in for mfconform where the action's plumbing is
+// under test: it records its arguments in $FAKE_ARGS, writes the reports
+// the FAKE_* variables ask for and exits with $FAKE_CODE.
+const fakeMfconform = `#!/usr/bin/env bash
+set -eu
+printf '%s\n' "$@" >"$FAKE_ARGS"
+dir=""
+prev=""
+for a in "$@"; do
+  [ "$prev" != --report-dir ] || dir=$a
+  prev=$a
+done
+mkdir -p "$dir"
+[ -z "${FAKE_SUMMARY:-}" ] || printf '%s\n' "$FAKE_SUMMARY" >"$dir/summary.md"
+[ -z "${FAKE_VERDICT:-}" ] || printf '{\n  "schema_version": 1,\n  "verdict": "%s",\n  "specs": [{"verdict": "other"}]\n}\n' "$FAKE_VERDICT" >"$dir/report.json"
+for t in ${FAKE_TARGETS:-}; do
+  mkdir -p "$dir/$t"
+  printf '## target %s\n' "$t" >"$dir/$t/summary.md"
+done
+exit "${FAKE_CODE:-0}"
+`
+
+// actionRun is one run of scripts/action.sh.
+type actionRun struct {
+	result
+	outputs   map[string]string
+	summary   string
+	workspace string
+}
+
+// runAction runs scripts/action.sh as the composite step would: in a
+// workspace, with GitHub's files in a temporary folder, and env on top of
+// a clean environment.
+func runAction(t *testing.T, env ...string) actionRun {
+	t.Helper()
+	gh := t.TempDir()
+	ws := filepath.Join(gh, "workspace")
+	runnerTemp := filepath.Join(gh, "runner-temp")
+	for _, d := range []string{ws, runnerTemp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, sum := filepath.Join(gh, "output"), filepath.Join(gh, "step_summary")
+	for _, f := range []string{out, sum} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := baseEnv(t, append([]string{
+		"GITHUB_OUTPUT=" + out, "GITHUB_STEP_SUMMARY=" + sum, "RUNNER_TEMP=" + runnerTemp,
+		"GITHUB_WORKSPACE=" + ws, "GITHUB_ACTION_PATH=" + repoRoot(t),
+	}, env...)...)
+	res := run(t, 3*time.Minute, ws, all, filepath.Join(repoRoot(t), "scripts", "action.sh"))
+	ar := actionRun{result: res, outputs: map[string]string{}, workspace: ws}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			if _, dup := ar.outputs[k]; dup {
+				t.Errorf("output %s set twice in GITHUB_OUTPUT:\n%s", k, b)
+			}
+			ar.outputs[k] = v
+		}
+	}
+	s, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar.summary = string(s)
+	return ar
+}
+
+// writeExecutable writes an executable script.
+func writeExecutable(t *testing.T, path, text string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestActionRunsMfconform runs the action's step with a locally built
+// mfconform against the embedded reference deployment.
+func TestActionRunsMfconform(t *testing.T) {
+	bin := buildBinary(t)
+	tests := []struct {
+		name        string
+		env         []string
+		wantCode    int
+		wantVerdict string
+		wantSummary string
+	}{
+		{name: "default job", env: []string{"AUTH_SECRET_KEY=" + knownSecret},
+			wantCode: 0, wantVerdict: "conformant", wantSummary: "**Verdict: CONFORMANT**"},
+		{name: "missing waivers file", env: []string{"AUTH_SECRET_KEY=" + knownSecret, "INPUT_WAIVERS=/nonexistent/waivers.yaml", "INPUT_MODE=jwt"},
+			wantCode: 3, wantVerdict: "error", wantSummary: "## mfconform"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ar := runAction(t, append([]string{"MFCONFORM_BIN=" + bin, "INPUT_REPORT_DIR=out/reports"}, tt.env...)...)
+			if ar.code != tt.wantCode {
+				t.Fatalf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", ar.code, tt.wantCode, ar.stdout, ar.stderr)
+			}
+			want := map[string]string{"verdict": tt.wantVerdict, "exit-code": fmt.Sprint(tt.wantCode), "report-dir": "out/reports"}
+			for k, v := range want {
+				if ar.outputs[k] != v {
+					t.Errorf("output %s = %q, want %q (all: %v)", k, ar.outputs[k], v, ar.outputs)
+				}
+			}
+			if !strings.Contains(ar.summary, tt.wantSummary) {
+				t.Errorf("job summary does not contain %q:\n%s", tt.wantSummary, ar.summary)
+			}
+			reports := filepath.Join(ar.workspace, "out", "reports")
+			checkReports(t, reports)
+			written, err := os.ReadFile(filepath.Join(reports, "summary.md"))
+			if err != nil || !strings.Contains(ar.summary, strings.TrimSpace(string(written))) {
+				t.Errorf("job summary is not summary.md (%v)", err)
+			}
+			for name, text := range map[string]string{"stdout": ar.stdout, "stderr": ar.stderr, "summary": ar.summary} {
+				if strings.Contains(text, knownSecret) {
+					t.Errorf("%s shows AUTH_SECRET_KEY", name)
+				}
+			}
+		})
+	}
+}
+
+// TestActionInputsAndExitCodes checks, with a stand-in mfconform, that
+// every input becomes its flag, that the exit code passes through, and
+// what the outputs and the job summary say.
+func TestActionInputsAndExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	fake := writeExecutable(t, filepath.Join(dir, "mfconform"), fakeMfconform)
+	// certutil stands in for NSS's (ca-file wants it).
+	tools := filepath.Join(dir, "tools")
+	writeExecutable(t, filepath.Join(tools, "certutil"), "#!/bin/sh\nexit 0\n")
+	path := "PATH=" + tools + ":" + os.Getenv("PATH")
+
+	tests := []struct {
+		name        string
+		env         []string
+		wantCode    int
+		wantArgs    []string // nil: not checked
+		wantVerdict string
+		wantSummary []string
+	}{
+		{
+			name: "every input becomes its flag",
+			env: []string{
+				"INPUT_MODE=jwt", "INPUT_LOGIN_URL=https://login.staging.acme.com/auth/mf", "INPUT_APP_URL=https://miiflow.staging.acme.com",
+				"INPUT_APP_ORIGIN=https://miiflow.staging.acme.com", "INPUT_RESOLVE=*.staging.acme.com=10.20.0.15\n login.x.test=10.0.0.1 ,app.x.test=10.0.0.2\n\n",
+				"INPUT_CA_FILE=corp-root.pem", "INPUT_WAIVERS=.mfconform-waivers.yaml", "INPUT_FAIL_ON=warn",
+				"INPUT_ALLOW_INCOMPLETE=true", "INPUT_TARGETS=targets.yaml", "INPUT_SHARD=2/3",
+				"FAKE_SUMMARY=## summary of the run", "FAKE_VERDICT=conformant",
+			},
+			wantArgs: []string{"run", "--report-dir", "reports", "--mode", "jwt",
+				"--login-url", "https://login.staging.acme.com/auth/mf", "--app-url", "https://miiflow.staging.acme.com",
+				"--app-origin", "https://miiflow.staging.acme.com", "--ca-file", "corp-root.pem",
+				"--waivers", ".mfconform-waivers.yaml", "--fail-on", "warn", "--allow-incomplete",
+				"--targets", "targets.yaml", "--shard", "2/3",
+				"--resolve", "*.staging.acme.com=10.20.0.15", "--resolve", "login.x.test=10.0.0.1", "--resolve", "app.x.test=10.0.0.2"},
+			wantVerdict: "conformant", wantSummary: []string{"## summary of the run"},
+		},
+		{
+			name:     "no inputs: only run and the report folder",
+			env:      []string{"FAKE_SUMMARY=## s", "FAKE_VERDICT=conformant", "INPUT_ALLOW_INCOMPLETE=false"},
+			wantArgs: []string{"run", "--report-dir", "reports"}, wantVerdict: "conformant",
+		},
+		{
+			name: "the verdict comes from report.json", env: []string{"FAKE_CODE=2", "FAKE_VERDICT=conformant with warnings", "FAKE_SUMMARY=## w"},
+			wantCode: 2, wantVerdict: "conformant with warnings", wantSummary: []string{"## w"},
+		},
+		{
+			name: "exit 1 passes through", env: []string{"FAKE_CODE=1", "FAKE_VERDICT=not conformant", "FAKE_SUMMARY=## f"},
+			wantCode: 1, wantVerdict: "not conformant",
+		},
+		{
+			name: "exit 4 (incomplete) without report.json", env: []string{"FAKE_CODE=4", "FAKE_SUMMARY=## i"},
+			wantCode: 4, wantVerdict: "incomplete", wantSummary: []string{"## i"},
+		},
+		{
+			name: "exit 130 (interrupted)", env: []string{"FAKE_CODE=130"},
+			wantCode: 130, wantVerdict: "interrupted", wantSummary: []string{"exited 130 (interrupted) without writing a summary"},
+		},
+		{
+			name: "a batch: one summary per target", env: []string{"INPUT_TARGETS=t.yaml", "FAKE_TARGETS=alpha beta", "FAKE_CODE=1"},
+			wantCode: 1, wantVerdict: "not conformant", wantSummary: []string{"## target alpha", "## target beta"},
+		},
+		{
+			name: "allow-incomplete must be a boolean", env: []string{"INPUT_ALLOW_INCOMPLETE=yes"},
+			wantCode: 3, wantVerdict: "error", wantSummary: []string{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			argsFile := filepath.Join(t.TempDir(), "args")
+			env := append([]string{path, "MFCONFORM_BIN=" + fake, "FAKE_ARGS=" + argsFile, "INPUT_REPORT_DIR=reports"}, tt.env...)
+			ar := runAction(t, env...)
+			if ar.code != tt.wantCode {
+				t.Fatalf("exit code = %d, want %d\nstderr:\n%s", ar.code, tt.wantCode, ar.stderr)
+			}
+			if ar.outputs["verdict"] != tt.wantVerdict || ar.outputs["exit-code"] != fmt.Sprint(tt.wantCode) {
+				t.Errorf("outputs = %v, want verdict %q and exit-code %d", ar.outputs, tt.wantVerdict, tt.wantCode)
+			}
+			if tt.wantArgs != nil {
+				b, err := os.ReadFile(argsFile)
+				if err != nil {
+					t.Fatalf("mfconform did not run: %v\nstderr:\n%s", err, ar.stderr)
+				}
+				if got := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n"); !slices.Equal(got, tt.wantArgs) {
+					t.Errorf("mfconform arguments:\n got %q\nwant %q", got, tt.wantArgs)
+				}
+			}
+			for _, want := range tt.wantSummary {
+				if !strings.Contains(ar.summary, want) {
+					t.Errorf("job summary does not contain %q:\n%s", want, ar.summary)
+				}
+			}
+		})
+	}
+}
+
+// TestActionInstallsRelease serves release archives from a local server in
+// the layout of GitHub's release downloads and checks that the action
+// installs the right one, verifies it against SHA256SUMS and runs it.
+func TestActionInstallsRelease(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("release binaries exist for Linux and macOS only")
+	}
+	name := fmt.Sprintf("mfconform_1.2.3_%s_%s.tar.gz", runtime.GOOS, runtime.GOARCH)
+	archive := tarGz(t, map[string]string{"mfconform": fakeMfconform, "README.md": "readme", "LICENSE": "licence"})
+	sum := sha256.Sum256(archive)
+	good := hex.EncodeToString(sum[:]) + "  " + name + "\n" + strings.Repeat("0", 64) + "  mfconform_1.2.3_other_os.tar.gz\n"
+	bad := strings.Repeat("f", 64) + "  " + name + "\n"
+
+	tests := []struct {
+		name     string
+		sums     string
+		env      []string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "version input", sums: good, env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 0},
+		{name: "version input with v", sums: good, env: []string{"INPUT_VERSION=v1.2.3"}, wantCode: 0},
+		{name: "the action's own release tag", sums: good, env: []string{"MFCONFORM_ACTION_REF=v1.2.3"}, wantCode: 0},
+		{name: "checksum mismatch", sums: bad, env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 3, wantErr: "refusing to run it"},
+		{name: "no such release", sums: good, env: []string{"INPUT_VERSION=9.9.9"}, wantCode: 3, wantErr: "download of"},
+		{name: "source needs the action's checkout", env: []string{"INPUT_VERSION=source", "GITHUB_ACTION_PATH=" + t.TempDir()},
+			wantCode: 3, wantErr: "needs the action's checkout"},
+		{name: "a branch ref means source", env: []string{"MFCONFORM_ACTION_REF=main", "GITHUB_ACTION_PATH=" + t.TempDir()},
+			wantCode: 3, wantErr: "needs the action's checkout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = append(got, r.URL.Path)
+				switch r.URL.Path {
+				case "/v1.2.3/" + name:
+					w.Write(archive)
+				case "/v1.2.3/SHA256SUMS":
+					fmt.Fprint(w, tt.sums)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			argsFile := filepath.Join(t.TempDir(), "args")
+			env := append([]string{"MFCONFORM_RELEASES_URL=" + srv.URL, "FAKE_ARGS=" + argsFile, "FAKE_VERDICT=conformant", "FAKE_SUMMARY=## ok"}, tt.env...)
+			ar := runAction(t, env...)
+			if ar.code != tt.wantCode {
+				t.Fatalf("exit code = %d, want %d\nrequests: %v\nstderr:\n%s", ar.code, tt.wantCode, got, ar.stderr)
+			}
+			if tt.wantErr != "" {
+				if !strings.Contains(ar.stderr, tt.wantErr) {
+					t.Errorf("stderr does not say %q:\n%s", tt.wantErr, ar.stderr)
+				}
+				if _, err := os.Stat(argsFile); err == nil {
+					t.Error("the binary ran although the download was refused")
+				}
+				return
+			}
+			if _, err := os.Stat(argsFile); err != nil {
+				t.Errorf("the downloaded binary did not run: %v\nstderr:\n%s", err, ar.stderr)
+			}
+			if ar.outputs["verdict"] != "conformant" {
+				t.Errorf("outputs = %v", ar.outputs)
+			}
+		})
+	}
+}
+
+// tarGz returns a .tar.gz holding files (all executable).
+func tarGz(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		body := files[n]
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o755, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestActionMetadata checks action.yml against the step script: every
+// input reaches the script, no input carries a secret, and every output
+// is one the script sets.
+func TestActionMetadata(t *testing.T) {
+	root := repoRoot(t)
+	b, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Inputs  map[string]struct{ Description, Default string }
+		Outputs map[string]struct{ Value string }
+		Runs    struct {
+			Using string
+			Steps []struct {
+				ID, Shell, Run string
+				Env            map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "scripts", "action.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if action.Runs.Using != "composite" || len(action.Runs.Steps) != 1 {
+		t.Fatalf("runs = %+v, want one composite step", action.Runs)
+	}
+	step := action.Runs.Steps[0]
+	if !strings.Contains(step.Run, "scripts/action.sh") {
+		t.Errorf("the step runs %q, want scripts/action.sh", step.Run)
+	}
+	wantInputs := []string{"version", "mode", "login-url", "app-url", "app-origin", "resolve", "ca-file", "waivers",
+		"fail-on", "allow-incomplete", "targets", "shard", "report-dir"}
+	if got := slices.Sorted(maps.Keys(action.Inputs)); !slices.Equal(got, slices.Sorted(slices.Values(wantInputs))) {
+		t.Errorf("inputs = %v, want %v", got, wantInputs)
+	}
+	secretish := regexp.MustCompile(`(?i)secret|password|token|key`)
+	for name, in := range action.Inputs {
+		if secretish.MatchString(name) {
+			t.Errorf("input %q looks like a secret: secrets go through env only", name)
+		}
+		if in.Description == "" {
+			t.Errorf("input %q has no description", name)
+		}
+		v := "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if step.Env[v] != "${{ inputs."+name+" }}" {
+			t.Errorf("step env %s = %q, want ${{ inputs.%s }}", v, step.Env[v], name)
+		}
+		if !bytes.Contains(script, []byte(v)) {
+			t.Errorf("scripts/action.sh never reads %s", v)
+		}
+	}
+	for _, name := range []string{"verdict", "exit-code", "report-dir"} {
+		o, ok := action.Outputs[name]
+		if !ok || o.Value != "${{ steps."+step.ID+".outputs."+name+" }}" {
+			t.Errorf("output %s = %+v, want the step's output", name, o)
+		}
+		if !bytes.Contains(script, []byte("output "+name+" ")) {
+			t.Errorf("scripts/action.sh never sets output %s", name)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The step of the GitHub Action (action.yml): installs mfconform, runs it
+# with the action's inputs, writes summary.md to the job summary, sets the
+# outputs verdict, exit-code and report-dir, and exits with mfconform's
+# exit code.
+#
+# Inputs arrive as INPUT_* variables (action.yml sets them): INPUT_VERSION,
+# INPUT_MODE, INPUT_LOGIN_URL, INPUT_APP_URL, INPUT_APP_ORIGIN,
+# INPUT_RESOLVE (HOST=IP entries, one a line or comma-separated),
+# INPUT_CA_FILE, INPUT_WAIVERS, INPUT_FAIL_ON, INPUT_ALLOW_INCOMPLETE
+# (true/false), INPUT_TARGETS, INPUT_SHARD, INPUT_REPORT_DIR.
+# Secrets (AUTH_SECRET_KEY, SUPABASE_*, NEXT_PUBLIC_SUPABASE_KEY, …) are
+# only ever read by mfconform from the environment; this script never
+# prints or passes them.
+#
+# Other variables: MFCONFORM_BIN (use this binary, install nothing: a
+# self-hosted runner's own mfconform, or a test's), MFCONFORM_RELEASES_URL
+# (default https://github.com/REPOSITORY/releases/download),
+# MFCONFORM_ACTION_REPOSITORY and MFCONFORM_ACTION_REF (the action's own
+# repository and ref), and GitHub's GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+# RUNNER_TEMP, GITHUB_ACTION_PATH.
+set -euo pipefail
+# Failures inside $(…) stop the script too (bash 4.4+).
+shopt -s inherit_errexit 2>/dev/null || true
+
+say() { echo "mfconform-action: $*" >&2; }
+die() {
+  say "$*"
+  output exit-code 3
+  output verdict error
+  exit 3
+}
+
+# output NAME VALUE appends a step output (single line) to $GITHUB_OUTPUT.
+output() {
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
+  fi
+}
+
+# summary appends stdin to the job summary.
+summary() {
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat >>"$GITHUB_STEP_SUMMARY"; else cat >/dev/null; fi
+}
+
+temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+report_dir=${INPUT_REPORT_DIR:-mfconform-report}
+
+# platform prints OS_ARCH as release archives name it.
+platform() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) die "no release binary for $(uname -s): mfconform runs on Linux and macOS" ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=amd64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) die "no release binary for $(uname -m)" ;;
+  esac
+  echo "${os}_${arch}"
+}
+
+# sha256 prints a file's SHA-256.
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
+}
+
+# install_release TAG downloads the release archive for this runner,
+# checks it against the release's SHA256SUMS and prints the binary's path.
+install_release() {
+  local tag=$1 ver=${1#v} repo base name dir
+  repo=${MFCONFORM_ACTION_REPOSITORY:-mfconform/mfconform}
+  base=${MFCONFORM_RELEASES_URL:-https://github.com/$repo/releases/download}
+  name=mfconform_${ver}_$(platform).tar.gz
+  dir=$temp/mfconform-$ver
+  if [ -x "$dir/mfconform" ]; then
+    echo "$dir/mfconform"
+    return
+  fi
+  command -v curl >/dev/null 2>&1 || die "curl is needed to download mfconform"
+  mkdir -p "$dir"
+  say "downloading $base/$tag/$name"
+  curl -fsSL --retry 3 -o "$dir/$name" "$base/$tag/$name" || die "download of $base/$tag/$name failed"
+  curl -fsSL --retry 3 -o "$dir/SHA256SUMS" "$base/$tag/SHA256SUMS" || die "download of $base/$tag/SHA256SUMS failed"
+  local want got
+  want=$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1 }' "$dir/SHA256SUMS")
+  got=$(sha256 "$dir/$name")
+  [ -n "$want" ] || die "SHA256SUMS of $tag does not list $name"
+  [ "$want" = "$got" ] || die "$name has sha256 $got, SHA256SUMS says $want: refusing to run it"
+  tar -xzf "$dir/$name" -C "$dir" mfconform
+  rm -f "$dir/$name"
+  echo "$dir/mfconform"
+}
+
+# binary prints the path of the mfconform to run.
+binary() {
+  if [ -n "${MFCONFORM_BIN:-}" ]; then
+    [ -x "$MFCONFORM_BIN" ] || die "MFCONFORM_BIN=$MFCONFORM_BIN is not an executable"
+    echo "$MFCONFORM_BIN"
+    return
+  fi
+  local version=${INPUT_VERSION:-}
+  if [ -z "$version" ]; then
+    # uses: owner/mfconform@v1.2.3 runs release v1.2.3; any other ref
+    # (a branch, a commit) builds the action's own source.
+    case "${MFCONFORM_ACTION_REF:-}" in
+      v[0-9]*) version=$MFCONFORM_ACTION_REF ;;
+      *) version=source ;;
+    esac
+  fi
+  if [ "$version" = source ]; then
+    local src=${GITHUB_ACTION_PATH:-}
+    if [ -z "$src" ] || [ ! -f "$src/Makefile" ]; then
+      die "version: source needs the action's checkout (GITHUB_ACTION_PATH)"
+    fi
+    if ! command -v go >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+      die "version: source builds mfconform with Go and npm (actions/setup-go, actions/setup-node), or set version: to a release tag"
+    fi
+    say "building mfconform from $src"
+    make -C "$src" build >&2 || die "make build failed"
+    echo "$src/bin/mfconform"
+    return
+  fi
+  case "$version" in
+    v*) ;;
+    *) version=v$version ;;
+  esac
+  install_release "$version"
+}
+
+# certutil is needed to trust a private CA (--ca-file) in Chromium.
+need_certutil() {
+  command -v certutil >/dev/null 2>&1 && return
+  if command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    say "ca-file needs NSS's certutil: installing libnss3-tools"
+    $sudo apt-get install -y -qq libnss3-tools >/dev/null 2>&1 ||
+      { $sudo apt-get update -qq && $sudo apt-get install -y -qq libnss3-tools >/dev/null; } ||
+      say "could not install libnss3-tools; mfconform will say what is missing"
+  fi
+}
+
+bin=$(binary)
+
+args=(run --report-dir "$report_dir")
+[ -z "${INPUT_MODE:-}" ] || args+=(--mode "$INPUT_MODE")
+[ -z "${INPUT_LOGIN_URL:-}" ] || args+=(--login-url "$INPUT_LOGIN_URL")
+[ -z "${INPUT_APP_URL:-}" ] || args+=(--app-url "$INPUT_APP_URL")
+[ -z "${INPUT_APP_ORIGIN:-}" ] || args+=(--app-origin "$INPUT_APP_ORIGIN")
+if [ -n "${INPUT_CA_FILE:-}" ]; then
+  need_certutil
+  args+=(--ca-file "$INPUT_CA_FILE")
+fi
+[ -z "${INPUT_WAIVERS:-}" ] || args+=(--waivers "$INPUT_WAIVERS")
+[ -z "${INPUT_FAIL_ON:-}" ] || args+=(--fail-on "$INPUT_FAIL_ON")
+case "${INPUT_ALLOW_INCOMPLETE:-false}" in
+  true) args+=(--allow-incomplete) ;;
+  false | "") ;;
+  *) die "allow-incomplete: want true or false, got ${INPUT_ALLOW_INCOMPLETE}" ;;
+esac
+[ -z "${INPUT_TARGETS:-}" ] || args+=(--targets "$INPUT_TARGETS")
+[ -z "${INPUT_SHARD:-}" ] || args+=(--shard "$INPUT_SHARD")
+while IFS= read -r r; do
+  r=$(printf '%s' "$r" | tr -d '[:space:]')
+  [ -z "$r" ] || args+=(--resolve "$r")
+done < <(printf '%s\n' "${INPUT_RESOLVE:-}" | tr ',' '\n')
+
+say "$bin ${args[*]}"
+set +e
+"$bin" "${args[@]}"
+code=$?
+set -e
+
+# The verdict: report.json's for one run, the exit code's for a batch.
+verdict=""
+if [ -f "$report_dir/report.json" ]; then
+  verdict=$(sed -n 's/^  "verdict": "\([^"]*\)",\{0,1\}$/\1/p' "$report_dir/report.json" | head -n 1)
+fi
+if [ -z "$verdict" ]; then
+  case $code in
+    0) verdict="conformant" ;;
+    1) verdict="not conformant" ;;
+    2) verdict="conformant with warnings" ;;
+    4) verdict="incomplete" ;;
+    130) verdict="interrupted" ;;
+    *) verdict="error" ;;
+  esac
+fi
+
+summaries=()
+[ ! -f "$report_dir/summary.md" ] || summaries+=("$report_dir/summary.md")
+if [ -n "${INPUT_TARGETS:-}" ]; then
+  for s in "$report_dir"/*/summary.md; do
+    [ ! -f "$s" ] || summaries+=("$s")
+  done
+fi
+if [ ${#summaries[@]} -eq 0 ]; then
+  printf '## mfconform\n\nmfconform exited %s (%s) without writing a summary; the step log says why.\n' "$code" "$verdict" | summary
+else
+  for s in "${summaries[@]}"; do
+    { cat "$s"; printf '\n'; } | summary
+  done
+fi
+
+output verdict "$verdict"
+output exit-code "$code"
+output report-dir "$report_dir"
+say "exit code $code ($verdict); reports in $report_dir"
+exit "$code"
