@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,5 +145,32 @@ func TestWriteAllUnwritableDir(t *testing.T) {
 	}
 	if err := WriteAll(filepath.Join(file, "sub"), sampleReport()); err == nil {
 		t.Error("WriteAll(under a regular file) error = nil, want an error")
+	}
+}
+
+// TestWriteFileRefusesLinks: a report file is never written through a
+// symbolic link planted at its path (its target stays untouched), and no
+// temporary file is left behind.
+func TestWriteFileRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("untouched"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, JSONFile)); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteAll(dir, sampleReport())
+	if !errors.Is(err, ErrSymlink) {
+		t.Errorf("WriteAll() with report.json a symlink: %v, want ErrSymlink", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "untouched" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
 	}
 }

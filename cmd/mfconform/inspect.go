@@ -11,10 +11,14 @@ import (
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // maxTokenInput bounds what inspect reads from stdin.
 const maxTokenInput = 1 << 20
+
+// stdin is where `inspect -` reads; tests replace it.
+var stdin io.Reader = os.Stdin
 
 // inspectCmd is `mfconform inspect [TOKEN|-]`: decode a token, show its
 // claims, and check it as the token specs do. AUTH_SECRET_KEY, when set in
@@ -27,10 +31,13 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 	if len(args) == 1 && args[0] != "-" {
 		tok = args[0]
 	} else {
-		r := bufio.NewReader(io.LimitReader(os.Stdin, maxTokenInput))
+		r := bufio.NewReader(io.LimitReader(stdin, maxTokenInput+1))
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return exitToolError, fmt.Errorf("inspect: read standard input: %w", err)
+		}
+		if len(b) > maxTokenInput {
+			return exitToolError, fmt.Errorf("%w: inspect: standard input is larger than %d bytes: that is no token (pipe in one token only)", errUsage, maxTokenInput)
 		}
 		tok = string(b)
 	}
@@ -46,7 +53,7 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 	p, ds := jwtcheck.Parse(tok)
 	if p != nil && len(ds) == 0 {
 		for _, f := range jwtcheck.Describe(p, now) {
-			fmt.Fprintf(stdout, "  %-12s %s\n", f.Name+":", f.Value)
+			fmt.Fprintf(stdout, "  %-12s %s\n", result.Clean(f.Name)+":", result.Clean(f.Value))
 		}
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
 		ds = append(ds, jwtcheck.CheckUserID(p)...)

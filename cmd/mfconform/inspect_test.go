@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,41 @@ func TestInspectUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"inspect", "a", "b"}, &stdout, &stderr); code != exitToolError {
 		t.Errorf("inspect a b exit = %d, want %d", code, exitToolError)
+	}
+}
+
+// TestInspectStdin: `inspect -` reads one token from standard input and
+// refuses more than it would ever need, with a clear error instead of
+// calling a cut-off token malformed; claim names a token carries cannot
+// put control sequences on the terminal.
+func TestInspectStdin(t *testing.T) {
+	tok, err := jwtcheck.Mint("HS256", []byte("k-0123456789abcdef0123456789abcdef"), map[string]any{"user_id": "u1", "exp": time.Now().Add(time.Hour).Unix(), "\x1b]0;pwned\x07": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		in       string
+		wantCode int
+		want     string
+	}{
+		{"one token", tok + "\n", exitOK, "user_id"},
+		{"too large", strings.Repeat("a", maxTokenInput+1), exitToolError, "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdin = strings.NewReader(tt.in)
+			t.Cleanup(func() { stdin = os.Stdin })
+			t.Setenv("AUTH_SECRET_KEY", "")
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"inspect", "-"}, &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tt.wantCode || !strings.Contains(out, tt.want) {
+				t.Errorf("inspect - = %d, want %d and %q:\n%s", code, tt.wantCode, tt.want, out)
+			}
+			if strings.ContainsAny(out, "\x1b\x07") {
+				t.Errorf("inspect output holds raw control characters: %q", out)
+			}
+		})
 	}
 }

@@ -316,6 +316,7 @@ func TestConfigCheck(t *testing.T) {
 		{"invalid value", []string{"config", "check", "--login-url", "login.example.com"}, exitToolError, []string{"not an absolute http(s) URL"}, nil},
 		{"the same validation as run: --fail-on", []string{"config", "check", "--fail-on", "bogus"}, exitToolError, []string{"--fail-on \"bogus\""}, nil},
 		{"the same validation as run: --app-origin", []string{"config", "check", "--app-origin", "http://x/y"}, exitToolError, []string{"--app-origin"}, nil},
+		{"a config file cannot choose the browser binary", []string{"config", "check", "--config", writeFile(t, "chromium.yaml", "mode: jwt\nchromium: /tmp/evil.sh\n")}, exitToolError, []string{"line 2", "chromium"}, nil},
 		{"a fixture with a real target", []string{"config", "check", "--fixture", "host-only", "--login-url", "https://login.example.com/login"}, exitToolError, []string{"cannot be combined with a real target"}, nil},
 		{"a fixture of another mode", []string{"config", "check", "--fixture", "sb-anon-key", "--mode", "jwt"}, exitToolError, []string{"supabase-mode fixture"}, nil},
 		{"credentials in URLs are not shown", []string{"config", "check", "--proxy", "http://user:hunter2pass@proxy.example:3128"}, exitOK, []string{"proxy.example:3128"}, []string{"hunter2pass"}},

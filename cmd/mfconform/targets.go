@@ -220,6 +220,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	// One browser for the batch: it trusts the batch's CA and maps every
 	// target's local names.
 	var hm hostmap.Map
+	var served []string
 	for _, t := range targets {
 		hosts, resolve, err := hostsOf(t, os.Getenv)
 		if err != nil {
@@ -228,6 +229,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		for _, h := range hosts {
 			_ = hm.Add(h, "127.0.0.1")
 		}
+		served = append(served, hosts...)
 		for _, r := range resolve {
 			h, a, _ := strings.Cut(r, "=")
 			_ = hm.Add(h, a)
@@ -238,7 +240,9 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		return exitToolError, err
 	}
 	defer os.RemoveAll(dir)
-	ca, err := pki.NewCA()
+	// The batch CA's key lands on disk for the targets' runs: it may
+	// vouch only for the names the batch serves itself.
+	ca, err := pki.NewCA(served)
 	if err != nil {
 		return exitToolError, err
 	}

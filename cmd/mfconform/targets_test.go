@@ -148,3 +148,21 @@ func TestTargetsBatchInterrupted(t *testing.T) {
 	}
 	assertClean(t, runResult{stdout: out.String(), reportDir: reportDir, tmpDir: tmp})
 }
+
+// TestTargetNames: a target's name becomes a folder inside --report-dir,
+// so only [A-Za-z0-9._-]+ other than . and .. is accepted.
+func TestTargetNames(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{{"staging-eu_1.b", true}, {"..", false}, {".", false}, {"a/b", false}, {"../x", false}, {"a b", false}, {"x\x1b[2J", false}} {
+		file := writeFile(t, "t.yaml", "targets:\n  - name: \""+strings.ReplaceAll(tt.name, "\x1b", "\\e")+"\"\n    fixture: documented\n")
+		_, err := loadTargets(file)
+		if (err == nil) != tt.ok {
+			t.Errorf("loadTargets(name %q) error = %v, want ok %v", tt.name, err, tt.ok)
+		}
+		if err != nil && strings.ContainsRune(err.Error(), 0x1b) {
+			t.Errorf("the error carries a raw escape: %q", err)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -35,10 +36,11 @@ type Authority struct {
 }
 
 // New creates a CA and a leaf certificate for names (DNS names, wildcards
-// allowed, or IP addresses). The certificates are valid from an hour ago for
-// one day, so a skewed reference clock still validates.
+// allowed, or IP addresses). The CA may vouch for those names only. The
+// certificates are valid from an hour ago for one day, so a skewed
+// reference clock still validates.
 func New(names []string) (*Authority, error) {
-	ca, err := NewCA()
+	ca, err := NewCA(names)
 	if err != nil {
 		return nil, err
 	}
@@ -53,22 +55,41 @@ type CA struct {
 	der  []byte
 }
 
-// NewCA creates a throw-away CA valid from an hour ago for one day.
-func NewCA() (*CA, error) {
+// NewCA creates a throw-away CA valid from an hour ago for one day. Its
+// critical name constraints (RFC 5280 §4.2.1.10) permit only names — the
+// DNS names (a wildcard's base domain) and IP addresses the run or batch
+// serves — so a leaked CA key, such as a batch's on disk, cannot vouch for
+// any other host.
+func NewCA(names []string) (*CA, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("pki: a CA needs the names it may vouch for")
+	}
 	now := time.Now()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("pki: generate CA key: %w", err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "mfconform per-run test CA", Organization: []string{"mfconform"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
+		SerialNumber:                serial(),
+		Subject:                     pkix.Name{CommonName: "mfconform per-run test CA", Organization: []string{"mfconform"}},
+		NotBefore:                   now.Add(-time.Hour),
+		NotAfter:                    now.Add(24 * time.Hour),
+		KeyUsage:                    x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid:       true,
+		IsCA:                        true,
+		MaxPathLenZero:              true,
+		PermittedDNSDomainsCritical: true,
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			bits := 8 * len(ip)
+			if v4 := ip.To4(); v4 != nil {
+				ip, bits = v4, 32
+			}
+			tmpl.PermittedIPRanges = append(tmpl.PermittedIPRanges, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, strings.TrimPrefix(n, "*."))
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -114,10 +135,16 @@ func ParseCA(certPEM, keyPEM []byte) (*CA, error) {
 	return &CA{cert: cert, key: key, der: cb.Bytes}, nil
 }
 
-// Issue creates a leaf certificate for names signed by the CA.
+// Issue creates a leaf certificate for names signed by the CA; a name
+// outside the CA's constraints is an error (no verifier would accept it).
 func (c *CA) Issue(names []string) (*Authority, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("pki: no names for the leaf certificate")
+	}
+	for _, n := range names {
+		if !c.Permits(n) {
+			return nil, fmt.Errorf("pki: %s is outside the names the CA may vouch for", n)
+		}
 	}
 	now := time.Now()
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -156,6 +183,30 @@ func (c *CA) Issue(names []string) (*Authority, error) {
 		Leaf:         tls.Certificate{Certificate: [][]byte{leafDER, c.der}, PrivateKey: leafKey, Leaf: leafCert},
 		LeafSPKIHash: base64.StdEncoding.EncodeToString(sum[:]),
 	}, nil
+}
+
+// Permits reports whether the CA's name constraints allow name (a CA
+// without constraints allows every name).
+func (c *CA) Permits(name string) bool {
+	if len(c.cert.PermittedDNSDomains) == 0 && len(c.cert.PermittedIPRanges) == 0 {
+		return true
+	}
+	if ip := net.ParseIP(name); ip != nil {
+		for _, r := range c.cert.PermittedIPRanges {
+			if r.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	name = strings.ToLower(strings.TrimPrefix(name, "*."))
+	for _, d := range c.cert.PermittedDNSDomains {
+		d = strings.ToLower(d)
+		if name == d || strings.HasSuffix(name, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // ServerTLS returns a server configuration that presents the leaf and speaks

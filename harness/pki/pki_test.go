@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -206,5 +207,57 @@ func TestServerTLSRefusesOldTLS(t *testing.T) {
 	client := tls.Client(cc, &tls.Config{ServerName: "a.test", RootCAs: a.Pool, MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10})
 	if err := client.Handshake(); err == nil {
 		t.Error("client Handshake(MaxVersion=TLS1.1) error = nil, want a protocol version error")
+	}
+}
+
+// TestNameConstraints: a CA vouches only for the names it was made for —
+// a leaf for another host is refused when issued and, were one forged
+// with the CA's key, rejected by a verifier.
+func TestNameConstraints(t *testing.T) {
+	ca, err := NewCA([]string{"login.acme.test", "*.supabase.test", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"login.acme.test", true}, {"sub.login.acme.test", true}, {"x.supabase.test", true}, {"127.0.0.1", true},
+		{"app.acme.test", false}, {"acme.test", false}, {"bank.example.com", false}, {"10.0.0.1", false},
+	} {
+		if got := ca.Permits(tt.name); got != tt.ok {
+			t.Errorf("Permits(%s) = %v, want %v", tt.name, got, tt.ok)
+		}
+		if _, err := ca.Issue([]string{tt.name}); (err == nil) != tt.ok {
+			t.Errorf("Issue(%s) error = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+	// A leaf for a foreign name signed with the CA's key anyway: Go's
+	// verifier (as any RFC 5280 verifier) refuses it.
+	rogue := *ca
+	rogue.cert = &x509.Certificate{}
+	*rogue.cert = *ca.cert
+	rogue.cert.PermittedDNSDomains = nil
+	rogue.cert.PermittedIPRanges = nil
+	leaf, err := rogue.Issue([]string{"bank.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.cert)
+	_, err = leaf.Leaf.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "bank.example.com"})
+	var inv x509.CertificateInvalidError
+	if !errors.As(err, &inv) || inv.Reason != x509.CANotAuthorizedForThisName {
+		t.Errorf("verifying a leaf for bank.example.com under the constrained CA: %v, want CANotAuthorizedForThisName", err)
+	}
+	ok, err := ca.Issue([]string{"login.acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ok.Leaf.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "login.acme.test"}); err != nil {
+		t.Errorf("a leaf for a permitted name does not verify: %v", err)
+	}
+	if _, err := NewCA(nil); err == nil {
+		t.Error("NewCA(no names) error = nil, want one")
 	}
 }
