@@ -53,7 +53,7 @@ image-test: bundles
 	MFCONFORM_IMAGE_TEST=$${MFCONFORM_IMAGE_TEST:-1} VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) \
 		$(GO) test -count=1 -timeout 60m -v -run '^TestImage$$' ./cmd/shiptest
 
-## run: the main job — JWT-mode conformance run against the embedded reference deployment
+## run: the main job — both modes against the embedded reference deployment; reports in reports/out
 run: deps build
 	./$(BIN) run --report-dir $(REPORTS)
 

@@ -140,13 +140,13 @@ func hostsOf(t Target, getenv func(string) string) ([]string, []string, error) {
 	if t.Fixture != "" {
 		f, _ := fixtures.Get(t.Fixture)
 		p, sp := f.Profile(), f.SupabaseProfile()
-		return []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), runner.Defaults().AppHost}, nil, nil
+		return []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), runner.Defaults().SupabaseAppHost}, nil, nil
 	}
 	cfg, err := runner.Load(t.runArgs("x")[1:], getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	hosts := []string{runner.EmbedHost, cfg.AppHost}
+	hosts := []string{runner.EmbedHost, cfg.SupabaseAppHost}
 	if cfg.JWT.Reference() {
 		if h, err := cfg.ReferenceAppHost(); err == nil {
 			hosts = append(hosts, h)

@@ -138,3 +138,40 @@ func Hostname(hostport string) string {
 	}
 	return strings.TrimSuffix(h, ".")
 }
+
+// Group is servers that stop together: a deployment's backend, app and
+// embed site, or a reference project. Close stops every server in
+// parallel (an HTTP/2 connection a client keeps open delays its server's
+// graceful shutdown by about a second, so one after the other would add
+// up), once.
+type Group struct {
+	mu      sync.Mutex
+	servers []*Server
+	once    sync.Once
+	err     error
+}
+
+// Add puts a running server into the group.
+func (g *Group) Add(s *Server) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.servers = append(g.servers, s)
+}
+
+// Close stops every server of the group and waits until all have stopped;
+// calling it again returns the first result.
+func (g *Group) Close() error {
+	g.once.Do(func() {
+		g.mu.Lock()
+		servers := append([]*Server(nil), g.servers...)
+		g.mu.Unlock()
+		errs := make([]error, len(servers))
+		var wg sync.WaitGroup
+		for i, s := range servers {
+			wg.Go(func() { errs[i] = s.Close() })
+		}
+		wg.Wait()
+		g.err = errors.Join(errs...)
+	})
+	return g.err
+}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/httpserve"
@@ -31,9 +30,7 @@ type Deployment struct {
 	// https://embed.other.test:38001.
 	EmbedURL string
 
-	servers   []*httpserve.Server
-	closeOnce sync.Once
-	closeErr  error
+	servers httpserve.Group
 }
 
 // Start starts the backend, the app and the embed site of profile p, each on
@@ -113,7 +110,7 @@ func Start(p Profile, secret []byte, ca *pki.Authority) (*Deployment, error) {
 		} else {
 			srv = startServer(lns[i], s.host, handlers[i], nil)
 		}
-		d.servers = append(d.servers, srv)
+		d.servers.Add(srv)
 	}
 	return d, nil
 }
@@ -121,17 +118,4 @@ func Start(p Profile, secret []byte, ca *pki.Authority) (*Deployment, error) {
 // Close shuts every server down: a graceful shutdown of at most two seconds,
 // then a hard close. It returns when all servers have stopped; calling it
 // again returns the first result.
-func (d *Deployment) Close() error {
-	d.closeOnce.Do(func() {
-		// In parallel: an HTTP/2 connection a client keeps open delays its
-		// server's graceful shutdown by about a second.
-		errs := make([]error, len(d.servers))
-		var wg sync.WaitGroup
-		for i, s := range d.servers {
-			wg.Go(func() { errs[i] = s.Close() })
-		}
-		wg.Wait()
-		d.closeErr = errors.Join(errs...)
-	})
-	return d.closeErr
-}
+func (d *Deployment) Close() error { return d.servers.Close() }

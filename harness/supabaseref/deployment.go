@@ -6,7 +6,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/httpserve"
@@ -47,10 +46,8 @@ type Deployment struct {
 	// Email and Password are the seeded test user's.
 	Email, Password string
 
-	signing   *signingKeys // holds the private key: never exported
-	srv       *httpserve.Server
-	closeOnce sync.Once
-	closeErr  error
+	signing *signingKeys // holds the private key: never exported
+	servers httpserve.Group
 }
 
 // Start starts the reference project of profile p: a random 40-character JWT
@@ -113,21 +110,14 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 		return nil, fmt.Errorf("start reference supabase: seed user: %w", ae)
 	}
 	rest := &postgrest{p: p, keys: signing, now: now, host: strings.TrimPrefix(d.ProjectURL, "https://")}
-	d.srv = startServer(ln, p.Host(), &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}, ca)
+	d.servers.Add(startServer(ln, p.Host(), &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}, ca))
 	return d, nil
 }
 
 // Close shuts the server down: a graceful shutdown of at most a second, then
 // a hard close. It returns when the server has stopped; calling it again
 // returns the first result.
-func (d *Deployment) Close() error {
-	d.closeOnce.Do(func() {
-		if d.srv != nil {
-			d.closeErr = d.srv.Close()
-		}
-	})
-	return d.closeErr
-}
+func (d *Deployment) Close() error { return d.servers.Close() }
 
 // validate reports what makes p or ca unusable.
 func validate(p Profile, ca *pki.Authority) error {

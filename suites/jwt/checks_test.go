@@ -64,7 +64,7 @@ func goodRun(t *testing.T) *Run {
 		Login: &LoginEvidence{
 			Chain: []browser.Exchange{set}, SetCookie: &set.SetCookies[0], SetBy: &set,
 			Jar: []*network.Cookie{stored}, Stored: stored, LoginDate: testNow, ReceivedAt: testNow.Add(300 * time.Millisecond),
-			AppNav: browser.Exchange{URL: "https://app.acme.test/", Type: "Document"}, AppNavCookie: sentVerdict(),
+			AppNavCookie: sentVerdict(),
 			AppProbe:       ProbeResult{Status: 200, Body: `{"user_id":"u-1"}`, Accepted: true},
 			AppProbeCookie: sentVerdict(),
 			Embed:          EmbedEvidence{Loaded: true, FrameCookie: sentVerdict(), FetchCookie: sentVerdict(), LinkCookie: sentVerdict(), FetchStatus: 200},

@@ -42,9 +42,8 @@ type LoginEvidence struct {
 	LoginDate  time.Time
 	ReceivedAt time.Time
 
-	// AppNav is the top-level navigation to the app after login and
-	// AppNavCookie the mf_jwt_token verdict on it (nil: not considered).
-	AppNav       browser.Exchange
+	// AppNavCookie is Chromium's verdict on mf_jwt_token for the top-level
+	// navigation to the app after login (nil: not considered).
 	AppNavCookie *browser.CookieVerdict
 	// DocumentCookieHasToken is true when the app page's scripts could read
 	// mf_jwt_token through document.cookie.
@@ -161,7 +160,6 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 		ev.AppErr = fmt.Errorf("open the app at %s: %w", appPage, err)
 		return ev, nil
 	}
-	ev.AppNav = nav
 	ev.AppNavCookie = cookieOn(nav)
 	type pageState struct {
 		Readable bool        `json:"readable"`

@@ -68,7 +68,7 @@ func goodRun(t *testing.T) *Run {
 			}{true}},
 		},
 		Session: &SessionEvidence{
-			SignIn: answer(200, `{}`), Access: p, User: answer(200, `{}`),
+			SignIn: answer(200, `{}`), Access: p,
 			Forged:      answer(403, `{"code":"bad_jwt","message":"invalid JWT: unable to parse or verify signature, token signature is invalid"}`),
 			UserExpired: ptr(answer(403, `{"code":"bad_jwt","message":"invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired"}`)),
 			Refresh: RefreshSequence{

@@ -158,7 +158,6 @@ type SessionEvidence struct {
 	// prints redacted). The rest needs a signed-in user.
 	SignIn  Answer
 	Access  *jwtcheck.Parsed
-	User    Answer // /user with the access token
 	Refresh RefreshSequence
 	// UserExpired is /user with an expired token signed with the JWT
 	// secret; nil without the secret.
@@ -333,7 +332,6 @@ func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 		return ev, nil
 	}
 	ev.Access, _ = jwtcheck.Parse(tok.Access)
-	ev.User = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, tok.Access, nil)
 	if ev.Access == nil {
 		return ev, nil
 	}

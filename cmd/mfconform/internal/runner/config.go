@@ -66,9 +66,9 @@ type Config struct {
 	// SupabaseTarget, when set, is a real project to check (from
 	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
 	SupabaseTarget *env.SupabaseTarget `yaml:"-"`
-	// AppHost is the host name mfconform's supabase-js page is served
+	// SupabaseAppHost is the host name mfconform's supabase-js page is served
 	// under (the app origin CORS is checked for); --app-origin sets it.
-	AppHost string `yaml:"supabase_app_host"`
+	SupabaseAppHost string `yaml:"supabase_app_host"`
 	// JWT points JWT mode at a real deployment.
 	JWT JWTConfig `yaml:"jwt"`
 	// Network is how targets are reached.
@@ -134,7 +134,7 @@ func Defaults() Config {
 		ReportDir:         "reports/out",
 		Reference:         reference.DefaultProfile(),
 		SupabaseReference: supabaseref.DefaultProfile(),
-		AppHost:           "app.acme.test",
+		SupabaseAppHost:   "app.acme.test",
 		Timeouts: Timeouts{
 			Timeouts: env.Timeouts{
 				Session:    10 * time.Second,
@@ -238,7 +238,7 @@ func (c Config) ReferenceSecret() []byte {
 // targets, thresholds, timeouts and the secrets' own fingerprints.
 func (c Config) Fingerprint() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|%v|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.AppHost, c.Thorough)
+	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|%v|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.SupabaseAppHost, c.Thorough)
 	fmt.Fprintf(h, "%s|%s|%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret), c.JWT.LoginURL, c.JWT.AppURL)
 	if t := c.SupabaseTarget; t != nil {
 		fmt.Fprintf(h, "%s|%s|%s|%s|", t.URL, redact.Fingerprint([]byte(t.Key)), t.Email, redact.Fingerprint(t.JWTSecret))

@@ -189,7 +189,7 @@ func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOri
 		if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 			return fmt.Errorf("%w: --app-origin %q: want an https origin such as https://app.example.com", ErrConfig, appOrigin)
 		}
-		c.AppHost = u.Hostname()
+		c.SupabaseAppHost = u.Hostname()
 	}
 	if t := supabaseTargetFromEnv(getenv); t != nil {
 		c.SupabaseTarget = t

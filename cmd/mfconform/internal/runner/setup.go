@@ -168,7 +168,7 @@ func servedHosts(cfg Config) (hosts []string, appHost string, err error) {
 		hosts = append(hosts, p.Hosts.Login, p.Hosts.App, p.Hosts.Embed)
 	}
 	if cfg.Runs(ModeSupabase) {
-		hosts = append(hosts, cfg.AppHost)
+		hosts = append(hosts, cfg.SupabaseAppHost)
 		if cfg.SupabaseTarget == nil {
 			hosts = append(hosts, cfg.SupabaseReference.Host())
 		}
@@ -270,7 +270,7 @@ func startSupabase(cfg Config, e *env.Env, bundle *clientsite.Bundle, bundleErr 
 		t.ClientErr = bundleErr
 		return nil
 	}
-	site, err := clientsite.Start(cfg.AppHost, bundle, ca)
+	site, err := clientsite.Start(cfg.SupabaseAppHost, bundle, ca)
 	if err != nil {
 		return err
 	}
