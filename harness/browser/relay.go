@@ -1,0 +1,905 @@
+package browser
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Limits of the relay. A client that breaks one is disconnected (and its
+// browser contexts disposed); a message from the browser that breaks one
+// is dropped (its command, if known, is answered with an error).
+const (
+	// maxClientMessage bounds one command from a client.
+	maxClientMessage = 8 << 20
+	// maxBrowserMessage bounds one message from Chromium (screenshots and
+	// response bodies are the largest).
+	maxBrowserMessage = 64 << 20
+	// maxQueuedMessages and maxQueuedBytes bound what waits to be written
+	// to one client. The pipe reader never waits for a client: one that
+	// falls this far behind is disconnected.
+	maxQueuedMessages = 4096
+	maxQueuedBytes    = 64 << 20
+	// maxClients bounds the clients served at once.
+	maxClients = 256
+	// flushTimeout bounds writing what is queued for a client when the
+	// browser has gone.
+	flushTimeout = 5 * time.Second
+	// tombstones is how many destroyed targets the relay remembers, so that
+	// late events about them still reach their owner.
+	tombstones = 512
+)
+
+// errRelayClosed is returned for a client offered to a relay that has
+// stopped.
+var errRelayClosed = errors.New("relay closed")
+
+// relay shares one DevTools connection to Chromium (its
+// --remote-debugging-pipe) among clients: the process that launched the
+// browser (the launcher) and, through a Unix socket (listen), the runs of a
+// batch. Each client speaks the pipe's protocol (NUL-terminated JSON) as if
+// it had the browser to itself:
+//
+//   - Command ids are rewritten to ids unique on the pipe and mapped back.
+//   - A message on a session goes to the client that owns the session: the
+//     one whose Target.attachToTarget created it, or whose session
+//     auto-attached it. Commands on another client's session are refused.
+//   - A client owns the browser contexts it created and every target in
+//     them, and a target it created in the default context. Targets in the
+//     default context that no client created (the first blank tab) are
+//     shared: every client sees them, so chromedp's first context can
+//     attach to that tab.
+//   - Target.setDiscoverTargets on the browser is answered by the relay
+//     (it discovers targets once, for everyone); targetCreated,
+//     targetInfoChanged, targetDestroyed and targetCrashed go to the
+//     discovering clients that see the target, on the browser and on
+//     sessions alike. Target.getTargets and Target.getBrowserContexts list
+//     only what the client sees; commands naming a target, browser context
+//     or session the client does not see are refused.
+//   - Browser-level events nobody owns (Browser.download*, a session the
+//     relay does not know, an attach nobody asked for) are dropped, never
+//     broadcast: a client sees nothing of another client's work.
+//   - Only the launcher may close or crash the browser or attach to the
+//     browser target, and nobody may set auto-attach on the browser (it
+//     would attach every client's targets on the one connection).
+//   - When a client goes (finished, crashed, too slow), the relay detaches
+//     its sessions, disposes of its browser contexts and closes the targets
+//     it opened in the default context, so nothing it made outlives it.
+//
+// Chromium ends everything when the pipe closes; Close closes it.
+type relay struct {
+	upR  io.ReadCloser  // Chromium's messages
+	upW  io.WriteCloser // commands for Chromium
+	upMu sync.Mutex     // one writer at a time on upW
+
+	// uid is the only user a socket peer may run as (SO_PEERCRED).
+	uid int
+	// logf reports clients dropped and peers refused; nil is silent.
+	logf func(format string, args ...any)
+
+	mu        sync.Mutex
+	nextID    int64
+	pending   map[int64]*pendingCmd
+	clients   map[*relayClient]struct{}
+	sessions  map[string]*relaySession
+	contexts  map[string]*relayClient
+	targets   map[string]*relayTarget
+	dead      []string // destroyed target ids still in targets, oldest first
+	targetSeq int64
+	served    int
+	cleanup   [][]byte // relay commands to write once mu is released
+	ln        *net.UnixListener
+	closed    bool // takes no more clients
+	stats     relayStats
+
+	wg sync.WaitGroup
+}
+
+// relayStats counts what the relay refused or dropped (tests read them).
+type relayStats struct {
+	Refused        int // commands answered with an error by the relay
+	DroppedEvents  int // events with no owner
+	DroppedClients int // clients disconnected for breaking a limit or the protocol
+	RefusedPeers   int // socket peers of another user
+}
+
+// pendingCmd is a command on its way to Chromium.
+type pendingCmd struct {
+	c        *relayClient // nil for the relay's own commands
+	clientID int64
+	method   string
+	target   string // Target.attachToTarget: the target
+	context  string // Target.disposeBrowserContext: the context
+	matched  bool   // Target.attachToTarget: its attachedToTarget event was routed
+}
+
+// relaySession is a flat-mode DevTools session on the pipe.
+type relaySession struct {
+	owner  *relayClient
+	parent string // the session that auto-attached it; "" when a command attached it
+}
+
+// relayTarget is a target the relay knows of.
+type relayTarget struct {
+	seq   int64
+	info  json.RawMessage // the latest TargetInfo
+	owner *relayClient    // nil: shared
+	dead  bool            // destroyed; kept for late events
+}
+
+// relayClient is one connection served by the relay.
+type relayClient struct {
+	name    string
+	owner   bool // the launcher
+	rd      io.ReadCloser
+	wr      io.WriteCloser
+	out     chan []byte // encoded messages for wr; closed when the client goes
+	queued  atomic.Int64
+	onFirst func() // runs once the client's first message has been read
+
+	// Guarded by relay.mu.
+	gone     bool
+	discover bool
+}
+
+// refParams are the parameters by which a command names a target, browser
+// context or session.
+type refParams struct {
+	TargetID         string `json:"targetId"`
+	BrowserContextID string `json:"browserContextId"`
+	SessionID        string `json:"sessionId"`
+	Discover         bool   `json:"discover"`
+}
+
+// infoRef is what routing needs of a TargetInfo.
+type infoRef struct {
+	TargetID         string `json:"targetId"`
+	BrowserContextID string `json:"browserContextId"`
+}
+
+// newRelay starts relaying Chromium's pipe (reading upR, writing upW) and
+// asks the browser to report its targets. Add clients with serve or listen;
+// Close ends everything.
+func newRelay(upR io.ReadCloser, upW io.WriteCloser, uid int) *relay {
+	r := &relay{
+		upR: upR, upW: upW, uid: uid, logf: relayDebugf,
+		pending:  map[int64]*pendingCmd{},
+		clients:  map[*relayClient]struct{}{},
+		sessions: map[string]*relaySession{},
+		contexts: map[string]*relayClient{},
+		targets:  map[string]*relayTarget{},
+	}
+	r.mu.Lock()
+	discover := r.ownCommandLocked("Target.setDiscoverTargets", map[string]bool{"discover": true})
+	r.mu.Unlock()
+	r.wg.Go(r.readBrowser)
+	r.wg.Go(func() {
+		// Before Chromium reads it, the pipe's buffer holds it.
+		_ = r.writeBrowser(discover)
+	})
+	return r
+}
+
+// relayDebugf, when set (tests), receives the relay's reports.
+var relayDebugf func(format string, args ...any)
+
+func (r *relay) debugf(format string, args ...any) {
+	if r.logf != nil {
+		r.logf(format, args...)
+	}
+}
+
+// serve relays for one client reading rd and writing wr until either ends,
+// the client breaks a limit, or the relay closes. onFirst, when set, runs
+// after the client's first message.
+func (r *relay) serve(name string, rd io.ReadCloser, wr io.WriteCloser, owner bool, onFirst func()) error {
+	c := &relayClient{name: name, owner: owner, rd: rd, wr: wr, out: make(chan []byte, maxQueuedMessages), onFirst: onFirst}
+	r.mu.Lock()
+	if r.closed || len(r.clients) >= maxClients {
+		closed := r.closed
+		r.mu.Unlock()
+		rd.Close()
+		wr.Close()
+		if closed {
+			return errRelayClosed
+		}
+		return fmt.Errorf("relay: %d clients already", maxClients)
+	}
+	r.clients[c] = struct{}{}
+	r.served++
+	r.mu.Unlock()
+	r.wg.Go(func() { r.readClient(c) })
+	r.wg.Go(func() { r.writeClient(c) })
+	return nil
+}
+
+// readClient forwards a client's commands until it ends.
+func (r *relay) readClient(c *relayClient) {
+	fr := newFrameReader(c.rd, maxClientMessage)
+	for first := true; ; first = false {
+		b, err := fr.next()
+		if err != nil {
+			if errors.Is(err, errFrameTooLarge) {
+				r.drop(c, true, fmt.Sprintf("command over %d bytes", maxClientMessage))
+			} else {
+				r.drop(c, false, "")
+			}
+			return
+		}
+		if first && c.onFirst != nil {
+			c.onFirst()
+		}
+		var m frame
+		if err := json.Unmarshal(b, &m); err != nil || m.ID <= 0 || m.Method == "" {
+			r.drop(c, true, "sent something that is not a command")
+			return
+		}
+		if err := r.command(c, &m); err != nil {
+			r.drop(c, false, err.Error())
+			return
+		}
+	}
+}
+
+// writeClient writes what is queued for a client until the queue closes;
+// then it closes the connection.
+func (r *relay) writeClient(c *relayClient) {
+	failed := false
+	for b := range c.out {
+		if failed {
+			continue // drain
+		}
+		if _, err := c.wr.Write(b); err != nil {
+			failed = true
+			r.drop(c, false, "")
+			continue
+		}
+		c.queued.Add(-int64(len(b)))
+	}
+	c.wr.Close()
+	c.rd.Close()
+}
+
+// command handles one command of c: answers it, refuses it, or forwards it
+// under a fresh id.
+func (r *relay) command(c *relayClient, m *frame) error {
+	r.mu.Lock()
+	if c.gone {
+		r.mu.Unlock()
+		return nil
+	}
+	replies, p := r.admitLocked(c, m)
+	if p == nil {
+		for _, b := range replies {
+			r.enqueueLocked(c, b)
+		}
+		r.mu.Unlock()
+		r.flushCleanup()
+		return nil
+	}
+	r.nextID++
+	id := r.nextID
+	m.ID = id
+	b, err := m.encode()
+	if err != nil {
+		r.stats.Refused++
+		r.enqueueLocked(c, errorFrame(p.clientID, m.SessionID, "mfconform relay: "+err.Error()))
+		r.mu.Unlock()
+		return nil
+	}
+	r.pending[id] = p
+	r.mu.Unlock()
+	r.flushCleanup()
+	return r.writeBrowser(b)
+}
+
+// admitLocked decides what to do with a command: it returns the replies of
+// a command the relay answers or refuses itself, or the pending entry of
+// one to forward.
+func (r *relay) admitLocked(c *relayClient, m *frame) ([][]byte, *pendingCmd) {
+	refuse := func(format string, args ...any) ([][]byte, *pendingCmd) {
+		r.stats.Refused++
+		return [][]byte{errorFrame(m.ID, m.SessionID, "mfconform relay: "+fmt.Sprintf(format, args...))}, nil
+	}
+	if m.SessionID != "" {
+		if s := r.sessions[m.SessionID]; s == nil || s.owner != c {
+			return refuse("no session %s for this client", m.SessionID)
+		}
+	}
+	var ps refParams
+	domain, _, _ := strings.Cut(m.Method, ".")
+	if (domain == "Target" || domain == "Browser" || domain == "Storage") && len(m.Params) > 0 {
+		if err := json.Unmarshal(m.Params, &ps); err != nil {
+			return refuse("%s: bad params: %v", m.Method, err)
+		}
+	}
+	if m.SessionID == "" {
+		switch m.Method {
+		case "Target.setDiscoverTargets":
+			return r.discoverLocked(c, m.ID, ps.Discover), nil
+		case "Target.setAutoAttach", "Target.setRemoteLocations":
+			return refuse("%s on the browser would reach every client; use it on a session", m.Method)
+		case "Browser.close", "Browser.crash", "Browser.crashGpuProcess", "Target.attachToBrowserTarget":
+			if !c.owner {
+				return refuse("only the process that launched the browser may call %s", m.Method)
+			}
+		}
+	}
+	if !c.owner {
+		if ps.TargetID != "" && !r.seesLocked(c, ps.TargetID) {
+			return refuse("no target %s for this client", ps.TargetID)
+		}
+		if ps.BrowserContextID != "" && r.contexts[ps.BrowserContextID] != c {
+			return refuse("no browser context %s for this client", ps.BrowserContextID)
+		}
+		if ps.SessionID != "" {
+			if s := r.sessions[ps.SessionID]; s == nil || s.owner != c {
+				return refuse("no session %s for this client", ps.SessionID)
+			}
+		}
+	}
+	p := &pendingCmd{c: c, clientID: m.ID, method: m.Method}
+	switch m.Method {
+	case "Target.attachToTarget":
+		p.target = ps.TargetID
+	case "Target.disposeBrowserContext":
+		p.context = ps.BrowserContextID
+	}
+	return nil, p
+}
+
+// discoverLocked answers Target.setDiscoverTargets: the relay discovers
+// targets for everyone, and a client that starts discovering is told of
+// the targets it sees, as Chromium would.
+func (r *relay) discoverLocked(c *relayClient, id int64, on bool) [][]byte {
+	var out [][]byte
+	if on && !c.discover {
+		ts := make([]*relayTarget, 0, len(r.targets))
+		for _, t := range r.targets {
+			if t.info != nil && !t.dead && r.visibleLocked(c, t) {
+				ts = append(ts, t)
+			}
+		}
+		slices.SortFunc(ts, func(a, b *relayTarget) int { return cmp.Compare(a.seq, b.seq) })
+		for _, t := range ts {
+			p, _ := json.Marshal(map[string]json.RawMessage{"targetInfo": t.info})
+			if b, err := (&frame{Method: "Target.targetCreated", Params: p}).encode(); err == nil {
+				out = append(out, b)
+			}
+		}
+	}
+	c.discover = on
+	b, _ := (&frame{ID: id, Result: json.RawMessage(`{}`)}).encode()
+	return append(out, b)
+}
+
+// ownCommandLocked registers a command of the relay itself and returns it
+// encoded; its reply is used for bookkeeping only.
+func (r *relay) ownCommandLocked(method string, params any) []byte {
+	p, _ := json.Marshal(params)
+	r.nextID++
+	r.pending[r.nextID] = &pendingCmd{method: method}
+	b, _ := (&frame{ID: r.nextID, Method: method, Params: p}).encode()
+	return b
+}
+
+// writeBrowser writes one encoded message to Chromium.
+func (r *relay) writeBrowser(b []byte) error {
+	r.upMu.Lock()
+	defer r.upMu.Unlock()
+	if _, err := r.upW.Write(b); err != nil {
+		return fmt.Errorf("relay: write to the browser: %w", err)
+	}
+	return nil
+}
+
+// flushCleanup writes the relay's queued clean-up commands.
+func (r *relay) flushCleanup() {
+	r.mu.Lock()
+	cmds := r.cleanup
+	r.cleanup = nil
+	r.mu.Unlock()
+	for _, b := range cmds {
+		if err := r.writeBrowser(b); err != nil {
+			r.debugf("relay: clean-up: %v", err)
+			return
+		}
+	}
+}
+
+// readBrowser routes Chromium's messages until the pipe ends.
+func (r *relay) readBrowser() {
+	fr := newFrameReader(r.upR, maxBrowserMessage)
+	for {
+		b, err := fr.next()
+		var big *frameTooLargeError
+		switch {
+		case errors.As(err, &big):
+			r.tooLarge(big)
+		case err != nil:
+			r.browserGone(err)
+			return
+		default:
+			r.route(b)
+		}
+		// Clean-up commands are written by another goroutine: this one
+		// must keep reading, whatever happens to the pipe's other way.
+		r.mu.Lock()
+		flush := len(r.cleanup) > 0
+		r.mu.Unlock()
+		if flush {
+			r.wg.Go(r.flushCleanup)
+		}
+	}
+}
+
+// route passes one message of Chromium's on.
+func (r *relay) route(b []byte) {
+	var m frame
+	if err := json.Unmarshal(b, &m); err != nil {
+		r.debugf("relay: undecodable message from the browser: %v", err)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case m.ID != 0:
+		r.responseLocked(&m)
+	case m.Method != "":
+		r.eventLocked(&m, append(b, 0))
+	}
+}
+
+// tooLarge answers the command whose reply was too large to relay.
+func (r *relay) tooLarge(e *frameTooLargeError) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := e.responseID()
+	p := r.pending[id]
+	if id == 0 || p == nil {
+		r.stats.DroppedEvents++
+		r.debugf("relay: dropped a message over %d bytes: %v", maxBrowserMessage, e)
+		return
+	}
+	delete(r.pending, id)
+	if p.c != nil {
+		r.enqueueLocked(p.c, errorFrame(p.clientID, "", fmt.Sprintf("mfconform relay: the reply to %s is over %d bytes", p.method, maxBrowserMessage)))
+	}
+}
+
+// responseLocked notes what a reply creates or ends and passes it to the
+// client that sent the command, under the client's id.
+func (r *relay) responseLocked(m *frame) {
+	p := r.pending[m.ID]
+	if p == nil {
+		return
+	}
+	delete(r.pending, m.ID)
+	gone := p.c == nil || p.c.gone
+	if len(m.Error) == 0 {
+		switch p.method {
+		case "Target.createBrowserContext":
+			var res struct {
+				BrowserContextID string `json:"browserContextId"`
+			}
+			if json.Unmarshal(m.Result, &res) == nil && res.BrowserContextID != "" {
+				r.contexts[res.BrowserContextID] = p.c
+				if gone {
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]string{"browserContextId": res.BrowserContextID}))
+				}
+			}
+		case "Target.createTarget":
+			var res infoRef
+			if json.Unmarshal(m.Result, &res) == nil && res.TargetID != "" {
+				t := r.noteTargetLocked(res.TargetID, nil, "")
+				if t.owner == nil {
+					t.owner = p.c
+				}
+				if gone && t.owner == p.c {
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]string{"targetId": res.TargetID}))
+				}
+			}
+		case "Target.attachToTarget", "Target.attachToBrowserTarget":
+			var res refParams
+			if json.Unmarshal(m.Result, &res) == nil && res.SessionID != "" {
+				if r.sessions[res.SessionID] == nil {
+					r.sessions[res.SessionID] = &relaySession{owner: p.c}
+				}
+				if gone {
+					r.forgetSessionLocked(res.SessionID)
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]string{"sessionId": res.SessionID}))
+				}
+			}
+		case "Target.disposeBrowserContext":
+			delete(r.contexts, p.context)
+		case "Target.getTargets":
+			if !gone && !p.c.owner {
+				m.Result = r.filterTargetsLocked(p.c, m.Result)
+			}
+		case "Target.getBrowserContexts":
+			if !gone && !p.c.owner {
+				m.Result = r.filterContextsLocked(p.c, m.Result)
+			}
+		}
+	}
+	if gone {
+		return
+	}
+	m.ID = p.clientID
+	b, err := m.encode()
+	if err != nil {
+		b = errorFrame(p.clientID, m.SessionID, "mfconform relay: "+err.Error())
+	}
+	r.enqueueLocked(p.c, b)
+}
+
+// eventLocked routes one event (raw is it encoded).
+func (r *relay) eventLocked(m *frame, raw []byte) {
+	var ev struct {
+		SessionID  string          `json:"sessionId"`
+		TargetID   string          `json:"targetId"`
+		TargetInfo json.RawMessage `json:"targetInfo"`
+	}
+	if strings.HasPrefix(m.Method, "Target.") {
+		_ = json.Unmarshal(m.Params, &ev)
+	}
+	var info infoRef
+	if len(ev.TargetInfo) > 0 {
+		_ = json.Unmarshal(ev.TargetInfo, &info)
+	}
+
+	if m.SessionID != "" {
+		s := r.sessions[m.SessionID]
+		if s == nil {
+			r.stats.DroppedEvents++
+			return
+		}
+		switch m.Method {
+		case "Target.attachedToTarget":
+			r.noteTargetLocked(info.TargetID, ev.TargetInfo, info.BrowserContextID)
+			r.sessions[ev.SessionID] = &relaySession{owner: s.owner, parent: m.SessionID}
+		case "Target.detachedFromTarget":
+			r.forgetSessionLocked(ev.SessionID)
+		case "Target.targetCreated", "Target.targetInfoChanged":
+			if t := r.noteTargetLocked(info.TargetID, ev.TargetInfo, info.BrowserContextID); !r.visibleLocked(s.owner, t) {
+				return
+			}
+		case "Target.targetDestroyed", "Target.targetCrashed":
+			if t := r.targets[ev.TargetID]; t == nil || !r.visibleLocked(s.owner, t) {
+				return
+			}
+		}
+		r.enqueueLocked(s.owner, raw)
+		return
+	}
+
+	switch m.Method {
+	case "Target.targetCreated", "Target.targetInfoChanged":
+		t := r.noteTargetLocked(info.TargetID, ev.TargetInfo, info.BrowserContextID)
+		r.broadcastLocked(t, raw)
+	case "Target.targetDestroyed", "Target.targetCrashed":
+		t := r.targets[ev.TargetID]
+		if t == nil {
+			r.stats.DroppedEvents++
+			return
+		}
+		r.broadcastLocked(t, raw)
+		if m.Method == "Target.targetDestroyed" {
+			r.buryLocked(ev.TargetID)
+		}
+	case "Target.attachedToTarget":
+		r.noteTargetLocked(info.TargetID, ev.TargetInfo, info.BrowserContextID)
+		owner := r.attacherLocked(ev.SessionID, info.TargetID)
+		if owner == nil {
+			r.stats.DroppedEvents++
+			return
+		}
+		r.enqueueLocked(owner, raw)
+	case "Target.detachedFromTarget", "Target.receivedMessageFromTarget":
+		s := r.sessions[ev.SessionID]
+		if s == nil {
+			r.stats.DroppedEvents++
+			return
+		}
+		if m.Method == "Target.detachedFromTarget" {
+			r.forgetSessionLocked(ev.SessionID)
+		}
+		r.enqueueLocked(s.owner, raw)
+	default:
+		r.stats.DroppedEvents++
+	}
+}
+
+// attacherLocked finds who a browser-level attachedToTarget belongs to:
+// the session's owner when its reply came first, else the earliest
+// unmatched Target.attachToTarget of that target, else the target's owner.
+// It records the session.
+func (r *relay) attacherLocked(sessionID, targetID string) *relayClient {
+	if s := r.sessions[sessionID]; s != nil {
+		return s.owner
+	}
+	var first *pendingCmd
+	var firstID int64
+	for id, p := range r.pending {
+		if p.method == "Target.attachToTarget" && p.target == targetID && !p.matched && (first == nil || id < firstID) {
+			first, firstID = p, id
+		}
+	}
+	var owner *relayClient
+	switch {
+	case first != nil:
+		first.matched = true
+		owner = first.c
+	case r.targets[targetID] != nil:
+		owner = r.targets[targetID].owner
+	}
+	if owner == nil || owner.gone {
+		return nil
+	}
+	r.sessions[sessionID] = &relaySession{owner: owner}
+	return owner
+}
+
+// noteTargetLocked records a target (info may be nil when only its id is
+// known) and returns it. A new target belongs to the owner of its browser
+// context, if any.
+func (r *relay) noteTargetLocked(id string, info json.RawMessage, contextID string) *relayTarget {
+	t := r.targets[id]
+	if t == nil {
+		r.targetSeq++
+		t = &relayTarget{seq: r.targetSeq}
+		if id != "" {
+			r.targets[id] = t
+		}
+	}
+	if t.owner == nil && contextID != "" {
+		t.owner = r.contexts[contextID]
+	}
+	if info != nil {
+		t.info = info
+	}
+	return t
+}
+
+// buryLocked keeps a destroyed target for late events, forgetting the
+// oldest once there are too many.
+func (r *relay) buryLocked(id string) {
+	t := r.targets[id]
+	if t == nil || t.dead {
+		return
+	}
+	t.dead = true
+	r.dead = append(r.dead, id)
+	if len(r.dead) > tombstones {
+		delete(r.targets, r.dead[0])
+		r.dead = r.dead[1:]
+	}
+}
+
+// visibleLocked reports whether c sees target t.
+func (r *relay) visibleLocked(c *relayClient, t *relayTarget) bool {
+	return t.owner == nil || t.owner == c
+}
+
+// seesLocked reports whether c sees the target with id.
+func (r *relay) seesLocked(c *relayClient, id string) bool {
+	t := r.targets[id]
+	return t != nil && r.visibleLocked(c, t)
+}
+
+// broadcastLocked passes a target event to every discovering client that
+// sees the target.
+func (r *relay) broadcastLocked(t *relayTarget, raw []byte) {
+	sent := false
+	for c := range r.clients {
+		if c.discover && r.visibleLocked(c, t) {
+			r.enqueueLocked(c, raw)
+			sent = true
+		}
+	}
+	if !sent {
+		r.stats.DroppedEvents++
+	}
+}
+
+// forgetSessionLocked forgets a session and the sessions it auto-attached.
+func (r *relay) forgetSessionLocked(id string) {
+	delete(r.sessions, id)
+	for sid, s := range r.sessions {
+		if s.parent == id {
+			r.forgetSessionLocked(sid)
+		}
+	}
+}
+
+// filterTargetsLocked keeps the targets c sees in a Target.getTargets reply.
+func (r *relay) filterTargetsLocked(c *relayClient, result json.RawMessage) json.RawMessage {
+	var res struct {
+		TargetInfos []json.RawMessage `json:"targetInfos"`
+	}
+	if json.Unmarshal(result, &res) != nil {
+		return json.RawMessage(`{"targetInfos":[]}`)
+	}
+	keep := res.TargetInfos[:0]
+	for _, raw := range res.TargetInfos {
+		var info infoRef
+		if json.Unmarshal(raw, &info) != nil {
+			continue
+		}
+		t := r.targets[info.TargetID]
+		if t == nil {
+			t = &relayTarget{owner: r.contexts[info.BrowserContextID]}
+		}
+		if r.visibleLocked(c, t) {
+			keep = append(keep, raw)
+		}
+	}
+	res.TargetInfos = keep
+	b, _ := json.Marshal(res)
+	return b
+}
+
+// filterContextsLocked keeps c's own browser contexts in a
+// Target.getBrowserContexts reply.
+func (r *relay) filterContextsLocked(c *relayClient, result json.RawMessage) json.RawMessage {
+	var res struct {
+		IDs     []string `json:"browserContextIds"`
+		Default string   `json:"defaultBrowserContextId,omitempty"`
+	}
+	if json.Unmarshal(result, &res) != nil {
+		return json.RawMessage(`{"browserContextIds":[]}`)
+	}
+	res.IDs = slices.DeleteFunc(res.IDs, func(id string) bool { return r.contexts[id] != c })
+	if res.IDs == nil {
+		res.IDs = []string{}
+	}
+	b, _ := json.Marshal(res)
+	return b
+}
+
+// enqueueLocked queues an encoded message for c without waiting; a client
+// whose queue is full is disconnected.
+func (r *relay) enqueueLocked(c *relayClient, b []byte) {
+	if c.gone {
+		return
+	}
+	if len(c.out) == cap(c.out) || c.queued.Load()+int64(len(b)) > maxQueuedBytes {
+		r.dropLocked(c, true, fmt.Sprintf("too slow: %d messages, %d bytes waiting", len(c.out), c.queued.Load()))
+		return
+	}
+	c.queued.Add(int64(len(b)))
+	c.out <- b
+}
+
+// drop disconnects c (see dropLocked).
+func (r *relay) drop(c *relayClient, broke bool, why string) {
+	r.mu.Lock()
+	r.dropLocked(c, broke, why)
+	r.mu.Unlock()
+	r.flushCleanup()
+}
+
+// dropLocked disconnects c at once and queues the commands that undo what
+// it leaves in the browser: its sessions are detached, its browser
+// contexts disposed of (with their targets), and the targets it opened in
+// the default context closed. broke counts it as a client that broke a
+// limit or the protocol.
+func (r *relay) dropLocked(c *relayClient, broke bool, why string) {
+	if c.gone {
+		return
+	}
+	c.gone = true
+	delete(r.clients, c)
+	if broke {
+		r.stats.DroppedClients++
+	}
+	if why != "" {
+		r.debugf("relay: %s disconnected: %s", c.name, why)
+	}
+	close(c.out)
+	c.rd.Close()
+	c.wr.Close()
+	for id, s := range r.sessions {
+		if s.owner == c && s.parent == "" {
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]string{"sessionId": id}))
+		}
+	}
+	for id, s := range r.sessions {
+		if s.owner == c {
+			delete(r.sessions, id)
+		}
+	}
+	for id, owner := range r.contexts {
+		if owner == c {
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]string{"browserContextId": id}))
+		}
+	}
+	for id, t := range r.targets {
+		if t.owner == c && !t.dead && !r.inOwnContextLocked(c, t) {
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]string{"targetId": id}))
+		}
+	}
+}
+
+// inOwnContextLocked reports whether t lies in a browser context c owns
+// (disposing of the context closes it).
+func (r *relay) inOwnContextLocked(c *relayClient, t *relayTarget) bool {
+	var info infoRef
+	if t.info == nil || json.Unmarshal(t.info, &info) != nil {
+		return false
+	}
+	return info.BrowserContextID != "" && r.contexts[info.BrowserContextID] == c
+}
+
+// browserGone ends every client once Chromium's pipe has ended, after
+// writing what was queued for them (the reply to Browser.close among it).
+func (r *relay) browserGone(err error) {
+	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+		r.debugf("relay: browser pipe: %v", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	for c := range r.clients {
+		c.gone = true
+		delete(r.clients, c)
+		if d, ok := c.wr.(interface{ SetWriteDeadline(time.Time) error }); ok {
+			_ = d.SetWriteDeadline(time.Now().Add(flushTimeout))
+		}
+		close(c.out) // writeClient flushes, then closes the connection
+	}
+	clear(r.pending)
+	if r.ln != nil {
+		r.ln.Close()
+		r.ln = nil
+	}
+}
+
+// stopListening closes the relay's socket, if any; clients already served
+// stay.
+func (r *relay) stopListening() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln != nil {
+		r.ln.Close()
+		r.ln = nil
+	}
+}
+
+// Close stops the relay: the socket, every client and the pipe to Chromium
+// (which makes the browser quit), and waits for its goroutines.
+func (r *relay) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	for c := range r.clients {
+		r.dropLocked(c, false, "")
+	}
+	r.cleanup = nil
+	if r.ln != nil {
+		r.ln.Close()
+		r.ln = nil
+	}
+	r.mu.Unlock()
+	err := errors.Join(r.upW.Close(), r.upR.Close())
+	r.wg.Wait()
+	if err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, io.ErrClosedPipe) {
+		return fmt.Errorf("relay: close: %w", err)
+	}
+	return nil
+}
+
+// snapshot returns the relay's counters and how many sessions, browser
+// contexts and live targets it tracks.
+func (r *relay) snapshot() (relayStats, int, int, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stats, len(r.sessions), len(r.contexts), len(r.targets) - len(r.dead)
+}
