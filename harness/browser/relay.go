@@ -14,22 +14,35 @@ import (
 	"time"
 )
 
-// Limits of the relay. A client that breaks one is disconnected (and its
-// browser contexts disposed); a message from the browser that breaks one
-// is dropped (its command, if known, is answered with an error).
-const (
-	// maxClientMessage bounds one command from a client.
-	maxClientMessage = 8 << 20
-	// maxBrowserMessage bounds one message from Chromium (screenshots and
+// relayLimits bound what the relay holds. A client that breaks one is
+// disconnected (and what it made in the browser undone); a message from the
+// browser that breaks one is dropped, and the command it answers, if
+// known, gets an error instead.
+type relayLimits struct {
+	// clientMessage bounds one command from a client.
+	clientMessage int
+	// browserMessage bounds one message from Chromium (screenshots and
 	// response bodies are the largest).
-	maxBrowserMessage = 64 << 20
-	// maxQueuedMessages and maxQueuedBytes bound what waits to be written
-	// to one client. The pipe reader never waits for a client: one that
-	// falls this far behind is disconnected.
-	maxQueuedMessages = 4096
-	maxQueuedBytes    = 64 << 20
-	// maxClients bounds the clients served at once.
-	maxClients = 256
+	browserMessage int
+	// queuedMessages and queuedBytes bound what waits to be written to one
+	// client. The pipe reader never waits for a client: one that falls this
+	// far behind is disconnected.
+	queuedMessages int
+	queuedBytes    int64
+	// clients bounds the clients served at once.
+	clients int
+}
+
+// defaultRelayLimits are the limits of every relay but the tests'.
+var defaultRelayLimits = relayLimits{
+	clientMessage:  8 << 20,
+	browserMessage: 64 << 20,
+	queuedMessages: 4096,
+	queuedBytes:    64 << 20,
+	clients:        256,
+}
+
+const (
 	// flushTimeout bounds writing what is queued for a client when the
 	// browser has gone.
 	flushTimeout = 5 * time.Second
@@ -81,7 +94,8 @@ type relay struct {
 	upMu sync.Mutex     // one writer at a time on upW
 
 	// uid is the only user a socket peer may run as (SO_PEERCRED).
-	uid int
+	uid    int
+	limits relayLimits
 	// logf reports clients dropped and peers refused; nil is silent.
 	logf func(format string, args ...any)
 
@@ -116,6 +130,7 @@ type pendingCmd struct {
 	c        *relayClient // nil for the relay's own commands
 	clientID int64
 	method   string
+	session  string // the session it was sent on; its reply must carry it
 	target   string // Target.attachToTarget: the target
 	context  string // Target.disposeBrowserContext: the context
 	matched  bool   // Target.attachToTarget: its attachedToTarget event was routed
@@ -169,8 +184,13 @@ type infoRef struct {
 // asks the browser to report its targets. Add clients with serve or listen;
 // Close ends everything.
 func newRelay(upR io.ReadCloser, upW io.WriteCloser, uid int) *relay {
+	return newRelayLimits(upR, upW, uid, defaultRelayLimits)
+}
+
+// newRelayLimits is newRelay with other limits (tests).
+func newRelayLimits(upR io.ReadCloser, upW io.WriteCloser, uid int, limits relayLimits) *relay {
 	r := &relay{
-		upR: upR, upW: upW, uid: uid, logf: relayDebugf,
+		upR: upR, upW: upW, uid: uid, limits: limits, logf: relayDebugf,
 		pending:  map[int64]*pendingCmd{},
 		clients:  map[*relayClient]struct{}{},
 		sessions: map[string]*relaySession{},
@@ -178,7 +198,7 @@ func newRelay(upR io.ReadCloser, upW io.WriteCloser, uid int) *relay {
 		targets:  map[string]*relayTarget{},
 	}
 	r.mu.Lock()
-	discover := r.ownCommandLocked("Target.setDiscoverTargets", map[string]bool{"discover": true})
+	discover := r.ownCommandLocked("Target.setDiscoverTargets", map[string]any{"discover": true})
 	r.mu.Unlock()
 	r.wg.Go(r.readBrowser)
 	r.wg.Go(func() {
@@ -201,9 +221,9 @@ func (r *relay) debugf(format string, args ...any) {
 // the client breaks a limit, or the relay closes. onFirst, when set, runs
 // after the client's first message.
 func (r *relay) serve(name string, rd io.ReadCloser, wr io.WriteCloser, owner bool, onFirst func()) error {
-	c := &relayClient{name: name, owner: owner, rd: rd, wr: wr, out: make(chan []byte, maxQueuedMessages), onFirst: onFirst}
+	c := &relayClient{name: name, owner: owner, rd: rd, wr: wr, out: make(chan []byte, r.limits.queuedMessages), onFirst: onFirst}
 	r.mu.Lock()
-	if r.closed || len(r.clients) >= maxClients {
+	if r.closed || len(r.clients) >= r.limits.clients {
 		closed := r.closed
 		r.mu.Unlock()
 		rd.Close()
@@ -211,7 +231,7 @@ func (r *relay) serve(name string, rd io.ReadCloser, wr io.WriteCloser, owner bo
 		if closed {
 			return errRelayClosed
 		}
-		return fmt.Errorf("relay: %d clients already", maxClients)
+		return fmt.Errorf("relay: %d clients already", r.limits.clients)
 	}
 	r.clients[c] = struct{}{}
 	r.served++
@@ -223,12 +243,12 @@ func (r *relay) serve(name string, rd io.ReadCloser, wr io.WriteCloser, owner bo
 
 // readClient forwards a client's commands until it ends.
 func (r *relay) readClient(c *relayClient) {
-	fr := newFrameReader(c.rd, maxClientMessage)
+	fr := newFrameReader(c.rd, r.limits.clientMessage)
 	for first := true; ; first = false {
 		b, err := fr.next()
 		if err != nil {
 			if errors.Is(err, errFrameTooLarge) {
-				r.drop(c, true, fmt.Sprintf("command over %d bytes", maxClientMessage))
+				r.drop(c, true, fmt.Sprintf("command over %d bytes", r.limits.clientMessage))
 			} else {
 				r.drop(c, false, "")
 			}
@@ -346,7 +366,7 @@ func (r *relay) admitLocked(c *relayClient, m *frame) ([][]byte, *pendingCmd) {
 			}
 		}
 	}
-	p := &pendingCmd{c: c, clientID: m.ID, method: m.Method}
+	p := &pendingCmd{c: c, clientID: m.ID, method: m.Method, session: m.SessionID}
 	switch m.Method {
 	case "Target.attachToTarget":
 		p.target = ps.TargetID
@@ -383,10 +403,12 @@ func (r *relay) discoverLocked(c *relayClient, id int64, on bool) [][]byte {
 
 // ownCommandLocked registers a command of the relay itself and returns it
 // encoded; its reply is used for bookkeeping only.
-func (r *relay) ownCommandLocked(method string, params any) []byte {
+func (r *relay) ownCommandLocked(method string, params map[string]any) []byte {
 	p, _ := json.Marshal(params)
 	r.nextID++
-	r.pending[r.nextID] = &pendingCmd{method: method}
+	pc := &pendingCmd{method: method}
+	pc.context, _ = params["browserContextId"].(string)
+	r.pending[r.nextID] = pc
 	b, _ := (&frame{ID: r.nextID, Method: method, Params: p}).encode()
 	return b
 }
@@ -417,7 +439,7 @@ func (r *relay) flushCleanup() {
 
 // readBrowser routes Chromium's messages until the pipe ends.
 func (r *relay) readBrowser() {
-	fr := newFrameReader(r.upR, maxBrowserMessage)
+	fr := newFrameReader(r.upR, r.limits.browserMessage)
 	for {
 		b, err := fr.next()
 		var big *frameTooLargeError
@@ -466,12 +488,12 @@ func (r *relay) tooLarge(e *frameTooLargeError) {
 	p := r.pending[id]
 	if id == 0 || p == nil {
 		r.stats.DroppedEvents++
-		r.debugf("relay: dropped a message over %d bytes: %v", maxBrowserMessage, e)
+		r.debugf("relay: dropped a message over %d bytes: %v", r.limits.browserMessage, e)
 		return
 	}
 	delete(r.pending, id)
-	if p.c != nil {
-		r.enqueueLocked(p.c, errorFrame(p.clientID, "", fmt.Sprintf("mfconform relay: the reply to %s is over %d bytes", p.method, maxBrowserMessage)))
+	if p.c != nil && !p.c.gone {
+		r.enqueueLocked(p.c, errorFrame(p.clientID, p.session, fmt.Sprintf("mfconform relay: the reply to %s is over %d bytes", p.method, r.limits.browserMessage)))
 	}
 }
 
@@ -493,7 +515,7 @@ func (r *relay) responseLocked(m *frame) {
 			if json.Unmarshal(m.Result, &res) == nil && res.BrowserContextID != "" {
 				r.contexts[res.BrowserContextID] = p.c
 				if gone {
-					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]string{"browserContextId": res.BrowserContextID}))
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]any{"browserContextId": res.BrowserContextID}))
 				}
 			}
 		case "Target.createTarget":
@@ -504,7 +526,7 @@ func (r *relay) responseLocked(m *frame) {
 					t.owner = p.c
 				}
 				if gone && t.owner == p.c {
-					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]string{"targetId": res.TargetID}))
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]any{"targetId": res.TargetID}))
 				}
 			}
 		case "Target.attachToTarget", "Target.attachToBrowserTarget":
@@ -515,7 +537,7 @@ func (r *relay) responseLocked(m *frame) {
 				}
 				if gone {
 					r.forgetSessionLocked(res.SessionID)
-					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]string{"sessionId": res.SessionID}))
+					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]any{"sessionId": res.SessionID}))
 				}
 			}
 		case "Target.disposeBrowserContext":
@@ -771,7 +793,7 @@ func (r *relay) enqueueLocked(c *relayClient, b []byte) {
 	if c.gone {
 		return
 	}
-	if len(c.out) == cap(c.out) || c.queued.Load()+int64(len(b)) > maxQueuedBytes {
+	if len(c.out) == cap(c.out) || c.queued.Load()+int64(len(b)) > r.limits.queuedBytes {
 		r.dropLocked(c, true, fmt.Sprintf("too slow: %d messages, %d bytes waiting", len(c.out), c.queued.Load()))
 		return
 	}
@@ -809,7 +831,7 @@ func (r *relay) dropLocked(c *relayClient, broke bool, why string) {
 	c.wr.Close()
 	for id, s := range r.sessions {
 		if s.owner == c && s.parent == "" {
-			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]string{"sessionId": id}))
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.detachFromTarget", map[string]any{"sessionId": id}))
 		}
 	}
 	for id, s := range r.sessions {
@@ -819,12 +841,12 @@ func (r *relay) dropLocked(c *relayClient, broke bool, why string) {
 	}
 	for id, owner := range r.contexts {
 		if owner == c {
-			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]string{"browserContextId": id}))
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.disposeBrowserContext", map[string]any{"browserContextId": id}))
 		}
 	}
 	for id, t := range r.targets {
 		if t.owner == c && !t.dead && !r.inOwnContextLocked(c, t) {
-			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]string{"targetId": id}))
+			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]any{"targetId": id}))
 		}
 	}
 }

@@ -53,9 +53,12 @@ func (r *relay) accept(ln *net.UnixListener) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
+		r.mu.Lock()
+		want := r.uid
+		r.mu.Unlock()
 		uid, pid, err := peerCred(conn)
-		if err == nil && uid != r.uid {
-			err = fmt.Errorf("uid %d, want %d", uid, r.uid)
+		if err == nil && uid != want {
+			err = fmt.Errorf("uid %d, want %d", uid, want)
 		}
 		if err != nil {
 			r.mu.Lock()
