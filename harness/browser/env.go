@@ -76,15 +76,13 @@ func noSandbox() bool {
 }
 
 // sandboxFailure reports whether a failed start was Chromium giving up on
-// its sandbox ("No usable sandbox!" and the like, which chromedp includes
-// in its error with the browser's output).
+// its sandbox: "No usable sandbox!" (no user namespaces and no setuid
+// helper) or a setuid helper that is installed wrongly. chromedp puts the
+// browser's output in the error of a failed start.
 func sandboxFailure(err error) bool {
 	if err == nil {
 		return false
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "No usable sandbox") ||
-		strings.Contains(msg, "setuid sandbox") ||
-		strings.Contains(msg, "zygote_host_impl_linux") ||
-		strings.Contains(msg, "Operation not permitted (1)") && strings.Contains(msg, "sandbox")
+	return strings.Contains(msg, "No usable sandbox") || strings.Contains(msg, "SUID sandbox helper binary")
 }
