@@ -177,11 +177,19 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("host-resolver-rules", o.ResolverRules),
-		// Keep cross-site iframes in the page's renderer so their requests'
-		// cookie verdicts reach the page's CDP session (an out-of-process
-		// iframe reports on a session of its own). Cookie policy is decided
-		// in the network service either way. This flag replaces chromedp's
-		// default list, which it repeats.
+		// Site isolation stays off: a cross-site iframe then lives in the
+		// page's renderer, and the cookie verdicts of its document request
+		// (Network.requestWillBeSentExtraInfo) reach the page's session on
+		// every load (TestCrossSiteIframeVerdicts). With it on (Chromium
+		// 156), 2-6 % of loads never delivered that verdict to the page's
+		// session whenever target discovery (on the browser, as chromedp's
+		// first context and the relay do, or on the page, as chromedp's
+		// tabs do) or plain auto-attach was on. Only attaching the iframe
+		// paused, enabling Network on its own session and then resuming it
+		// got every verdict (730 of 730), and chromedp cannot command such
+		// a session. TestSiteIsolationProbe measures all of it. Cookie
+		// policy is decided in the network service either way. This flag
+		// replaces chromedp's default list, which it repeats.
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.NoInheritEnv,
