@@ -189,7 +189,7 @@ func watchBatch(targetsFile string, stop <-chan struct{}) batchWatch {
 			w.problems = append(w.problems, p)
 		}
 	}
-	tick := time.NewTicker(25 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {

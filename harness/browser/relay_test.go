@@ -28,7 +28,7 @@ type fakeBrowser struct {
 
 // newFakeRelay starts a relay whose browser is a fakeBrowser, listening on
 // a socket in a fresh 0700 folder; both end with the test.
-func newFakeRelay(t *testing.T, limits relayLimits) (*relay, *fakeBrowser, string) {
+func newFakeRelay(t testing.TB, limits relayLimits) (*relay, *fakeBrowser, string) {
 	t.Helper()
 	browserR, relayW, err := os.Pipe()
 	if err != nil {
@@ -140,14 +140,14 @@ func (fb *fakeBrowser) received(method string) []string {
 
 // rawClient speaks the pipe protocol on the relay's socket.
 type rawClient struct {
-	t      *testing.T
+	t      testing.TB
 	conn   net.Conn
 	r      *frameReader
 	next   int64
 	events []frame
 }
 
-func dialRelay(t *testing.T, sock string) *rawClient {
+func dialRelay(t testing.TB, sock string) *rawClient {
 	t.Helper()
 	conn, err := net.DialTimeout("unix", sock, 5*time.Second)
 	if err != nil {
@@ -499,5 +499,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkRelayRoundTrip measures one command and its reply through the
+// relay's socket, the relay and the fake browser's pipe, and an event
+// routed to the session's owner on the way.
+func BenchmarkRelayRoundTrip(b *testing.B) {
+	_, _, sock := newFakeRelay(b, defaultRelayLimits)
+	c := dialRelay(b, sock)
+	_, _, session := c.open()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.call(session, "Test.flood", map[string]int{"N": 1, "Size": 200}); err != nil {
+			b.Fatal(err)
+		}
+		c.events = c.events[:0]
 	}
 }
