@@ -160,10 +160,10 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if o.ShareSocket != "" {
 		pipe = &pipeRelay{}
 	}
-	envHome := []string{"TMPDIR=" + tmp}
+	envSet := []string{"TMPDIR=" + tmp}
 	if home != "" {
 		// Chromium on Linux reads its NSS database from $HOME/.pki/nssdb.
-		envHome = append(envHome, "HOME="+home)
+		envSet = append(envSet, "HOME="+home)
 	}
 	flags := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(o.ExecPath),
@@ -193,7 +193,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.NoInheritEnv,
-		chromedp.Env(browserEnv(os.Environ(), envHome...)...),
+		chromedp.Env(browserEnv(os.Environ(), envSet...)...),
 		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
 			if cmd.SysProcAttr == nil {
 				cmd.SysProcAttr = &syscall.SysProcAttr{}
@@ -237,7 +237,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		return nil, fmt.Errorf("browser: %s did not start within %s", o.ExecPath, o.StartTimeout)
 	case sandboxFailure(err):
 		b.Close()
-		return nil, fmt.Errorf("%w: %s: %s\n%v", ErrSandbox, o.ExecPath, SandboxHint, err)
+		return nil, fmt.Errorf("%w: %s: %s\n%w", ErrSandbox, o.ExecPath, SandboxHint, err)
 	default:
 		b.Close()
 		return nil, fmt.Errorf("browser: start %s: %w", o.ExecPath, err)

@@ -198,6 +198,7 @@ func TestLaunchWithoutUsableSandbox(t *testing.T) {
 		if !errors.Is(err, ErrSandbox) || !strings.Contains(err.Error(), envNoSandbox) || !strings.Contains(err.Error(), "No usable sandbox") {
 			t.Errorf("share=%v: Launch() = %v, want ErrSandbox with Chromium's reason and the advice", share, err)
 		}
+		t.Logf("share=%v: Launch() failed after %s: %v", share, time.Since(start).Round(time.Millisecond), err)
 		if took := time.Since(start); took > 15*time.Second {
 			t.Errorf("share=%v: Launch() took %s to fail, want it quick", share, took)
 		}
