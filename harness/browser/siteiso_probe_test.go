@@ -207,7 +207,18 @@ func TestSiteIsolationProbe(t *testing.T) {
 			}
 			cmdR.Close()
 			respW.Close()
-			defer func() { cmdW.Close(); cmd.Process.Kill(); cmd.Wait() }()
+			defer func() {
+				// Closing the pipe makes Chromium quit with its children.
+				cmdW.Close()
+				done := make(chan struct{})
+				go func() { cmd.Wait(); close(done) }()
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-done
+				}
+			}()
 			c := &rawCDP{w: cmdW, pending: map[int64]chan frame{}}
 			go c.read(respR)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
