@@ -258,8 +258,11 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		os.WriteFile(filepath.Join(caDir, "ca-key.pem"), keyPEM, 0o600)); err != nil {
 		return exitToolError, err
 	}
+	// The runs reach the browser through a relay's Unix socket in the
+	// batch's 0700 folder; the browser has no TCP port.
+	sock := filepath.Join(dir, "cdp")
 	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	br, err := browser.Launch(lctx, browser.Options{Dir: filepath.Join(dir, "c"), ResolverRules: hm.ChromiumRules(), CAPEM: certPEM, DebugPort: true, StartTimeout: 60 * time.Second})
+	br, err := browser.Launch(lctx, browser.Options{Dir: filepath.Join(dir, "c"), ResolverRules: hm.ChromiumRules(), CAPEM: certPEM, ShareSocket: sock, StartTimeout: 60 * time.Second})
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -282,7 +285,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			e := runBatchTarget(ctx, self, t, filepath.Join(*reportDir, t.Name), br.DebugURL, caDir)
+			e := runBatchTarget(ctx, self, t, filepath.Join(*reportDir, t.Name), sock, caDir)
 			entries[k] = e
 			mu.Lock()
 			fmt.Fprintf(stdout, "%-32s exit %d  %-26s %6.0f ms  %s\n", t.Name, e.Exit, strings.ToUpper(e.Verdict), e.Duration, e.Report)
@@ -316,14 +319,14 @@ func unrank(r int) int {
 
 // runBatchTarget runs one target's mfconform in its own process attached to the
 // shared browser.
-func runBatchTarget(ctx context.Context, self string, t Target, reportDir, wsURL, caDir string) IndexEntry {
+func runBatchTarget(ctx context.Context, self string, t Target, reportDir, socket, caDir string) IndexEntry {
 	e := IndexEntry{Name: t.Name, Report: filepath.Join(t.Name, reports.HTMLFile)}
 	if ctx.Err() != nil {
 		e.Exit, e.Verdict, e.Error = exitInterrupted, result.VerdictInterrupted, "not started"
 		return e
 	}
 	cmd := exec.CommandContext(ctx, self, t.runArgs(reportDir)...)
-	cmd.Env = append(os.Environ(), envSharedBrowser+"="+wsURL, envSharedCA+"="+caDir)
+	cmd.Env = append(os.Environ(), envSharedBrowser+"="+socket, envSharedCA+"="+caDir)
 	// On Ctrl-C the run gets SIGINT, so it writes its report and cleans up
 	// like a run started by hand; it is killed only if it does not stop.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }

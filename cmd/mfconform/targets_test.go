@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +24,10 @@ import (
 // TestTargetsBatch runs several fixtures as one batch sharing one Chromium:
 // each target's report must be exactly what its fixture declares, each
 // run must have attached to the shared browser rather than started one,
-// and the index must list every target.
+// and the index must list every target. While the batch runs, neither the
+// batch process nor any Chromium process of it listens on TCP, Chromium
+// speaks DevTools over its pipe only, and the runs reach it through a
+// socket of mode 0600 in a folder of mode 0700 (watchBatch).
 func TestTargetsBatch(t *testing.T) {
 	names := []string{"documented", "host-only", "sb-anon-key", "samesite-lax"}
 	var b strings.Builder
@@ -31,7 +36,19 @@ func TestTargetsBatch(t *testing.T) {
 		b.WriteString("  - fixture: " + n + "\n    args: [--reference-secret-from-env]\n")
 	}
 	file := writeFile(t, "targets.yaml", b.String())
+	stop := make(chan struct{})
+	watched := make(chan batchWatch, 1)
+	go func() { watched <- watchBatch(file, stop) }()
 	res := runBinary(t, nil, "run", "--targets", file, "--concurrency", "2")
+	close(stop)
+	w := <-watched
+	for _, p := range w.problems {
+		t.Error(p)
+	}
+	if w.samples == 0 {
+		t.Errorf("never saw the batch with its Chromium, a run and the relay socket at once (%d polls); the TCP and socket checks proved nothing", w.polls)
+	}
+	t.Logf("watched the batch %d times with Chromium and runs alive; the runs' own reference servers held %d TCP listeners (expected: the deployments under test)", w.samples, w.runListeners)
 	if res.code != exitFailed {
 		t.Errorf("exit = %d, want %d (two broken fixtures)\n%s%s", res.code, exitFailed, res.stdout, res.stderr)
 	}
@@ -165,4 +182,242 @@ func TestTargetNames(t *testing.T) {
 			t.Errorf("the error carries a raw escape: %q", err)
 		}
 	}
+}
+
+// batchWatch is what watchBatch saw of a running batch.
+type batchWatch struct {
+	polls        int      // looks at /proc
+	samples      int      // looks that found the batch, its Chromium, a run and the socket
+	runListeners int      // most TCP listeners the runs (their reference servers) held at once
+	problems     []string // distinct findings
+}
+
+// watchBatch polls /proc until stop closes, looking at the batch whose
+// command line names targetsFile: the batch process and every Chromium
+// process under it must hold no listening TCP socket (v4 or v6), Chromium
+// must run with --remote-debugging-pipe and without
+// --remote-debugging-port, and the socket the runs are given
+// (MFCONFORM_SHARED_BROWSER) must be a listening Unix socket of the batch
+// process with mode 0600 in a folder of mode 0700.
+func watchBatch(targetsFile string, stop <-chan struct{}) batchWatch {
+	var w batchWatch
+	seen := map[string]bool{}
+	problem := func(format string, args ...any) {
+		if p := fmt.Sprintf(format, args...); !seen[p] {
+			seen[p] = true
+			w.problems = append(w.problems, p)
+		}
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return w
+		case <-tick.C:
+		}
+		w.polls++
+		procs := procTable()
+		batch := 0
+		for pid, p := range procs {
+			if p.exe == binary && bytes.Contains(p.cmdline, []byte(targetsFile)) {
+				batch = pid
+			}
+		}
+		if batch == 0 {
+			continue
+		}
+		listening := tcpListeners()
+		var chromium, runs []int
+		for _, pid := range descendants(procs, batch) {
+			switch {
+			case procs[pid].exe == binary:
+				runs = append(runs, pid)
+			case strings.Contains(filepath.Base(procs[pid].exe), "chrom"):
+				chromium = append(chromium, pid)
+			}
+		}
+		for _, pid := range append([]int{batch}, chromium...) {
+			for _, ino := range socketInodes(pid) {
+				if addr, ok := listening[ino]; ok {
+					problem("%s (pid %d) listens on TCP %s", procs[pid].describe(), pid, addr)
+				}
+			}
+		}
+		n := 0
+		for _, pid := range runs {
+			for _, ino := range socketInodes(pid) {
+				if _, ok := listening[ino]; ok {
+					n++
+				}
+			}
+		}
+		w.runListeners = max(w.runListeners, n)
+		for _, pid := range chromium {
+			args := bytes.Split(procs[pid].cmdline, []byte{0})
+			if procs[pid].ppid != batch {
+				continue // the browser's own children inherit no DevTools flags
+			}
+			if slices.ContainsFunc(args, func(a []byte) bool { return bytes.HasPrefix(a, []byte("--remote-debugging-port")) }) {
+				problem("Chromium (pid %d) was started with --remote-debugging-port", pid)
+			}
+			if !slices.ContainsFunc(args, func(a []byte) bool { return string(a) == "--remote-debugging-pipe" }) {
+				problem("Chromium (pid %d) was started without --remote-debugging-pipe", pid)
+			}
+		}
+		sock := ""
+		for _, pid := range runs {
+			if v := environValue(pid, "MFCONFORM_SHARED_BROWSER"); v != "" {
+				sock = v
+			}
+		}
+		if sock == "" || len(chromium) == 0 {
+			continue
+		}
+		fi, err := os.Stat(sock)
+		if err != nil {
+			continue // the batch is ending
+		}
+		di, err := os.Stat(filepath.Dir(sock))
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o600 {
+			problem("the runs' browser socket %s has mode %v, want a socket of mode 0600", sock, fi.Mode())
+		}
+		if di.Mode().Perm() != 0o700 {
+			problem("the folder of the runs' browser socket %s has mode %v, want 0700", filepath.Dir(sock), di.Mode())
+		}
+		if ino, ok := unixListener(sock); !ok {
+			problem("nothing listens on the runs' browser socket %s", sock)
+		} else if !slices.Contains(socketInodes(batch), ino) {
+			problem("the runs' browser socket %s is not the batch process's", sock)
+		}
+		w.samples++
+	}
+}
+
+// proc is what watchBatch needs of one process.
+type proc struct {
+	ppid    int
+	exe     string
+	cmdline []byte
+}
+
+func (p proc) describe() string {
+	if p.exe == binary {
+		return "the batch process"
+	}
+	return filepath.Base(p.exe)
+}
+
+// procTable reads every process's parent, executable and command line.
+func procTable() map[int]proc {
+	out := map[int]proc{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
+		f := strings.Fields(string(rest))
+		if len(f) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		exe, _ := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out[pid] = proc{ppid: ppid, exe: strings.TrimSuffix(exe, " (deleted)"), cmdline: cmdline}
+	}
+	return out
+}
+
+// descendants lists every process below root.
+func descendants(procs map[int]proc, root int) []int {
+	var out []int
+	queue := []int{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for pid, pr := range procs {
+			if pr.ppid == p && pid != p {
+				out = append(out, pid)
+				queue = append(queue, pid)
+			}
+		}
+	}
+	return out
+}
+
+// socketInodes lists the inodes of the sockets a process holds.
+func socketInodes(pid int) []string {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		l, err := os.Readlink(filepath.Join(dir, e.Name()))
+		if err == nil && strings.HasPrefix(l, "socket:[") {
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(l, "socket:["), "]"))
+		}
+	}
+	return out
+}
+
+// tcpListeners maps the inode of every listening TCP socket (v4 and v6)
+// to its local address, as /proc/net/tcp{,6} show it.
+func tcpListeners() map[string]string {
+	out := map[string]string{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) >= 10 && fs[3] == "0A" { // TCP_LISTEN
+				out[fs[9]] = fs[1]
+			}
+		}
+	}
+	return out
+}
+
+// unixListener returns the inode of the listening Unix socket bound to path.
+func unixListener(path string) (string, bool) {
+	b, err := os.ReadFile("/proc/net/unix")
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		fs := strings.Fields(line)
+		// Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is
+		// __SO_ACCEPTCON, a listening socket.
+		if len(fs) == 8 && fs[7] == path {
+			flags, _ := strconv.ParseUint(fs[3], 16, 32)
+			if flags&0x10000 != 0 {
+				return fs[6], true
+			}
+		}
+	}
+	return "", false
+}
+
+// environValue reads one variable of a process's environment.
+func environValue(pid int, name string) string {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "environ"))
+	if err != nil {
+		return ""
+	}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if v, ok := bytes.CutPrefix(kv, []byte(name+"=")); ok {
+			return string(v)
+		}
+	}
+	return ""
 }

@@ -3,37 +3,56 @@ package browser
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io"
+	"net"
+	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/remote"
 )
 
-// sharedAllocator connects to a Chromium another mfconform process started
-// (a batch of targets shares one browser). Unlike chromedp's remote
-// allocator it never asks the browser to close: ending a run only drops
-// this process's connection, its contexts and their tabs.
+// connectTimeout bounds dialling a shared browser's socket.
+const connectTimeout = 10 * time.Second
+
+// sharedAllocator connects to the relay of a Chromium another mfconform
+// process launched (Options.ShareSocket; a batch of targets shares one
+// browser). Unlike chromedp's allocators it never asks the browser to
+// close: ending a run only drops this process's connection, and the relay
+// then disposes of whatever the run left.
 type sharedAllocator struct {
-	wsURL  string
-	cancel context.CancelFunc
+	socket string
+	// wrap, when set (tests), wraps the connection's transport.
+	wrap func(chromedp.Transport) chromedp.Transport
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // ends the connection; set by Allocate
 }
 
-// Allocate dials the browser's DevTools websocket.
+// Allocate dials the relay's Unix socket; the protocol on it is the one of
+// Chromium's --remote-debugging-pipe, so chromedp's PipeConn speaks it.
 func (a *sharedAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserOption) (*chromedp.Browser, error) {
-	wctx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
-	dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
+	dctx, dcancel := context.WithTimeout(ctx, connectTimeout)
 	defer dcancel()
-	conn, err := remote.DialContext(dctx, a.wsURL)
+	var d net.Dialer
+	conn, err := d.DialContext(dctx, "unix", a.socket)
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("connect to the shared browser: %w", err)
 	}
-	return chromedp.NewBrowserTransport(wctx, conn, opts...)
+	var tr chromedp.Transport = chromedp.NewPipeConn(conn, noClose{conn})
+	if a.wrap != nil {
+		tr = a.wrap(tr)
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	a.mu.Lock()
+	a.cancel = cancel
+	a.mu.Unlock()
+	return chromedp.NewBrowserTransport(wctx, tr, opts...)
 }
+
+// noClose is the writing half of a connection whose reading half closes it.
+type noClose struct{ io.Writer }
+
+func (noClose) Close() error { return nil }
 
 // Wait satisfies chromedp.Allocator; there is no process to wait for.
 func (a *sharedAllocator) Wait() {}
@@ -41,41 +60,28 @@ func (a *sharedAllocator) Wait() {}
 // Attaches reports that the browser runs already.
 func (a *sharedAllocator) Attaches() bool { return true }
 
-// Connect attaches to the shared browser at wsURL (see Options.DebugPort),
-// bounded by ctx. Close drops the connection and leaves the browser running.
-func Connect(ctx context.Context, wsURL string) (*Browser, error) {
-	a := &sharedAllocator{wsURL: wsURL}
+// Connect attaches to the shared browser whose relay listens on the Unix
+// socket at path (see Options.ShareSocket), bounded by ctx. Close drops
+// the connection and leaves the browser running.
+func Connect(ctx context.Context, socket string) (*Browser, error) {
+	return connect(ctx, &sharedAllocator{socket: socket})
+}
+
+func connect(ctx context.Context, a *sharedAllocator) (*Browser, error) {
 	allocCtx, allocCancel := chromedp.NewAllocatorContext(context.Background(), a)
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
-	b := &Browser{ExecPath: "shared:" + wsURL, allocCancel: func() {
+	b := &Browser{ExecPath: "shared:" + a.socket, allocCancel: func() {
 		allocCancel()
+		a.mu.Lock()
+		defer a.mu.Unlock()
 		if a.cancel != nil {
 			a.cancel()
 		}
 	}, browserCtx: browserCtx, browserCancel: browserCancel, shared: true}
 	if err := firstDo(ctx, browserCtx); err != nil {
 		b.Close()
-		return nil, fmt.Errorf("browser: connect to the shared browser at %s: %w", wsURL, err)
+		return nil, fmt.Errorf("browser: connect to the shared browser at %s: %w", a.socket, err)
 	}
 	b.readVersion()
 	return b, nil
-}
-
-// readDebugURL reads the DevTools websocket address Chromium writes to
-// <profile>/DevToolsActivePort when started with --remote-debugging-port=0.
-func readDebugURL(ctx context.Context, profile string) (string, error) {
-	file := filepath.Join(profile, "DevToolsActivePort")
-	for {
-		if b, err := os.ReadFile(file); err == nil {
-			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-			if len(lines) == 2 {
-				return "ws://127.0.0.1:" + strings.TrimSpace(lines[0]) + strings.TrimSpace(lines[1]), nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("browser: no DevToolsActivePort: %w", ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }

@@ -3,13 +3,14 @@ package browser
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
 
-// TestSharedBrowser: a second client attaches to a browser started with
-// DebugPort, works in its own contexts, and leaves the browser running
-// when it closes.
+// TestSharedBrowser: a second client attaches through the relay's socket,
+// works in its own contexts, and leaves the browser running when it
+// closes.
 func TestSharedBrowser(t *testing.T) {
 	dir, err := os.MkdirTemp("/tmp", "mfs")
 	if err != nil {
@@ -18,16 +19,14 @@ func TestSharedBrowser(t *testing.T) {
 	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	owner, err := Launch(ctx, Options{Dir: dir, DebugPort: true})
+	sock := filepath.Join(dir, "cdp")
+	owner, err := Launch(ctx, Options{Dir: filepath.Join(dir, "c"), ShareSocket: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	if owner.DebugURL == "" {
-		t.Fatal("DebugURL is empty with DebugPort set")
-	}
 	for round := range 2 {
-		client, err := Connect(ctx, owner.DebugURL)
+		client, err := Connect(ctx, sock)
 		if err != nil {
 			t.Fatalf("round %d: Connect() = %v", round, err)
 		}
@@ -49,4 +48,10 @@ func TestSharedBrowser(t *testing.T) {
 		t.Fatalf("the shared browser died with its clients: %v", err)
 	}
 	s.Close()
+	if err := owner.Close(); err != nil {
+		t.Errorf("owner Close() = %v", err)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("the socket outlived Close: %v", err)
+	}
 }

@@ -92,8 +92,9 @@ type Config struct {
 	// --chromium only, never from a config file (a file must not choose
 	// what runs with the operator's secrets).
 	ChromiumPath string `yaml:"-"`
-	// SharedBrowser, when set, is where a batch (--targets) shares its
-	// Chromium; the run attaches instead of launching.
+	// SharedBrowser, when set, is the Unix socket (mode 0600 in the batch's
+	// 0700 folder) through which a batch (--targets) shares its Chromium;
+	// the run attaches instead of launching.
 	SharedBrowser string `yaml:"-"`
 	// SharedCA, when set, issues the run's leaf certificate: the shared
 	// browser trusts it once for the whole batch.
