@@ -67,7 +67,9 @@ type Options struct {
 	Dir string
 	// StartTimeout bounds launching the browser.
 	StartTimeout time.Duration
-	// ProxyServer, when set, is passed as --proxy-server.
+	// ProxyServer, when set, is the proxy URL. Chromium gets it as
+	// --proxy-server without credentials; user:password@ in it is answered
+	// to the proxy's challenge through CDP, so it never shows in ps.
 	ProxyServer string
 	// ShareSocket, when set, is the path of a Unix socket on which the
 	// browser is served to the other mfconform processes of a batch
@@ -93,7 +95,8 @@ type Browser struct {
 	ExecPath string
 
 	opts          Options
-	pipe          *pipeRelay // set when Options.ShareSocket is
+	proxyAuth     *proxyCredentials // answered through CDP, never on argv
+	pipe          *pipeRelay        // set when Options.ShareSocket is
 	started       bool       // the browser answered; Close may ask it to quit
 	shared        bool       // attached with Connect: Close only disconnects
 	allocCancel   context.CancelFunc
@@ -212,13 +215,19 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if len(o.TrustSPKI) > 0 {
 		flags = append(flags, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(o.TrustSPKI, ",")))
 	}
+	var proxyAuth *proxyCredentials
 	if o.ProxyServer != "" {
-		flags = append(flags, chromedp.ProxyServer(o.ProxyServer))
+		server, creds, err := splitProxy(o.ProxyServer)
+		if err != nil {
+			return nil, err
+		}
+		proxyAuth = creds
+		flags = append(flags, chromedp.ProxyServer(server))
 	}
 
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), flags...)
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
-	b := &Browser{ExecPath: o.ExecPath, opts: o, pipe: pipe, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
+	b := &Browser{ExecPath: o.ExecPath, opts: o, proxyAuth: proxyAuth, pipe: pipe, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
 
 	sctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
 	err := firstDo(sctx, browserCtx)

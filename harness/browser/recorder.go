@@ -76,7 +76,17 @@ type recorder struct {
 	// requestWillBeSent (Chromium does not order them).
 	early   map[network.RequestID][]any
 	changed chan struct{} // closed and replaced on every update
+	// dropped counts events not kept because a page made more requests
+	// than maxExchanges (or left more than maxEarly orphan events).
+	dropped int
 }
+
+// Bounds of one session's recording: a hostile page cannot make the
+// recorder grow without end.
+const (
+	maxExchanges = 4000
+	maxEarly     = 4000
+)
 
 func newRecorder() *recorder {
 	return &recorder{open: map[network.RequestID][]int{}, early: map[network.RequestID][]any{}, changed: make(chan struct{})}
@@ -102,6 +112,10 @@ func (r *recorder) apply(ev any) bool {
 				x.haveResponse = true
 			}
 		}
+		if len(r.exchanges) >= maxExchanges {
+			r.dropped++
+			return false
+		}
 		x := &Exchange{RequestID: string(e.RequestID), URL: e.Request.URL, Method: e.Request.Method, Type: string(e.Type)}
 		if e.Initiator != nil {
 			x.Initiator = string(e.Initiator.Type)
@@ -117,7 +131,7 @@ func (r *recorder) apply(ev any) bool {
 	case *network.EventRequestWillBeSentExtraInfo:
 		x := r.first(e.RequestID, func(x *Exchange) bool { return !x.haveRequestExtra })
 		if x == nil {
-			r.early[e.RequestID] = append(r.early[e.RequestID], ev)
+			r.keepEarly(e.RequestID, ev)
 			return false
 		}
 		x.haveRequestExtra = true
@@ -134,7 +148,7 @@ func (r *recorder) apply(ev any) bool {
 	case *network.EventResponseReceivedExtraInfo:
 		x := r.first(e.RequestID, func(x *Exchange) bool { return !x.haveResponseExtra })
 		if x == nil {
-			r.early[e.RequestID] = append(r.early[e.RequestID], ev)
+			r.keepEarly(e.RequestID, ev)
 			return false
 		}
 		x.haveResponseExtra = true
@@ -185,6 +199,16 @@ func (r *recorder) apply(ev any) bool {
 		return false
 	}
 	return true
+}
+
+// keepEarly holds an ExtraInfo event until its request arrives, within
+// maxEarly.
+func (r *recorder) keepEarly(id network.RequestID, ev any) {
+	if len(r.early) >= maxEarly {
+		r.dropped++
+		return
+	}
+	r.early[id] = append(r.early[id], ev)
 }
 
 func (r *recorder) first(id network.RequestID, ok func(*Exchange) bool) *Exchange {

@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -496,5 +497,25 @@ func TestRecorderWaitTimeout(t *testing.T) {
 				t.Errorf("wait() on timeout = %+v, want the zero Exchange", x)
 			}
 		})
+	}
+}
+
+// TestRecorderBounded: a page that makes more requests than the recorder
+// keeps cannot grow it without end, and the session says how many it
+// dropped.
+func TestRecorderBounded(t *testing.T) {
+	r := newRecorder()
+	for i := range maxExchanges + 5 {
+		r.handle(willBeSent(fmt.Sprint("req-", i), "https://a.test/x", network.ResourceTypeFetch))
+	}
+	for i := range maxEarly + 3 {
+		r.handle(requestExtra(fmt.Sprint("orphan-", i)))
+	}
+	s := &Session{rec: r}
+	if n := len(s.Exchanges()); n != maxExchanges {
+		t.Errorf("recorded %d exchanges, want the cap %d", n, maxExchanges)
+	}
+	if got, want := s.Dropped(), 5+3; got != want {
+		t.Errorf("Dropped() = %d, want %d", got, want)
 	}
 }

@@ -46,6 +46,11 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return fmt.Errorf("disable cache: %w", err)
 		}
+		if b.proxyAuth != nil {
+			if err := answerProxyAuth(ctx, tabCtx, b.proxyAuth); err != nil {
+				return fmt.Errorf("answer the proxy's authentication: %w", err)
+			}
+		}
 		if o.BlockThirdPartyCookies {
 			if _, err := call(ctx, tabCtx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
 				return fmt.Errorf("block third-party cookies: %w", err)
@@ -134,6 +139,15 @@ func (s *Session) WaitRequest(ctx context.Context, mark int, match func(Exchange
 		return x, fmt.Errorf("browser: waiting for the request events of %s: %w", x.URL, err)
 	}
 	return x, nil
+}
+
+// Dropped says how many requests the session did not record because a
+// page made more than the recorder keeps (maxExchanges): evidence past
+// that point is missing, not absent.
+func (s *Session) Dropped() int {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	return s.rec.dropped
 }
 
 // Exchanges returns every exchange recorded so far, in request order.

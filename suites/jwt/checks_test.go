@@ -124,6 +124,7 @@ func TestChecks(t *testing.T) {
 		// JWT-COOKIE-001
 		{"cookie set", "JWT-COOKIE-001", nil, result.StatePassed, nil, ""},
 		{"no cookie, near miss named", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.Login.Others = nil, []string{"MF_JWT_TOKEN"} }, result.StateFailed, []diag.Code{diag.CookieNotSet}, ""},
+		{"requests dropped before any Set-Cookie: no verdict on the name", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.Login.Dropped = nil, 12 }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
 		{"login unreachable", "JWT-COOKIE-001", func(r *Run) { r.Login, r.LoginErr = nil, errors.New("net::ERR_CONNECTION_REFUSED") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
 		{"login partly observed then failed", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.LoginErr = nil, errors.New("timeout") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
 		{"refused for an unowned reason", "JWT-COOKIE-001", func(r *Run) { setLine(r, r.Login.SetCookie.Line, "DisallowedCharacter") }, result.StateFailed, []diag.Code{diag.CookieNotStored}, ""},

@@ -128,6 +128,11 @@ func cookieSet(r *Run) judge.Outcome {
 		return judge.Findings(unreachable(diag.LoginUnreachable, r.Target.LoginURL, r.LoginErr))
 	}
 	o := judge.Outcome{Shots: ev.Shots}
+	if ev.SetCookie == nil && ev.Dropped > 0 {
+		// The Set-Cookie may be among what was not recorded: no verdict.
+		return o.Add(diag.Newf(diag.SetupFailed, "every response of the login recorded",
+			"the login's pages made so many requests that %d were not recorded; no mf_jwt_token Set-Cookie was among those that were", ev.Dropped))
+	}
 	if ev.SetCookie == nil {
 		return o.Add(diag.Newf(diag.CookieNotSet,
 			"a Set-Cookie: mf_jwt_token=… header on the login response ("+r.Target.LoginURL+")",

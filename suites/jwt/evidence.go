@@ -73,6 +73,10 @@ type LoginEvidence struct {
 	// in the same session after the cross-site checks.
 	Blocked    EmbedEvidence
 	BlockedErr error
+
+	// Dropped counts requests the session did not record (the pages made
+	// more than the browser harness keeps): what came after is missing.
+	Dropped int
 }
 
 // EmbedEvidence is what a page of another site saw of the app.
@@ -143,6 +147,7 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	defer s.Close()
 
 	ev := &LoginEvidence{}
+	defer func() { ev.Dropped = s.Dropped() }()
 	if err := login(ctx, e, s, ev); err != nil {
 		return ev, err
 	}
