@@ -189,42 +189,93 @@ func targetsFlagSet() (*flag.FlagSet, *batchOptions) {
 // targetsCmd runs a batch: one shared Chromium, up to concurrency runs at
 // a time, one report directory per target plus index.html and index.json.
 func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs, o := targetsFlagSet()
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return exitToolError, fmt.Errorf("%w: run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]", errUsage)
-	}
-	file, conc, shardFlag, reportDir, dry := &o.file, &o.concurrency, &o.shard, &o.reportDir, &o.dry
-	all, err := loadTargets(*file)
+	o, targets, err := parseBatch(args)
 	if err != nil {
 		return exitToolError, err
 	}
-	i, n, err := parseShard(*shardFlag)
-	if err != nil {
-		return exitToolError, err
-	}
-	if *conc < 1 {
-		return exitToolError, fmt.Errorf("%w: --concurrency must be at least 1", runner.ErrConfig)
-	}
-	targets := shard(all, i, n)
-	if *dry {
+	if o.dry {
 		for _, t := range targets {
 			fmt.Fprintln(stdout, t.Name)
 		}
 		return exitOK, nil
 	}
 	if len(targets) == 0 {
-		fmt.Fprintf(stdout, "shard %d/%d has no targets\n", i, n)
+		fmt.Fprintf(stdout, "shard %s has no targets\n", o.shard)
 		return exitOK, nil
 	}
+	dir, err := runner.TempDir("mfc-b-")
+	if err != nil {
+		return exitToolError, err
+	}
+	defer os.RemoveAll(dir)
+	shared, err := startBatchBrowser(ctx, dir, targets)
+	if err != nil {
+		if ctx.Err() != nil {
+			return exitInterrupted, nil
+		}
+		return exitToolError, err
+	}
+	defer shared.browser.Close()
 
-	// One browser for the batch: it trusts the batch's CA and maps every
-	// target's local names.
+	start := time.Now()
+	entries, err := runBatch(ctx, o, targets, shared, newBatchProgress(stdout, len(targets)))
+	if err != nil {
+		return exitToolError, err
+	}
+	if err := writeIndex(o.reportDir, entries, time.Since(start)); err != nil {
+		return exitToolError, err
+	}
+	fmt.Fprintf(stdout, "\n%d targets in %s; index: %s\n", len(entries), time.Since(start).Round(time.Millisecond), filepath.Join(o.reportDir, "index.html"))
+	if ctx.Err() != nil {
+		return exitInterrupted, nil
+	}
+	worst := exitOK
+	for _, e := range entries {
+		worst = max(worst, rank(e.Exit))
+	}
+	return unrank(worst), nil
+}
+
+// parseBatch reads the batch flags and the targets of this shard.
+func parseBatch(args []string) (*batchOptions, []Target, error) {
+	fs, o := targetsFlagSet()
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return nil, nil, fmt.Errorf("%w: run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]", errUsage)
+	}
+	all, err := loadTargets(o.file)
+	if err != nil {
+		return nil, nil, err
+	}
+	i, n, err := parseShard(o.shard)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.concurrency < 1 {
+		return nil, nil, fmt.Errorf("%w: --concurrency must be at least 1", runner.ErrConfig)
+	}
+	return o, shard(all, i, n), nil
+}
+
+// batchBrowser is the Chromium a batch shares and what its runs need to
+// use it: the relay's socket and the folder holding the batch CA.
+type batchBrowser struct {
+	browser *browser.Browser
+	socket  string
+	caDir   string
+}
+
+// startBatchBrowser launches the batch's one Chromium: it maps every
+// target's local names and trusts a batch CA (which may vouch only for
+// those names: its key lands on disk, in dir, for the runs); the runs reach
+// it through a relay's Unix socket in the batch's 0700 folder — the
+// browser has no TCP port.
+func startBatchBrowser(ctx context.Context, dir string, targets []Target) (*batchBrowser, error) {
 	var hm hostmap.Map
 	var served []string
 	for _, t := range targets {
 		hosts, resolve, err := hostsOf(t, os.Getenv)
 		if err != nil {
-			return exitToolError, fmt.Errorf("target %s: %w", t.Name, err)
+			return nil, fmt.Errorf("target %s: %w", t.Name, err)
 		}
 		for _, h := range hosts {
 			_ = hm.Add(h, "127.0.0.1")
@@ -235,76 +286,55 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 			_ = hm.Add(h, a)
 		}
 	}
-	dir, err := runner.TempDir("mfc-b-")
-	if err != nil {
-		return exitToolError, err
-	}
-	defer os.RemoveAll(dir)
-	// The batch CA's key lands on disk for the targets' runs: it may
-	// vouch only for the names the batch serves itself.
 	ca, err := pki.NewCA(served)
 	if err != nil {
-		return exitToolError, err
+		return nil, err
 	}
 	certPEM, keyPEM, err := ca.MarshalPEM()
 	if err != nil {
-		return exitToolError, err
+		return nil, err
 	}
 	caDir := filepath.Join(dir, "ca")
 	if err := os.MkdirAll(caDir, 0o700); err != nil {
-		return exitToolError, err
+		return nil, err
 	}
 	if err := errors.Join(os.WriteFile(filepath.Join(caDir, "ca.pem"), certPEM, 0o600),
 		os.WriteFile(filepath.Join(caDir, "ca-key.pem"), keyPEM, 0o600)); err != nil {
-		return exitToolError, err
+		return nil, err
 	}
-	// The runs reach the browser through a relay's Unix socket in the
-	// batch's 0700 folder; the browser has no TCP port.
 	sock := filepath.Join(dir, "cdp")
 	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
 	br, err := browser.Launch(lctx, browser.Options{Dir: filepath.Join(dir, "c"), ResolverRules: hm.ChromiumRules(), CAPEM: certPEM, ShareSocket: sock, StartTimeout: 60 * time.Second})
-	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
-			return exitInterrupted, nil
-		}
-		return exitToolError, fmt.Errorf("start the shared browser: %w", err)
+		return nil, fmt.Errorf("start the shared browser: %w", err)
 	}
-	defer br.Close()
+	return &batchBrowser{browser: br, socket: sock, caDir: caDir}, nil
+}
 
+// runBatch runs every target as its own mfconform process attached to the
+// shared browser, at most o.concurrency at a time, telling progress as
+// each finishes.
+func runBatch(ctx context.Context, o *batchOptions, targets []Target, shared *batchBrowser, progress *batchProgress) ([]IndexEntry, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return exitToolError, err
+		return nil, err
 	}
-	start := time.Now()
 	entries := make([]IndexEntry, len(targets))
-	sem := make(chan struct{}, *conc)
+	sem := make(chan struct{}, o.concurrency)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
+	defer progress.stop()
 	for k, t := range targets {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			e := runBatchTarget(ctx, self, t, filepath.Join(*reportDir, t.Name), sock, caDir)
+			e := runBatchTarget(ctx, self, t, filepath.Join(o.reportDir, t.Name), shared.socket, shared.caDir)
 			entries[k] = e
-			mu.Lock()
-			fmt.Fprintf(stdout, "%-32s exit %d  %-26s %6.0f ms  %s\n", t.Name, e.Exit, strings.ToUpper(e.Verdict), e.Duration, e.Report)
-			mu.Unlock()
+			progress.finished(e)
 		})
 	}
 	wg.Wait()
-	if err := writeIndex(*reportDir, entries, time.Since(start)); err != nil {
-		return exitToolError, err
-	}
-	fmt.Fprintf(stdout, "\n%d targets in %s; index: %s\n", len(entries), time.Since(start).Round(time.Millisecond), filepath.Join(*reportDir, "index.html"))
-	if ctx.Err() != nil {
-		return exitInterrupted, nil
-	}
-	worst := exitOK
-	for _, e := range entries {
-		worst = max(worst, rank(e.Exit))
-	}
-	return unrank(worst), nil
+	return entries, nil
 }
 
 // rank orders exit codes as a single run does (130 > 3 > 1 > 4 > 2 > 0),
