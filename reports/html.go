@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -33,7 +34,19 @@ var (
 	}).ParseFS(assets, "assets/report.html.tmpl"))
 	htmlCSS = template.CSS(mustAsset("assets/report.css"))
 	htmlJS  = template.JS(mustAsset("assets/report.js"))
+	// htmlCSP is the page's Content-Security-Policy: nothing loads from
+	// anywhere, and only the inlined style and script (by their SHA-256,
+	// CSP Level 2 hash sources) and data: images (screenshots) are allowed.
+	// A target's text that slipped past escaping still could not run.
+	htmlCSP = "default-src 'none'; style-src " + cspHash(string(htmlCSS)) + "; script-src " + cspHash(string(htmlJS)) +
+		"; img-src data:; base-uri 'none'; form-action 'none'"
 )
+
+// cspHash is a CSP hash source for an inline element's exact text.
+func cspHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
 
 func mustAsset(name string) string {
 	b, err := assets.ReadFile(name)
@@ -82,6 +95,7 @@ type htmlPage struct {
 	VerdictText  string
 	CSS          template.CSS
 	JS           template.JS
+	CSP          string
 	VerdictClass string
 	Started      string
 	Duration     string
@@ -155,7 +169,7 @@ type claim struct {
 
 func newHTMLPage(r *result.Report) htmlPage {
 	p := htmlPage{
-		R: r, CSS: htmlCSS, JS: htmlJS, VerdictText: VerdictLine(r),
+		R: r, CSS: htmlCSS, JS: htmlJS, CSP: htmlCSP, VerdictText: VerdictLine(r),
 		VerdictClass: cmp.Or(verdictClass[r.Verdict], "v-error"),
 		Total:        len(r.Specs),
 	}

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/color"
@@ -231,6 +233,46 @@ func assertSelfContained(t *testing.T, doc *html.Node) {
 	})
 	if scripts != 1 {
 		t.Errorf("page has %d <script> elements, want 1 (the inline filter script)", scripts)
+	}
+	assertCSPAllowsOnlyItsOwn(t, doc)
+}
+
+// assertCSPAllowsOnlyItsOwn fails unless the page carries a
+// Content-Security-Policy that loads nothing from anywhere and whose hash
+// sources are exactly those of its inline <style> and <script>, so the
+// filter script runs and nothing injected would.
+func assertCSPAllowsOnlyItsOwn(t *testing.T, doc *html.Node) {
+	t.Helper()
+	var csp string
+	var inline []string
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		switch n.Data {
+		case "meta":
+			if v, _ := attr(n, "http-equiv"); strings.EqualFold(v, "Content-Security-Policy") {
+				csp, _ = attr(n, "content")
+			}
+		case "style", "script":
+			text := ""
+			if n.FirstChild != nil {
+				text = n.FirstChild.Data
+			}
+			sum := sha256.Sum256([]byte(text))
+			inline = append(inline, n.Data+"-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+		}
+	})
+	if !strings.HasPrefix(csp, "default-src 'none';") {
+		t.Fatalf("Content-Security-Policy = %q, want one starting default-src 'none'", csp)
+	}
+	for _, src := range inline {
+		if !strings.Contains(csp, src) {
+			t.Errorf("Content-Security-Policy %q lacks %s: the browser would block the page's own element", csp, src)
+		}
+	}
+	if n := strings.Count(csp, "'sha256-"); n != len(inline) {
+		t.Errorf("Content-Security-Policy allows %d hashes, want %d (the inline style and script)", n, len(inline))
 	}
 }
 
