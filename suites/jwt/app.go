@@ -93,12 +93,20 @@ func appAcceptsBackend(r *Run) judge.Outcome {
 		return judge.Blocked(by, "the backend's token is not conformant (%s), so the app is right to refuse it", strings.Join(bad, ", "))
 	}
 	res, how := ev.AppProbe, "delivered by the browser after login"
-	if !sent(ev.AppProbeCookie) {
+	if ev.Duplicated() && r.BackendProbe != nil && r.BackendProbe.Result.Error == "" {
+		// The browser sent a leftover mf_jwt_token with it (JWT-COOKIE-010
+		// reports that): judge the backend's token on its own.
+		res, how = r.BackendProbe.Result, "sent to the app alone (the browser sent another mf_jwt_token with it; see JWT-COOKIE-010)"
+	} else if !sent(ev.AppProbeCookie) {
 		if r.BackendProbe == nil {
 			return judge.Blocked("JWT-COOKIE-002", "the browser did not deliver the token and it could not be sent directly")
 		}
 		res, how = r.BackendProbe.Result, "sent to the app directly (the browser did not deliver it; see the JWT-COOKIE specs)"
 		if res.Error != "" {
+			if r.needApp() == nil && r.Probes == nil {
+				// JWT-APP-001 reports an app that does not answer.
+				return judge.Blocked("JWT-APP-001", "the app could not be reached: %s", res.Error)
+			}
 			return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, fmt.Errorf("%s", res.Error)))
 		}
 	}
@@ -182,14 +190,30 @@ func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
 		if len(skipped) > 0 {
 			o.Show("not sent", "need AUTH_SECRET_KEY: "+strings.Join(skipped, ", "))
 		}
+		v, haveValid := pe.validOutcome()
+		if haveValid && !v.Result.Accepted && wantsAccepted(pe, code) {
+			// A probe the app must accept, refused like the conformant
+			// one: JWT-APP-001's finding, not this spec's.
+			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token")
+		}
 		if o.Failing() || !pe.Keyed {
 			return o
 		}
-		if v, ok := pe.validOutcome(); ok && !v.Result.Accepted {
+		if haveValid && !v.Result.Accepted {
 			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token, so its refusals prove nothing")
 		}
 		return o
 	}}
+}
+
+// wantsAccepted reports whether code's probes are ones the app must accept.
+func wantsAccepted(pe *ProbeEvidence, code diag.Code) bool {
+	for _, o := range pe.Outcomes {
+		if o.Probe.Code == code && o.Probe.WantAccepted {
+			return true
+		}
+	}
+	return false
 }
 
 // keyedProbeNames lists the probes of code that need AUTH_SECRET_KEY, as
@@ -289,7 +313,7 @@ var tokenSpecs = map[diag.Code]string{
 	diag.TokenSignatureMismatch: "JWT-TOKEN-003", diag.TokenSecretWhitespace: "JWT-TOKEN-003", diag.TokenSecretEncoding: "JWT-TOKEN-003",
 	diag.TokenUserIDMissing: "JWT-TOKEN-004", diag.TokenUserIDNotString: "JWT-TOKEN-004",
 	diag.TokenExpMissing: "JWT-TOKEN-005", diag.TokenExpNotNumeric: "JWT-TOKEN-005", diag.TokenExpMilliseconds: "JWT-TOKEN-005",
-	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
+	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenExpTimezone: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
 }
 
 // localProblems lists the codes that make the backend's token
@@ -301,7 +325,7 @@ func localProblems(secret []byte, tok string, ev *LoginEvidence) (string, []stri
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
 		ds = append(ds, jwtcheck.CheckUserID(p)...)
 		ds = append(ds, jwtcheck.CheckExp(p, ev.ReceivedAt)...)
-		ds = append(ds, jwtcheck.CheckNotExpired(p, ev.ReceivedAt, 0)...)
+		ds = append(ds, jwtcheck.CheckNotExpired(p, ev.clock(p), 0)...)
 		ds = append(ds, jwtcheck.CheckOptionalClaims(p)...)
 		if len(secret) > 0 {
 			ds = append(ds, jwtcheck.CheckSignature(p, secret)...)
