@@ -150,3 +150,9 @@ var Shapes = map[string]StackShape{
 	// Behind nginx, written by hand: nothing names it.
 	"unknown": {Writer: WriterByHand, Headers: map[string]string{"Server": "nginx/1.27.0"}},
 }
+
+// SetCookieLine is the mf_jwt_token Set-Cookie value the backend of p
+// writes for value at time now, in its stack shape's writer.
+func SetCookieLine(p Profile, value string, now time.Time) string {
+	return cookieHeaderAs(p.Backend.Writer, p.Cookie, value, now)
+}
