@@ -344,8 +344,11 @@ func Detect(role string, e Evidence) result.StackGuess {
 		g.ID, g.Name, g.Confidence = string(id), Name(id), result.ConfidenceHeader
 		g.Evidence = append(g.Evidence, s.evidence)
 		for _, o := range named {
-			if len(o.stacks) == 1 && o.stacks[0] != id {
+			switch {
+			case len(o.stacks) == 1 && o.stacks[0] != id:
 				g.Evidence = append(g.Evidence, o.evidence+" — points elsewhere; the first signal wins")
+			case len(o.stacks) > 1 && slices.Contains(o.stacks, id):
+				g.Evidence = append(g.Evidence, o.evidence+", which agrees")
 			}
 		}
 		switch {
