@@ -542,7 +542,7 @@ func cookieSingle(r *Run) judge.Outcome {
 		}
 	}
 	return o.Add(diag.Newf(diag.CookieDuplicate,
-		fmt.Sprintf("one mf_jwt_token: the one this login set (%s)", cookieDesc(ev, browser.CookieVerdict{Domain: ev.Stored.Domain, Path: ev.Stored.Path})),
+		fmt.Sprintf("one mf_jwt_token: the one this login set (%s)", strings.TrimSuffix(cookieDesc(ev, browser.CookieVerdict{Domain: ev.Stored.Domain, Path: ev.Stored.Path}), " (set by this login)")),
 		"%s", observed))
 }
 
