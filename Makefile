@@ -14,9 +14,11 @@ REPORTS ?= reports/out
 
 all: build
 
-## deps: install what the run needs and is missing (Chromium through apt-get, supabase-js through npm)
+## deps: install what the run and the tests need and is missing (Chromium and Debian's Python packages
+## for the snippet and JUnit tests through apt-get; supabase-js and the Node snippet packages through npm)
 deps: node_modules/.package-lock.json
 	@./scripts/install-chromium.sh
+	@./scripts/install-test-python.sh
 
 # npm ci only when node_modules is missing or older than package.json/package-lock.json
 # (npm writes node_modules/.package-lock.json on every install; touch marks it fresh).

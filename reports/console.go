@@ -85,6 +85,9 @@ func PrintSummary(w io.Writer, r *result.Report) {
 	for _, g := range r.OutOfScope {
 		fmt.Fprintf(w, "%d %s out of scope: %s\n", len(g.Specs), plural(len(g.Specs), "spec", "specs"), result.Clean(g.Reason))
 	}
+	for _, g := range r.Target.Stacks {
+		fmt.Fprintf(w, "%s stack: %s\n", result.Clean(g.Role), StackLine(g))
+	}
 	if t := Timings(r); t != "" {
 		fmt.Fprintf(w, "time: %s\n", t)
 	}
@@ -95,6 +98,22 @@ func PrintSummary(w io.Writer, r *result.Report) {
 		fmt.Fprintf(w, "setup failed: %s\n", result.Clean(r.SetupError))
 	}
 	fmt.Fprintf(w, "verdict: %s — %s\n", VerdictLine(r), result.Clean(r.Target.Description))
+}
+
+// StackLine is a stack guess on one line: the name, how it was told and
+// the first piece of evidence ("Flask (Werkzeug) — by header: Server:
+// Werkzeug/3.1.3 Python/3.12.4 (…)").
+func StackLine(g result.StackGuess) string {
+	how := map[string]string{result.ConfidenceHeader: "by header", result.ConfidenceShape: "by the Set-Cookie line's shape",
+		result.ConfidenceUnknown: "fixes are generic"}[g.Confidence]
+	line := result.Clean(g.Name)
+	if how != "" {
+		line += " — " + how
+	}
+	if len(g.Evidence) > 0 {
+		line += ": " + result.Clean(g.Evidence[0])
+	}
+	return line
 }
 
 // VerdictLine is the verdict in capitals, followed for an incomplete run

@@ -110,6 +110,46 @@ type htmlPage struct {
 	Unjudged     []specView
 	OutOfScope   []specView
 	Passed       []specView
+	// Catalogue is the catalogue entry of every code the report shows,
+	// sorted, each diagnostic's code linking to its entry.
+	Catalogue []catalogueView
+}
+
+// catalogueView is one code's entry with its fix in every stack; Used
+// marks the stack fixes a diagnostic of this run carried.
+type catalogueView struct {
+	result.Entry
+	Fixes []stackFixView
+}
+
+type stackFixView struct {
+	result.StackFix
+	Used bool
+}
+
+// catalogue lists the report's catalogue entries by code.
+func catalogue(r *result.Report) []catalogueView {
+	used := map[result.Code]map[string]bool{}
+	for _, s := range r.Specs {
+		for _, d := range s.Diagnostics {
+			if d.FixFor != "" {
+				if used[d.Code] == nil {
+					used[d.Code] = map[string]bool{}
+				}
+				used[d.Code][d.FixFor] = true
+			}
+		}
+	}
+	var out []catalogueView
+	for _, code := range slices.Sorted(maps.Keys(r.Catalogue)) {
+		e := r.Catalogue[code]
+		v := catalogueView{Entry: e}
+		for _, f := range e.Fixes {
+			v.Fixes = append(v.Fixes, stackFixView{StackFix: f, Used: used[code][f.Name]})
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 type stateCount struct {
@@ -211,6 +251,7 @@ func newHTMLPage(r *result.Report) htmlPage {
 		}
 	}
 	slices.SortStableFunc(p.Attention, func(a, b specView) int { return stateRank[b.State] - stateRank[a.State] })
+	p.Catalogue = catalogue(r)
 	return p
 }
 

@@ -195,7 +195,11 @@ func mdSpecBullet(s result.Spec) string {
 			fmt.Fprintf(&b, ": %s", mdInline(d.Observed, observedLimit))
 		}
 		if d.Fix != "" && s.State != result.StateWaived {
-			fmt.Fprintf(&b, " — fix: %s", mdInline(d.Fix, fixLimit))
+			label := "fix"
+			if d.FixFor != "" {
+				label = "fix (" + mdEscape(d.FixFor) + ")"
+			}
+			fmt.Fprintf(&b, " — %s: %s", label, mdInline(d.Fix, fixLimit))
 		}
 	}
 	if shown == 0 {

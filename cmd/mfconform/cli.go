@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = serveCmd(ctx, rest, stdout)
 	case "inspect":
 		code, err = inspectCmd(rest, stdout)
+	case "explain":
+		err = explainCmd(rest, stdout)
 	case "docs":
 		err = docsCmd(rest, stdout)
 	case "report":

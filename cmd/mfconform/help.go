@@ -34,6 +34,7 @@ Usage:
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform serve-reference [flags]  serve the reference deployment until Ctrl-C
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
+  mfconform explain [CODE]           what a diagnostic code means and its fix in every stack; alone, lists the codes
   mfconform report --from report.json --format html|junit|md|json [--out FILE]
                                      render a report again from its JSON
   mfconform version
@@ -56,6 +57,7 @@ var subcommandHelp = map[string]func() string{
 		return flagsHelp("Usage: mfconform serve-reference [flags]\n", fs)
 	},
 	"inspect": func() string { return inspectHelp },
+	"explain": func() string { return explainHelp },
 	"report": func() string {
 		fs, _ := reportFlagSet()
 		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", fs)

@@ -58,7 +58,7 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
 		ds = append(ds, jwtcheck.CheckUserID(p)...)
 		ds = append(ds, jwtcheck.CheckExp(p, now)...)
-		ds = append(ds, jwtcheck.CheckNotExpired(p, now, 0)...)
+		ds = append(ds, jwtcheck.CheckNotExpired(p, jwtcheck.Clock{Ours: now}, 0)...)
 		ds = append(ds, jwtcheck.CheckLifetime(p, now, 24*time.Hour)...)
 		ds = append(ds, jwtcheck.CheckOptionalClaims(p)...)
 		if len(secret) > 0 {

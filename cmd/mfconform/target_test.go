@@ -184,7 +184,7 @@ network:
 		{"full", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT", nil},
 		{"backend-only", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", "reference"}, resolve...), exitOK, "the reference app at https://mfconform-app.staging.test",
 			map[string]string{"JWT-APP-001": result.StateOutOfScope, "JWT-APP-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed}},
-		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "19 specs out of scope: app-only run (no --login-url)",
+		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "20 specs out of scope: app-only run (no --login-url)",
 			map[string]string{"JWT-COOKIE-001": result.StateOutOfScope, "JWT-TOKEN-001": result.StateOutOfScope, "JWT-APP-002": result.StateOutOfScope, "JWT-TOKEN-009": result.StatePassed}},
 		{"app-only without the secret is incomplete", "", nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitIncomplete, "verdict: INCOMPLETE (7 specs not judged without AUTH_SECRET_KEY)",
 			map[string]string{"JWT-APP-001": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-TOKEN-009": result.StateNotJudged,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // tokenCookie is the cookie the app reads, by its exact name.
@@ -17,6 +18,10 @@ type appHandler struct {
 	v         *Verifier
 	embedHost string // the other site whose credentialed fetches CORS allows
 	mux       *http.ServeMux
+	// leftover, when set, is served on /legacy-login: the stale cookie an
+	// earlier setup left, signed with key.
+	leftover *Leftover
+	key      []byte
 }
 
 // newAppHandler returns the app's handler. Cross-site credentialed fetches
@@ -26,6 +31,7 @@ func newAppHandler(v *Verifier, embedHost string) *appHandler {
 	a.mux.HandleFunc("GET /api/me", a.serveMe)
 	a.mux.HandleFunc("OPTIONS /api/me", a.servePreflight)
 	a.mux.HandleFunc("GET /{$}", a.servePage)
+	a.mux.HandleFunc("GET /legacy-login", a.serveLegacyLogin)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok"))
@@ -35,6 +41,9 @@ func newAppHandler(v *Verifier, embedHost string) *appHandler {
 
 // ServeHTTP routes the app's requests.
 func (a *appHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k, v := range a.v.Faults.Headers {
+		w.Header().Set(k, v)
+	}
 	a.mux.ServeHTTP(w, r)
 }
 
@@ -146,4 +155,34 @@ func describe(id Identity) string {
 		return name
 	}
 	return name + " (" + strings.Join(details, ", ") + ")"
+}
+
+// LegacyLoginPath is the app page that plants the leftover cookie of a
+// Profile.Leftover deployment.
+const LegacyLoginPath = "/legacy-login"
+
+// serveLegacyLogin sets the leftover mf_jwt_token, host-only on the app
+// host, as an earlier setup did; without a leftover it is not found.
+func (a *appHandler) serveLegacyLogin(w http.ResponseWriter, r *http.Request) {
+	if a.leftover == nil {
+		http.NotFound(w, r)
+		return
+	}
+	now := time.Now()
+	tp := DefaultProfile().Token
+	// Issued an hour before it expired, Age ago.
+	tp.Lifetime, tp.Exp, tp.IssuedAt = time.Hour, ExpInteger, true
+	c := CookieProfile{Name: tokenCookie, Path: a.leftover.Path, Secure: true, HttpOnly: true, SameSite: "None"}
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	tok, err := buildToken(tp, c, a.key, now.Add(-a.leftover.Age-time.Hour))
+	if err != nil {
+		http.Error(w, "reference app: cannot build the leftover token: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Set-Cookie", cookieHeader(c, tok, now))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("an earlier setup signed you in here\n"))
 }

@@ -35,6 +35,9 @@ func (b *backend) clock() time.Time {
 // skewed backend shows it, and routes the request.
 func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", b.clock().UTC().Format(http.TimeFormat))
+	for k, v := range b.p.Backend.Headers {
+		w.Header().Set(k, v)
+	}
 	b.mux.ServeHTTP(w, r)
 }
 
@@ -97,7 +100,10 @@ func (b *backend) serveLogin(w http.ResponseWriter, _ *http.Request) {
 	if b.p.Token.Mangle != nil {
 		token = b.p.Token.Mangle(token)
 	}
-	w.Header().Set("Set-Cookie", cookieHeader(b.p.Cookie, token, now))
+	w.Header().Set("Set-Cookie", cookieHeaderAs(b.p.Backend.Writer, b.p.Cookie, token, now))
+	for _, c := range b.p.Backend.Cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	userID, _ := b.p.Token.Claims["user_id"].(string)

@@ -9,10 +9,19 @@ import (
 
 // cookieHeader renders the Set-Cookie value for the token as c describes it,
 // attributes in a fixed order: Domain, Path, Expires, Max-Age, Secure,
-// HttpOnly, SameSite. Unlike http.SetCookie it writes every attribute
+// HttpOnly, SameSite, Partitioned (an order no framework writes). Unlike http.SetCookie it writes every attribute
 // verbatim (a leading dot in Domain, SameSite=None without Secure ...), so
 // broken profiles reach the browser as configured. now is the backend's clock.
 func cookieHeader(c CookieProfile, value string, now time.Time) string {
+	return cookieHeaderAs("", c, value, now)
+}
+
+// cookieHeaderAs is cookieHeader in the shape of the named writer ("" for
+// the reference's own).
+func cookieHeaderAs(writer string, c CookieProfile, value string, now time.Time) string {
+	if w, ok := cookieWriters[writer]; ok {
+		return writeAs(w, c, value, now)
+	}
 	var b strings.Builder
 	b.WriteString(c.Name)
 	b.WriteByte('=')
@@ -37,6 +46,9 @@ func cookieHeader(c CookieProfile, value string, now time.Time) string {
 	}
 	if c.SameSite != "" {
 		b.WriteString("; SameSite=" + c.SameSite)
+	}
+	if c.Partitioned {
+		b.WriteString("; Partitioned")
 	}
 	return b.String()
 }

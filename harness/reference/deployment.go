@@ -29,6 +29,9 @@ type Deployment struct {
 	// EmbedURL is the origin of the embed site, e.g.
 	// https://embed.other.test:38001.
 	EmbedURL string
+	// BeforeLogin are the pages a browser must visit before it logs in to
+	// reproduce the profile (the leftover cookie's /legacy-login).
+	BeforeLogin []string
 
 	servers httpserve.Group
 }
@@ -92,11 +95,12 @@ func Start(p Profile, secret []byte, ca *pki.Authority) (*Deployment, error) {
 	if p.App.Secret != nil {
 		appKey = append([]byte(nil), p.App.Secret...)
 	}
-	handlers := []http.Handler{
-		newBackend(p, signKey, d.AppURL, time.Now),
-		newAppHandler(&Verifier{Secret: appKey, Leeway: p.App.Leeway, Faults: p.App, Now: time.Now}, p.Hosts.Embed),
-		EmbedHandler(),
+	app := newAppHandler(&Verifier{Secret: appKey, Leeway: p.App.Leeway, Faults: p.App, Now: time.Now}, p.Hosts.Embed)
+	if p.Leftover != nil {
+		app.leftover, app.key = p.Leftover, d.Secret
+		d.BeforeLogin = []string{d.AppURL + LegacyLoginPath}
 	}
+	handlers := []http.Handler{newBackend(p, signKey, d.AppURL, time.Now), app, EmbedHandler()}
 	for i, s := range specs {
 		if s.role == "app" && p.App.Down {
 			// The port was bound only to learn a free number; closing it

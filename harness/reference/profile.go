@@ -14,6 +14,23 @@ type Profile struct {
 	// LoginOverHTTP serves the backend's /login over plain http:// instead of
 	// https:// (the Set-Cookie then comes from an insecure origin).
 	LoginOverHTTP bool
+	// Backend makes the backend answer as a framework does (headers, its
+	// cookies, its Set-Cookie writer); the zero value is the reference's
+	// own shape.
+	Backend StackShape
+	// Leftover, when set, is a stale mf_jwt_token an earlier setup left in
+	// the user's browser: the app serves it on /legacy-login and the run
+	// visits that page before logging in (Deployment.BeforeLogin).
+	Leftover *Leftover
+}
+
+// Leftover is a stale mf_jwt_token on the app host: host-only, with Path
+// (default /), holding a token signed with the deployment's key that
+// expired Age ago — what an earlier setup that set the cookie from the app
+// host left behind.
+type Leftover struct {
+	Path string
+	Age  time.Duration
 }
 
 // Hosts are the reserved host names the deployment answers on. All of them
@@ -39,6 +56,8 @@ type CookieProfile struct {
 	// PadValueTo, when larger than the token, pads the token with a junk
 	// claim until name+value reaches this many bytes (to exceed 4096).
 	PadValueTo int
+	// Partitioned adds the Partitioned attribute (CHIPS).
+	Partitioned bool
 }
 
 // ExpStyle is how the token's exp claim is written.
@@ -74,6 +93,12 @@ type TokenProfile struct {
 	// ClockOffset shifts the backend's clock: exp, iat and the HTTP Date
 	// header of its responses are computed from now+ClockOffset.
 	ClockOffset time.Duration
+	// NaiveLocalOffset, when non-zero, is the UTC offset of a backend that
+	// computes exp and iat the way the vendor's Python example does,
+	// (datetime.utcnow() + timedelta(hours=1)).timestamp(): the naive UTC
+	// wall time read as local time, so both come out NaiveLocalOffset
+	// early (east) or late (west). The Date header stays right.
+	NaiveLocalOffset time.Duration
 	// Mangle, when set, rewrites the signed token before it goes into the
 	// cookie (a backend that sets something other than a compact JWS).
 	Mangle func(token string) string
@@ -102,6 +127,9 @@ type AppProfile struct {
 	// EchoToken makes /api/me and the page report the raw cookie value as
 	// the user_id: an app that echoes the token back to whoever asks.
 	EchoToken bool
+	// Headers are added to every answer of the app (its framework's
+	// Server, X-Powered-By …).
+	Headers map[string]string
 	// Down leaves the app's port closed: nothing answers at AppURL.
 	Down bool
 }

@@ -23,6 +23,9 @@ func buildToken(tp TokenProfile, c CookieProfile, key []byte, now time.Time) (st
 			claims[k] = v
 		}
 	}
+	// The naive-datetime trap: the backend's wall clock read as UTC+offset
+	// local time puts every computed instant offset early.
+	now = now.Add(-tp.NaiveLocalOffset)
 	expAt := now.Add(tp.Lifetime)
 	switch tp.Exp {
 	case ExpFractional:

@@ -20,6 +20,8 @@ const (
 	CookieInsecureOrigin       Code = "COOKIE_INSECURE_ORIGIN"
 	CookieThirdPartyBlocked    Code = "COOKIE_THIRD_PARTY_BLOCKED"
 	CookieNotSent              Code = "COOKIE_NOT_SENT"
+	CookieDuplicate            Code = "COOKIE_DUPLICATE"
+	CookiePartitioned          Code = "COOKIE_PARTITIONED"
 
 	// Token (JWT mode).
 	TokenMalformed         Code = "TOKEN_MALFORMED"
@@ -33,6 +35,7 @@ const (
 	TokenExpNotNumeric     Code = "TOKEN_EXP_NOT_NUMERIC"
 	TokenLifetimeLong      Code = "TOKEN_LIFETIME_LONG"
 	TokenClockSkew         Code = "TOKEN_CLOCK_SKEW"
+	TokenExpTimezone       Code = "TOKEN_EXP_TIMEZONE"
 	TokenUserIDMissing     Code = "TOKEN_USER_ID_MISSING"
 	TokenUserIDNotString   Code = "TOKEN_USER_ID_NOT_STRING"
 	TokenClaimType         Code = "TOKEN_CLAIM_TYPE"
@@ -282,9 +285,39 @@ func registerCookie() {
 				"and some Chromium builds — so even a correct SameSite=None; Secure cookie is not sent " +
 				"(Chromium: UserPreferences / ThirdPartyPhaseout). This is the user's browser, not a misconfiguration.",
 			Fix: "Host the embedding page, the backend and the app on one site (same registrable domain) so the cookie " +
-				"is first-party, or set the cookie Partitioned (CHIPS: mf_jwt_token=…; Secure; SameSite=None; " +
-				"Partitioned), which is stored per top-level site and survives third-party blocking.",
+				"is first-party. Setting the cookie Partitioned (CHIPS) does not help by itself: a partitioned cookie " +
+				"is kept per top-level site, so one set by the login page at top level never reaches the app embedded " +
+				"in another site (COOKIE_PARTITIONED); it only works when the sign-in itself happens inside the " +
+				"embedded frame.",
 			Reference: "Chromium: third-party cookie blocking; CHIPS (draft-cutler-httpbis-partitioned-cookies)",
+		},
+		Entry{
+			Code:     CookieDuplicate,
+			Title:    "two mf_jwt_token cookies reach the app",
+			Severity: Fail,
+			Cause: "The browser holds more than one cookie named mf_jwt_token for the app's URL — typically a leftover " +
+				"from an earlier setup: a host-only cookie on the app host, or one with a longer Path. Chromium sends " +
+				"both, longer Path first and, for equal paths, the earlier-created one first (RFC 6265 §5.4), and " +
+				"most servers read the first. The app then verifies the stale token and the symptoms look like a " +
+				"secret mismatch or an expired token that cannot be, although the backend's new cookie is right.",
+			Fix: "Expire the stale cookie with the same Domain and Path it was set with — a Set-Cookie with an empty " +
+				"value and Max-Age=0 (or an Expires in the past) from a host allowed to set it: for a host-only " +
+				"cookie on the app host only a response from that host can (the proxy in front of the app, or the " +
+				"service that set it); a Domain cookie with another Path the backend can expire itself. Then stop " +
+				"setting it. Users who still hold one can also clear the site's cookies.",
+			Reference: "RFC 6265 §5.3 step 11 (replacing a cookie needs the same name, domain and path) and §5.4 step 2 (order); " + refCookieContract,
+		},
+		Entry{
+			Code:     CookiePartitioned,
+			Title:    "mf_jwt_token is Partitioned, so the embedded app never gets it",
+			Severity: Fail,
+			Cause: "The Set-Cookie line carries Partitioned (CHIPS). Chromium keys such a cookie to the top-level site " +
+				"it was set under — the login page's — so it reaches the app on a top-level navigation, but in an " +
+				"iframe or a credentialed fetch from a page of another site the partition is that site's and the " +
+				"cookie is not even considered, although SameSite=None and Secure look right.",
+			Fix: "Drop the Partitioned attribute from mf_jwt_token (keep Domain, Path=/, Secure, HttpOnly, SameSite=None). " +
+				"Partitioned only helps a cookie that is set inside the embedded frame itself.",
+			Reference: "CHIPS (draft-cutler-httpbis-partitioned-cookies); Chromium: partitionKey of the stored cookie; " + refCookieContract,
 		},
 	)
 }
@@ -402,6 +435,24 @@ func registerToken() {
 				"iat in the future is refused by strict verifiers.",
 			Fix:       "Run NTP (chrony, systemd-timesyncd) on the backend, the app and the machine running mfconform, and make sure containers share the host's clock.",
 			Reference: "RFC 7519 §4.1.4 and §4.1.6 (iat); RFC 9110 §6.6.1 (Date)",
+		},
+		Entry{
+			Code:     TokenExpTimezone,
+			Title:    "exp is off by the server's UTC offset (a naive local datetime)",
+			Severity: Fail,
+			Cause: "The token's exp (and iat, if any) is off from the real time by a whole number of hours, or a half or " +
+				"quarter hour as some zones are: the backend computed it from a naive datetime read as local time. " +
+				"In Python, datetime.utcnow() returns the UTC wall time without a zone and .timestamp() reads a " +
+				"naive value as local time, so (datetime.utcnow() + timedelta(hours=1)).timestamp() is off by the " +
+				"server's UTC offset: east of Greenwich the token is born expired (UTC+8: 7 hours before it is " +
+				"issued), west of it the token lives hours too long and its iat lies in the future. The same " +
+				"happens with any local wall-clock time turned into epoch seconds as if it were UTC (Java " +
+				"LocalDateTime.now().toEpochSecond(ZoneOffset.UTC)), or the reverse.",
+			Fix: "Compute exp from an aware UTC time or from epoch seconds: " +
+				"exp = datetime.now(timezone.utc) + timedelta(hours=1) (PyJWT turns an aware datetime into " +
+				"seconds), or exp = int(time.time()) + 3600. Never call .timestamp() on a value from " +
+				"datetime.utcnow() (deprecated since Python 3.12 for this reason).",
+			Reference: "Python: datetime.utcnow() and datetime.timestamp() (naive values are local time); RFC 7519 §2 and §4.1.4",
 		},
 		Entry{
 			Code:      TokenUserIDMissing,

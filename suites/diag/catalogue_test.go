@@ -33,6 +33,7 @@ var documentedCodes = strings.Fields(`
 	SUPABASE_CLOCK_SKEW
 
 	COOKIE_NOT_STORED APP_PROBE_FAILED SETUP_FAILED
+	COOKIE_DUPLICATE COOKIE_PARTITIONED TOKEN_EXP_TIMEZONE
 `)
 
 func TestCatalogueHasEveryDocumentedCode(t *testing.T) {
@@ -98,6 +99,10 @@ func TestCatalogueKeyTexts(t *testing.T) {
 		{"app rejects fix: same key, fingerprints", AppRejectsValidToken, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint"}},
 		{"3pc fix: same-site or CHIPS", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"same registrable domain", "Partitioned"}},
 		{"weak key cites RFC 7518", SecretWeak, func(e Entry) string { return e.Reference }, []string{"RFC 7518 §3.2"}},
+		{"3pc fix: Partitioned does not help a top-level cookie", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"does not help", "COOKIE_PARTITIONED"}},
+		{"duplicate fix: same Domain and Path", CookieDuplicate, func(e Entry) string { return e.Fix }, []string{"same Domain and Path", "Max-Age=0"}},
+		{"partitioned fix: drop the attribute", CookiePartitioned, func(e Entry) string { return e.Fix }, []string{"Drop the Partitioned attribute"}},
+		{"timezone fix: aware UTC or epoch seconds", TokenExpTimezone, func(e Entry) string { return e.Fix }, []string{"datetime.now(timezone.utc)", "int(time.time()) + 3600"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,11 @@ type Target struct {
 	LoginMethod string
 	LoginForm   map[string]string // resolved values: may hold credentials, never print
 	LoginScript []LoginStep
+	// BeforeLogin are pages the browser visits, in a fresh context, before
+	// it logs in — what a returning user's browser saw earlier (the
+	// reference deployment's leftover-cookie profile plants a stale cookie
+	// this way). They are not part of the login's evidence.
+	BeforeLogin []string
 	// ProbePath is the app path that answers AuthenticatedStatus for a
 	// signed-in user (with the user's id in the JSON field UserIDField) and
 	// 401/403 or a redirect otherwise.

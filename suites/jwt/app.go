@@ -93,7 +93,11 @@ func appAcceptsBackend(r *Run) judge.Outcome {
 		return judge.Blocked(by, "the backend's token is not conformant (%s), so the app is right to refuse it", strings.Join(bad, ", "))
 	}
 	res, how := ev.AppProbe, "delivered by the browser after login"
-	if !sent(ev.AppProbeCookie) {
+	if ev.Duplicated() && r.BackendProbe != nil && r.BackendProbe.Result.Error == "" {
+		// The browser sent a leftover mf_jwt_token with it (JWT-COOKIE-010
+		// reports that): judge the backend's token on its own.
+		res, how = r.BackendProbe.Result, "sent to the app alone (the browser sent another mf_jwt_token with it; see JWT-COOKIE-010)"
+	} else if !sent(ev.AppProbeCookie) {
 		if r.BackendProbe == nil {
 			return judge.Blocked("JWT-COOKIE-002", "the browser did not deliver the token and it could not be sent directly")
 		}
@@ -296,7 +300,7 @@ var tokenSpecs = map[diag.Code]string{
 	diag.TokenSignatureMismatch: "JWT-TOKEN-003", diag.TokenSecretWhitespace: "JWT-TOKEN-003", diag.TokenSecretEncoding: "JWT-TOKEN-003",
 	diag.TokenUserIDMissing: "JWT-TOKEN-004", diag.TokenUserIDNotString: "JWT-TOKEN-004",
 	diag.TokenExpMissing: "JWT-TOKEN-005", diag.TokenExpNotNumeric: "JWT-TOKEN-005", diag.TokenExpMilliseconds: "JWT-TOKEN-005",
-	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
+	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenExpTimezone: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
 }
 
 // localProblems lists the codes that make the backend's token
@@ -308,7 +312,7 @@ func localProblems(secret []byte, tok string, ev *LoginEvidence) (string, []stri
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
 		ds = append(ds, jwtcheck.CheckUserID(p)...)
 		ds = append(ds, jwtcheck.CheckExp(p, ev.ReceivedAt)...)
-		ds = append(ds, jwtcheck.CheckNotExpired(p, ev.ReceivedAt, 0)...)
+		ds = append(ds, jwtcheck.CheckNotExpired(p, ev.clock(p), 0)...)
 		ds = append(ds, jwtcheck.CheckOptionalClaims(p)...)
 		if len(secret) > 0 {
 			ds = append(ds, jwtcheck.CheckSignature(p, secret)...)

@@ -44,6 +44,7 @@ var cookieChecks = judge.InArea("cookie", []string{BundleLogin},
 	judge.Check[*Run]{ID: "JWT-COOKIE-007", Title: "the cookie's Path covers the app", Judge: cookiePath},
 	judge.Check[*Run]{ID: "JWT-COOKIE-008", Title: "the cookie is not already expired on arrival", Judge: cookieExpiry},
 	judge.Check[*Run]{ID: "JWT-COOKIE-009", Title: "name and value fit in 4096 bytes", Judge: cookieSize},
+	judge.Check[*Run]{ID: "JWT-COOKIE-010", Title: "exactly one mf_jwt_token reaches the app (no stale duplicate)", Judge: cookieSingle},
 )
 
 // withCookie returns the login evidence, the parsed Set-Cookie line and an
@@ -304,7 +305,12 @@ func cookieSameSite(r *Run) judge.Outcome {
 		return o.Add(diag.Newf(diag.CookieSameSiteNotNone, "SameSite=None; Secure", "%s; %s", written, observed))
 	}
 	if !sent(ev.AppNavCookie) {
-		return judge.Blocked("JWT-COOKIE-002", "the cookie does not reach the app even on top-level navigation")
+		return r.notDelivered("the cookie does not reach the app even on top-level navigation")
+	}
+	if (a.Partitioned || ev.Partition != "") && (!sent(emb.FrameCookie) || !sent(emb.FetchCookie)) {
+		return o.Add(diag.Newf(diag.CookiePartitioned, "the cookie arrives in the cross-site iframe and fetch",
+			"Set-Cookie carries Partitioned: Chromium stored mf_jwt_token in the partition of %s (its partitionKey: the login page's top-level site), so for the app embedded in %s, whose partition is that site's, it is %s; %s",
+			orText(ev.Partition, "the login page's site"), hostOf(r.Target.EmbedURL), partitionedVerdict(emb), observed))
 	}
 	if sent(emb.FrameCookie) && sent(emb.FetchCookie) {
 		return o.Add(blockedNote(ev.Blocked, ev.BlockedErr, a))
@@ -445,4 +451,140 @@ func registrable(a, b string) string {
 		return d
 	}
 	return "your-domain.com"
+}
+
+// partitionedVerdict words what Chromium did with a partitioned cookie in
+// the cross-site frame: usually it does not even consider it.
+func partitionedVerdict(emb EmbedEvidence) string {
+	if emb.FrameCookie == nil && emb.FetchCookie == nil {
+		return "not even considered (Chromium lists no verdict: the cookie is not in that partition)"
+	}
+	return "iframe " + verdictText(emb.FrameCookie) + ", fetch " + verdictText(emb.FetchCookie)
+}
+
+func orText(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+// leftover returns the first mf_jwt_token sent to the app next to the one
+// this login stored: a stale cookie of an earlier setup.
+func (e *LoginEvidence) leftover() (browser.CookieVerdict, bool) {
+	if e == nil || e.Stored == nil {
+		return browser.CookieVerdict{}, false
+	}
+	for _, vs := range [][]browser.CookieVerdict{e.AppNavCookies, e.AppProbeCookies} {
+		if sentCount(vs) < 2 {
+			continue
+		}
+		for _, v := range vs {
+			if v.Sent && !e.isStored(v) {
+				return v, true
+			}
+		}
+	}
+	return browser.CookieVerdict{}, false
+}
+
+// isStored reports whether a verdict is on the cookie this login stored.
+func (e *LoginEvidence) isStored(v browser.CookieVerdict) bool {
+	return e.Stored != nil && v.Domain == e.Stored.Domain && v.Path == e.Stored.Path
+}
+
+// cookieSingle is JWT-COOKIE-010: the app must receive one mf_jwt_token,
+// the one this login set. Two of the name (a leftover host-only cookie on
+// the app host, or one with a longer Path) reach the app in Chromium's
+// order — longer Path first, then earlier creation — and the app reads
+// the first.
+func cookieSingle(r *Run) judge.Outcome {
+	ev, _, o, stop := r.withCookie()
+	if stop != nil {
+		return *stop
+	}
+	if s := notStored(ev); s != nil {
+		return *s
+	}
+	if s := r.needAppPage(ev); s != nil {
+		return *s
+	}
+	appHost := hostOf(r.Target.AppURL)
+	vs, where := ev.AppNavCookies, "the top-level navigation to "+appHost
+	if sentCount(vs) < 2 && sentCount(ev.AppProbeCookies) >= 2 {
+		vs, where = ev.AppProbeCookies, "the app page's request to "+r.Target.ProbePath
+	}
+	if sentCount(ev.AppNavCookies) == 0 && sentCount(ev.AppProbeCookies) == 0 {
+		return r.notDelivered("the cookie does not reach the app")
+	}
+	o.Show("mf_jwt_token sent to the app", cookieList(ev, vs))
+	if sentCount(vs) < 2 {
+		return o
+	}
+	var first browser.CookieVerdict
+	for _, v := range vs {
+		if v.Sent {
+			first = v
+			break
+		}
+	}
+	stale, _ := ev.leftover()
+	var why string
+	switch {
+	case ev.isStored(first):
+		why = fmt.Sprintf("this login's cookie comes first today (Path %s), but the leftover (%s) still travels with it and comes first on any path it matches more closely, or once it is set again",
+			first.Path, cookieDesc(ev, stale))
+	case len(first.Path) > len(ev.Stored.Path):
+		why = fmt.Sprintf("the leftover comes first because its Path %s is longer than %s: Chromium sends longer paths first (RFC 6265 §5.4)", first.Path, ev.Stored.Path)
+	default:
+		why = fmt.Sprintf("both have Path=%s, so Chromium sends the one created earlier first: the leftover, which was there before this login (RFC 6265 §5.4)", first.Path)
+	}
+	observed := fmt.Sprintf("%s carried %d cookies named mf_jwt_token, in this order: %s; %s", where, sentCount(vs), cookieList(ev, vs), why)
+	if r.BackendProbe != nil && r.BackendProbe.Result.Error == "" && ev.AppErr == nil {
+		observed += fmt.Sprintf(". With both the app answered %s; with this login's token alone, %s", answerText(ev.AppProbe), answerText(r.BackendProbe.Result))
+		if !ev.AppProbe.Accepted && r.BackendProbe.Result.Accepted {
+			observed += ": the app reads the leftover"
+		}
+	}
+	return o.Add(diag.Newf(diag.CookieDuplicate,
+		fmt.Sprintf("one mf_jwt_token: the one this login set (%s)", strings.TrimSuffix(cookieDesc(ev, browser.CookieVerdict{Domain: ev.Stored.Domain, Path: ev.Stored.Path}), " (set by this login)")),
+		"%s", observed))
+}
+
+// cookieList names the mf_jwt_token cookies of a request, in order.
+func cookieList(ev *LoginEvidence, vs []browser.CookieVerdict) string {
+	var parts []string
+	for i, v := range vs {
+		p := fmt.Sprintf("%d. %s", i+1, cookieDesc(ev, v))
+		if !v.Sent {
+			p += " — withheld (" + strings.Join(v.Reasons, ", ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cookieDesc describes one cookie named mf_jwt_token by its domain and
+// path (never its value) and whether this login set it.
+func cookieDesc(ev *LoginEvidence, v browser.CookieVerdict) string {
+	d := "Domain=" + strings.TrimPrefix(v.Domain, ".")
+	if !strings.HasPrefix(v.Domain, ".") {
+		d = "host-only on " + v.Domain
+	}
+	who := "a leftover this login did not set"
+	if ev.isStored(v) {
+		who = "set by this login"
+	}
+	return fmt.Sprintf("%s, Path=%s (%s)", d, v.Path, who)
+}
+
+// notDelivered is the outcome of a spec that follows the cookie into the
+// app when it did not arrive: blocked by whatever keeps JWT-COOKIE-002
+// from judging (JWT-COOKIE-007 for a Path, …), or by JWT-COOKIE-002 itself
+// when that spec reports why.
+func (r *Run) notDelivered(why string) judge.Outcome {
+	if d := cookieDomain(r); d.Unjudged != nil {
+		return judge.Outcome{Unjudged: d.Unjudged}
+	}
+	return judge.Blocked("JWT-COOKIE-002", "%s", why)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -42,9 +43,18 @@ type LoginEvidence struct {
 	LoginDate  time.Time
 	ReceivedAt time.Time
 
-	// AppNavCookie is Chromium's verdict on mf_jwt_token for the top-level
-	// navigation to the app after login (nil: not considered).
-	AppNavCookie *browser.CookieVerdict
+	// Partition is the top-level site Chromium keyed the stored cookie to
+	// (its CHIPS partitionKey), "" for an unpartitioned cookie.
+	Partition string
+
+	// AppNav is the top-level navigation to the app after login and
+	// AppNavCookie the verdict on the login's mf_jwt_token on it (nil: not
+	// considered). AppNavCookies are every cookie named mf_jwt_token
+	// Chromium considered for it, in the order of the Cookie header: more
+	// than one sent is a duplicate (JWT-COOKIE-010).
+	AppNav        browser.Exchange
+	AppNavCookie  *browser.CookieVerdict
+	AppNavCookies []browser.CookieVerdict
 	// DocumentCookieHasToken is true when the app page's scripts could read
 	// mf_jwt_token through document.cookie.
 	DocumentCookieHasToken bool
@@ -52,8 +62,9 @@ type LoginEvidence struct {
 	// from the app page, with the cookie the browser holds, and
 	// AppProbeCookie Chromium's verdict on mf_jwt_token for that request
 	// (nil: not considered, or the request's events never arrived).
-	AppProbe       ProbeResult
-	AppProbeCookie *browser.CookieVerdict
+	AppProbe        ProbeResult
+	AppProbeCookie  *browser.CookieVerdict
+	AppProbeCookies []browser.CookieVerdict
 
 	// Cross-site: the app embedded in an iframe, fetched with credentials,
 	// and opened through a link, from a page on another site.
@@ -102,6 +113,11 @@ type ProbeResult struct {
 	// or a redirect); an answer can be neither.
 	Accepted bool `json:"accepted"`
 	Rejected bool `json:"rejected"`
+	// Headers are the answer's headers that tell the app's software
+	// (stack.Telling: Server, X-Powered-By, …) and SetCookies the names
+	// of the cookies it set: stack detection's evidence. Bounded.
+	Headers    map[string]string `json:"headers,omitempty"`
+	SetCookies []string          `json:"set_cookies,omitempty"`
 }
 
 // read reads the answer with the target's markers.
@@ -165,7 +181,8 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 		ev.AppErr = fmt.Errorf("open the app at %s: %w", appPage, err)
 		return ev, nil
 	}
-	ev.AppNavCookie = cookieOn(nav)
+	ev.AppNav = nav
+	ev.AppNavCookie, ev.AppNavCookies = cookieOn(nav, ev.Stored), cookiesOn(nav)
 	type pageState struct {
 		Readable bool        `json:"readable"`
 		Probe    ProbeResult `json:"probe"`
@@ -187,7 +204,7 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	ev.Shots = append(ev.Shots, screenshot(ctx, e, s, "the app page ("+hostOf(e.Target.AppURL)+") after login"))
 	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
 	if x, err := s.WaitRequest(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
-		ev.AppProbeCookie = cookieOn(x)
+		ev.AppProbeCookie, ev.AppProbeCookies = cookieOn(x, ev.Stored), cookiesOn(x)
 	}
 	wcancel()
 
@@ -233,6 +250,16 @@ func openSession(ctx context.Context, e *env.Env, o browser.SessionOptions) (*br
 // login form to it, or a scripted login — and records every Set-Cookie
 // verdict of the responses it caused, and the jar.
 func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidence) error {
+	// Pages the browser saw before this login (an earlier setup that left
+	// a cookie behind), each bounded; not part of the login's evidence.
+	for _, u := range e.Target.BeforeLogin {
+		bctx, cancel := step(ctx, e.Timeouts.Navigation)
+		_, err := s.Navigate(bctx, u)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("visit %s before logging in: %w", u, err)
+		}
+	}
 	nctx, cancel := step(ctx, e.Timeouts.Navigation)
 	defer cancel()
 	mark := s.Mark()
@@ -291,12 +318,39 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 		return err
 	}
 	ev.Jar = jar
-	for _, c := range jar {
-		if c.Name == CookieName {
-			ev.Stored = c
-		}
+	ev.Stored = storedCookie(jar, ev.SetCookie, ev.SetBy)
+	if ev.Stored != nil && ev.Stored.PartitionKey != nil {
+		ev.Partition = ev.Stored.PartitionKey.TopLevelSite
 	}
 	return nil
+}
+
+// storedCookie returns the jar's mf_jwt_token that the login's Set-Cookie
+// line made: the one with its Domain (or, host-only, the setting host)
+// and Path. A jar can hold several of the name (a leftover of an earlier
+// setup); without a line to match, the last of the name.
+func storedCookie(jar []*network.Cookie, sc *browser.SetCookieVerdict, by *browser.Exchange) *network.Cookie {
+	var last *network.Cookie
+	for _, c := range jar {
+		if c.Name == CookieName {
+			last = c
+		}
+	}
+	if sc == nil || by == nil {
+		return last
+	}
+	a := cookieattr.Parse(sc.Line)
+	domain := hostOf(by.URL)
+	if a.Domain != nil {
+		domain = "." + strings.TrimPrefix(strings.ToLower(*a.Domain), ".")
+	}
+	path := a.EffectivePath(pathOf(by.URL))
+	for _, c := range jar {
+		if c.Name == CookieName && c.Domain == domain && c.Path == path {
+			return c
+		}
+	}
+	return last
 }
 
 // settle waits, bounded by ctx, until the responses recorded since mark
@@ -428,12 +482,12 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	// request (with the cookie verdicts) on this page's session but not
 	// always its response, so wait for the request only.
 	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
-		out.FrameCookie = cookieOn(x)
+		out.FrameCookie = cookieOn(x, nil)
 	}
 	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool {
 		return x.URL == e.Target.AppURL+e.Target.ProbePath && x.Type == "Fetch"
 	}); err == nil {
-		out.FetchCookie = cookieOn(x)
+		out.FetchCookie = cookieOn(x, nil)
 	}
 	if !link {
 		return out, nil
@@ -445,22 +499,58 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 		return out, fmt.Errorf("follow the link to the app: %w", err)
 	}
 	if x, err := s.WaitExchange(lctx, lmark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
-		out.LinkCookie = cookieOn(x)
+		out.LinkCookie = cookieOn(x, nil)
 	} else {
 		return out, fmt.Errorf("follow the link to the app: %w", err)
 	}
 	return out, nil
 }
 
-// cookieOn returns Chromium's verdict on mf_jwt_token for a request.
-func cookieOn(x browser.Exchange) *browser.CookieVerdict {
-	for i := range x.Cookies {
-		if x.Cookies[i].Name == CookieName {
-			c := x.Cookies[i]
-			return &c
+// cookieOn returns Chromium's verdict on mf_jwt_token for a request: on
+// the cookie stored (its domain and path) when stored is known and
+// Chromium considered it, else on the first of the name.
+func cookieOn(x browser.Exchange, stored *network.Cookie) *browser.CookieVerdict {
+	all := cookiesOn(x)
+	if len(all) == 0 {
+		return nil
+	}
+	if stored != nil {
+		for i := range all {
+			if all[i].Domain == stored.Domain && all[i].Path == stored.Path {
+				return &all[i]
+			}
 		}
 	}
-	return nil
+	return &all[0]
+}
+
+// cookiesOn returns every verdict on a cookie named mf_jwt_token for a
+// request, in the order Chromium lists them (the Cookie header's order).
+func cookiesOn(x browser.Exchange) []browser.CookieVerdict {
+	var out []browser.CookieVerdict
+	for _, c := range x.Cookies {
+		if c.Name == CookieName {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sentCount counts the verdicts that were sent.
+func sentCount(vs []browser.CookieVerdict) int {
+	n := 0
+	for _, v := range vs {
+		if v.Sent {
+			n++
+		}
+	}
+	return n
+}
+
+// Duplicated reports whether more than one mf_jwt_token reached the app
+// on the navigation or the app page's fetch.
+func (e *LoginEvidence) Duplicated() bool {
+	return e != nil && (sentCount(e.AppNavCookies) > 1 || sentCount(e.AppProbeCookies) > 1)
 }
 
 func sent(v *browser.CookieVerdict) bool { return v != nil && v.Sent }

@@ -56,7 +56,9 @@ func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.
 
 	// JWT-APP-002 judges the backend's token even when the browser did not
 	// deliver it: then it is sent to the app directly.
-	if tok := r.Login.token(); tok != "" && e.Target.AppURL != "" && !sent(r.Login.AppProbeCookie) && ctx.Err() == nil {
+	// So is a token the browser delivered next to another mf_jwt_token
+	// (JWT-COOKIE-010 compares the two answers).
+	if tok := r.Login.token(); tok != "" && e.Target.AppURL != "" && (!sent(r.Login.AppProbeCookie) || r.Login.Duplicated()) && ctx.Err() == nil {
 		start := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, e.Timeouts.Evidence)
 		r.BackendProbe = plantBackendToken(pctx, e, tok)

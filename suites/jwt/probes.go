@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/stack"
 )
 
 // ProbeIdentity is the identity minted into probe tokens.
@@ -125,11 +128,46 @@ func probe(ctx context.Context, e *env.Env, value string) (ProbeResult, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, probeBodyLimit))
 	r := ProbeResult{Status: resp.StatusCode, Body: string(body),
 		Redirect: resp.StatusCode >= 300 && resp.StatusCode < 400}
+	r.Headers, r.SetCookies = tellingParts(resp)
 	if err != nil {
 		r.Error = "reading the answer: " + err.Error()
 	}
 	r.read(e.Target)
 	return r, nil
+}
+
+// Bounds on what an answer keeps for stack detection.
+const (
+	maxTellingHeaders = 8
+	maxTellingValue   = 200
+	maxSetCookieNames = 20
+)
+
+// tellingParts keeps the headers of an answer that tell its software and
+// the names of the cookies it set, bounded.
+func tellingParts(resp *http.Response) (map[string]string, []string) {
+	var h map[string]string
+	for k, v := range resp.Header {
+		lk := strings.ToLower(k)
+		if !stack.Telling(lk) || len(h) >= maxTellingHeaders {
+			continue
+		}
+		if h == nil {
+			h = map[string]string{}
+		}
+		val := strings.Join(v, ", ")
+		if len(val) > maxTellingValue {
+			val = val[:maxTellingValue]
+		}
+		h[lk] = val
+	}
+	var names []string
+	for _, c := range resp.Cookies() {
+		if len(names) < maxSetCookieNames && !slices.Contains(names, c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	return h, names
 }
 
 // probeScript fetches the probe path from the app page without following

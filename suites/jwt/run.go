@@ -8,10 +8,15 @@ package jwt
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/stack"
 )
 
 // Run is what JWT mode's specs judge: the target, the thresholds, and the
@@ -58,13 +63,88 @@ var current *Run
 // Current returns the run the specs judge.
 func Current() *Run { return current }
 
-// Checks are JWT mode's specs, in the order they are listed.
+// Checks are JWT mode's specs, in the order they are listed. Each one's
+// findings carry their fix in the idiom of the stack that answered
+// (withStackFixes).
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
 	out = append(out, cookieChecks...)
 	out = append(out, tokenChecks...)
 	out = append(out, appChecks...)
+	for i := range out {
+		out[i].Judge = withStackFixes(out[i].Judge)
+	}
 	return out
+}
+
+// withStackFixes is the step after a judgment: every finding's generic
+// fix is swapped for the fix in the idiom of the stack the evidence
+// points to (the backend's for cookie and token codes, the app's for
+// verifier codes), when the fix table has one.
+func withStackFixes(j func(*Run) judge.Outcome) func(*Run) judge.Outcome {
+	return func(r *Run) judge.Outcome {
+		o := j(r)
+		if r != nil {
+			o.Findings = stack.Apply(o.Findings, r.Stacks(), r.fixVars())
+		}
+		return o
+	}
+}
+
+// Stacks are the guesses at the software that answered: the backend's
+// from the login response (its headers, the other cookies it set, the
+// mf_jwt_token line's shape), the app's from its answers to the probes.
+// A role without evidence gets no guess; mfconform's own reference app is
+// never guessed at.
+func (r *Run) Stacks() []result.StackGuess {
+	var out []result.StackGuess
+	if ev := r.Login; ev != nil {
+		var x *browser.Exchange
+		switch {
+		case ev.SetBy != nil:
+			x = ev.SetBy
+		case len(ev.Chain) > 0:
+			x = &ev.Chain[len(ev.Chain)-1]
+		}
+		if x != nil {
+			e := stack.Evidence{Headers: x.ResponseHeaders, Cookies: ev.Others}
+			if ev.SetCookie != nil {
+				e.SetCookie = ev.SetCookie.Line
+			}
+			out = append(out, stack.Detect(stack.RoleBackend, e))
+		}
+	}
+	if r.Probes != nil && len(r.Probes.Outcomes) > 0 && !r.Target.AppIsReference {
+		var e stack.Evidence
+		for _, o := range r.Probes.Outcomes {
+			if o.Result.Error == "" && o.Result.Status != 0 {
+				e.Headers, e.Cookies = o.Result.Headers, o.Result.SetCookies
+				break
+			}
+		}
+		out = append(out, stack.Detect(stack.RoleApp, e))
+	}
+	return out
+}
+
+// fixVars are the concrete values the fixes are shown with: the
+// registrable domain both hosts share, and the leftover cookie of a
+// duplicate.
+func (r *Run) fixVars() stack.Vars {
+	v := stack.DefaultVars()
+	if d, ok, err := jwtcheck.RegistrableDomains(hostOf(r.Target.LoginURL), hostOf(r.Target.AppURL)); err == nil && ok {
+		v.Domain = d
+		v.StaleHost = hostOf(r.Target.AppURL)
+	}
+	if ev := r.Login; ev != nil {
+		if l, ok := ev.leftover(); ok {
+			v.StaleHost, v.StaleDomain, v.StalePath = strings.TrimPrefix(l.Domain, "."), "", l.Path
+			if strings.HasPrefix(l.Domain, ".") {
+				v.StaleDomain = strings.TrimPrefix(l.Domain, ".")
+			}
+		}
+	}
+	return v
 }
 
 var _ = judge.Table("jwt", Checks(), Current)

@@ -3,6 +3,7 @@ package jwt
 import (
 	"time"
 
+	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
@@ -27,7 +28,7 @@ var tokenChecks = judge.InArea("token", []string{BundleLogin},
 		return judge.Findings(jwtcheck.CheckExp(p, ev.ReceivedAt)...)
 	})},
 	judge.Check[*Run]{ID: "JWT-TOKEN-006", Title: "exp is in the future when the token arrives", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-		return judge.Findings(jwtcheck.CheckNotExpired(p, ev.ReceivedAt, r.Thresholds.ExpLeeway)...)
+		return judge.Findings(jwtcheck.CheckNotExpired(p, ev.clock(p), r.Thresholds.ExpLeeway)...)
 	})},
 	judge.Check[*Run]{ID: "JWT-TOKEN-007", Title: "the token's lifetime is at most the session limit (warn)", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckLifetime(p, ev.ReceivedAt, r.Thresholds.MaxTokenLifetime)...)
@@ -80,7 +81,7 @@ func tokenSecret(r *Run) judge.Outcome {
 // tokenClock is JWT-TOKEN-010: the login response's Date header and the
 // token's iat against our clock. With neither there is nothing to compare.
 func tokenClock(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-	c := jwtcheck.Clock{Ours: ev.ReceivedAt, Date: ev.LoginDate, IAT: issuedAt(p)}
+	c := ev.clock(p)
 	if !c.Known() {
 		return judge.NotJudged(InputClockEvidence,
 			"the login response has no HTTP Date header and the token no iat claim: nothing tells the backend's clock")
@@ -99,4 +100,28 @@ func issuedAt(p *jwtcheck.Parsed) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// clock is what the login response says about the backend's clock, for
+// the token it issued in that response: its Date, the token's iat, and
+// the lifetime the cookie gave the token.
+func (e *LoginEvidence) clock(p *jwtcheck.Parsed) jwtcheck.Clock {
+	return jwtcheck.Clock{Ours: e.ReceivedAt, Date: e.LoginDate, IAT: issuedAt(p), Issued: true, CookieLifetime: e.cookieLifetime()}
+}
+
+// cookieLifetime is the lifetime the Set-Cookie line gives the cookie
+// (Max-Age, else Expires minus the login's Date), 0 for none or one in the
+// past.
+func (e *LoginEvidence) cookieLifetime() time.Duration {
+	if e == nil || e.SetCookie == nil {
+		return 0
+	}
+	a := cookieattr.Parse(e.SetCookie.Line)
+	switch {
+	case a.MaxAge != nil && *a.MaxAge > 0:
+		return time.Duration(*a.MaxAge) * time.Second
+	case a.MaxAge == nil && a.Expires != nil && a.Expires.After(e.LoginDateOr()):
+		return a.Expires.Sub(e.LoginDateOr()).Round(time.Second)
+	}
+	return 0
 }

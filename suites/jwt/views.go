@@ -62,6 +62,21 @@ func cookieRows(ev *LoginEvidence) []result.CookieRow {
 		}
 		rows = append(rows, cr)
 	}
+	// Other cookies of the name the app received: a stale duplicate.
+	for _, v := range ev.AppNavCookies {
+		if ev.isStored(v) {
+			continue
+		}
+		sentText := "withheld"
+		if v.Sent {
+			sentText = "sent"
+		}
+		rows = append(rows, result.CookieRow{Where: "top-level navigation to the app: another mf_jwt_token, not set by this login",
+			Name: CookieName, Domain: v.Domain, Path: v.Path, Size: v.Size, Stored: true, Sent: sentText, Reason: strings.Join(v.Reasons, ", ")})
+	}
+	if ev.Partition != "" && len(rows) > 0 {
+		rows[0].Reason = strings.TrimPrefix(rows[0].Reason+", partitioned under "+ev.Partition, ", ")
+	}
 	return rows
 }
 

@@ -81,9 +81,13 @@ func CheckExp(p *Parsed, now time.Time) []diag.Diagnostic {
 }
 
 // CheckNotExpired reports TOKEN_EXPIRED when exp (plus leeway) is not after
-// now, saying how long ago and when. It reports nothing when exp is
-// missing, not numeric or in milliseconds: CheckExp owns those.
-func CheckNotExpired(p *Parsed, now time.Time, leeway time.Duration) []diag.Diagnostic {
+// c.Ours, saying how long ago and when. It reports nothing when exp is
+// missing, not numeric or in milliseconds: CheckExp owns those. For a
+// token issued in the exchange c describes (c.Issued), an expiry that a
+// naive local datetime explains (NaiveOffsetOf) is TOKEN_EXP_TIMEZONE,
+// naming the server's UTC offset, instead of TOKEN_EXPIRED.
+func CheckNotExpired(p *Parsed, c Clock, leeway time.Duration) []diag.Diagnostic {
+	now := c.Ours
 	nd := readNumericDate(p.Claims, "exp", now)
 	if nd.kind != expSeconds {
 		return nil
@@ -91,13 +95,18 @@ func CheckNotExpired(p *Parsed, now time.Time, leeway time.Duration) []diag.Diag
 	if now.Before(nd.t.Add(leeway)) {
 		return nil
 	}
+	expected := "exp after now (" + timestamp(now) + ")"
+	if n, ok := NaiveOffsetOf(p, c); ok {
+		return []diag.Diagnostic{naiveFinding(n, expected, fmt.Sprintf(
+			"the token, issued moments ago, expired %s before the server's clock (%s) at %s (exp %s)",
+			human(c.serverNow().Sub(nd.t)), timestamp(c.serverNow()), timestamp(nd.t), nd.text))}
+	}
 	obs := fmt.Sprintf("expired %s ago at %s (exp %s", human(now.Sub(nd.t)), timestamp(nd.t), nd.text)
 	if leeway > 0 {
 		obs += fmt.Sprintf(", leeway %s", leeway)
 	}
 	obs += ")"
-	return []diag.Diagnostic{diag.Newf(diag.TokenExpired,
-		"exp after now ("+timestamp(now)+")", "%s", obs)}
+	return []diag.Diagnostic{diag.Newf(diag.TokenExpired, expected, "%s", obs)}
 }
 
 // CheckLifetime warns TOKEN_LIFETIME_LONG when the token's lifetime exceeds

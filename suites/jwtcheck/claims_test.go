@@ -100,7 +100,7 @@ func TestCheckNotExpired(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := CheckNotExpired(claimsToken(t, tt.payload), testNow, tt.leeway)
+			got := CheckNotExpired(claimsToken(t, tt.payload), Clock{Ours: testNow}, tt.leeway)
 			if !sameCodes(got, tt.want) {
 				t.Fatalf("CheckNotExpired() codes = %v, want %v (%v)", codes(got), tt.want, got)
 			}

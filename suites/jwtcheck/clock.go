@@ -22,6 +22,16 @@ type Clock struct {
 	// authenticated (an SSO session) as iat; there only a future iat
 	// proves a skewed clock.
 	FreshIAT bool
+	// Issued says the token was issued in this very exchange (the login
+	// response that set the cookie): its exp and iat were computed from
+	// the server's clock moments ago, so times off by a real UTC offset
+	// are read as the naive-datetime trap (TOKEN_EXP_TIMEZONE) rather than
+	// as an expired token or a skewed clock.
+	Issued bool
+	// CookieLifetime is the lifetime the response's cookie gave the token
+	// (Max-Age, or Expires minus Date), 0 when it gave none: it tells the
+	// intended token lifetime when the token has no iat.
+	CookieLifetime time.Duration
 }
 
 // Known reports whether the answer carried anything to compare.
@@ -44,7 +54,16 @@ func CheckClock(code diag.Code, who string, c Clock, tolerance time.Duration) []
 	}
 	if c.IAT != nil {
 		skew := c.IAT.Sub(c.Ours)
+		off, naive := realOffset(c.serverNow().Sub(*c.IAT))
 		switch {
+		case skew > tolerance && c.Issued && naive:
+			// The server's own clock (its Date) agrees with the iat
+			// only up to a real UTC offset: not a skewed clock, a
+			// naive local datetime.
+			n := NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: "iat"}
+			out = append(out, naiveFinding(n, expected, fmt.Sprintf(
+				"the token's iat (%s) is %s in the future while the server's own Date header (%s) agrees with our clock",
+				timestamp(*c.IAT), human(skew), timestampOr(c.Date, "none sent"))))
 		case skew > tolerance:
 			out = append(out, diag.Newf(code, expected,
 				"the token's iat (%s) is %s in the future: the signing clock is ahead of ours", timestamp(*c.IAT), human(skew)))
@@ -62,4 +81,12 @@ func aheadOrBehind(d time.Duration) string {
 		return "ahead of"
 	}
 	return "behind"
+}
+
+// timestampOr renders t, or none when it is zero.
+func timestampOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return timestamp(t)
 }

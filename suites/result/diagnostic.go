@@ -49,8 +49,23 @@ type Entry struct {
 	// deployment: a run with one ends in an error, not a failure.
 	Environment bool   `json:"environment,omitempty"`
 	Cause       string `json:"cause"`     // the likely cause, in an operator's words
-	Fix         string `json:"fix"`       // what to change, concretely
+	Fix         string `json:"fix"`       // what to change, concretely (the generic fix)
 	Reference   string `json:"reference"` // contract section, RFC, or browser behaviour
+	// Fixes are the same fix in each recognised stack's idiom, by stack
+	// (suites/stack); a stack without a row gets Fix.
+	Fixes []StackFix `json:"fixes,omitempty"`
+	// Specs are the specs that can report the code and Fixtures the
+	// fixtures that demonstrate it (filled where a caller knows them:
+	// mfconform explain).
+	Specs    []string `json:"specs,omitempty"`
+	Fixtures []string `json:"fixtures,omitempty"`
+}
+
+// StackFix is one code's fix in one stack's idiom.
+type StackFix struct {
+	Stack string `json:"stack"` // a stack ID such as "flask"
+	Name  string `json:"name"`  // its display name, e.g. "Flask (Werkzeug)"
+	Fix   string `json:"fix"`
 }
 
 // Diagnostic is one finding: a catalogue entry made concrete by what was
@@ -64,7 +79,10 @@ type Diagnostic struct {
 	Observed    string   `json:"observed"`
 	Cause       string   `json:"cause"`
 	Fix         string   `json:"fix"`
-	Reference   string   `json:"reference"`
+	// FixFor names the stack whose idiom Fix is written in (a display
+	// name such as "Flask (Werkzeug)"); empty for the generic fix.
+	FixFor    string `json:"fix_for,omitempty"`
+	Reference string `json:"reference"`
 }
 
 // WithCause replaces the catalogue's generic cause with a specific one.
@@ -101,7 +119,11 @@ func (d Diagnostic) String() string {
 	line("expected", d.Expected)
 	line("observed", d.Observed)
 	line("cause", d.Cause)
-	line("fix", d.Fix)
+	if d.FixFor != "" {
+		line("fix", "("+d.FixFor+") "+d.Fix)
+	} else {
+		line("fix", d.Fix)
+	}
 	line("see", d.Reference)
 	return b.String()
 }

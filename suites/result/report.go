@@ -76,6 +76,45 @@ type Target struct {
 	SecretFingerprint string `json:"auth_secret_key,omitempty"`
 	SupabaseURL       string `json:"supabase_url,omitempty"`
 	SupabaseKey       string `json:"supabase_key,omitempty"` // a fingerprint
+	// Stacks are mfconform's guesses at the software that answered: the
+	// backend (from the login response) and the app (from its answers to
+	// the probes), each with its evidence and confidence.
+	Stacks []StackGuess `json:"stacks,omitempty"`
+}
+
+// Confidences of a StackGuess.
+const (
+	// ConfidenceHeader: a response header or a framework's own cookie
+	// named the stack.
+	ConfidenceHeader = "header"
+	// ConfidenceShape: the Set-Cookie line's attribute order and case
+	// match that stack's cookie writer and no other.
+	ConfidenceShape = "shape"
+	// ConfidenceUnknown: nothing named the stack; fixes are generic.
+	ConfidenceUnknown = "unknown"
+)
+
+// StackGuess is what answered in one role ("backend" or "app"): a stack
+// ID ("flask", … or "unknown"), its name, how sure the guess is, and the
+// evidence it rests on. A guess is never silent: unknown says what was
+// seen.
+type StackGuess struct {
+	Role       string   `json:"role"`
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Confidence string   `json:"confidence"`
+	Evidence   []string `json:"evidence,omitempty"`
+}
+
+// Stack returns the guess for role ("backend" or "app"), false when the
+// run made none.
+func (t Target) Stack(role string) (StackGuess, bool) {
+	for _, g := range t.Stacks {
+		if g.Role == role {
+			return g, true
+		}
+	}
+	return StackGuess{}, false
 }
 
 // Bundle is one evidence bundle's gathering: a login flow, the app probes,

@@ -17,10 +17,10 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/mfconform/mfconform/reports"
-	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwt"
 	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/stack"
 	"github.com/mfconform/mfconform/suites/supabase"
 )
 
@@ -78,6 +78,11 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	}
 	rep.Interrupted = ctx.Err() != nil || slices.Contains(gr.SpecialSuiteFailureReasons, "Interrupted by User")
 	rep.Specs = specsOf(gr, chosen, rep.Interrupted)
+	if cfg.Runs(ModeJWT) {
+		if r := jwt.Current(); r != nil {
+			rep.Target.Stacks = r.Stacks()
+		}
+	}
 	_, err = finish(cfg, rep, nil)
 	if cfg.Stdout != nil {
 		for _, s := range rep.Specs {
@@ -131,7 +136,7 @@ func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 	rep.Catalogue = map[result.Code]result.Entry{}
 	for _, s := range rep.Specs {
 		for _, d := range s.Diagnostics {
-			if e, ok := diag.Lookup(d.Code); ok {
+			if e, ok := stack.Entry(d.Code); ok {
 				rep.Catalogue[d.Code] = e
 			}
 		}

@@ -227,7 +227,7 @@ func startJWT(cfg Config, e *env.Env, appHost string, ca *pki.Authority, own fun
 		own(func() { _ = dep.Close() })
 		e.Target = env.Target{
 			LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: dep.Secret,
-			LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id",
+			LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id", BeforeLogin: dep.BeforeLogin,
 		}
 		return nil
 	}

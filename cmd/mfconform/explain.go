@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/stack"
+)
+
+const explainHelp = `Usage: mfconform explain [CODE]
+
+Prints a diagnostic code's catalogue entry: what it means, the fix, the fix
+in each recognised stack's idiom (Flask, Django, FastAPI, Express, Next.js,
+Go, Spring, ASP.NET Core, Rails), references, the specs that report it and
+the fixtures that demonstrate it. Without CODE it lists every code. Codes
+are matched without regard to case. The HTML report carries the same text
+for every code it shows.
+`
+
+// explainCmd is `mfconform explain [CODE]`.
+func explainCmd(args []string, stdout io.Writer) error {
+	switch len(args) {
+	case 0:
+		return listCodes(stdout)
+	case 1:
+		e, ok := explainEntry(diag.Code(strings.ToUpper(strings.TrimSpace(args[0]))))
+		if !ok {
+			return fmt.Errorf("%w: no diagnostic code %q; `mfconform explain` lists them", errUsage, args[0])
+		}
+		writeEntry(stdout, e)
+		return nil
+	}
+	return fmt.Errorf("%w: explain takes one code at most", errUsage)
+}
+
+// explainEntry is code's catalogue entry with its per-stack fixes and the
+// specs and fixtures that show it (as the fixture matrix proves them).
+func explainEntry(code diag.Code) (result.Entry, bool) {
+	e, ok := stack.Entry(code)
+	if !ok {
+		return e, false
+	}
+	specs := map[string]bool{}
+	for _, f := range fixtures.All() {
+		for _, m := range []map[string][]diag.Code{f.Expect.Fail, f.Expect.Warn} {
+			for id, codes := range m {
+				if slices.Contains(codes, code) {
+					specs[id] = true
+					if !slices.Contains(e.Fixtures, f.Name) {
+						e.Fixtures = append(e.Fixtures, f.Name)
+					}
+				}
+			}
+		}
+	}
+	e.Specs = slices.Sorted(maps.Keys(specs))
+	return e, true
+}
+
+// listCodes prints every code with its severity, title and how many
+// stacks have its fix.
+func listCodes(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tSEVERITY\tSTACK FIXES\tTITLE")
+	for _, e := range diag.All() {
+		n := len(stack.Fixes(e.Code, stack.DefaultVars()))
+		fixes := "generic"
+		if n > 0 {
+			fixes = fmt.Sprintf("%d stacks", n)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Code, e.Severity, fixes, e.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\nmfconform explain CODE prints one in full.")
+	return err
+}
+
+// writeEntry prints one entry in full.
+func writeEntry(w io.Writer, e result.Entry) {
+	fmt.Fprintf(w, "%s (%s) %s\n", e.Code, e.Severity, e.Title)
+	if e.Environment {
+		fmt.Fprintln(w, "(about the run's environment, not the deployment: the run ends in an error, exit code 3)")
+	}
+	section(w, "What it means", e.Cause)
+	section(w, "Fix", e.Fix)
+	if len(e.Fixes) > 0 {
+		fmt.Fprintln(w, "\nFix in your stack (mfconform names the stack it recognised in the report's target details):")
+		for _, f := range e.Fixes {
+			fmt.Fprintf(w, "\n  %s:\n%s\n", f.Name, indent(f.Fix, "    "))
+		}
+	}
+	section(w, "See", e.Reference)
+	specs := "no fixture proves a spec that reports it (mfconform specs lists the specs)"
+	if len(e.Specs) > 0 {
+		specs = strings.Join(e.Specs, ", ")
+	}
+	section(w, "Reported by", specs)
+	demo := "no fixture demonstrates it yet"
+	if len(e.Fixtures) > 0 {
+		demo = strings.Join(e.Fixtures, ", ") + "\n(see one: mfconform run --fixture " + e.Fixtures[0] + ")"
+	}
+	section(w, "Demonstrated by the fixtures", demo)
+}
+
+// section prints a titled, indented block.
+func section(w io.Writer, title, body string) {
+	fmt.Fprintf(w, "\n%s:\n%s\n", title, indent(body, "  "))
+}
+
+// indent indents every line of s.
+func indent(s, pad string) string {
+	return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
+}

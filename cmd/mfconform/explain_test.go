@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestExplain(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{"list", []string{"explain"}, exitOK, []string{"CODE", "COOKIE_HOST_ONLY", "9 stacks", "TOKEN_EXP_TIMEZONE", "SUPABASE_KEY_SECRET", "generic"}},
+		{"one code, any case", []string{"explain", "cookie_host_only"}, exitOK, []string{
+			"COOKIE_HOST_ONLY (fail)", "What it means:", "Fix:", "Flask (Werkzeug):", `domain="your-domain.com"`,
+			"Express:", "res.cookie('mf_jwt_token'", "Go net/http:", "ASP.NET Core:", "See:", "Reported by:\n  JWT-COOKIE-002",
+			"host-only", "mfconform run --fixture"}},
+		{"a code without stack fixes", []string{"explain", "SECRET_WEAK"}, exitOK, []string{"SECRET_WEAK (fail)", "JWT-TOKEN-009"}},
+		{"a code no fixture shows", []string{"explain", "COOKIE_NOT_SENT"}, exitOK, []string{"no fixture demonstrates it yet"}},
+		{"the timezone trap", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "tz-naive-utc-plus-8", "JWT-TOKEN-006", "JWT-TOKEN-010"}},
+		{"unknown code", []string{"explain", "NO_SUCH_CODE"}, exitToolError, nil},
+		{"two codes", []string{"explain", "A", "B"}, exitToolError, nil},
+		{"help", []string{"explain", "--help"}, exitOK, []string{"Usage: mfconform explain [CODE]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errb)
+			if code != tt.wantCode {
+				t.Fatalf("run(%v) = %d, want %d (stderr %q)", tt.args, code, tt.wantCode, errb.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("run(%v) output lacks %q:\n%s", tt.args, w, out.String())
+				}
+			}
+		})
+	}
+}
