@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
@@ -18,6 +19,10 @@ type SessionOptions struct {
 	// BlockThirdPartyCookies restores Chromium's default of blocking
 	// third-party cookies for this session (the profile allows them).
 	BlockThirdPartyCookies bool
+	// RecordCookieWrites records every document.cookie assignment of the
+	// session's pages (Session.CookieWrites): Chromium's network events do
+	// not report cookies written by script.
+	RecordCookieWrites bool
 }
 
 // Session is a fresh isolated browser context with one tab whose network
@@ -45,6 +50,14 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		}
 		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return fmt.Errorf("disable cache: %w", err)
+		}
+		if o.RecordCookieWrites {
+			if _, err := call(ctx, tabCtx, runtime.AddBinding, runtime.AddBindingParams{Name: cookieWriteBinding}); err != nil {
+				return fmt.Errorf("record cookie writes: %w", err)
+			}
+			if _, err := call(ctx, tabCtx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cookieWriteScript}); err != nil {
+				return fmt.Errorf("record cookie writes: %w", err)
+			}
 		}
 		if o.BlockThirdPartyCookies {
 			if _, err := call(ctx, tabCtx, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {
