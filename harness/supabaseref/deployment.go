@@ -46,9 +46,13 @@ type Deployment struct {
 	RESTURL string
 	// Email and Password are the seeded test user's.
 	Email, Password string
+	// CustomDomainURL is the project's origin on Profile.CustomDomain, ""
+	// without one.
+	CustomDomainURL string
 
 	signing   *signingKeys // holds the private key: never exported
 	srv       *httpserve.Server
+	alias     *httpserve.Server // the custom domain's server, nil without one
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -108,12 +112,22 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	}
 
 	api := newAuthAPI(p, signing, d.ProjectURL+authPrefix, now)
-	if _, ae := api.store.addUser(p.User.Email, p.User.Password, p.User.Confirmed, now()); ae != nil {
+	if _, ae := api.store.addUser(p.User.Email, p.User.Password, p.User.Confirmed, p.User.Metadata, now()); ae != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("start reference supabase: seed user: %w", ae)
 	}
 	rest := &postgrest{p: p, keys: signing, now: now, host: strings.TrimPrefix(d.ProjectURL, "https://")}
-	d.srv = startServer(ln, p.Host(), &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}, ca)
+	gw := &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}
+	if p.CustomDomain != "" {
+		aln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			_ = ln.Close()
+			return nil, fmt.Errorf("start reference supabase (%s): listen: %w", p.CustomDomain, err)
+		}
+		d.CustomDomainURL = origin(p.CustomDomain, aln.Addr())
+		d.alias = startServer(aln, p.CustomDomain, gw, ca)
+	}
+	d.srv = startServer(ln, p.Host(), gw, ca)
 	return d, nil
 }
 
@@ -122,9 +136,13 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 // returns the first result.
 func (d *Deployment) Close() error {
 	d.closeOnce.Do(func() {
-		if d.srv != nil {
-			d.closeErr = d.srv.Close()
+		var errs []error
+		for _, s := range []*httpserve.Server{d.srv, d.alias} {
+			if s != nil {
+				errs = append(errs, s.Close())
+			}
 		}
+		d.closeErr = errors.Join(errs...)
 	})
 	return d.closeErr
 }
