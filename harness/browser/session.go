@@ -229,6 +229,15 @@ func (s *Session) Fill(ctx context.Context, selector, value string) error {
 	return nil
 }
 
+// WaitVisible waits, bounded by ctx, until the first element matching a
+// CSS selector is visible.
+func (s *Session) WaitVisible(ctx context.Context, selector string) error {
+	if err := s.do(ctx, chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
+		return fmt.Errorf("browser: wait for %s: %w", selector, err)
+	}
+	return nil
+}
+
 // BlockThirdPartyCookies restores Chromium's default of blocking
 // third-party cookies in this session from the next page load on.
 func (s *Session) BlockThirdPartyCookies(ctx context.Context) error {

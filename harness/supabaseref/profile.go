@@ -214,7 +214,7 @@ type TestUser struct {
 	// Metadata is the user's user_metadata (what an OAuth provider or a
 	// signup form stores: name, avatar, organisations). GoTrue copies it
 	// into every access token, so it sets the session's size: with
-	// DefaultMetadata the session @supabase/ssr stores takes three cookie
+	// DefaultMetadata the session @supabase/ssr stores takes two cookie
 	// chunks, as a real OAuth user's often does.
 	Metadata map[string]any
 }
