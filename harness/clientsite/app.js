@@ -190,7 +190,10 @@
       // A sign-out through a client with other cookie options (a shared
       // helper) clears at those options' scope only.
       var c = cfg.signOutCookieOptions ? client(cfg, cfg.signOutCookieOptions) : mainClient();
-      return run("signOut", function () { return c.auth.signOut(); }, [cfg.key]);
+      // scope "local" ends this browser's session only (apps choose it to
+      // keep the user's other devices signed in); the cookies are cleared
+      // the same way whatever the scope.
+      return run("signOut", function () { return c.auth.signOut({scope: "local"}); }, [cfg.key]);
     },
     state: async function () {
       var out = {signedIn: false, email: ""};

@@ -253,7 +253,10 @@
       // Keys are read while signed in: that is where supabase-js keeps the session.
       out.storageKeys = storageKeys();
 
-      await apply("signOut", function () { return client.auth.signOut(); }, out.signOut);
+      // scope "local" signs this client out only: supabase-js's default,
+      // "global", would end every session of the test user, including the
+      // ones mfconform's other checks hold at the same time.
+      await apply("signOut", function () { return client.auth.signOut({scope: "local"}); }, out.signOut);
       var last = await apply("getSession after signOut", function () { return client.auth.getSession(); }, blankResult());
       out.afterSignOut.present = !!(last && last.session);
       out.afterSignOut.storageKeys = storageKeys();

@@ -63,7 +63,13 @@ func browserSignIn(r *Run) judge.Outcome {
 	}
 	if !run.SignIn.OK {
 		if run.SignIn.Status == 401 {
-			return judge.Blocked("SB-KEY-005", "the gateway refused the key in the browser: %q", run.SignIn.Message)
+			// A secret key is refused in browsers (SB-KEY-002's finding) even
+			// where the gateway takes it from servers.
+			by := "SB-KEY-005"
+			if keyPublic(r).Failing() {
+				by = "SB-KEY-002"
+			}
+			return judge.Blocked(by, "the gateway refused the key in the browser: %q", run.SignIn.Message)
 		}
 		return o.Add(withBrowserPrefix(run.SignIn))
 	}
