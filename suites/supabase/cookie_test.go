@@ -142,12 +142,16 @@ func outOfScope(scope string) want { return want{state: result.StateOutOfScope, 
 func notJudged(input string) want { return want{state: result.StateNotJudged, by: input} }
 
 // Mutations of goodRun, shared by the tables.
-func localStorageOnly(r *Run) { r.Cookie.Cookies, r.Cookie.Writes, r.Cookie.LocalKeys = nil, nil, []string{testKey} }
+func localStorageOnly(r *Run) {
+	r.Cookie.Cookies, r.Cookie.Writes, r.Cookie.LocalKeys = nil, nil, []string{testKey}
+}
 
 func nowhere(r *Run) { r.Cookie.Cookies, r.Cookie.Writes = nil, nil }
 
 func otherName(t *testing.T) func(r *Run) {
-	return func(r *Run) { r.Cookie.Cookies = chunked(t, "sb-auth-auth-token", ".acme.test", true, network.CookieSameSiteLax) }
+	return func(r *Run) {
+		r.Cookie.Cookies = chunked(t, "sb-auth-auth-token", ".acme.test", true, network.CookieSameSiteLax)
+	}
 }
 
 func realTargetNoScript(r *Run) { r.Target.Reference = false }
