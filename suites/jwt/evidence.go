@@ -237,7 +237,7 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 	var err error
 	switch {
 	case len(e.Target.LoginScript) > 0:
-		err = loginscript.Run(ctx, s, e.Target.LoginScript, e.Timeouts.Navigation)
+		err = loginscript.Run(ctx, s, "login", e.Target.LoginScript, e.Timeouts.Navigation)
 	case strings.EqualFold(e.Target.LoginMethod, "POST"):
 		err = postLogin(nctx, e, s)
 	default:

@@ -15,9 +15,10 @@ import (
 // pollInterval is how often WaitCookie reads the jar.
 const pollInterval = 50 * time.Millisecond
 
-// Run runs the steps in s, each bounded by step. A failing step's error
-// names it by number and kind, never by a filled value.
-func Run(ctx context.Context, s *browser.Session, steps []env.LoginStep, step time.Duration) error {
+// Run runs the steps of a script named name ("login", "logout") in s, each
+// bounded by step. A failing step's error names it by number and kind,
+// never by a filled value.
+func Run(ctx context.Context, s *browser.Session, name string, steps []env.LoginStep, step time.Duration) error {
 	for i, st := range steps {
 		sctx, cancel := context.WithTimeout(ctx, step)
 		var err error
@@ -35,7 +36,7 @@ func Run(ctx context.Context, s *browser.Session, steps []env.LoginStep, step ti
 		}
 		cancel()
 		if err != nil {
-			return fmt.Errorf("login step %d (%s): %w", i+1, Describe(st), err)
+			return fmt.Errorf("%s step %d (%s): %w", name, i+1, Describe(st), err)
 		}
 	}
 	return nil

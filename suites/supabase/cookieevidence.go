@@ -203,7 +203,7 @@ func gatherCookie(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.
 
 	mark := s.Mark()
 	if script {
-		ev.SignInErr = login.Run(ctx, s, t.LoginScript, e.Timeouts.Navigation)
+		ev.SignInErr = login.Run(ctx, s, "login", t.LoginScript, e.Timeouts.Navigation)
 	} else {
 		ev.SignIn, ev.SignInErr = appCall(ctx, e, s, t.ClientURL, "signIn", t.Email, t.Password)
 	}
@@ -258,6 +258,15 @@ func appCall(ctx context.Context, e *env.Env, s *browser.Session, clientURL, fn 
 // readSignIn records what the sign-in left: the page, the session cookies,
 // localStorage, the cookie writes and the Set-Cookie verdicts since mark.
 func (ev *CookieEvidence) readSignIn(ctx context.Context, e *env.Env, s *browser.Session, mark int) error {
+	// A login_script ends when its last step does, possibly while a page
+	// it started is still loading: read the page once it has.
+	nctx, ncancel := context.WithTimeout(ctx, e.Timeouts.Navigation)
+	for _, x := range s.Exchanges()[mark:] {
+		if x.Type == "Document" && !x.Complete() {
+			_, _ = s.WaitExchange(nctx, mark, func(y browser.Exchange) bool { return y.RequestID == x.RequestID && y.URL == x.URL })
+		}
+	}
+	ncancel()
 	rctx, cancel := context.WithTimeout(ctx, e.Timeouts.Script)
 	defer cancel()
 	type page struct {
@@ -357,7 +366,7 @@ func signOut(ctx context.Context, e *env.Env, s *browser.Session, script bool, w
 		return nil
 	case script:
 		out.How = "supabase.logout_script"
-		out.Err = login.Run(ctx, s, t.LogoutScript, e.Timeouts.Navigation)
+		out.Err = login.Run(ctx, s, "logout", t.LogoutScript, e.Timeouts.Navigation)
 	default:
 		out.Result, out.Err = appCall(ctx, e, s, t.ClientURL, "signOut")
 	}
