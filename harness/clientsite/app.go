@@ -155,13 +155,13 @@ func (a App) config(host string) appConfig {
 //go:embed app.js
 var appJS []byte
 
-// appPage is every page of the app: the same scripts, the page's name and
-// the configuration in the body's data attributes.
+// appPage is every page of the app: the client library its storage needs
+// (@supabase/ssr's bundle for cookies, supabase-js's otherwise), its code,
+// the page's name and the configuration in the body's data attributes.
 var appPage = template.Must(template.New("app").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Miiflow (reference app): {{.Title}}</title>
-<script src="{{.Bundle}}"></script>
-<script src="{{.SSR}}"></script>
-<script src="{{.Script}}" defer></script>
+{{range .Bundles}}<script src="{{.}}"></script>
+{{end}}<script src="{{.Script}}" defer></script>
 </head>
 <body data-page="{{.Page}}" data-config="{{.Config}}">
 <h1>Miiflow (reference app)</h1>
@@ -181,16 +181,22 @@ const appCSP = "default-src 'none'; script-src 'self'; connect-src *; base-uri '
 
 // appHandler serves the reference app.
 type appHandler struct {
-	config string // JSON
-	ssr    []byte
+	config  string   // JSON
+	bundles []string // the scripts the pages load first
+	ssr     []byte
 }
 
 func newAppHandler(a App, host string, ssr []byte) (*appHandler, error) {
-	b, err := json.Marshal(a.config(host))
+	c := a.config(host)
+	b, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("clientsite: app configuration: %w", err)
 	}
-	return &appHandler{config: string(b), ssr: ssr}, nil
+	bundles := []string{BundlePath}
+	if c.Storage == StorageCookies {
+		bundles = []string{SSRBundlePath} // createBrowserClient brings its own supabase-js
+	}
+	return &appHandler{config: string(b), bundles: bundles, ssr: ssr}, nil
 }
 
 // register adds the app's routes.
@@ -208,9 +214,10 @@ func (h *appHandler) register(mux *http.ServeMux) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Content-Security-Policy", appCSP)
 			noStore(w)
-			_ = appPage.Execute(w, struct{ Title, Page, Config, Bundle, SSR, Script string }{
-				page[1], page[0], h.config, BundlePath, SSRBundlePath, AppScriptPath,
-			})
+			_ = appPage.Execute(w, struct {
+				Title, Page, Config, Script string
+				Bundles                     []string
+			}{page[1], page[0], h.config, AppScriptPath, h.bundles})
 		})
 	}
 }

@@ -68,7 +68,7 @@ func TestAppRoutes(t *testing.T) {
 		want           []string
 		status         int
 	}{
-		{path: AppPath, wantType: "text/html", status: 200, want: []string{`data-page="home"`, SSRBundlePath, AppScriptPath, BundlePath}},
+		{path: AppPath, wantType: "text/html", status: 200, want: []string{`data-page="home"`, `<script src="` + SSRBundlePath + `">`, AppScriptPath}},
 		{path: LoginPath, wantType: "text/html", status: 200, want: []string{`id="email"`, `id="password"`, `id="sign-in"`, `id="signed-out"`}},
 		{path: DashboardPath, wantType: "text/html", status: 200, want: []string{`id="sign-out"`, `id="who"`}},
 		{path: SSRBundlePath, wantType: "application/javascript", status: 200, want: []string{"supabaseSsr"}},

@@ -123,7 +123,7 @@ func (r *Run) cookieStored(spec string) (*CookieEvidence, judge.Outcome, *judge.
 		return nil, judge.Outcome{}, st
 	}
 	o := judge.Outcome{Shots: c.Shots}
-	o.Show("writer", writerText(r, c))
+	o.Show("writer", result.Clean(writerText(r, c)))
 	o.Show(result.EvidenceCookies, cookieRows(c))
 	if len(c.Groups()) == 0 {
 		if len(c.LocalKeys) > 0 {
@@ -189,13 +189,17 @@ func cookieWhere(r *Run) judge.Outcome {
 		return *st
 	}
 	o := judge.Outcome{Shots: c.Shots}
-	o.Show("writer", writerText(r, c))
+	o.Show("writer", result.Clean(writerText(r, c)))
 	where := map[string]any{}
 	for _, g := range c.Groups() {
 		where["cookies "+g.Key] = g.Names
 	}
 	if len(c.LocalKeys) > 0 {
-		where["localStorage"] = c.LocalKeys
+		var keys []string
+		for _, k := range c.LocalKeys {
+			keys = append(keys, result.Clean(k))
+		}
+		where["localStorage"] = keys
 	}
 	if r.Target.Reference && r.Browser != nil && r.Browser.Run != nil {
 		where["the plain supabase-js profile (SB-BROWSER-002): localStorage"] = r.Browser.Run.StorageKeys
@@ -402,7 +406,7 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 		return o.Add(diag.Newf(diag.SetupFailed, "the embedding page on another site loads", "%v", v.Err))
 	}
 	observed := fmt.Sprintf("from %s: iframe %s; credentialed fetch %s", hostOf(v.Page), seenText(v.Frame, v.FrameSeen), seenText(v.Fetch, v.FetchSeen))
-	o.Show("cross-site", observed)
+	o.Show("cross-site", result.Clean(observed))
 	for _, ck := range cs {
 		if ck.SameSite != network.CookieSameSiteNone {
 			return o.Add(diag.Newf(diag.SupabaseCookieSameSiteEmbedded, "SameSite=None; Secure on every session cookie while the app is embedded",
@@ -489,7 +493,7 @@ func cookieSignOut(r *Run) judge.Outcome {
 		return o.Add(diag.Newf(diag.SetupFailed, "the sign-out runs: "+s.How, "%v", s.Err))
 	}
 	if len(s.Writes) > 0 {
-		o.Show("clears written", writesText(s.Writes))
+		o.Show("clears written", result.Clean(writesText(s.Writes)))
 	}
 	if len(s.Left) == 0 {
 		return o
@@ -558,7 +562,7 @@ func cookieRows(c *CookieEvidence) []result.CookieRow {
 			continue
 		}
 		if _, ok := stored[w.Name]; !ok {
-			rows = append(rows, result.CookieRow{Where: "document.cookie on " + hostPathOf(w.URL), Name: w.Name, Size: w.Size,
+			rows = append(rows, result.CookieRow{Where: result.Clean("document.cookie on " + hostPathOf(w.URL)), Name: result.Clean(w.Name), Size: w.Size,
 				Reason: writeReason(w)})
 		}
 	}
