@@ -211,8 +211,9 @@ func gatherCookie(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.
 	if err := ev.readSignIn(ctx, e, s, mark); err != nil && ev.SignInErr == nil {
 		ev.SignInErr = err
 	}
-	ev.Shots = append(ev.Shots, shot(ctx, e, s, "the app page after sign-in ("+ev.AppURL+")"))
 	if !ev.signedIn() || len(ev.Cookies) == 0 {
+		// Shown with the spec that says why: the page may show an error.
+		ev.Shots = append(ev.Shots, shot(ctx, e, s, "the app page after sign-in ("+ev.AppURL+")"))
 		return ev, nil
 	}
 	if g := ev.Group(); g != nil && g.Session != nil {
