@@ -9,14 +9,19 @@ CHECKOUT_LDFLAGS := -X 'github.com/mfconform/mfconform/harness/clientsite.checko
 # Compiles in the bundles scripts/bundles.sh copied into harness/clientsite/embedded/.
 EMBED   := -tags mfconform_embed
 REPORTS ?= reports/out
+# SSR_BUNDLE is @supabase/ssr's createBrowserClient (with the supabase-js it imports) as one browser
+# script, pinned in harness/clientsite/bundles.lock and embedded like supabase-js.
+SSR_BUNDLE := build/browser/supabase-ssr.js
+SSR_ENTRY  := harness/clientsite/ssr/entry.mjs
 
 .PHONY: all deps bundles bundles-lock build run test vet fmt-check docs report-screenshot bench clean dist image image-test
 
 all: build
 
 ## deps: install what the run and the tests need and is missing (Chromium and Debian's Python packages
-## for the snippet and JUnit tests through apt-get; supabase-js and the Node snippet packages through npm)
-deps: node_modules/.package-lock.json
+## for the snippet and JUnit tests through apt-get; supabase-js, @supabase/ssr and the Node snippet
+## packages through npm; the @supabase/ssr browser bundle built with the pinned esbuild)
+deps: node_modules/.package-lock.json $(SSR_BUNDLE)
 	@./scripts/install-chromium.sh
 	@./scripts/install-test-python.sh
 
@@ -27,15 +32,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The bundle is rebuilt when the installed packages or the entry change. esbuild comes pinned in
+# package-lock.json with its native binary inside its npm package (@esbuild/<platform>); its output
+# is deterministic, so the same lockfile gives the same bytes — bundles.lock pins its digest.
+$(SSR_BUNDLE): node_modules/.package-lock.json $(SSR_ENTRY)
+	@mkdir -p $(dir $@)
+	node_modules/.bin/esbuild $(SSR_ENTRY) --bundle --format=iife --global-name=supabaseSsr \
+		--platform=browser --target=es2020 --minify --log-level=warning --outfile=$@
+
 ## bundles: check the pinned browser bundles (harness/clientsite/bundles.lock) and stage them for embedding
-bundles: node_modules/.package-lock.json
+bundles: node_modules/.package-lock.json $(SSR_BUNDLE)
 	@./scripts/bundles.sh embed
 
 ## bundles-lock: after a deliberate version bump in package.json, pin the new versions and digests
-bundles-lock: node_modules/.package-lock.json
+bundles-lock: node_modules/.package-lock.json $(SSR_BUNDLE)
 	./scripts/bundles.sh lock
 
-## build: compile bin/mfconform with the pinned supabase-js bundle embedded
+## build: compile bin/mfconform with the pinned browser bundles embedded
 build: bundles
 	$(GO) build $(EMBED) -ldflags "$(LDFLAGS) $(CHECKOUT_LDFLAGS)" -o $(BIN) ./cmd/mfconform
 
@@ -74,7 +87,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 clean:
-	rm -rf bin dist $(REPORTS) harness/clientsite/embedded
+	rm -rf bin build dist $(REPORTS) harness/clientsite/embedded
 
 ## docs: regenerate the generated sections of README.md
 docs: build

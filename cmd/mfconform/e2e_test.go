@@ -358,31 +358,46 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 }
 
 // TestRunBundleMissingFailsOnlyTheBrowserSpecs: without supabase-js's
-// bundle the Supabase browser specs fail as an environment error (exit 3)
-// and everything else is still judged.
+// bundle the Supabase browser specs fail as an environment error (exit 3),
+// the cookie specs (which need it too) are blocked, and everything else is
+// still judged; without the @supabase/ssr bundle only the cookie specs are
+// affected.
 func TestRunBundleMissingFailsOnlyTheBrowserSpecs(t *testing.T) {
-	res := runBinary(t, []string{"MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js"}, "run", "--mode", "supabase")
-	if res.code != exitToolError {
-		t.Errorf("exit code = %d, want %d\n%s%s", res.code, exitToolError, res.stdout, res.stderr)
+	tests := []struct {
+		name, env, failing, hint string
+		blocked                  func(id string) bool
+	}{
+		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: "SB-BROWSER-001", hint: "npm ci",
+			blocked: func(id string) bool { return id == "SB-BROWSER-002" || strings.HasPrefix(id, "SB-COOKIE-") }},
+		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: "SB-COOKIE-001", hint: "make deps",
+			blocked: func(id string) bool { return strings.HasPrefix(id, "SB-COOKIE-") }},
 	}
-	if res.report == nil {
-		t.Fatal("no report.json")
-	}
-	for _, s := range res.report.Specs {
-		switch {
-		case s.ID == "SB-BROWSER-001":
-			if s.State != result.StateFailed || !slices.Contains(s.Codes(), "SETUP_FAILED") || !strings.Contains(s.Diagnostics[0].Observed, "npm ci") {
-				t.Errorf("SB-BROWSER-001 = %s %v %+v, want failed with SETUP_FAILED naming npm ci", s.State, s.Codes(), s.Diagnostics)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runBinary(t, []string{tt.env}, "run", "--mode", "supabase")
+			if res.code != exitToolError {
+				t.Errorf("exit code = %d, want %d\n%s%s", res.code, exitToolError, res.stdout, res.stderr)
 			}
-		case s.ID == "SB-BROWSER-002":
-			if s.State != result.StateBlocked {
-				t.Errorf("SB-BROWSER-002 = %s, want blocked", s.State)
+			if res.report == nil {
+				t.Fatal("no report.json")
 			}
-		case s.State != result.StatePassed:
-			t.Errorf("%s = %s (%s), want passed: only the browser specs need the bundle", s.ID, s.State, s.Reason)
-		}
+			for _, s := range res.report.Specs {
+				switch {
+				case s.ID == tt.failing:
+					if s.State != result.StateFailed || !slices.Contains(s.Codes(), "SETUP_FAILED") || !strings.Contains(s.Diagnostics[0].Observed, tt.hint) {
+						t.Errorf("%s = %s %v %+v, want failed with SETUP_FAILED naming %s", s.ID, s.State, s.Codes(), s.Diagnostics, tt.hint)
+					}
+				case tt.blocked(s.ID):
+					if s.State != result.StateBlocked {
+						t.Errorf("%s = %s, want blocked", s.ID, s.State)
+					}
+				case s.State != result.StatePassed:
+					t.Errorf("%s = %s (%s), want passed: only the browser specs need the bundle", s.ID, s.State, s.Reason)
+				}
+			}
+			assertClean(t, res)
+		})
 	}
-	assertClean(t, res)
 }
 
 // TestHelp: every command's --help prints its own flags and exits 0, and a

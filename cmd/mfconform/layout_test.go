@@ -25,7 +25,7 @@ var layoutRules = []struct {
 	{"suites/diag", []string{"suites/result"}, "the catalogue builds on the result model only"},
 	{"suites/", []string{"suites/", "harness/"}, "suites judge; they never render, describe fixtures or wire the CLI"},
 	{"reports", []string{"suites/result"}, "reports render the result model and hold no judgment"},
-	{"fixtures/fixturetest", []string{"fixtures", "suites/result", "suites/diag"}, "the fixture test helper compares reports with declarations"},
+	{"fixtures/fixturetest", []string{"fixtures", "suites/result", "suites/diag", "suites/stack"}, "the fixture test helper compares reports with declarations (codes and the stacks' fixes)"},
 	{"fixtures", []string{"harness/", "suites/diag"}, "fixtures describe deployments: profiles and expected codes"},
 	{"cmd/", []string{"cmd/", "fixtures", "reports", "suites/", "harness/"}, "cmd wires everything"},
 }

@@ -19,20 +19,25 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 // serveOptions is the configuration of `mfconform serve-reference`:
 // profile defaults, then the fixture, then flags that were set, then the
 // environment's secrets. validate checks it before anything starts.
 type serveOptions struct {
-	FixtureName  string // "" is the documented profile
-	Mode         string // jwt, supabase or all
-	Reference    reference.Profile
-	Supabase     supabaseref.Profile
+	FixtureName string // "" is the documented profile
+	Mode        string // jwt, supabase or all
+	Reference   reference.Profile
+	Supabase    supabaseref.Profile
+	// App is the reference Supabase app's profile; it is served on
+	// Reference.Hosts.App (--app-host) in Supabase mode.
+	App          clientsite.AppProfile
 	Secret       []byte // AUTH_SECRET_KEY
 	SecretSource string // fixture, environment or generated
 	CAOut        string // "" writes into a temp dir removed on exit
@@ -50,7 +55,10 @@ func (o serveOptions) hosts() []string {
 		hs = append(hs, o.Reference.Hosts.Login, o.Reference.Hosts.App, o.Reference.Hosts.Embed)
 	}
 	if o.runs("supabase") {
-		hs = append(hs, o.Supabase.Host())
+		hs = append(hs, o.Supabase.Host(), o.Reference.Hosts.App)
+		if o.Supabase.CustomDomain != "" {
+			hs = append(hs, o.Supabase.CustomDomain)
+		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(hs)))
 }
@@ -97,7 +105,7 @@ func serveFlagSet() (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&v.fixture, "fixture", "", "serve this fixture of the embedded reference deployment (default: the documented profile)")
 	fs.StringVar(&v.mode, "mode", "all", "what to start: jwt (backend, app, embed site), supabase (reference project) or all")
 	fs.StringVar(&v.loginHost, "login-host", defRef.Hosts.Login, "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)")
-	fs.StringVar(&v.appHost, "app-host", defRef.Hosts.App, "host name of the reference app")
+	fs.StringVar(&v.appHost, "app-host", defRef.Hosts.App, "host name of the reference app (JWT mode's verifier; in Supabase mode the frontend with its sign-in page under /app/login)")
 	fs.StringVar(&v.embedHost, "embed-host", defRef.Hosts.Embed, "host name of the site that embeds the app")
 	fs.StringVar(&v.sbRef, "supabase-ref", defSB.Ref, "project ref of the reference Supabase project (host REF.DOMAIN)")
 	fs.StringVar(&v.sbDomain, "supabase-domain", defSB.Domain, "domain of the reference Supabase project")
@@ -124,13 +132,13 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	o := serveOptions{Mode: *mode, Reference: defRef, Supabase: defSB, CAOut: *caOut, EnvOut: *envOut, PrintSecrets: *printSecrets}
+	o := serveOptions{Mode: *mode, Reference: defRef, Supabase: defSB, App: clientsite.DefaultAppProfile(), CAOut: *caOut, EnvOut: *envOut, PrintSecrets: *printSecrets}
 	if *fixture != "" {
 		f, err := fixtures.Get(*fixture)
 		if err != nil {
 			return serveOptions{}, err
 		}
-		o.FixtureName, o.Reference, o.Supabase = f.Name, f.Profile(), f.SupabaseProfile()
+		o.FixtureName, o.Reference, o.Supabase, o.App = f.Name, f.Profile(), f.SupabaseProfile(), f.AppProfile()
 		if f.Secret != nil {
 			o.Secret, o.SecretSource = append([]byte(nil), f.Secret...), "the fixture's key"
 		}
@@ -181,6 +189,8 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 type served struct {
 	jwt    *reference.Deployment
 	sb     *supabaseref.Deployment
+	app    *clientsite.Site // the reference Supabase app; nil without its bundles
+	appErr error            // why there is no app
 	ca     *pki.Authority
 	caFile string
 }
@@ -237,6 +247,9 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 		}
 		cleanups = append(cleanups, dep.Close)
 		s.sb = dep
+		if s.app, s.appErr = startApp(o, dep, s.ca); s.app != nil {
+			cleanups = append(cleanups, s.app.Close)
+		}
 	}
 	if o.EnvOut != "" {
 		if err := writeEnvFile(o.EnvOut, o, s); err != nil {
@@ -249,6 +262,29 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "mfconform reference deployment stopping.")
 	return exitOK, nil
+}
+
+// startApp serves the reference Supabase app — the frontend whose own
+// sign-in page a supabase.login_script drives — on the app host, built
+// with the project's variables as the fixture configures them (cleaned as
+// the checks read them). Without the browser bundles there is no app, and
+// the error says how to get them.
+func startApp(o serveOptions, dep *supabaseref.Deployment, ca *pki.Authority) (*clientsite.Site, error) {
+	js, err := clientsite.FindBundle()
+	if err != nil {
+		return nil, err
+	}
+	ssr, err := clientsite.FindSSRBundle()
+	if err != nil {
+		return nil, err
+	}
+	u, _ := sbcheck.CheckURL(dep.URL)
+	k, _ := sbcheck.ReadKey(dep.Key)
+	app := clientsite.App{SupabaseURL: u.Origin, Key: k.Clean, Profile: o.App}
+	if o.App.UseCustomDomain {
+		app.SupabaseURL = dep.CustomDomainURL
+	}
+	return clientsite.StartWith(clientsite.Options{Host: o.Reference.Hosts.App, Bundle: js, SSRBundle: ssr, App: &app, CA: ca})
 }
 
 // printBanner writes the "is up" line and how to reach everything. Secrets
@@ -281,6 +317,16 @@ func printBanner(w io.Writer, o serveOptions, s served) {
 			line("", "NEXT_PUBLIC_SUPABASE_URL is %s as the fixture configures it", printable(s.sb.URL))
 		}
 		origins = append(origins, s.sb.ProjectURL)
+		if s.sb.CustomDomainURL != "" {
+			line("", "custom domain %s", s.sb.CustomDomainURL)
+			origins = append(origins, s.sb.CustomDomainURL)
+		}
+		if s.app != nil {
+			line("sb app", "%s (sign-in page %s%s)", s.app.URL, s.app.URL, clientsite.LoginPath)
+			origins = append(origins, s.app.URL)
+		} else if s.appErr != nil {
+			line("sb app", "not served: %v", s.appErr)
+		}
 	}
 	line("CA file", "%s", s.caFile)
 	var resolves []string
@@ -354,6 +400,9 @@ func writeEnvFile(path string, o serveOptions, s served) error {
 		export("SUPABASE_TEST_EMAIL", s.sb.Email)
 		export("SUPABASE_TEST_PASSWORD", s.sb.Password)
 		export("SUPABASE_JWT_SECRET", string(s.sb.JWTSecret))
+		if s.app != nil {
+			export("MFCONFORM_SUPABASE_APP_URL", s.app.URL)
+		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

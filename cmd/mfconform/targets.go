@@ -139,14 +139,18 @@ func parseShard(s string) (int, int, error) {
 func hostsOf(t Target, getenv func(string) string) ([]string, []string, error) {
 	if t.Fixture != "" {
 		f, _ := fixtures.Get(t.Fixture)
-		p, sp := f.Profile(), f.SupabaseProfile()
-		return []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), runner.Defaults().SupabaseAppHost}, nil, nil
+		p, sp, def := f.Profile(), f.SupabaseProfile(), runner.Defaults()
+		hosts := []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), def.SupabaseAppHost, def.ServerHost(), runner.EmbedHost}
+		if sp.CustomDomain != "" {
+			hosts = append(hosts, sp.CustomDomain)
+		}
+		return hosts, nil, nil
 	}
 	cfg, err := runner.Load(t.runArgs("x")[1:], getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	hosts := []string{runner.EmbedHost, cfg.SupabaseAppHost}
+	hosts := []string{runner.EmbedHost, cfg.SupabaseAppHost, cfg.ServerHost()}
 	if cfg.JWT.Reference() {
 		if h, err := cfg.ReferenceAppHost(); err == nil {
 			hosts = append(hosts, h)

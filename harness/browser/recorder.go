@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 )
 
 // Exchange is one HTTP request of a page (one hop of a redirect chain) with
@@ -74,7 +75,9 @@ type recorder struct {
 	open map[network.RequestID][]int
 	// early holds ExtraInfo events that arrived before their request's
 	// requestWillBeSent (Chromium does not order them).
-	early   map[network.RequestID][]any
+	early map[network.RequestID][]any
+	// writes are the page's document.cookie writes (RecordCookieWrites).
+	writes  []CookieWrite
 	changed chan struct{} // closed and replaced on every update
 	// dropped counts events not kept because a page made more requests
 	// than maxExchanges (or left more than maxEarly orphan events).
@@ -105,6 +108,8 @@ func (r *recorder) handle(ev any) {
 // changed.
 func (r *recorder) apply(ev any) bool {
 	switch e := ev.(type) {
+	case *runtime.EventBindingCalled:
+		return r.applyBinding(e)
 	case *network.EventRequestWillBeSent:
 		if e.RedirectResponse != nil {
 			if x := r.last(e.RequestID, func(x *Exchange) bool { return !x.haveResponse }); x != nil {

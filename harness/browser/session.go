@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
@@ -18,6 +19,10 @@ type SessionOptions struct {
 	// BlockThirdPartyCookies restores Chromium's default of blocking
 	// third-party cookies for this session (the profile allows them).
 	BlockThirdPartyCookies bool
+	// RecordCookieWrites records every document.cookie assignment of the
+	// session's pages (Session.CookieWrites): Chromium's network events do
+	// not report cookies written by script.
+	RecordCookieWrites bool
 }
 
 // Session is a fresh isolated browser context with one tab whose network
@@ -49,6 +54,14 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		if b.proxyAuth != nil {
 			if err := answerProxyAuth(ctx, tabCtx, b.proxyAuth); err != nil {
 				return fmt.Errorf("answer the proxy's authentication: %w", err)
+			}
+		}
+		if o.RecordCookieWrites {
+			if _, err := call(ctx, tabCtx, runtime.AddBinding, runtime.AddBindingParams{Name: cookieWriteBinding}); err != nil {
+				return fmt.Errorf("record cookie writes: %w", err)
+			}
+			if _, err := call(ctx, tabCtx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cookieWriteScript}); err != nil {
+				return fmt.Errorf("record cookie writes: %w", err)
 			}
 		}
 		if o.BlockThirdPartyCookies {
@@ -226,6 +239,15 @@ func (s *Session) Click(ctx context.Context, selector string) error {
 func (s *Session) Fill(ctx context.Context, selector, value string) error {
 	if err := s.do(ctx, chromedp.SendKeys(chromedp.CSS(selector), value, chromedp.NodeVisible)); err != nil {
 		return fmt.Errorf("browser: fill %s: %w", selector, err)
+	}
+	return nil
+}
+
+// WaitVisible waits, bounded by ctx, until the first element matching a
+// CSS selector is visible.
+func (s *Session) WaitVisible(ctx context.Context, selector string) error {
+	if err := s.do(ctx, chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
+		return fmt.Errorf("browser: wait for %s: %w", selector, err)
 	}
 	return nil
 }

@@ -38,6 +38,17 @@ const BundleEnv = "MFCONFORM_SUPABASE_JS"
 // SupabaseJS names supabase-js's browser bundle in bundles.lock.
 const SupabaseJS = "supabase-js"
 
+// SupabaseSSR names the @supabase/ssr browser bundle in bundles.lock:
+// createBrowserClient with the supabase-js it imports, global supabaseSsr,
+// built by `make deps` with the pinned esbuild (deterministic, so its
+// digest can be pinned like a published file's).
+const SupabaseSSR = "supabase-ssr"
+
+// SSRBundleHint tells an operator how to get the @supabase/ssr bundle.
+const SSRBundleHint = "build mfconform with `make build` (it embeds the bundle), " +
+	"or run `make deps` in the mfconform checkout the binary was built from (npm ci, then the pinned esbuild " +
+	"bundles @supabase/ssr into build/browser/supabase-ssr.js), or point MFCONFORM_SUPABASE_SSR at such a bundle"
+
 // EmbeddedSource is Bundle.Source for a bundle compiled into the binary.
 const EmbeddedSource = "embedded"
 
@@ -86,8 +97,11 @@ func (a Asset) FileName() string { return path.Base(a.File) }
 
 // hint tells an operator how to get this bundle.
 func (a Asset) hint() string {
-	if a.Name == SupabaseJS {
+	switch a.Name {
+	case SupabaseJS:
 		return BundleHint
+	case SupabaseSSR:
+		return SSRBundleHint
 	}
 	return fmt.Sprintf("build mfconform with `make build` (it embeds the bundle), "+
 		"or run `make deps` in the mfconform checkout the binary was built from, "+
@@ -167,6 +181,10 @@ func parseLock(text []byte) ([]Asset, error) {
 
 // FindBundle returns supabase-js's browser bundle: Load(SupabaseJS).
 func FindBundle() (*Bundle, error) { return Load(SupabaseJS) }
+
+// FindSSRBundle returns the @supabase/ssr browser bundle:
+// Load(SupabaseSSR).
+func FindSSRBundle() (*Bundle, error) { return Load(SupabaseSSR) }
 
 // Load returns the bundle called name, checked against its pinned digest.
 // It looks, in order, at the file named by the asset's variable (Env)

@@ -1,6 +1,10 @@
-// Package clientsite serves the page that plays the Miiflow frontend in
-// Supabase mode: on the app's own origin, it loads the real supabase-js
-// browser bundle and a driver script whose functions chromedp calls.
+// Package clientsite serves the pages that play the Miiflow frontend in
+// Supabase mode, on the app's own origin: mfconform's driver page, which
+// loads the real supabase-js browser bundle and a driver script whose
+// functions chromedp calls, and the reference app under /app/ — a sign-in
+// page, a dashboard and a home page whose Supabase client keeps its session
+// the way the app's profile says (@supabase/ssr cookies, supabase-js
+// localStorage, …).
 package clientsite
 
 import (
@@ -25,6 +29,10 @@ const (
 	BundlePath = "/mfconform/supabase.js"
 	// DriverPath serves driver.js.
 	DriverPath = "/mfconform/driver.js"
+	// SSRBundlePath serves the @supabase/ssr browser bundle.
+	SSRBundlePath = "/mfconform/supabase-ssr.js"
+	// AppScriptPath serves app.js, the reference app's code.
+	AppScriptPath = "/mfconform/app.js"
 )
 
 // driverJS defines window.mfCorsProbe and window.mfSupabaseRun.
@@ -53,26 +61,57 @@ type Site struct {
 	srv *httpserve.Server
 }
 
-// Start serves the page on host at 127.0.0.1:0 with TLS from ca.ServerTLS(),
-// answering 421 to other Host headers, with bundle (FindBundle's answer) as
-// supabase-js. Close the site when done.
+// Options configure a client site.
+type Options struct {
+	// Host is the app's host name, without port.
+	Host string
+	// Bundle is supabase-js's browser bundle (FindBundle).
+	Bundle *Bundle
+	// SSRBundle is the @supabase/ssr browser bundle (FindSSRBundle); with
+	// App it serves the reference app.
+	SSRBundle *Bundle
+	// App, when set, is the reference app served under /app/.
+	App *App
+	CA  *pki.Authority
+}
+
+// Start serves the driver page on host at 127.0.0.1:0 with TLS from
+// ca.ServerTLS(), answering 421 to other Host headers, with bundle
+// (FindBundle's answer) as supabase-js. Close the site when done.
 func Start(host string, bundle *Bundle, ca *pki.Authority) (*Site, error) {
-	if host == "" || strings.ContainsAny(host, ":/ ") {
-		return nil, fmt.Errorf("clientsite: bad host %q: want a host name without port", host)
+	return StartWith(Options{Host: host, Bundle: bundle, CA: ca})
+}
+
+// StartWith is Start with the reference app: with o.App and o.SSRBundle it
+// also serves the app's pages under /app/ (AppPath, LoginPath,
+// DashboardPath).
+func StartWith(o Options) (*Site, error) {
+	if o.Host == "" || strings.ContainsAny(o.Host, ":/ ") {
+		return nil, fmt.Errorf("clientsite: bad host %q: want a host name without port", o.Host)
 	}
-	if ca == nil {
+	if o.CA == nil {
 		return nil, errors.New("clientsite: no certificate authority")
 	}
-	if bundle == nil || len(bundle.Data) == 0 {
+	if o.Bundle == nil || len(o.Bundle.Data) == 0 {
 		return nil, fmt.Errorf("clientsite: %w: no supabase-js bundle given; %s", ErrBundleMissing, BundleHint)
+	}
+	var app *appHandler
+	if o.App != nil {
+		if o.SSRBundle == nil || len(o.SSRBundle.Data) == 0 {
+			return nil, fmt.Errorf("clientsite: %w: no @supabase/ssr bundle given; %s", ErrBundleMissing, SSRBundleHint)
+		}
+		var err error
+		if app, err = newAppHandler(*o.App, o.Host, o.SSRBundle.Data); err != nil {
+			return nil, err
+		}
 	}
 	ln, port, err := httpserve.Listen()
 	if err != nil {
 		return nil, fmt.Errorf("clientsite: listen: %w", err)
 	}
 	return &Site{
-		URL: "https://" + net.JoinHostPort(host, strconv.Itoa(port)),
-		srv: httpserve.Start(ln, host, handler(bundle.Data), ca),
+		URL: "https://" + net.JoinHostPort(o.Host, strconv.Itoa(port)),
+		srv: httpserve.Start(ln, o.Host, handler(o.Bundle.Data, app), o.CA),
 	}, nil
 }
 
@@ -85,8 +124,9 @@ func (s *Site) Close() error {
 	return s.srv.Close()
 }
 
-// handler serves the page, the bundle and the driver; everything else is 404.
-func handler(bundle []byte) http.Handler {
+// handler serves the page, the bundle and the driver, and the app when
+// there is one; everything else is 404.
+func handler(bundle []byte, app *appHandler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+PagePath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -97,6 +137,9 @@ func handler(bundle []byte) http.Handler {
 	})
 	mux.HandleFunc("GET "+BundlePath, script(bundle))
 	mux.HandleFunc("GET "+DriverPath, script(driverJS))
+	if app != nil {
+		app.register(mux)
+	}
 	mux.HandleFunc("/", http.NotFound)
 	return mux
 }

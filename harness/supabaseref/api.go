@@ -233,7 +233,7 @@ func (a *authAPI) signup(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, m)
 		return nil
 	}
-	u, ae := a.store.addUser(body.Email, body.Password, false, now)
+	u, ae := a.store.addUser(body.Email, body.Password, false, nil, now)
 	if ae != nil {
 		return ae
 	}

@@ -45,6 +45,9 @@ type Deployment struct {
 	RESTURL string
 	// Email and Password are the seeded test user's.
 	Email, Password string
+	// CustomDomainURL is the project's origin on Profile.CustomDomain, ""
+	// without one.
+	CustomDomainURL string
 
 	signing *signingKeys // holds the private key: never exported
 	servers httpserve.Group
@@ -105,12 +108,22 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	}
 
 	api := newAuthAPI(p, signing, d.ProjectURL+authPrefix, now)
-	if _, ae := api.store.addUser(p.User.Email, p.User.Password, p.User.Confirmed, now()); ae != nil {
+	if _, ae := api.store.addUser(p.User.Email, p.User.Password, p.User.Confirmed, p.User.Metadata, now()); ae != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("start reference supabase: seed user: %w", ae)
 	}
 	rest := &postgrest{p: p, keys: signing, now: now, host: strings.TrimPrefix(d.ProjectURL, "https://")}
-	d.servers.Add(startServer(ln, p.Host(), &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}, ca))
+	gw := &gateway{p: p, keys: keys, sign: signing, now: now, api: api, rest: rest}
+	if p.CustomDomain != "" {
+		aln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			_ = ln.Close()
+			return nil, fmt.Errorf("start reference supabase (%s): listen: %w", p.CustomDomain, err)
+		}
+		d.CustomDomainURL = origin(p.CustomDomain, aln.Addr())
+		d.servers.Add(startServer(aln, p.CustomDomain, gw, ca))
+	}
+	d.servers.Add(startServer(ln, p.Host(), gw, ca))
 	return d, nil
 }
 

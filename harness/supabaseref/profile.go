@@ -7,7 +7,10 @@
 // follows (supabase/auth, PostgREST/postgrest, supabase/supabase docker).
 package supabaseref
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // KeyKind is which key the deployment puts in NEXT_PUBLIC_SUPABASE_KEY.
 type KeyKind string
@@ -54,6 +57,11 @@ type Profile struct {
 	// http://); Unreachable points it at a port where nothing listens.
 	URLMangle   func(url string) string
 	Unreachable bool
+	// CustomDomain, when set, is a second host name the project answers
+	// on, as a Supabase custom domain (a CNAME to the project, e.g.
+	// auth.acme.test) does: the same gateway, auth API and data API.
+	// Deployment.CustomDomainURL is its origin.
+	CustomDomain string
 
 	// GatewayStyle is "hosted" (401 {"message":"Invalid API key","hint":…})
 	// or "kong" (401 {"message":"Invalid authentication credentials"}).
@@ -203,6 +211,29 @@ type TestUser struct {
 	Email     string
 	Password  string
 	Confirmed bool
+	// Metadata is the user's user_metadata (what an OAuth provider or a
+	// signup form stores: name, avatar, organisations). GoTrue copies it
+	// into every access token, so it sets the session's size: with
+	// DefaultMetadata the session @supabase/ssr stores takes two cookie
+	// chunks, as a real OAuth user's often does.
+	Metadata map[string]any
+}
+
+// DefaultMetadata is the seeded user's user_metadata: an OAuth-style
+// profile with a handful of organisations, about 1.5 KB of JSON.
+func DefaultMetadata() map[string]any {
+	orgs := make([]any, 0, 8)
+	for i, name := range []string{"Acme Research", "Acme Operations", "Acme Platform", "Acme Finance", "Acme Support", "Acme Data", "Acme Security", "Acme Labs"} {
+		orgs = append(orgs, map[string]any{
+			"id": fmt.Sprintf("6f1c2d3e-4b5a-4c7d-8e9f-%012d", i+1), "name": name, "role": "member",
+			"joined_at": fmt.Sprintf("2025-0%d-1%dT09:30:00Z", i%9+1, i),
+		})
+	}
+	return map[string]any{
+		"full_name": "Test User", "name": "Test User", "preferred_username": "test.user",
+		"avatar_url": "https://avatars.acme.test/u/7f3c2a9b4d5e6f708192a3b4c5d6e7f8.png",
+		"locale":     "en-GB", "email_verified": true, "organizations": orgs,
+	}
 }
 
 // DefaultProfile is a correctly configured project: the legacy anon key,
@@ -215,7 +246,7 @@ func DefaultProfile() Profile {
 		GatewayStyle: "hosted",
 		AccessToken:  AccessTokenProfile{Lifetime: time.Hour, Aud: "authenticated"},
 		Signing:      SigningProfile{Alg: AlgHS256},
-		User:         TestUser{Email: "test.user@acme.test", Password: "correct-horse-battery-staple", Confirmed: true},
+		User:         TestUser{Email: "test.user@acme.test", Password: "correct-horse-battery-staple", Confirmed: true, Metadata: DefaultMetadata()},
 	}
 }
 

@@ -79,7 +79,7 @@ func (a *authAPI) userJSON(u user) map[string]any {
 		"email":         u.Email,
 		"phone":         "",
 		"app_metadata":  map[string]any{"provider": "email", "providers": []string{"email"}},
-		"user_metadata": map[string]any{},
+		"user_metadata": u.metadata(),
 		"identities": []map[string]any{{
 			"identity_id": u.ID, "id": u.ID, "user_id": u.ID, "provider": "email", "email": u.Email,
 			"identity_data": map[string]any{"email": u.Email, "email_verified": u.Confirmed, "phone_verified": false, "sub": u.ID},

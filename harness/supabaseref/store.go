@@ -24,6 +24,17 @@ type user struct {
 	Confirmed  bool
 	CreatedAt  time.Time
 	LastSignIn time.Time
+	// Metadata is raw_user_meta_data: the user's user_metadata, also
+	// copied into every access token (GoTrue AccessTokenClaims.UserMetaData).
+	Metadata map[string]any
+}
+
+// metadata is u's user_metadata, {} when it has none (GoTrue never sends null).
+func (u user) metadata() map[string]any {
+	if u.Metadata == nil {
+		return map[string]any{}
+	}
+	return u.Metadata
 }
 
 // refreshToken is one v1 refresh token: a row of GoTrue's refresh_tokens
@@ -87,7 +98,7 @@ func newStore() *store {
 
 // addUser stores a new user, failing with user_already_exists or when the
 // store is full.
-func (s *store) addUser(email, password string, confirmed bool, now time.Time) (user, *apiError) {
+func (s *store) addUser(email, password string, confirmed bool, metadata map[string]any, now time.Time) (user, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := strings.ToLower(email)
@@ -97,7 +108,7 @@ func (s *store) addUser(email, password string, confirmed bool, now time.Time) (
 	if len(s.users) >= maxUsers {
 		return user{}, newAPIError(http.StatusTooManyRequests, "over_request_rate_limit", "Request rate limit reached")
 	}
-	u := &user{ID: newUUID(), Email: email, Password: password, Confirmed: confirmed, CreatedAt: now}
+	u := &user{ID: newUUID(), Email: email, Password: password, Confirmed: confirmed, CreatedAt: now, Metadata: metadata}
 	s.users[k], s.byID[u.ID] = u, u
 	return *u, nil
 }

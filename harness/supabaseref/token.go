@@ -87,7 +87,7 @@ func (a *authAPI) mintAccessToken(g grant, iat time.Time) (string, time.Time, er
 		Iat:          iat.Unix(),
 		Email:        g.user.Email,
 		AppMetaData:  map[string]any{"provider": "email", "providers": []string{"email"}},
-		UserMetaData: map[string]any{},
+		UserMetaData: g.user.metadata(),
 		Role:         "authenticated",
 		AAL:          "aal1",
 		AMR:          []amrEntry{{Method: "password", Timestamp: g.signedInAt.Unix()}},

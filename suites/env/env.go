@@ -75,14 +75,18 @@ func (t Target) Shape() Shape {
 	return ShapeFull
 }
 
-// LoginStep is one step of a scripted login, run in Chromium: exactly one
-// of Navigate, Fill (with Value), Click or WaitCookie is set.
+// LoginStep is one step of a scripted login (or logout), run in Chromium:
+// exactly one of Navigate, Fill (with Value), Click, Wait or WaitCookie is
+// set.
 type LoginStep struct {
-	Navigate   string `yaml:"navigate,omitempty"`
-	Fill       string `yaml:"fill,omitempty"`  // CSS selector
-	Env        string `yaml:"env,omitempty"`   // the environment variable Fill's value comes from
-	Value      string `yaml:"-"`               // resolved from Env; never printed
-	Click      string `yaml:"click,omitempty"` // CSS selector
+	Navigate string `yaml:"navigate,omitempty"`
+	Fill     string `yaml:"fill,omitempty"`  // CSS selector
+	Env      string `yaml:"env,omitempty"`   // the environment variable Fill's value comes from
+	Value    string `yaml:"-"`               // resolved from Env; never printed
+	Click    string `yaml:"click,omitempty"` // CSS selector
+	Wait     string `yaml:"wait,omitempty"`  // CSS selector of an element to wait for
+	// WaitCookie waits for a cookie of this name, or for its first chunk
+	// (name.0, as @supabase/ssr writes a large session).
 	WaitCookie string `yaml:"wait_cookie,omitempty"`
 }
 
@@ -105,6 +109,31 @@ type SupabaseTarget struct {
 	Email, Password string
 	// JWTSecret is the project's JWT secret, nil when not provided.
 	JWTSecret []byte
+
+	// Reference marks the embedded reference project: the reference app on
+	// ClientURL is then the app under test.
+	Reference bool
+	// AppURL is the app's own origin (--app-origin); the reference app's
+	// is ClientURL.
+	AppURL string
+	// CookieClientErr says why mfconform's reference app (the @supabase/ssr
+	// page under ClientURL/app/) cannot run: its bundle is missing.
+	CookieClientErr error
+	// LoginScript signs the test user in through the app's own page
+	// (supabase.login_script); LogoutScript signs out there. Without a
+	// login script the reference app on the app's host name signs in.
+	LoginScript, LogoutScript []LoginStep
+	// ServerURL is mfconform's server-side stand-in on a sibling host of
+	// the app (ServerHost), which reads the session cookies as
+	// createServerClient does.
+	ServerURL, ServerHost string
+	// SessionHosts are the hosts that must share the session
+	// (--session-host; default the stand-in's host).
+	SessionHosts []string
+	// Embedded says the app is used inside an iframe on another site;
+	// EmbedURL is the origin of a page that embeds it.
+	Embedded bool
+	EmbedURL string
 }
 
 // Thresholds are the judging limits, all configurable.

@@ -16,6 +16,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/env"
+	loginscript "github.com/mfconform/mfconform/suites/login"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -266,7 +267,7 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 	var err error
 	switch {
 	case len(e.Target.LoginScript) > 0:
-		err = scriptedLogin(ctx, e, s)
+		err = loginscript.Run(ctx, s, "login", e.Target.LoginScript, e.Timeouts.Navigation)
 	case strings.EqualFold(e.Target.LoginMethod, "POST"):
 		err = postLogin(nctx, e, s)
 	default:
@@ -400,50 +401,6 @@ func postLogin(ctx context.Context, e *env.Env, s *browser.Session) error {
 	}
 	_, err := s.WaitExchange(ctx, mark, func(x browser.Exchange) bool { return x.Type == "Document" && x.URL == e.Target.LoginURL })
 	return err
-}
-
-// scriptedLogin runs the operator's login steps, each bounded by the
-// navigation timeout.
-func scriptedLogin(ctx context.Context, e *env.Env, s *browser.Session) error {
-	for i, st := range e.Target.LoginScript {
-		sctx, cancel := step(ctx, e.Timeouts.Navigation)
-		var err error
-		switch {
-		case st.Navigate != "":
-			_, err = s.Navigate(sctx, st.Navigate)
-		case st.Fill != "":
-			err = s.Fill(sctx, st.Fill, st.Value)
-		case st.Click != "":
-			err = s.Click(sctx, st.Click)
-		case st.WaitCookie != "":
-			err = waitCookie(sctx, s, st.WaitCookie)
-		}
-		cancel()
-		if err != nil {
-			return fmt.Errorf("login step %d: %w", i+1, err)
-		}
-	}
-	return nil
-}
-
-// waitCookie polls the jar until a cookie named name is stored.
-func waitCookie(ctx context.Context, s *browser.Session, name string) error {
-	for {
-		jar, err := s.Cookies(ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range jar {
-			if c.Name == name {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("cookie %s never arrived: %w", name, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // embed loads the embed page on the other site and, when link is set,

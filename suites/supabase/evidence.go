@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
@@ -183,6 +184,25 @@ func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, p
 		}
 	}
 	var jobs []gather.Job
+	// A sign-out through the operator's app may end every session of the
+	// test user (supabase-js signs out "global" by default): the cookie
+	// bundle runs it only once the bundles that hold sessions are done.
+	var holders sync.WaitGroup
+	holding := func(run func(context.Context) error) func(context.Context) error {
+		holders.Add(1)
+		return func(ctx context.Context) error {
+			defer holders.Done()
+			return run(ctx)
+		}
+	}
+	others := func(ctx context.Context) {
+		done := make(chan struct{})
+		go func() { holders.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
 	if r.URL.Origin != "" && need[BundleConfig] {
 		jobs = append(jobs, gather.Job{Name: BundleConfig, Run: func(ctx context.Context) error {
 			r.Config = gatherConfig(ctx, e, r.URL, r.Key)
@@ -190,15 +210,21 @@ func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, p
 		}})
 	}
 	if r.URL.Origin != "" && r.Key.Clean != "" && need[BundleBrowser] {
-		jobs = append(jobs, gather.Job{Name: BundleBrowser, Run: func(ctx context.Context) error {
+		jobs = append(jobs, gather.Job{Name: BundleBrowser, Run: holding(func(ctx context.Context) error {
 			r.Browser, r.BrowserErr = gatherBrowser(ctx, e, r.URL, r.Key)
 			return r.BrowserErr
-		}})
+		})})
 	}
 	if r.URL.Origin != "" && need[BundleSession] {
-		jobs = append(jobs, gather.Job{Name: BundleSession, Run: func(ctx context.Context) error {
+		jobs = append(jobs, gather.Job{Name: BundleSession, Run: holding(func(ctx context.Context) error {
 			r.Session, r.SessionErr = gatherSession(ctx, e, r.URL, r.Key, thorough)
 			return r.SessionErr
+		})})
+	}
+	if r.URL.Origin != "" && r.Key.Clean != "" && need[BundleCookie] {
+		jobs = append(jobs, gather.Job{Name: BundleCookie, Run: func(ctx context.Context) error {
+			r.Cookie, r.CookieErr = gatherCookie(ctx, e, r.URL, r.Key, others)
+			return r.CookieErr
 		}})
 	}
 	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)

@@ -34,6 +34,10 @@ type Run struct {
 	// Session is the Go-side session work; SessionErr why not.
 	Session    *SessionEvidence
 	SessionErr error
+	// Cookie is the app's session in the browser (cookies, localStorage)
+	// and where it travels; CookieErr why it could not be observed.
+	Cookie    *CookieEvidence
+	CookieErr error
 }
 
 // Evidence bundles of Supabase mode.
@@ -41,12 +45,14 @@ const (
 	BundleConfig  = "supabase_config"
 	BundleBrowser = "supabase_browser"
 	BundleSession = "supabase_session"
+	BundleCookie  = "supabase_cookie_session"
 )
 
 // Inputs an operator can give that judge more specs.
 const (
 	InputTestUser  = "SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD"
 	InputJWTSecret = "SUPABASE_JWT_SECRET"
+	InputLogout    = "supabase.logout_script"
 )
 
 var current *Run
@@ -57,7 +63,7 @@ func Current() *Run { return current }
 // Checks are Supabase mode's specs, in the order they are listed.
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
-	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks} {
+	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks, cookieChecks} {
 		out = append(out, group...)
 	}
 	return out

@@ -18,6 +18,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
@@ -69,6 +70,12 @@ type Config struct {
 	// SupabaseAppHost is the host name mfconform's supabase-js page is served
 	// under (the app origin CORS is checked for); --app-origin sets it.
 	SupabaseAppHost string `yaml:"supabase_app_host"`
+	// Supabase is how Supabase mode meets the app: its own sign-in page
+	// (login_script), the hosts that share the session, embedding.
+	Supabase SupabaseConfig `yaml:"supabase"`
+	// SupabaseApp is the reference app's profile (how it keeps its
+	// session), used when SupabaseTarget is nil.
+	SupabaseApp clientsite.AppProfile `yaml:"-"`
 	// JWT points JWT mode at a real deployment.
 	JWT JWTConfig `yaml:"jwt"`
 	// Network is how targets are reached.
@@ -112,6 +119,10 @@ type Config struct {
 
 	// jwtTarget is the resolved JWT target of a targeted run (Load).
 	jwtTarget env.Target
+	// appOrigin is --app-origin as given; sbLogin and sbLogout are the
+	// Supabase scripts with their values resolved (Load).
+	appOrigin         string
+	sbLogin, sbLogout []env.LoginStep
 	// refSecret is the embedded deployment's per-run AUTH_SECRET_KEY.
 	refSecret []byte
 	// modeFromFile records that the --config file named a mode.
@@ -135,6 +146,7 @@ func Defaults() Config {
 		ReportDir:         "reports/out",
 		Reference:         reference.DefaultProfile(),
 		SupabaseReference: supabaseref.DefaultProfile(),
+		SupabaseApp:       clientsite.DefaultAppProfile(),
 		SupabaseAppHost:   "app.acme.test",
 		Timeouts: Timeouts{
 			Timeouts: env.Timeouts{
@@ -174,6 +186,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: --fail-on %q: want fail or warn", ErrConfig, c.FailOn)
 	}
 	if err := c.validateJWT(); err != nil {
+		return err
+	}
+	if err := c.validateSupabase(); err != nil {
 		return err
 	}
 	if c.LabelFilter != "" {
@@ -240,6 +255,7 @@ func (c Config) ReferenceSecret() []byte {
 func (c Config) Fingerprint() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|%v|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.SupabaseAppHost, c.Thorough)
+	fmt.Fprintf(h, "%v|%v|%d|%d|", c.Supabase.SessionHosts, c.Supabase.Embedded, len(c.Supabase.LoginScript), len(c.Supabase.LogoutScript))
 	fmt.Fprintf(h, "%s|%s|%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret), c.JWT.LoginURL, c.JWT.AppURL)
 	if t := c.SupabaseTarget; t != nil {
 		fmt.Fprintf(h, "%s|%s|%s|%s|", t.URL, redact.Fingerprint([]byte(t.Key)), t.Email, redact.Fingerprint(t.JWTSecret))

@@ -41,7 +41,7 @@ var FlagGroups = []string{GroupTarget, GroupNetwork, GroupOutput, GroupBehaviour
 var flagGroup = map[string]string{
 	"login-url": GroupTarget, "login-method": GroupTarget, "login-form": GroupTarget, "app-url": GroupTarget,
 	"app-host": GroupTarget, "probe-path": GroupTarget, "authenticated-status": GroupTarget, "user-id-field": GroupTarget,
-	"secret-file": GroupTarget, "app-origin": GroupTarget, "fixture": GroupTarget, "config": GroupTarget,
+	"secret-file": GroupTarget, "app-origin": GroupTarget, "fixture": GroupTarget, "config": GroupTarget, "session-host": GroupTarget,
 	"reference-secret-from-env": GroupTarget,
 	"resolve":                   GroupNetwork, "ca-file": GroupNetwork, "proxy": GroupNetwork, "chromium": GroupNetwork,
 	"report-dir": GroupOutput, "fail-on": GroupOutput, "allow-incomplete": GroupOutput, "waivers": GroupOutput,
@@ -70,6 +70,7 @@ type runFlags struct {
 	configFile    string
 	appOrigin     string
 	form, resolve listFlag
+	sessionHosts  listFlag
 }
 
 // FlagSet declares `mfconform run`'s flags, for parsing and for help; the
@@ -90,6 +91,7 @@ func FlagSet(name string) (*flag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.cfg.AllowIncomplete, "allow-incomplete", false, "exit 0 instead of 4 when specs could not be judged for a missing input")
 	fs.BoolVar(&f.cfg.Thorough, "thorough", false, "run slow checks too (specs labelled slow: e.g. wait 11 s to tell a refresh-token reuse interval from reuse)")
 	fs.StringVar(&f.appOrigin, "app-origin", "", "Supabase mode: the Miiflow frontend's https `ORIGIN`, for the CORS and sign-in checks")
+	fs.Var(&f.sessionHosts, "session-host", "Supabase mode: a `HOST` that must receive the session cookies (repeatable; default the server-side stand-in's sibling of the app)")
 	fs.StringVar(&f.cfg.JWT.LoginURL, "login-url", "", "JWT mode: the backend `URL` that signs the test user in and sets mf_jwt_token")
 	fs.StringVar(&f.cfg.JWT.LoginMethod, "login-method", "GET", "`METHOD`: GET or POST (with --login-form)")
 	fs.Var(&f.form, "login-form", "a POST field `k=v` (repeatable); v may be env:NAME to read it from the environment")
@@ -165,6 +167,12 @@ func (f *runFlags) over(cfg *Config, set map[string]bool) {
 		"ca-file":                   func() { cfg.Network.CAFile = v.Network.CAFile }, "proxy": func() { cfg.Network.Proxy = v.Network.Proxy },
 		"chromium": func() { cfg.ChromiumPath = v.ChromiumPath },
 		"resolve":  func() { cfg.Network.Resolve = append([]string(nil), f.resolve...) },
+		"session-host": func() {
+			cfg.Supabase.SessionHosts = nil
+			for _, h := range f.sessionHosts {
+				cfg.Supabase.SessionHosts = append(cfg.Supabase.SessionHosts, strings.ToLower(strings.TrimSpace(h)))
+			}
+		},
 		"login-form": func() {
 			cfg.JWT.LoginForm = map[string]string{}
 			for _, kv := range f.form {
@@ -190,6 +198,7 @@ func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOri
 			return fmt.Errorf("%w: --app-origin %q: want an https origin such as https://app.example.com", ErrConfig, appOrigin)
 		}
 		c.SupabaseAppHost = u.Hostname()
+		c.appOrigin = strings.TrimSuffix(appOrigin, "/")
 	}
 	if t := supabaseTargetFromEnv(getenv); t != nil {
 		c.SupabaseTarget = t
@@ -208,6 +217,7 @@ func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOri
 		}
 		c.Reference, c.FixtureSecret = fx.Profile(), fx.Secret
 		c.SupabaseReference, c.Mode = fx.SupabaseProfile(), fx.RunMode()
+		c.SupabaseApp = fx.AppProfile()
 		c.BlockThirdPartyCookies = c.BlockThirdPartyCookies || fx.BlockThirdPartyCookies
 	} else if !modeChosen {
 		// A run pointed at one real deployment checks that mode only.
@@ -239,6 +249,12 @@ func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOri
 			return err
 		}
 		c.jwtTarget = t
+	}
+	if c.sbLogin, err = resolveScript("supabase.login_script", c.Supabase.LoginScript, getenv); err != nil {
+		return err
+	}
+	if c.sbLogout, err = resolveScript("supabase.logout_script", c.Supabase.LogoutScript, getenv); err != nil {
+		return err
 	}
 	c.refSecret = NewSecret()
 	return c.shared(getenv)

@@ -23,10 +23,12 @@ import (
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
+	"github.com/mfconform/mfconform/harness/ssrserver"
 	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 // setup starts what the selected modes need — the JWT reference deployment
@@ -37,7 +39,7 @@ import (
 // registration, so the Go client's idle connections close first, then the
 // browser, then the servers.
 func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, cleanup func(func())) (*env.Env, error) {
-	execPath, bundle, bundleErr, err := programs(cfg)
+	execPath, bundles, err := programs(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +99,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	if cfg.Runs(ModeSupabase) {
 		wg.Go(func() {
 			defer timed("supabase_reference_start", time.Now())
-			errs[1] = startSupabase(cfg, e, bundle, bundleErr, ca, func(f func()) { own(&servers, f) })
+			errs[1] = startSupabase(cfg, e, bundles, ca, func(f func()) { own(&servers, f) })
 		})
 	}
 	wg.Go(func() {
@@ -133,21 +135,29 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	return e, nil
 }
 
+// browserBundles are the browser bundles Supabase mode serves, or why each
+// is missing.
+type browserBundles struct {
+	supabaseJS, ssr       *clientsite.Bundle
+	supabaseJSErr, ssrErr error
+}
+
 // programs finds the browser binary (unless the run attaches to a shared
-// browser) and, for Supabase mode, supabase-js's browser bundle. A missing
-// bundle is not the run's failure: only the specs that run supabase-js in
-// the browser need it, and they report bundleErr.
-func programs(cfg Config) (execPath string, bundle *clientsite.Bundle, bundleErr, err error) {
+// browser) and, for Supabase mode, supabase-js's browser bundle and the
+// @supabase/ssr bundle. A missing bundle is not the run's failure: only the
+// specs that run it in the browser need it, and they report the error.
+func programs(cfg Config) (execPath string, b browserBundles, err error) {
 	execPath = cfg.ChromiumPath
 	if execPath == "" && cfg.SharedBrowser == "" {
 		if execPath, err = browser.FindChromium(); err != nil {
-			return "", nil, nil, err
+			return "", b, err
 		}
 	}
 	if cfg.Runs(ModeSupabase) {
-		bundle, bundleErr = clientsite.FindBundle()
+		b.supabaseJS, b.supabaseJSErr = clientsite.FindBundle()
+		b.ssr, b.ssrErr = clientsite.FindSSRBundle()
 	}
-	return execPath, bundle, bundleErr, nil
+	return execPath, b, nil
 }
 
 // servedHosts lists every name the run serves itself (on loopback, under
@@ -168,9 +178,15 @@ func servedHosts(cfg Config) (hosts []string, appHost string, err error) {
 		hosts = append(hosts, p.Hosts.Login, p.Hosts.App, p.Hosts.Embed)
 	}
 	if cfg.Runs(ModeSupabase) {
-		hosts = append(hosts, cfg.SupabaseAppHost)
+		hosts = append(hosts, cfg.SupabaseAppHost, cfg.ServerHost())
 		if cfg.SupabaseTarget == nil {
 			hosts = append(hosts, cfg.SupabaseReference.Host())
+			if d := cfg.SupabaseReference.CustomDomain; d != "" {
+				hosts = append(hosts, d)
+			}
+		}
+		if cfg.SupabaseEmbedded() {
+			hosts = append(hosts, EmbedHost)
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(hosts))), appHost, nil
@@ -252,31 +268,81 @@ func startJWT(cfg Config, e *env.Env, appHost string, ca *pki.Authority, own fun
 }
 
 // startSupabase starts the reference Supabase project (unless a real one is
-// targeted) and the client site on the app origin — unless supabase-js's
-// bundle is missing, which the browser specs then report.
-func startSupabase(cfg Config, e *env.Env, bundle *clientsite.Bundle, bundleErr error, ca *pki.Authority, own func(func())) error {
+// targeted), the client site on the app origin with the reference app,
+// the server-side stand-in on a sibling host and, when the app is
+// embedded, the page of another site that embeds it. A missing bundle is
+// reported by the specs that need it.
+func startSupabase(cfg Config, e *env.Env, b browserBundles, ca *pki.Authority, own func(func())) error {
 	target := cfg.SupabaseTarget
+	profile := clientsite.DefaultAppProfile()
+	customDomain := ""
 	if target == nil {
 		dep, err := supabaseref.Start(cfg.SupabaseReference, ca)
 		if err != nil {
 			return err
 		}
 		own(func() { _ = dep.Close() })
-		target = &env.SupabaseTarget{URL: dep.URL, Key: dep.Key, Email: dep.Email, Password: dep.Password, JWTSecret: dep.JWTSecret}
+		target = &env.SupabaseTarget{URL: dep.URL, Key: dep.Key, Email: dep.Email, Password: dep.Password, JWTSecret: dep.JWTSecret, Reference: true}
+		profile, customDomain = cfg.SupabaseApp, dep.CustomDomainURL
 	}
 	t := *target
 	e.Supabase = &t
-	if bundleErr != nil {
-		t.ClientErr = bundleErr
+	t.AppURL, t.LoginScript, t.LogoutScript = cfg.appOrigin, cfg.sbLogin, cfg.sbLogout
+	t.ServerHost, t.SessionHosts, t.Embedded = cfg.ServerHost(), cfg.SessionHosts(), cfg.SupabaseEmbedded()
+	// The app's client and the server side use the variables as if they
+	// were fixed, as the browser specs do: what is wrong with them is
+	// SB-CONFIG-001's and SB-KEY-001's finding.
+	u, _ := sbcheck.CheckURL(t.URL)
+	k, _ := sbcheck.ReadKey(t.Key)
+	if t.Embedded {
+		embed, err := reference.StartEmbedSite(EmbedHost, ca)
+		if err != nil {
+			return err
+		}
+		own(func() { _ = embed.Close() })
+		t.EmbedURL = embed.URL
+	}
+	if u.Origin != "" {
+		srv, err := ssrserver.Start(ssrserver.Config{Host: t.ServerHost, ProjectURL: u.Origin, Key: k.Clean, Client: e.HTTP,
+			Timeout: cfg.Timeouts.Probe, AllowOrigins: nonEmpty(t.EmbedURL), CA: ca})
+		if err != nil {
+			return err
+		}
+		own(func() { _ = srv.Close() })
+		t.ServerURL = srv.URL
+	}
+	if b.supabaseJSErr != nil {
+		t.ClientErr = b.supabaseJSErr
 		return nil
 	}
-	site, err := clientsite.Start(cfg.SupabaseAppHost, bundle, ca)
+	opts := clientsite.Options{Host: cfg.SupabaseAppHost, Bundle: b.supabaseJS, CA: ca}
+	switch {
+	case b.ssrErr != nil:
+		t.CookieClientErr = b.ssrErr
+	case profile.UseCustomDomain && customDomain == "":
+		return fmt.Errorf("the reference app uses the project's custom domain, but the project has none")
+	default:
+		app := clientsite.App{SupabaseURL: u.Origin, Key: k.Clean, Profile: profile}
+		if profile.UseCustomDomain {
+			app.SupabaseURL = customDomain
+		}
+		opts.App, opts.SSRBundle = &app, b.ssr
+	}
+	site, err := clientsite.StartWith(opts)
 	if err != nil {
 		return err
 	}
 	own(func() { _ = site.Close() })
 	t.ClientURL = site.URL
 	return nil
+}
+
+// nonEmpty is []string{s}, or nil for "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // startBrowser launches Chromium for the run, or attaches to the batch's

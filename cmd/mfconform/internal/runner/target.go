@@ -88,16 +88,8 @@ func (c Config) validateJWT() error {
 	default:
 		return fmt.Errorf("%w: --login-method %q: want GET or POST", ErrConfig, j.LoginMethod)
 	}
-	for i, s := range j.LoginScript {
-		n := 0
-		for _, v := range []string{s.Navigate, s.Fill, s.Click, s.WaitCookie} {
-			if v != "" {
-				n++
-			}
-		}
-		if n != 1 || (s.Fill != "" && s.Env == "") {
-			return fmt.Errorf("%w: login_script step %d: want exactly one of navigate, fill (with env), click, wait_cookie", ErrConfig, i+1)
-		}
+	if err := validScript("login_script", j.LoginScript); err != nil {
+		return err
 	}
 	if j.ProbePath != "" && !strings.HasPrefix(j.ProbePath, "/") {
 		return fmt.Errorf("%w: --probe-path %q must start with /", ErrConfig, j.ProbePath)
@@ -149,16 +141,11 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 			t.LoginForm[k] = val
 		}
 	}
-	for _, s := range j.LoginScript {
-		if s.Fill != "" {
-			v := getenv(s.Env)
-			if v == "" {
-				return t, fmt.Errorf("%w: login_script fills %s from $%s, which is not set", ErrConfig, s.Fill, s.Env)
-			}
-			s.Value = v
-		}
-		t.LoginScript = append(t.LoginScript, s)
+	steps, err := resolveScript("login_script", j.LoginScript, getenv)
+	if err != nil {
+		return t, err
 	}
+	t.LoginScript = steps
 	t.Secret = c.Secret
 	t.AppIsReference = j.Reference()
 	return t, nil

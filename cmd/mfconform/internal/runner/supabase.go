@@ -1,0 +1,105 @@
+package runner
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/login"
+)
+
+// SupabaseConfig is how Supabase mode meets the app (config file key
+// `supabase:`).
+type SupabaseConfig struct {
+	// LoginScript signs the test user in through the app's own sign-in
+	// page (steps as jwt.login_script; fill values from the environment,
+	// e.g. SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD); LogoutScript
+	// signs out through the app. Without a login script mfconform's
+	// reference @supabase/ssr page signs in on the app's host name.
+	LoginScript  []env.LoginStep `yaml:"login_script"`
+	LogoutScript []env.LoginStep `yaml:"logout_script"`
+	// SessionHosts are the hosts that must share the session
+	// (--session-host); default the server-side stand-in's host, a sibling
+	// of the app's.
+	SessionHosts []string `yaml:"session_hosts"`
+	// Embedded says the app is used inside an iframe on another site: its
+	// session cookies then need SameSite=None and Secure.
+	Embedded bool `yaml:"embedded"`
+}
+
+// ServerHost is where mfconform serves its server-side stand-in: a sibling
+// of the app's host — api.<parent> for the embedded reference project,
+// mfconform-api.<parent> next to a real app (so it never shadows a real
+// api. host) — mapped to loopback for this run only.
+func (c Config) ServerHost() string {
+	prefix := "mfconform-api."
+	if c.SupabaseTarget == nil {
+		prefix = "api."
+	}
+	return prefix + clientsite.ParentDomain(c.SupabaseAppHost)
+}
+
+// SupabaseEmbedded reports whether the app is used embedded cross-site:
+// the operator says so, or the reference app's profile does.
+func (c Config) SupabaseEmbedded() bool {
+	return c.Supabase.Embedded || c.SupabaseTarget == nil && c.SupabaseApp.Embedded
+}
+
+// SessionHosts are the hosts that must share the session.
+func (c Config) SessionHosts() []string {
+	if len(c.Supabase.SessionHosts) > 0 {
+		return c.Supabase.SessionHosts
+	}
+	return []string{c.ServerHost()}
+}
+
+// validateSupabase checks Supabase mode's app settings.
+func (c Config) validateSupabase() error {
+	s := c.Supabase
+	for name, steps := range map[string][]env.LoginStep{"supabase.login_script": s.LoginScript, "supabase.logout_script": s.LogoutScript} {
+		if err := validScript(name, steps); err != nil {
+			return err
+		}
+	}
+	if len(s.LogoutScript) > 0 && len(s.LoginScript) == 0 {
+		return fmt.Errorf("%w: supabase.logout_script needs a supabase.login_script to sign in first", ErrConfig)
+	}
+	if len(s.LoginScript) > 0 && (c.SupabaseTarget == nil || c.appOrigin == "") {
+		return fmt.Errorf("%w: supabase.login_script signs in through your app: it needs your project (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_KEY) and --app-origin", ErrConfig)
+	}
+	for _, h := range s.SessionHosts {
+		if h == "" || strings.ContainsAny(h, ":/ *") || net.ParseIP(h) != nil || strings.HasPrefix(h, ".") {
+			return fmt.Errorf("%w: --session-host %q: want a host name such as api.example.com", ErrConfig, h)
+		}
+	}
+	return nil
+}
+
+// validScript checks that every step sets exactly one action.
+func validScript(name string, steps []env.LoginStep) error {
+	for i, st := range steps {
+		if !login.Valid(st) {
+			return fmt.Errorf("%w: %s step %d: want exactly one of navigate, fill (with env), click, wait, wait_cookie", ErrConfig, name, i+1)
+		}
+	}
+	return nil
+}
+
+// resolveScript fills each step's value from the environment variable it
+// names.
+func resolveScript(name string, steps []env.LoginStep, getenv func(string) string) ([]env.LoginStep, error) {
+	var out []env.LoginStep
+	for _, s := range steps {
+		if s.Fill != "" {
+			v := getenv(s.Env)
+			if v == "" {
+				return nil, fmt.Errorf("%w: %s fills %s from $%s, which is not set", ErrConfig, name, s.Fill, s.Env)
+			}
+			s.Value = v
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
