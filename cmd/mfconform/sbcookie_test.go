@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,57 +15,9 @@ import (
 // MFCONFORM_CA_FILE). extra adds serve-reference flags (a fixture).
 func startSupabaseStaging(t *testing.T, extra ...string) map[string]string {
 	t.Helper()
-	dir := t.TempDir()
-	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
-	cmd := exec.Command(binary, append([]string{"serve-reference", "--mode", "supabase", "--app-host", "app.staging.test",
-		"--env-out", envFile, "--ca-out", caFile}, extra...)...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+shortTempDir(t))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	})
-	up := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		var banner strings.Builder
-		for sc.Scan() {
-			banner.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "env file") {
-				up <- banner.String()
-			}
-		}
-	}()
-	select {
-	case banner := <-up:
-		if !strings.Contains(banner, "/app/login") {
-			t.Fatalf("serve-reference serves no app sign-in page:\n%s", banner)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve-reference did not come up")
-	}
-	vars := map[string]string{}
-	b, err := os.ReadFile(envFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok {
-			vars[k] = strings.Trim(v, "'")
-		}
+	vars, _, banner := serveReference(t, append([]string{"--mode", "supabase", "--app-host", "app.staging.test"}, extra...)...)
+	if !strings.Contains(banner, "/app/login") {
+		t.Fatalf("serve-reference serves no app sign-in page:\n%s", banner)
 	}
 	return vars
 }

@@ -32,18 +32,19 @@ type staging struct {
 // fixture).
 func startStaging(t *testing.T, extra ...string) staging {
 	t.Helper()
-	vars, caFile := serveReference(t, append([]string{"--mode", "jwt", "--secret-from-env",
+	vars, caFile, _ := serveReference(t, append([]string{"--mode", "jwt", "--secret-from-env",
 		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test"}, extra...)...)
 	return staging{loginURL: vars["MFCONFORM_LOGIN_URL"], appURL: vars["MFCONFORM_APP_URL"], caFile: caFile}
 }
 
 // serveReference runs `mfconform serve-reference args…` in its own process
-// until the test ends and returns the variables of its env file and its CA
-// file.
-func serveReference(t *testing.T, args ...string) (map[string]string, string) {
+// until the test ends and returns the variables of its env file, its CA
+// file and the banner it printed.
+func serveReference(t *testing.T, args ...string) (vars map[string]string, caFile, banner string) {
 	t.Helper()
 	dir := t.TempDir()
-	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
+	envFile := filepath.Join(dir, "staging.env")
+	caFile = filepath.Join(dir, "ca.pem")
 	cmd := exec.Command(binary, append(append([]string{"serve-reference"}, args...), "--env-out", envFile, "--ca-out", caFile)...)
 	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -64,21 +65,24 @@ func serveReference(t *testing.T, args ...string) (map[string]string, string) {
 			_ = cmd.Process.Kill()
 		}
 	})
-	up := make(chan bool, 1)
+	// The banner's "env file" line comes once the env file is written.
+	up := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
+		var b strings.Builder
 		for sc.Scan() {
-			if strings.Contains(sc.Text(), "is up") {
-				up <- true
+			b.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "env file") {
+				up <- b.String()
 			}
 		}
 	}()
 	select {
-	case <-up:
+	case banner = <-up:
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve-reference did not come up")
 	}
-	vars := map[string]string{}
+	vars = map[string]string{}
 	b, err := os.ReadFile(envFile)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +92,7 @@ func serveReference(t *testing.T, args ...string) (map[string]string, string) {
 			vars[k] = strings.Trim(v, "'")
 		}
 	}
-	return vars, caFile
+	return vars, caFile, banner
 }
 
 // runTarget runs mfconform against a target with a clean environment:
@@ -266,7 +270,7 @@ func TestAppOnlyWithoutSecretCatchesAlgNone(t *testing.T) {
 // caught through PostgREST (SB-KEY-006 fails, exit 1), and the specs that
 // need the secret say so.
 func TestSupabaseTargetWithoutSecret(t *testing.T) {
-	vars, caFile := serveReference(t, "--mode", "supabase", "--fixture", "sb-stale-anon-key")
+	vars, caFile, _ := serveReference(t, "--mode", "supabase", "--fixture", "sb-stale-anon-key")
 	env := []string{"NEXT_PUBLIC_SUPABASE_URL=" + vars["NEXT_PUBLIC_SUPABASE_URL"], "NEXT_PUBLIC_SUPABASE_KEY=" + vars["NEXT_PUBLIC_SUPABASE_KEY"],
 		"SUPABASE_TEST_EMAIL=" + vars["SUPABASE_TEST_EMAIL"], "SUPABASE_TEST_PASSWORD=" + vars["SUPABASE_TEST_PASSWORD"]}
 	res := runTarget(t, "", env, "run", "--app-origin", "https://app.staging.test", "--ca-file", caFile,
