@@ -34,3 +34,43 @@ func TestSupabaseTargetFromEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestReferenceSecret: the embedded reference deployment never signs with
+// the operator's AUTH_SECRET_KEY unless --reference-secret-from-env says
+// so (a local process asking the reference's /login would otherwise get
+// tokens valid in production); a fixture's own key wins.
+func TestReferenceSecret(t *testing.T) {
+	const operator = "the-operators-production-key-0123456789abcdef"
+	tests := []struct {
+		name     string
+		args     []string
+		wantOurs bool // the operator's key
+	}{
+		{"default: a per-run key", []string{"run"}, false},
+		{"opted in", []string{"run", "--reference-secret-from-env"}, true},
+		{"a fixture's own key wins over the opt-in", []string{"run", "--fixture", "placeholder-secret", "--reference-secret-from-env"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(tt.args[1:], func(k string) string {
+				if k == "AUTH_SECRET_KEY" {
+					return operator
+				}
+				return ""
+			})
+			if err != nil {
+				t.Fatalf("Load(%v) error = %v", tt.args, err)
+			}
+			got := string(cfg.ReferenceSecret())
+			if (got == operator) != tt.wantOurs {
+				t.Errorf("ReferenceSecret() is the operator's key = %v, want %v", got == operator, tt.wantOurs)
+			}
+			if tt.args[1] != "--fixture" && len(got) < 32 {
+				t.Errorf("ReferenceSecret() has %d bytes, want a key of at least 32", len(got))
+			}
+			if again := string(cfg.ReferenceSecret()); again != got {
+				t.Errorf("ReferenceSecret() changed between calls: the reference and the specs must share one key")
+			}
+		})
+	}
+}
