@@ -25,19 +25,37 @@ func Fingerprint(secret []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
+// maxSegment is the longest header or payload Token keeps whole: a cookie
+// holds at most 4096 bytes, so a longer segment is never a real token's.
+const maxSegment = 4096
+
 // Token drops a compact JWS's signature: "header.payload.<signature dropped>".
 // Header and payload are public (base64url JSON) and show what was sent;
-// without the signature the token cannot be replayed. Anything that is not
-// three dot-separated segments is cut to a prefix.
+// without the signature the token cannot be replayed. A header or payload
+// longer than 4096 bytes keeps its first 4096 and says how long it was.
+// Anything that is not three dot-separated segments is cut to a prefix.
 func Token(tok string) string {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return Prefix(tok)
 	}
+	shown := segment(parts[0]) + "." + segment(parts[1])
 	if parts[2] == "" {
-		return parts[0] + "." + parts[1] + ".<no signature>"
+		return shown + ".<no signature>"
 	}
-	return parts[0] + "." + parts[1] + ".<signature dropped>"
+	return shown + ".<signature dropped>"
+}
+
+// segment cuts a header or payload segment to maxSegment bytes.
+func segment(s string) string {
+	if len(s) <= maxSegment {
+		return s
+	}
+	cut := maxSegment
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // prefixLen is how much of an opaque value Prefix keeps.
