@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,41 @@ func TestInspectUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"inspect", "a", "b"}, &stdout, &stderr); code != exitToolError {
 		t.Errorf("inspect a b exit = %d, want %d", code, exitToolError)
+	}
+}
+
+// TestInspectStdinBound: a token on standard input larger than any token
+// is refused, not cut short and judged.
+func TestInspectStdinBound(t *testing.T) {
+	tests := []struct {
+		name     string
+		input    string
+		wantCode int
+		want     string
+	}{
+		{"over the bound", strings.Repeat("a", maxTokenInput+1), exitToolError, "more than 1048576 bytes"},
+		{"at the bound", strings.Repeat("a", maxTokenInput), exitFailed, "TOKEN_MALFORMED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := os.CreateTemp(t.TempDir(), "stdin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteString(tt.input); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Seek(0, 0); err != nil {
+				t.Fatal(err)
+			}
+			saved := os.Stdin
+			os.Stdin = f
+			defer func() { os.Stdin = saved; f.Close() }()
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"inspect", "-"}, &stdout, &stderr)
+			if code != tt.wantCode || !strings.Contains(stdout.String()+stderr.String(), tt.want) {
+				t.Errorf("inspect - exit = %d, want %d with %q\n%.300s%.300s", code, tt.wantCode, tt.want, stdout.String(), stderr.String())
+			}
+		})
 	}
 }
