@@ -78,9 +78,10 @@ func hostName(s string) bool {
 // ChromiumRules renders the map as the value of Chromium's
 // --host-resolver-rules flag, in a stable order that makes Chromium, which
 // takes the first rule that matches, agree with Lookup: exact names first,
-// then wildcards from the longest suffix to the shortest. IPv6 addresses
-// are bracketed, as Chromium requires. Names that match no rule resolve
-// normally.
+// then wildcards from the longest suffix to the shortest. Each rule comes
+// with its twin for the name with a trailing dot, which Chromium keeps in
+// a host and Lookup ignores. IPv6 addresses are bracketed, as Chromium
+// requires. Names that match no rule resolve normally.
 func (m *Map) ChromiumRules() string {
 	keys := make([]string, 0, len(m.rules))
 	for k := range m.rules {
@@ -96,13 +97,13 @@ func (m *Map) ChromiumRules() string {
 		}
 		return keys[i] < keys[j]
 	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
 		addr := m.rules[k]
 		if strings.Contains(addr, ":") {
 			addr = "[" + addr + "]"
 		}
-		parts[i] = "MAP " + k + " " + addr
+		parts = append(parts, "MAP "+k+" "+addr, "MAP "+k+". "+addr)
 	}
 	return strings.Join(parts, ", ")
 }
