@@ -1,24 +1,34 @@
 #!/bin/sh
 # fuzz.sh — run every native Go fuzz target of the module for FUZZTIME each.
 #
-#   scripts/fuzz.sh                # FUZZTIME (default 2s) per target: the short pass of `make test`
-#   FUZZTIME=60s scripts/fuzz.sh   # `make fuzz`
+#   FUZZCORPUS=committed scripts/fuzz.sh   # 2s per target from the committed corpus: `make fuzz-short`
+#   FUZZTIME=60s scripts/fuzz.sh           # `make fuzz`
 #
 # The packages holding a Fuzz function are found with grep; `go test -list`
 # names their targets (the authoritative list). Each target then runs alone
-# (`go test -fuzz` takes one) from its committed corpus (testdata/fuzz/) and
-# the cache's. A failing input is written to the package's
-# testdata/fuzz/FuzzXxx/ by the go command: commit it with the fix, and it
-# stays a regression test of every `go test`. Exits 1 when a target fails.
+# (`go test -fuzz` takes one) from its committed corpus (testdata/fuzz/)
+# and, with FUZZCORPUS=cache (the default), the inputs earlier runs found,
+# kept in the go build cache; FUZZCORPUS=committed starts from the
+# committed corpus only (the short pass: the same start on every machine).
+# A failing input is written to the package's testdata/fuzz/FuzzXxx/ by
+# the go command: commit it with the fix, and it stays a regression test
+# of every `go test`. Exits 1 when a target fails.
 set -eu
 
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-2s}
+FUZZCORPUS=${FUZZCORPUS:-cache}
 # Minimising a new interesting input stops the target's other work; keep
 # it short so the time goes to fuzzing.
 FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-2s}
 
 cd "$(dirname "$0")/.."
+
+cachedir=""
+if [ "$FUZZCORPUS" = committed ]; then
+	cachedir=$(mktemp -d "${TMPDIR:-/tmp}/mfconform-fuzz.XXXXXX")
+	trap 'rm -rf "$cachedir"' EXIT INT TERM
+fi
 
 pkgs=$(grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./node_modules/' | xargs -n1 dirname | sort -u)
 [ -n "$pkgs" ] || { echo "fuzz.sh: no fuzz targets found" >&2; exit 1; }
@@ -31,7 +41,11 @@ for pkg in $pkgs; do
 	for name in $targets; do
 		count=$((count + 1))
 		t0=$(date +%s)
-		if out=$($GO test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="$FUZZMINIMIZETIME" "$pkg" 2>&1); then
+		set -- -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="$FUZZMINIMIZETIME" "$pkg"
+		if [ -n "$cachedir" ]; then
+			set -- "$@" -args -test.fuzzcachedir="$cachedir/$pkg/$name"
+		fi
+		if out=$($GO test "$@" 2>&1); then
 			status=ok
 		else
 			status=FAIL
@@ -45,7 +59,7 @@ for pkg in $pkgs; do
 		fi
 	done
 done
-echo "fuzz.sh: $count targets, $FUZZTIME each, in $(($(date +%s) - start))s"
+echo "fuzz.sh: $count targets, $FUZZTIME each (corpus: $FUZZCORPUS), in $(($(date +%s) - start))s"
 if [ -n "$failed" ]; then
 	echo "fuzz.sh: failed:$failed (failing inputs are in each package's testdata/fuzz/)" >&2
 	exit 1
