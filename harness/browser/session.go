@@ -202,8 +202,11 @@ func EvaluateIsolated[T any](ctx context.Context, s *Session, expr string) (T, e
 	bctx, cancel := bound(ctx, s.ctx)
 	defer cancel()
 	tree, err := chromedp.Call(bctx, page.GetFrameTree, cdp.Empty{})
-	if err != nil || tree.FrameTree == nil || tree.FrameTree.Frame == nil {
-		return zero, fmt.Errorf("browser: evaluate: the page's frame: %w", errors.Join(err, errors.New("no main frame")))
+	if err != nil {
+		return zero, fmt.Errorf("browser: evaluate: the page's frame: %w", err)
+	}
+	if tree.FrameTree == nil || tree.FrameTree.Frame == nil {
+		return zero, errors.New("browser: evaluate: the page has no main frame")
 	}
 	w, err := chromedp.Call(bctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: tree.FrameTree.Frame.ID, WorldName: isolatedWorld})
 	if err != nil {
