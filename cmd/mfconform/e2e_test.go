@@ -27,6 +27,10 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if !needsBinary() {
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "mfconform-e2e-bin-")
 	if err != nil {
 		panic(err)
@@ -40,6 +44,19 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// needsBinary reports whether this process may run an end-to-end test:
+// not when it only lists the tests or runs a fuzz target (the fuzzing
+// coordinator and each of its workers run TestMain; building the binary
+// there would cost every fuzz run its first seconds).
+func needsBinary() bool {
+	for _, name := range []string{"test.list", "test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return false
+		}
+	}
+	return true
 }
 
 // knownSecret is the AUTH_SECRET_KEY the end-to-end runs use, so the tests

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -31,8 +30,7 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 	if len(args) == 1 && args[0] != "-" {
 		tok = args[0]
 	} else {
-		r := bufio.NewReader(io.LimitReader(stdin, maxTokenInput+1))
-		b, err := io.ReadAll(r)
+		b, err := io.ReadAll(io.LimitReader(stdin, maxTokenInput+1))
 		if err != nil {
 			return exitToolError, fmt.Errorf("inspect: read standard input: %w", err)
 		}
@@ -46,10 +44,16 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 	if tok == "" {
 		return exitToolError, fmt.Errorf("%w: inspect: no token given (pass it as an argument or on standard input with -)", errUsage)
 	}
-	now := time.Now()
-	secret := []byte(os.Getenv("AUTH_SECRET_KEY"))
+	return inspectToken(tok, []byte(os.Getenv("AUTH_SECRET_KEY")), time.Now(), stdout), nil
+}
 
-	fmt.Fprintf(stdout, "token: %s\n", redact.Token(tok))
+// inspectToken writes what inspect finds in tok, verifying its signature
+// with secret when there is one, and returns the exit code. Every line is
+// safe to print whatever the token holds: the token without its signature
+// and bounded, rows and findings cleaned of control characters, the key
+// only as its fingerprint.
+func inspectToken(tok string, secret []byte, now time.Time, stdout io.Writer) int {
+	fmt.Fprintf(stdout, "token: %s\n", result.Clean(redact.Token(tok)))
 	p, ds := jwtcheck.Parse(tok)
 	if p != nil && len(ds) == 0 {
 		for _, f := range jwtcheck.Describe(p, now) {
@@ -71,14 +75,14 @@ func inspectCmd(args []string, stdout io.Writer) (int, error) {
 	}
 	if len(ds) == 0 {
 		fmt.Fprintln(stdout, "\nno findings: the token conforms")
-		return exitOK, nil
+		return exitOK
 	}
 	fmt.Fprintln(stdout)
 	for _, d := range ds {
 		fmt.Fprintln(stdout, d.String())
 	}
 	if diag.Worst(ds).Failing() {
-		return exitFailed, nil
+		return exitFailed
 	}
-	return exitOK, nil
+	return exitOK
 }

@@ -87,6 +87,7 @@ func TestInspectStdin(t *testing.T) {
 	}{
 		{"one token", tok + "\n", exitOK, "user_id"},
 		{"too large", strings.Repeat("a", maxTokenInput+1), exitToolError, "larger than"},
+		{"at the bound: judged, not refused", strings.Repeat("a", maxTokenInput), exitFailed, "TOKEN_MALFORMED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,19 +47,35 @@ type Target struct {
 	Args    []string `yaml:"args"`
 }
 
+// maxTargetsFile bounds the --targets file read.
+const maxTargetsFile = 1 << 20
+
+// targetsFile is the YAML shape of a --targets file.
+type targetsFile struct {
+	Targets []Target `yaml:"targets"`
+}
+
 // loadTargets reads a --targets file; unknown keys are errors with their line.
 func loadTargets(path string) ([]Target, error) {
-	b, err := os.ReadFile(path)
+	b, err := runner.ReadFileLimit(path, maxTargetsFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --targets: %v", runner.ErrConfig, err)
 	}
-	var f struct {
-		Targets []Target `yaml:"targets"`
+	return parseTargets(path, b)
+}
+
+// parseTargets is loadTargets on the file's bytes; name is used in errors,
+// which carry no raw control character of the file.
+func parseTargets(path string, b []byte) ([]Target, error) {
+	path = result.Clean(path)
+	if len(b) > maxTargetsFile {
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", runner.ErrConfig, path, maxTargetsFile)
 	}
+	var f targetsFile
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", runner.ErrConfig, path, err)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: %s", runner.ErrConfig, path, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
 	seen := map[string]bool{}
 	for i, t := range f.Targets {
@@ -73,7 +89,7 @@ func loadTargets(path string) ([]Target, error) {
 		seen[t.Name] = true
 		if t.Fixture != "" {
 			if _, err := fixtures.Get(t.Fixture); err != nil {
-				return nil, fmt.Errorf("%w: %s: target %s: %v", runner.ErrConfig, path, t.Name, err)
+				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
 			}
 		}
 	}

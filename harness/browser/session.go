@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -48,6 +49,9 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		if err := chromedp.Listen(tabCtx, s.rec.handle); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
+		if err := chromedp.Listen(tabCtx, s.onDialog); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
 		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return fmt.Errorf("disable cache: %w", err)
 		}
@@ -86,6 +90,27 @@ func (s *Session) Close() {
 	}
 }
 
+// dialogTimeout bounds closing one JavaScript dialog.
+const dialogTimeout = 5 * time.Second
+
+// onDialog closes every JavaScript dialog a page opens (alert, confirm,
+// prompt, beforeunload): an open dialog stalls the page, so a target that
+// shows one would hold every navigation until its timeout. A beforeunload
+// dialog is accepted (the navigation goes on), the others dismissed. It
+// runs on chromedp's read loop, so the command goes out from a goroutine.
+func (s *Session) onDialog(ev any) {
+	d, ok := ev.(*page.EventJavascriptDialogOpening)
+	if !ok {
+		return
+	}
+	accept := d.Type == page.DialogTypeBeforeunload
+	go func() {
+		ctx, cancel := context.WithTimeout(s.ctx, dialogTimeout)
+		defer cancel()
+		_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+	}()
+}
+
 // call runs a CDP command on the tab, bounded by ctx.
 func call[P, R any](ctx, tab context.Context, cmd cdp.Command[P, R], p P) (R, error) {
 	bctx, cancel := bound(ctx, tab)
@@ -94,12 +119,18 @@ func call[P, R any](ctx, tab context.Context, cmd cdp.Command[P, R], p P) (R, er
 }
 
 // bound derives a context from the tab context that also ends when ctx ends.
+// When ctx runs out of time, the derived context does too at the same
+// deadline, so errors say "deadline exceeded" rather than "canceled".
 func bound(ctx, tab context.Context) (context.Context, context.CancelFunc) {
 	bctx, cancel := context.WithCancel(tab)
 	if dl, ok := ctx.Deadline(); ok {
 		var c2 context.CancelFunc
 		bctx, c2 = context.WithDeadline(bctx, dl)
-		stop := context.AfterFunc(ctx, cancel)
+		stop := context.AfterFunc(ctx, func() {
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				cancel()
+			}
+		})
 		return bctx, func() { stop(); c2(); cancel() }
 	}
 	stop := context.AfterFunc(ctx, cancel)
@@ -177,6 +208,39 @@ func Evaluate[T any](ctx context.Context, s *Session, expr string) (T, error) {
 	v, err := chromedp.Run(bctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		var zero T
+		return zero, fmt.Errorf("browser: evaluate: %w", err)
+	}
+	return v, nil
+}
+
+// isolatedWorld names the world EvaluateIsolated runs in.
+const isolatedWorld = "mfconform"
+
+// EvaluateIsolated is Evaluate in a JavaScript world of mfconform's own,
+// made for the call in the page's main frame: it shares the page's DOM,
+// origin and cookies but not its globals, so a page whose scripts replace
+// fetch, String.prototype.slice or JSON cannot make the expression hand
+// back a value it did not compute (a 100 MB string, a forged answer). Use
+// it for every page a target serves; the page's own variables are not
+// visible from there.
+func EvaluateIsolated[T any](ctx context.Context, s *Session, expr string) (T, error) {
+	var zero T
+	bctx, cancel := bound(ctx, s.ctx)
+	defer cancel()
+	tree, err := chromedp.Call(bctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		return zero, fmt.Errorf("browser: evaluate: the page's frame: %w", err)
+	}
+	if tree.FrameTree == nil || tree.FrameTree.Frame == nil {
+		return zero, errors.New("browser: evaluate: the page has no main frame")
+	}
+	w, err := chromedp.Call(bctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: tree.FrameTree.Frame.ID, WorldName: isolatedWorld})
+	if err != nil {
+		return zero, fmt.Errorf("browser: evaluate: isolated world: %w", err)
+	}
+	inWorld := func(p *runtime.EvaluateParams) { p.ContextID = w.ExecutionContextID }
+	v, err := chromedp.Run(bctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise, inWorld))
+	if err != nil {
 		return zero, fmt.Errorf("browser: evaluate: %w", err)
 	}
 	return v, nil

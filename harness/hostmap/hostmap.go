@@ -19,12 +19,16 @@ type Map struct {
 }
 
 // Add maps pattern ("host.example" or "*.example") to addr (an IP address).
+// A pattern is a host name — letters, digits, '-' and '_' in dot-separated
+// labels, an internationalised name in its xn-- form — optionally after
+// "*.": anything else could read differently to Chromium (which takes '?'
+// and '*' anywhere as wildcards, splits rules at ',' and spaces, and sees
+// host names only in ASCII) than to Lookup.
 func (m *Map) Add(pattern, addr string) error {
 	pattern = strings.ToLower(strings.TrimSpace(pattern))
 	rest, _ := strings.CutPrefix(pattern, "*.")
-	if rest == "" || strings.ContainsAny(pattern, " ,/:") || strings.Contains(rest, "*") ||
-		strings.HasSuffix(rest, ".") || strings.HasPrefix(rest, ".") {
-		return fmt.Errorf("hostmap: bad host pattern %q: want host.example or *.example", pattern)
+	if !hostName(rest) {
+		return fmt.Errorf("hostmap: bad host pattern %q: want host.example or *.example (letters, digits, '-', '_'; an internationalised name in its xn-- form)", pattern)
 	}
 	if net.ParseIP(addr) == nil {
 		return fmt.Errorf("hostmap: %q is not an IP address (host pattern %q)", addr, pattern)
@@ -52,18 +56,54 @@ func (m *Map) Lookup(host string) string {
 	return best
 }
 
+// hostName reports whether s is a host name Add accepts: at most 253
+// bytes of non-empty labels of [a-z0-9_-] joined by dots.
+func hostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ChromiumRules renders the map as the value of Chromium's
-// --host-resolver-rules flag, in a stable order. Names that match no rule
-// resolve normally.
+// --host-resolver-rules flag, in a stable order that makes Chromium, which
+// takes the first rule that matches, agree with Lookup: exact names first,
+// then wildcards from the longest suffix to the shortest. Each rule comes
+// with its twin for the name with a trailing dot, which Chromium keeps in
+// a host and Lookup ignores. IPv6 addresses are bracketed, as Chromium
+// requires. Names that match no rule resolve normally.
 func (m *Map) ChromiumRules() string {
 	keys := make([]string, 0, len(m.rules))
 	for k := range m.rules {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = "MAP " + k + " " + m.rules[k]
+	sort.Slice(keys, func(i, j int) bool {
+		wi, wj := strings.HasPrefix(keys[i], "*."), strings.HasPrefix(keys[j], "*.")
+		switch {
+		case wi != wj:
+			return !wi
+		case wi && len(keys[i]) != len(keys[j]):
+			return len(keys[i]) > len(keys[j])
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		addr := m.rules[k]
+		if strings.Contains(addr, ":") {
+			addr = "[" + addr + "]"
+		}
+		parts = append(parts, "MAP "+k+" "+addr, "MAP "+k+". "+addr)
 	}
 	return strings.Join(parts, ", ")
 }

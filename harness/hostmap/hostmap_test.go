@@ -65,7 +65,7 @@ func TestAddReplaces(t *testing.T) {
 	if got, want := m.Lookup("acme.test"), "127.0.0.2"; got != want {
 		t.Errorf("Lookup(%q) = %q, want %q", "acme.test", got, want)
 	}
-	if got, want := m.ChromiumRules(), "MAP acme.test 127.0.0.2"; got != want {
+	if got, want := m.ChromiumRules(), "MAP acme.test 127.0.0.2, MAP acme.test. 127.0.0.2"; got != want {
 		t.Errorf("ChromiumRules() = %q, want %q", got, want)
 	}
 }
@@ -125,18 +125,30 @@ func TestChromiumRules(t *testing.T) {
 		want  string
 	}{
 		{name: "none", want: ""},
-		{name: "one", rules: [][2]string{{"*.acme.test", "127.0.0.1"}}, want: "MAP *.acme.test 127.0.0.1"},
+		{name: "one", rules: [][2]string{{"*.acme.test", "127.0.0.1"}}, want: "MAP *.acme.test 127.0.0.1, MAP *.acme.test. 127.0.0.1"},
 		{
-			name:  "sorted regardless of insertion order",
+			// Chromium takes the first rule that matches: an exact name
+			// must come before a wildcard that covers it, as Lookup
+			// prefers it.
+			name:  "exact names before wildcards, regardless of insertion order",
 			rules: [][2]string{{"login.acme.test", "127.0.0.2"}, {"*.acme.test", "127.0.0.1"}, {"app.other.test", "127.0.0.3"}},
-			want:  "MAP *.acme.test 127.0.0.1, MAP app.other.test 127.0.0.3, MAP login.acme.test 127.0.0.2",
+			want: "MAP app.other.test 127.0.0.3, MAP app.other.test. 127.0.0.3, MAP login.acme.test 127.0.0.2, MAP login.acme.test. 127.0.0.2, " +
+				"MAP *.acme.test 127.0.0.1, MAP *.acme.test. 127.0.0.1",
 		},
 		{
 			name:  "same rules other order",
 			rules: [][2]string{{"app.other.test", "127.0.0.3"}, {"*.acme.test", "127.0.0.1"}, {"login.acme.test", "127.0.0.2"}},
-			want:  "MAP *.acme.test 127.0.0.1, MAP app.other.test 127.0.0.3, MAP login.acme.test 127.0.0.2",
+			want: "MAP app.other.test 127.0.0.3, MAP app.other.test. 127.0.0.3, MAP login.acme.test 127.0.0.2, MAP login.acme.test. 127.0.0.2, " +
+				"MAP *.acme.test 127.0.0.1, MAP *.acme.test. 127.0.0.1",
 		},
-		{name: "lower-cased", rules: [][2]string{{"*.ACME.test", "127.0.0.1"}}, want: "MAP *.acme.test 127.0.0.1"},
+		{
+			name:  "longer wildcard first",
+			rules: [][2]string{{"*.test", "10.0.0.1"}, {"*.staging.acme.test", "10.0.0.3"}, {"*.acme.test", "10.0.0.2"}},
+			want: "MAP *.staging.acme.test 10.0.0.3, MAP *.staging.acme.test. 10.0.0.3, MAP *.acme.test 10.0.0.2, MAP *.acme.test. 10.0.0.2, " +
+				"MAP *.test 10.0.0.1, MAP *.test. 10.0.0.1",
+		},
+		{name: "IPv6 bracketed", rules: [][2]string{{"v6.acme.test", "::1"}}, want: "MAP v6.acme.test [::1], MAP v6.acme.test. [::1]"},
+		{name: "lower-cased", rules: [][2]string{{"*.ACME.test", "127.0.0.1"}}, want: "MAP *.acme.test 127.0.0.1, MAP *.acme.test. 127.0.0.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -210,8 +210,11 @@ func Give(o Outcome) {
 }
 
 // scrubText makes target text safe to keep: the run's known secrets and
-// tokens replaced (redact.Known), control characters escaped.
-func scrubText(s string) string { return result.Clean(redact.Known.Clean(s)) }
+// tokens replaced (redact.Known, before anything is cut, so no part of a
+// secret survives), cut to result.MaxText, control characters escaped.
+func scrubText(s string) string {
+	return result.Clean(result.Cut(redact.Known.Clean(s), result.MaxText))
+}
 
 // Scrubbed is the outcome as it may be stored: every finding, piece of
 // evidence and reason passed through the run's redaction and the control

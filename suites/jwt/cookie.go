@@ -374,7 +374,7 @@ func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
 	if err != nil {
 		observed = err.Error()
 	}
-	if strings.Contains(observed, "deadline exceeded") {
+	if strings.Contains(observed, "deadline exceeded") && !strings.Contains(observed, "timeout (") {
 		observed = "no answer before the timeout: " + observed
 	}
 	return diag.New(code, "an answer from "+target, observed)

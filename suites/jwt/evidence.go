@@ -147,6 +147,16 @@ func (e *LoginEvidence) token() string {
 	return strings.Trim(strings.TrimSpace(v), `"`)
 }
 
+// within names the bound a step ran out of: "no complete answer within
+// the navigation timeout (3s)" says more to an operator than a context
+// error. Other errors pass unchanged.
+func within(err error, bound string, d time.Duration) error {
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("no complete answer within the %s timeout (%s): %w", bound, d, err)
+}
+
 // step bounds one step of a gather.
 func step(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, d)
@@ -179,7 +189,7 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	nav, err := s.Navigate(nctx, appPage)
 	ncancel()
 	if err != nil {
-		ev.AppErr = fmt.Errorf("open the app at %s: %w", appPage, err)
+		ev.AppErr = fmt.Errorf("open the app at %s: %w", appPage, within(err, "navigation", e.Timeouts.Navigation))
 		return ev, nil
 	}
 	ev.AppNav = nav
@@ -190,13 +200,15 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	}
 	sctx, scancel := step(ctx, e.Timeouts.Script)
 	mark := s.Mark()
-	st, err := browser.Evaluate[pageState](sctx, s, fmt.Sprintf(`(async () => ({
+	// The app page is the target's: its scripts must not be able to
+	// change what this reads.
+	st, err := browser.EvaluateIsolated[pageState](sctx, s, fmt.Sprintf(`(async () => ({
 		readable: document.cookie.split(";").some(c => c.trim().startsWith(%q)),
 		probe: await %s,
 	}))()`, CookieName+"=", probeScript(e.Target.ProbePath)))
 	scancel()
 	if err != nil {
-		ev.AppErr = fmt.Errorf("read the app page: %w", err)
+		ev.AppErr = fmt.Errorf("read the app page: %w", within(err, "script", e.Timeouts.Script))
 		return ev, nil
 	}
 	ev.DocumentCookieHasToken = st.Readable
@@ -275,7 +287,7 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 	}
 	ev.ReceivedAt = e.Now()
 	if err != nil {
-		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, err)
+		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, within(err, "navigation", e.Timeouts.Navigation))
 	}
 	// A fresh bound for reading what the login did: a scripted login's
 	// steps each had their own.
@@ -412,7 +424,7 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	defer cancel()
 	mark := s.Mark()
 	if _, err := s.Navigate(nctx, page); err != nil {
-		return out, fmt.Errorf("open the embedding page %s: %w", page, err)
+		return out, fmt.Errorf("open the embedding page %s: %w", page, within(err, "navigation", e.Timeouts.Navigation))
 	}
 	type result struct {
 		FetchStatus int    `json:"fetchStatus"`
@@ -426,7 +438,7 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 		r, err := browser.Evaluate[result](sctx, s, `window.mfEmbedDone`)
 		scancel()
 		if err != nil {
-			return out, fmt.Errorf("wait for the embedding page: %w", err)
+			return out, fmt.Errorf("wait for the embedding page: %w", within(err, "script", e.Timeouts.Script))
 		}
 		out.FetchStatus, out.FetchError = r.FetchStatus, r.FetchError
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Field is one row of a token summary: a name such as "header.alg" or
@@ -13,29 +15,41 @@ type Field struct {
 	Value string `json:"value"`
 }
 
+// maxFieldName bounds a summary row's name: claim names are the token's
+// text, as long as the token likes.
+const maxFieldName = 80
+
+// field makes a summary row safe to print: the name cut to maxFieldName,
+// both passed through result.Clean (a claim name or value may hold
+// escape sequences, C1 or bidirectional controls that JSON leaves raw).
+func field(name, value string) Field {
+	return Field{Name: result.Clean(result.Cut(name, maxFieldName)), Value: result.Clean(value)}
+}
+
 // Describe summarises p for `mfconform inspect` and the reports: header
 // fields (alg and typ first) named "header.<name>", the signature's size
 // (never its bytes), then the claims (the contract's first, then the rest
 // sorted) with exp, iat and nbf also shown as RFC 3339 dates and relative
 // to now ("in 42m", "expired 3h ago"). Values are JSON, so a string shows
-// its quotes and 42 and "42" stay distinguishable.
+// its quotes and 42 and "42" stay distinguishable. Names and values are
+// cleaned of control characters and bounded, so a row is safe to print.
 func Describe(p *Parsed, now time.Time) []Field {
 	var out []Field
 	for _, k := range ordered(p.Header, "alg", "typ") {
-		out = append(out, Field{Name: "header." + k, Value: jsonText(p.Header[k])})
+		out = append(out, field("header."+k, jsonText(p.Header[k])))
 	}
 	sig := fmt.Sprintf("%d bytes", len(p.signature))
 	if len(p.signature) == 0 {
 		sig = "none (unsigned)"
 	}
-	out = append(out, Field{Name: "signature", Value: sig})
+	out = append(out, field("signature", sig))
 	for _, k := range ordered(p.Claims, "user_id", "exp", "iat", "nbf", "first_name", "last_name", "email") {
 		v := jsonText(p.Claims[k])
 		switch k {
 		case "exp", "iat", "nbf":
 			v = describeDate(p.Claims, k, now)
 		}
-		out = append(out, Field{Name: k, Value: v})
+		out = append(out, field(k, v))
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Parsed is a decoded compact JWS. Header and Claims are decoded with
@@ -190,10 +191,7 @@ func jsonText(v any) string {
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	const max = 80
-	if len(b) > max {
-		return string(b[:max]) + fmt.Sprintf("…(%d bytes)", len(b))
-	}
-	return string(b)
+	return result.Cut(string(b), max)
 }
 
 // SigningInput returns header.payload as signed (the input to verify a

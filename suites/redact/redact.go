@@ -25,19 +25,37 @@ func Fingerprint(secret []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
+// maxSegment is the longest header or payload Token keeps whole: a cookie
+// holds at most 4096 bytes, so a longer segment is never a real token's.
+const maxSegment = 4096
+
 // Token drops a compact JWS's signature: "header.payload.<signature dropped>".
 // Header and payload are public (base64url JSON) and show what was sent;
-// without the signature the token cannot be replayed. Anything that is not
-// three dot-separated segments is cut to a prefix.
+// without the signature the token cannot be replayed. A header or payload
+// longer than 4096 bytes keeps its first 4096 and says how long it was.
+// Anything that is not three dot-separated segments is cut to a prefix.
 func Token(tok string) string {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return Prefix(tok)
 	}
+	shown := segment(parts[0]) + "." + segment(parts[1])
 	if parts[2] == "" {
-		return parts[0] + "." + parts[1] + ".<no signature>"
+		return shown + ".<no signature>"
 	}
-	return parts[0] + "." + parts[1] + ".<signature dropped>"
+	return shown + ".<signature dropped>"
+}
+
+// segment cuts a header or payload segment to maxSegment bytes.
+func segment(s string) string {
+	if len(s) <= maxSegment {
+		return s
+	}
+	cut := maxSegment
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // prefixLen is how much of an opaque value Prefix keeps.
@@ -46,13 +64,13 @@ const prefixLen = 12
 // Prefix keeps the first few characters of an opaque value and says how long
 // it was: "eyJhbGciOiJI…(231 bytes)".
 func Prefix(v string) string {
-	if len(v) <= prefixLen {
-		if v == "" {
-			return "(empty)"
-		}
-		return v[:len(v)/2] + "…(" + strconv.Itoa(len(v)) + " bytes)"
+	if v == "" {
+		return "(empty)"
 	}
 	cut := prefixLen
+	if len(v) <= prefixLen {
+		cut = len(v) / 2 // a short value keeps half
+	}
 	for cut > 0 && !utf8.RuneStart(v[cut]) {
 		cut-- // never split a multi-byte character
 	}
@@ -65,10 +83,16 @@ var cookieAttributes = map[string]bool{
 	"secure": true, "httponly": true, "partitioned": true, "priority": true,
 }
 
+// maxFlag is the longest unknown value-less attribute SetCookie keeps:
+// attribute names are short words, a longer one is likely a value that
+// lost its name (a ';' typed for '=').
+const maxFlag = 16
+
 // SetCookie redacts the cookie values of a Set-Cookie or Cookie line while
 // keeping the names and every attribute:
 // "mf_jwt_token=eyJhbGciOiJI…(231 bytes); Domain=…". Every name=value pair
-// that is not a known attribute is treated as a cookie and redacted.
+// that is not a known attribute is treated as a cookie and redacted, and
+// so is a value-less part longer than any attribute name.
 func SetCookie(line string) string {
 	parts := strings.Split(line, ";")
 	for i, part := range parts {
@@ -77,6 +101,8 @@ func SetCookie(line string) string {
 		case i > 0 && cookieAttributes[strings.ToLower(strings.TrimSpace(name))]:
 		case !ok && i == 0:
 			parts[i] = Prefix(part)
+		case !ok && len(strings.TrimSpace(part)) > maxFlag:
+			parts[i] = " " + Prefix(strings.TrimSpace(part))
 		case ok:
 			parts[i] = name + "=" + Prefix(strings.TrimSpace(value))
 		}

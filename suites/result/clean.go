@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,11 +79,37 @@ func unsafeRune(r rune) bool {
 	return false
 }
 
+// Limits of what a report keeps of one piece of target text: the strings
+// and entries beyond them say how much was left out. A target decides
+// how much it sends; these decide how much of it is repeated in every
+// spec's evidence and every report.
+const (
+	// MaxText is the most bytes kept of one string.
+	MaxText = 8 << 10
+	// MaxItems is the most entries kept of one map or list.
+	MaxItems = 100
+)
+
+// Cut returns s when it is at most max bytes long, else its first max
+// bytes (never splitting a UTF-8 sequence) followed by "…(N bytes)".
+func Cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && cut > max-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…(%d bytes)", len(s))
+}
+
 // Scrub returns v with every string in it passed through f, as the JSON a
 // report would hold of it: structs become maps, numbers json.Numbers, []byte
 // base64 strings (f keeps base64 as it is). Renderers read evidence by
-// re-decoding its JSON, so nothing is lost. A value that does not encode
-// is shown as f of its %v text.
+// re-decoding its JSON, so nothing is lost. Maps and lists keep at most
+// MaxItems entries (a map the first in key order) and say how many more
+// there were: under the key "…" for a map, as a last string for a list. A
+// value that does not encode is shown as f of its %v text.
 func Scrub(v any, f func(string) string) any {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -101,14 +129,29 @@ func scrub(v any, f func(string) string) any {
 	case string:
 		return f(x)
 	case []any:
+		more := len(x) - MaxItems
+		if more > 0 {
+			x = x[:MaxItems]
+		}
 		for i := range x {
 			x[i] = scrub(x[i], f)
 		}
+		if more > 0 {
+			x = append(x, fmt.Sprintf("…%d more not shown", more))
+		}
 		return x
 	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[f(k)] = scrub(e, f)
+		keys := slices.Sorted(maps.Keys(x))
+		more := len(keys) - MaxItems
+		if more > 0 {
+			keys = keys[:MaxItems]
+		}
+		out := make(map[string]any, len(keys)+1)
+		for _, k := range keys {
+			out[f(k)] = scrub(x[k], f)
+		}
+		if more > 0 {
+			out["…"] = fmt.Sprintf("%d more not shown", more)
 		}
 		return out
 	}

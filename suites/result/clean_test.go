@@ -1,6 +1,7 @@
 package result
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -51,4 +52,63 @@ func FuzzClean(f *testing.F) {
 			t.Fatalf("Clean changed clean text %q", s)
 		}
 	})
+}
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"short kept", "abc", 3, "abc"},
+		{"cut with length", "abcdef", 3, "abc…(6 bytes)"},
+		{"never splits a character", "aé", 2, "a…(3 bytes)"},
+		{"empty", "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Cut(tt.in, tt.max); got != tt.want {
+				t.Errorf("Cut(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScrubBoundsEntries(t *testing.T) {
+	big := map[string]any{}
+	var list []int
+	for i := range MaxItems + 5 {
+		big[fmt.Sprintf("k%03d", i)] = i
+		list = append(list, i)
+	}
+	tests := []struct {
+		name string
+		in   any
+		want int // entries kept, the marker included
+	}{
+		{"map", big, MaxItems + 1},
+		{"list", list, MaxItems + 1},
+		{"small map kept whole", map[string]any{"a": 1}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n int
+			switch v := Scrub(tt.in, Clean).(type) {
+			case map[string]any:
+				n = len(v)
+				if len(big) > MaxItems && tt.name == "map" && v["…"] != "5 more not shown" {
+					t.Errorf("map marker = %v, want 5 more not shown", v["…"])
+				}
+			case []any:
+				n = len(v)
+				if v[len(v)-1] != "…5 more not shown" {
+					t.Errorf("list marker = %v, want …5 more not shown", v[len(v)-1])
+				}
+			}
+			if n != tt.want {
+				t.Errorf("Scrub kept %d entries, want %d", n, tt.want)
+			}
+		})
+	}
 }

@@ -44,15 +44,24 @@ const maxWaiversFile = 1 << 20
 // with their line, every waiver names exactly one of spec or code, has a
 // reason, and an expiry written as YYYY-MM-DD.
 func LoadWaivers(path string) ([]Waiver, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrWaivers, err)
+	}
+	defer f.Close()
+	// One byte more than allowed, so ParseWaivers sees a file too large
+	// without reading all of it (/dev/zero, a huge log named by mistake).
+	b, err := io.ReadAll(io.LimitReader(f, maxWaiversFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrWaivers, err)
 	}
 	return ParseWaivers(path, b)
 }
 
-// ParseWaivers is LoadWaivers on the file's bytes; name is used in errors.
+// ParseWaivers is LoadWaivers on the file's bytes; name is used in errors,
+// which carry no raw control character of the file.
 func ParseWaivers(name string, b []byte) ([]Waiver, error) {
+	name = Clean(name)
 	if len(b) > maxWaiversFile {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrWaivers, name, maxWaiversFile)
 	}
@@ -60,7 +69,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 	dec.KnownFields(true)
 	var f waiverFile
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %v", ErrWaivers, name, err)
+		return nil, fmt.Errorf("%w: %s: %s", ErrWaivers, name, Clean(Cut(err.Error(), MaxText)))
 	}
 	for i, w := range f.Waivers {
 		at := fmt.Sprintf("%s: waiver %d", name, i+1)

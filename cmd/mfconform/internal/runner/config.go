@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
@@ -193,17 +194,22 @@ func (c Config) Validate() error {
 	}
 	if c.LabelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
-			return fmt.Errorf("%w: --label-filter %q: %v", ErrConfig, c.LabelFilter, err)
+			return fmt.Errorf("%w: --label-filter %q: %s", ErrConfig, c.LabelFilter, result.Clean(err.Error()))
 		}
 	}
+	var hm hostmap.Map
 	for _, r := range c.Network.Resolve {
-		if h, a, ok := cut(r, "="); !ok || h == "" || net.ParseIP(a) == nil {
+		h, a, ok := cut(r, "=")
+		if !ok || h == "" || net.ParseIP(a) == nil {
 			return fmt.Errorf("%w: --resolve %q: want HOST=IP (HOST may be *.domain)", ErrConfig, r)
+		}
+		if err := hm.Add(h, a); err != nil {
+			return fmt.Errorf("%w: --resolve %q: %v", ErrConfig, r, err)
 		}
 	}
 	if c.Network.Proxy != "" {
 		if u, err := url.Parse(c.Network.Proxy); err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
-			return fmt.Errorf("%w: --proxy %s: want a URL such as http://proxy.internal:3128", ErrConfig, redactURL(c.Network.Proxy))
+			return fmt.Errorf("%w: --proxy %q: want a URL such as http://proxy.internal:3128", ErrConfig, redactURL(c.Network.Proxy))
 		}
 	}
 	for name, d := range map[string]time.Duration{

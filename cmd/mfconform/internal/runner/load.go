@@ -122,7 +122,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, ErrHelp
 		}
-		return cfg, fmt.Errorf("%w: %v", ErrUsage, err)
+		// The flag package quotes values but not an unknown flag's name.
+		return cfg, fmt.Errorf("%w: %s", ErrUsage, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
@@ -260,6 +261,9 @@ func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOri
 	return c.shared(getenv)
 }
 
+// maxSecretFile bounds the --secret-file read: a key is a line.
+const maxSecretFile = 64 << 10
+
 // readSecret reads AUTH_SECRET_KEY from the environment, else from the
 // secret file (one trailing newline dropped); nil when neither has one.
 func readSecret(getenv func(string) string, file string) ([]byte, error) {
@@ -269,13 +273,13 @@ func readSecret(getenv func(string) string, file string) ([]byte, error) {
 	if file == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(file)
+	b, err := ReadFileLimit(file, maxSecretFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --secret-file: %v", ErrConfig, err)
 	}
 	s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 	if s == "" {
-		return nil, fmt.Errorf("%w: --secret-file %s is empty", ErrConfig, file)
+		return nil, fmt.Errorf("%w: --secret-file %q is empty", ErrConfig, file)
 	}
 	return []byte(s), nil
 }
@@ -327,18 +331,40 @@ func (c *Config) shared(getenv func(string) string) error {
 // maxConfigFile bounds the configuration file read.
 const maxConfigFile = 1 << 20
 
+// ReadFileLimit reads at most max bytes of the file at path and fails,
+// without reading further, when it holds more: a configuration, secret,
+// waivers, targets or CA file named by mistake (or by a pull request) as
+// /dev/zero or a multi-gigabyte log must not exhaust memory.
+func ReadFileLimit(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%q is larger than %d bytes", path, max)
+	}
+	return b, nil
+}
+
 // LoadFile layers a YAML configuration file over c (the defaults). Unknown
 // keys are errors naming their line.
 func (c *Config) LoadFile(path string) error {
-	b, err := os.ReadFile(path)
+	b, err := ReadFileLimit(path, maxConfigFile)
 	if err != nil {
 		return fmt.Errorf("%w: --config: %v", ErrConfig, err)
 	}
 	return c.ParseFile(path, b)
 }
 
-// ParseFile is LoadFile on the file's bytes; name is used in errors.
+// ParseFile is LoadFile on the file's bytes; name is used in errors, which
+// carry no raw control character of the file.
 func (c *Config) ParseFile(name string, b []byte) error {
+	name = result.Clean(name)
 	if len(b) > maxConfigFile {
 		return fmt.Errorf("%w: %s is larger than %d bytes", ErrConfig, name, maxConfigFile)
 	}
@@ -346,7 +372,7 @@ func (c *Config) ParseFile(name string, b []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+		return fmt.Errorf("%w: %s: %s", ErrConfig, name, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
 	var probe struct {
 		Mode *string `yaml:"mode"`
@@ -404,9 +430,9 @@ func splitList(v string) []string {
 }
 
 // Effective renders the configuration as YAML for `mfconform config check`,
-// with every secret shown as "set" or "not set", URLs without credentials,
-// and login form values that come from the environment shown as their
-// variable.
+// printable whatever it holds, with every secret shown as "set" or "not
+// set", URLs without credentials, and login form values that come from
+// the environment shown as their variable.
 func (c Config) Effective(getenv func(string) string) (string, error) {
 	if len(c.JWT.LoginForm) > 0 {
 		form := map[string]string{}
@@ -424,7 +450,8 @@ func (c Config) Effective(getenv func(string) string) (string, error) {
 		return "", err
 	}
 	var out strings.Builder
-	out.Write(b)
+	// YAML escapes C0 controls but leaves bidirectional ones raw.
+	out.WriteString(result.Clean(string(b)))
 	fmt.Fprintln(&out, "# secrets (keys as fingerprints, passwords only as set / not set):")
 	shown := []struct {
 		name, value string
@@ -446,7 +473,7 @@ func (c Config) Effective(getenv func(string) string) (string, error) {
 		fmt.Fprintf(&out, "#   %-26s %s\n", s.name, state)
 	}
 	if c.ChromiumPath != "" {
-		fmt.Fprintf(&out, "# chromium: %s\n", c.ChromiumPath)
+		fmt.Fprintf(&out, "# chromium: %s\n", result.Clean(c.ChromiumPath))
 	}
 	return out.String(), nil
 }

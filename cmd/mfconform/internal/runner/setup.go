@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -220,12 +219,16 @@ func hostMap(cfg Config, hosts []string) (*hostmap.Map, error) {
 	return hm, nil
 }
 
+// maxCAFile bounds the --ca-file read (a bundle of a few hundred
+// certificates fits).
+const maxCAFile = 4 << 20
+
 // readPrivateCA reads the operator's --ca-file.
 func readPrivateCA(cfg Config) ([]byte, error) {
 	if cfg.Network.CAFile == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(cfg.Network.CAFile)
+	b, err := ReadFileLimit(cfg.Network.CAFile, maxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %w", err)
 	}
@@ -369,10 +372,10 @@ func describeTarget(cfg Config, e *env.Env) result.Target {
 		if cfg.JWT.Reference() {
 			app = "the reference app at " + app
 		}
-		parts = append(parts, fmt.Sprintf("JWT deployment (login %s, app %s)", orNone(e.Target.LoginURL), orNone(app)))
+		parts = append(parts, fmt.Sprintf("JWT deployment (login %s, app %s)", orNone(redactURL(e.Target.LoginURL)), orNone(redactURL(app))))
 	}
 	if cfg.Runs(ModeSupabase) && cfg.SupabaseTarget != nil {
-		parts = append(parts, "Supabase project "+cfg.SupabaseTarget.URL)
+		parts = append(parts, "Supabase project "+redactURL(cfg.SupabaseTarget.URL))
 	}
 	what := strings.Join(parts, "; ")
 	if what == "" || len(parts) == 1 && cfg.Mode == ModeAll {
@@ -399,13 +402,26 @@ func describeTarget(cfg Config, e *env.Env) result.Target {
 	return t
 }
 
-// redactURL hides credentials in a URL (user:password@).
+// redactURL hides credentials in a URL (user:password@), also in one that
+// does not parse (a bad escape after the password) or parses as a path (a
+// scheme without its colon): then everything between "//" and the
+// authority's last "@" is hidden.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(raw, "//")
+	if !ok {
 		return raw
 	}
-	return u.Redacted()
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		return scheme + "//xxxxx" + rest[at:]
+	}
+	return raw
 }
 
 // httpClient is the Go client for browserless checks: it dials through the

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/mfconform/mfconform/suites/result"
 	"net"
 	"strings"
 
@@ -95,7 +96,7 @@ func resolveScript(name string, steps []env.LoginStep, getenv func(string) strin
 		if s.Fill != "" {
 			v := getenv(s.Env)
 			if v == "" {
-				return nil, fmt.Errorf("%w: %s fills %s from $%s, which is not set", ErrConfig, name, s.Fill, s.Env)
+				return nil, fmt.Errorf("%w: %s fills %s from $%s, which is not set", ErrConfig, name, result.Clean(s.Fill), result.Clean(s.Env))
 			}
 			s.Value = v
 		}

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // JWTConfig points JWT mode at a real deployment. With neither LoginURL nor
@@ -136,7 +137,7 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 		for k, v := range j.LoginForm {
 			val, err := fromEnv(v, getenv)
 			if err != nil {
-				return t, fmt.Errorf("%w: login form field %s: %v", ErrConfig, k, err)
+				return t, fmt.Errorf("%w: login form field %s: %v", ErrConfig, result.Clean(k), err)
 			}
 			t.LoginForm[k] = val
 		}
@@ -164,7 +165,7 @@ func (c Config) ReferenceAppHost() (string, error) {
 	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(u.Hostname())
 	if err != nil {
-		return "", fmt.Errorf("%w: no registrable domain for %s (set --app-host): %v", ErrConfig, u.Hostname(), err)
+		return "", fmt.Errorf("%w: no registrable domain for %s (set --app-host): %s", ErrConfig, result.Clean(u.Hostname()), result.Clean(err.Error()))
 	}
 	return "mfconform-app." + d, nil
 }
@@ -177,7 +178,7 @@ func fromEnv(v string, getenv func(string) string) (string, error) {
 	}
 	val := getenv(name)
 	if val == "" {
-		return "", fmt.Errorf("$%s is not set", name)
+		return "", fmt.Errorf("$%s is not set", result.Clean(name))
 	}
 	return val, nil
 }

@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/mfconform/mfconform/harness/hostile"
+	"github.com/mfconform/mfconform/harness/pki"
+	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/result"
+)
+
+// Hostile runs: short step timeouts keep each run brief. A run is bound
+// by the browser's start, the evidence bundles (gathered concurrently),
+// then one more probe step; the test allows three times the sum of the
+// configured timeouts: longer is a hang.
+const (
+	hostileLogin   = "login.hostile.test"
+	hostileApp     = "app.hostile.test"
+	hostileTimeout = "timeouts:\n  browser_start: 20s\n  navigation: 3s\n  evidence: 15s\n  probe: 3s\n  script: 3s\n"
+	hostileBound   = 3 * (20 + 15 + 3 + 3 + 3) * time.Second
+	// maxRSS bounds mfconform's own peak resident memory against any
+	// target: a run takes 25-70 MiB (measured; each case logs it).
+	maxRSS = 256 << 20
+	// maxTreeRSS bounds the rusage peak, which also counts the largest
+	// process mfconform waited for: Chromium's browser process, about
+	// 220-270 MiB.
+	maxTreeRSS = 1 << 30
+	// maxReportFile bounds each report file (report.html carries the
+	// screenshots; 80-250 KiB measured).
+	maxReportFile = 2 << 20
+)
+
+// TestHostileTarget runs mfconform against a target that answers every
+// request of the login and the app host in a hostile way. Whatever the
+// target sends, the run must end within a bound derived from the
+// configured timeouts, with exit 1 (the target fails specs) or 3 (it could
+// not be observed) and a message that says why, within bounded memory,
+// with every report well-formed (HTML with the target's markup escaped,
+// JUnit that parses, JSON that parses, Markdown and console without raw
+// control characters), and with nothing left behind.
+func TestHostileTarget(t *testing.T) {
+	ca, err := pki.New([]string{hostileLogin, hostileApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := writeFile(t, "ca.pem", string(ca.CertPEM))
+	config := writeFile(t, "hostile.yaml", hostileTimeout)
+	tests := []struct {
+		mode     hostile.Mode
+		wantCode int
+		// want are in stdout or stderr: the reason, in an operator's words.
+		want []string
+		// states are specs whose state the case pins.
+		states map[string]string
+		// why the exit code is what it is.
+		why string
+	}{
+		{hostile.Control, exitFailed, []string{"APP_ACCEPTS_EXPIRED", `\u001b`}, map[string]string{"JWT-COOKIE-001": result.StatePassed},
+			"the login works and the app answers 200 to every token: the target fails specs (1), and its control characters are shown escaped"},
+		{hostile.Markup, exitFailed, []string{"APP_ACCEPTS_EXPIRED", "<script>"}, map[string]string{"JWT-COOKIE-001": result.StatePassed},
+			"as control; the page's alert() is dismissed, so the login completes: the target fails specs (1)"},
+		{hostile.HugeBody, exitToolError, []string{"LOGIN_UNREACHABLE", "no complete answer within the navigation timeout (3s)"}, nil,
+			"the login page never finishes loading within the navigation timeout: the target could not be observed (3)"},
+		{hostile.RedirectLoop, exitToolError, []string{"LOGIN_UNREACHABLE", "ERR_TOO_MANY_REDIRECTS"}, nil,
+			"Chromium gives up after 20 redirects: the login could not be observed (3)"},
+		{hostile.Drip, exitToolError, []string{"no complete answer within the navigation timeout (3s)", "APP_UNREACHABLE"}, nil,
+			"neither host completes an answer within its timeout (3)"},
+		{hostile.HugeSetCookie, exitToolError, []string{"ERR_RESPONSE_HEADERS_TOO_BIG", "APP_UNREACHABLE"}, nil,
+			"Chromium and the Go client both refuse headers that large: nothing could be observed (3)"},
+		{hostile.HugeJWT, exitToolError, []string{"ERR_RESPONSE_HEADERS_TOO_BIG"}, nil,
+			"a token with a 10 MB payload cannot travel in a header: the login could not be observed (3)"},
+		{hostile.LargeJWT, exitFailed, []string{"COOKIE_TOO_LARGE", "NameValuePairExceedsMaxSize"}, map[string]string{"JWT-COOKIE-009": result.StateFailed},
+			"the browser takes the response but refuses the cookie: the target fails specs (1); the 150 KB payload is shown cut"},
+		{hostile.Tamper, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-005": result.StatePassed},
+			"the page's replaced built-ins do not reach mfconform's reads (an isolated world): the cookie specs judge normally and the app fails specs (1)"},
+		{hostile.Storm, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, nil,
+			"the request storm only slows the login down: the app fails specs (1)"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode), func(t *testing.T) {
+			srv, err := hostile.Start(tt.mode, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, Secret: []byte(knownSecret)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = srv.Close() })
+			res, took, use := runBounded(t, hostileBound, knownSecret, "run", "--config", config,
+				"--login-url", srv.LoginURL, "--app-url", srv.AppURL,
+				"--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
+			t.Logf("%s: exit %d in %s (bound %s), peak RSS %s (mfconform alone: %s)",
+				tt.mode, res.code, took.Round(time.Millisecond), hostileBound, mib(use.maxRSS), mib(use.ownPeak))
+			t.Logf("%s: %s", tt.mode, headline(res.stdout+res.stderr))
+			if res.code != tt.wantCode {
+				t.Errorf("exit = %d, want %d: %s\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, tt.why, res.stdout, res.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output lacks %q (%s):\n%s%s", w, tt.why, res.stdout, res.stderr)
+				}
+			}
+			if res.report != nil {
+				for _, sp := range res.report.Specs {
+					if want, ok := tt.states[sp.ID]; ok && sp.State != want {
+						t.Errorf("%s = %s (%s %v), want %s: %s", sp.ID, sp.State, sp.Reason, sp.Codes(), want, tt.why)
+					}
+				}
+			}
+			if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
+				t.Errorf("stderr shows a panic:\n%s", res.stderr)
+			}
+			if use.ownPeak > maxRSS {
+				t.Errorf("mfconform's peak RSS = %s, want at most %s", mib(use.ownPeak), mib(maxRSS))
+			}
+			if use.maxRSS > maxTreeRSS {
+				t.Errorf("peak RSS of mfconform and the processes it waited for = %s, want at most %s", mib(use.maxRSS), mib(maxTreeRSS))
+			}
+			assertWellFormed(t, res)
+			assertClean(t, res)
+		})
+	}
+}
+
+// resources is what a finished child process used.
+type resources struct {
+	// maxRSS is the rusage peak: the process or the largest of the
+	// descendants it waited for (Chromium's browser process among them).
+	maxRSS int64
+	// ownPeak is mfconform's own peak (VmHWM), sampled while it ran.
+	ownPeak int64
+}
+
+// headline is what an operator reads first: the first finding's code and
+// observation, and the verdict.
+func headline(out string) string {
+	var got []string
+	for _, line := range strings.Split(out, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case len(got) == 0 && strings.HasPrefix(l, "FAIL "):
+			got = append(got, l)
+		case len(got) == 1 && strings.HasPrefix(l, "observed:"):
+			got = append(got, l)
+		case strings.HasPrefix(l, "verdict:"), strings.HasPrefix(l, "mfconform: "):
+			got = append(got, l)
+		}
+	}
+	return strings.Join(got, " | ")
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+
+// runBounded runs mfconform as runTarget does, but kills it and fails the
+// test when it outlives bound (a hang), and measures its time and memory.
+func runBounded(t *testing.T, bound time.Duration, secret string, args ...string) (runResult, time.Duration, resources) {
+	t.Helper()
+	res := runResult{reportDir: t.TempDir(), tmpDir: shortTempDir(t)}
+	if d := os.Getenv("MFCONFORM_KEEP_REPORTS"); d != "" {
+		res.reportDir = filepath.Join(d, t.Name())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, append(args, "--report-dir", res.reportDir)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + res.tmpDir, "AUTH_SECRET_KEY=" + secret}
+	// Killed on a hang with its whole group, Chromium included.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	peak := make(chan int64, 1)
+	stop := make(chan struct{})
+	go func() { peak <- samplePeak(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
+	took := time.Since(start)
+	close(stop)
+	u := resources{ownPeak: <-peak}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		u.maxRSS = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	res.stdout, res.stderr = stdout.String(), stderr.String()
+	if ctx.Err() != nil {
+		t.Fatalf("mfconform did not finish within %s (a hang); killed\nstdout:\n%s\nstderr:\n%s", bound, res.stdout, res.stderr)
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		res.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run: %v", err)
+	}
+	if r, err := reports.ReadJSON(filepath.Join(res.reportDir, reports.JSONFile)); err == nil {
+		res.report = r
+	}
+	return res, took, u
+}
+
+// samplePeak reads the process's VmHWM (its peak resident set so far)
+// until stop closes, and returns the last value read, in bytes.
+func samplePeak(pid int, stop <-chan struct{}) int64 {
+	var last int64
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil {
+						last = max(last, kb<<10)
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return last
+		case <-tick.C:
+		}
+	}
+}
+
+// assertWellFormed checks every report file and the console: JSON that
+// parses, HTML that parses with none of the target's markup alive in it,
+// JUnit XML that parses strictly, and no raw control character anywhere.
+func assertWellFormed(t *testing.T, res runResult) {
+	t.Helper()
+	if res.report == nil {
+		t.Fatal("report.json missing or does not parse")
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(res.reportDir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		return b
+	}
+	if b := read(reports.JSONFile); !json.Valid(b) {
+		t.Errorf("%s is not valid JSON", reports.JSONFile)
+	}
+	checkHTML(t, read(reports.HTMLFile))
+	checkJUnit(t, read(reports.JUnitFile))
+	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr}
+	entries, _ := os.ReadDir(res.reportDir)
+	for _, e := range entries {
+		if !e.IsDir() {
+			texts[e.Name()] = string(read(e.Name()))
+		}
+	}
+	var sizes []string
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() {
+			sizes = append(sizes, fmt.Sprintf("%s %d KiB", e.Name(), info.Size()>>10))
+			if info.Size() > maxReportFile {
+				t.Errorf("%s is %d bytes, want at most %d: what the target sent is not bounded", e.Name(), info.Size(), maxReportFile)
+			}
+		}
+	}
+	t.Logf("reports: %s", strings.Join(sizes, ", "))
+	for name, text := range texts {
+		if i, r := firstControl(text); i >= 0 {
+			t.Errorf("%s holds a raw control character %U at byte %d: %q", name, r, i, around(text, i))
+		}
+	}
+}
+
+// firstControl returns the position and rune of the first character
+// result.Clean would escape (C0 and C1 controls but newline and tab, DEL,
+// bidirectional controls, invalid UTF-8), or -1.
+func firstControl(s string) (int, rune) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || result.Clean(string(r)) != string(r) {
+			return i, r
+		}
+		i += n
+	}
+	return -1, 0
+}
+
+func around(s string, i int) string {
+	return s[max(0, i-40):min(len(s), i+40)]
+}
+
+// checkHTML parses the HTML report and fails on any element or attribute
+// the target's markup could have planted: a script other than the
+// report's own, an event handler, an img, a javascript: URL.
+func checkHTML(t *testing.T, b []byte) {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Errorf("report.html does not parse: %v", err)
+		return
+	}
+	scripts := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script":
+				scripts++
+				if n.FirstChild != nil && strings.Contains(n.FirstChild.Data, hostile.Marker) {
+					t.Errorf("report.html runs the target's script: %.80q", n.FirstChild.Data)
+				}
+			case "img":
+				// The report's own screenshots are inline PNGs.
+				for _, a := range n.Attr {
+					if a.Key == "src" && !strings.HasPrefix(a.Val, "data:image/png;base64,") {
+						t.Errorf("report.html has an <img src=%.60q>", a.Val)
+					}
+				}
+			case "iframe", "object", "embed", "frame":
+				t.Errorf("report.html has a <%s> element", n.Data)
+			}
+			for _, a := range n.Attr {
+				if strings.HasPrefix(a.Key, "on") || strings.Contains(strings.ToLower(a.Val), "javascript:") {
+					t.Errorf("report.html: <%s %s=%q> from the target", n.Data, a.Key, a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if scripts != 1 {
+		t.Errorf("report.html has %d <script> elements, want only the report's own", scripts)
+	}
+}
+
+// checkJUnit decodes junit.xml token by token (strictly: any illegal
+// character or broken CDATA is an error) and as the JUnit shape.
+func checkJUnit(t *testing.T, b []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Errorf("junit.xml is not well-formed XML: %v", err)
+			return
+		}
+	}
+	var suites struct {
+		Tests int `xml:"tests,attr"`
+	}
+	if err := xml.Unmarshal(b, &suites); err != nil {
+		t.Errorf("junit.xml does not decode: %v", err)
+	}
+}
