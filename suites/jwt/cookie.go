@@ -99,15 +99,42 @@ func navReasonOwner(reason string) string {
 }
 
 // needAppPage returns why a spec that follows the cookie to the app cannot
-// judge: the app page was not reached.
+// judge: the app page was not reached in the browser. The spec it names
+// fails for that: JWT-APP-001 when the app answered no probe either,
+// otherwise JWT-COOKIE-002, which follows the cookie there first
+// (appPageFinding).
 func (r *Run) needAppPage(ev *LoginEvidence) *judge.Outcome {
 	if o := r.needAppForCookie(); o != nil {
 		return o
 	}
 	if ev.AppErr != nil {
-		return stop(judge.Blocked("JWT-APP-001", "the app could not be reached: %v", ev.AppErr))
+		return stop(judge.Blocked(r.appPageOwner(), "the browser could not open the app page after login: %v", ev.AppErr))
 	}
 	return nil
+}
+
+// appPageOwner names the spec that fails when the browser could not open
+// the app page: JWT-APP-001 when the probes could not reach the app
+// either (its APP_UNREACHABLE), JWT-COOKIE-002 otherwise.
+func (r *Run) appPageOwner() string {
+	if !r.Target.AppIsReference && r.Probes == nil {
+		return "JWT-APP-001"
+	}
+	return "JWT-COOKIE-002"
+}
+
+// appPageFinding is JWT-COOKIE-002's finding when the browser could not
+// open the app page although the app answered mfconform's own requests
+// (or is the reference verifier): the page hangs, fails to load or breaks
+// the page read — the cookie cannot be followed there.
+func (r *Run) appPageFinding(ev *LoginEvidence) diag.Diagnostic {
+	appHost := hostOf(r.Target.AppURL)
+	if r.Target.AppIsReference {
+		return diag.Newf(diag.SetupFailed, "mfconform's reference verifier on "+appHost+" opens in the browser",
+			"%v", ev.AppErr)
+	}
+	return diag.Newf(diag.AppUnreachable, "the app page on "+appHost+" opens in the browser after login",
+		"%v (mfconform's own requests to the app were answered)", ev.AppErr)
 }
 
 // needAppForCookie: the cookie specs that follow the cookie to the app
@@ -192,6 +219,9 @@ func cookieDomain(r *Run) judge.Outcome {
 	}
 	if s := notStored(ev); s != nil {
 		return *s
+	}
+	if ev.AppErr != nil && r.appPageOwner() == "JWT-COOKIE-002" {
+		return o.Add(r.appPageFinding(ev))
 	}
 	if s := r.needAppPage(ev); s != nil {
 		return *s
