@@ -64,7 +64,7 @@ func goodRun(t *testing.T) *Run {
 		Login: &LoginEvidence{
 			Chain: []browser.Exchange{set}, SetCookie: &set.SetCookies[0], SetBy: &set,
 			Jar: []*network.Cookie{stored}, Stored: stored, LoginDate: testNow, ReceivedAt: testNow.Add(300 * time.Millisecond),
-			AppNavCookie: sentVerdict(),
+			AppNavCookie:   sentVerdict(),
 			AppProbe:       ProbeResult{Status: 200, Body: `{"user_id":"u-1"}`, Accepted: true},
 			AppProbeCookie: sentVerdict(),
 			Embed:          EmbedEvidence{Loaded: true, FrameCookie: sentVerdict(), FetchCookie: sentVerdict(), LinkCookie: sentVerdict(), FetchStatus: 200},
@@ -139,7 +139,9 @@ func TestChecks(t *testing.T) {
 		{"withheld on navigation by path", "JWT-COOKIE-002", func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateBlocked, nil, "JWT-COOKIE-007"},
 		{"withheld for another reason", "JWT-COOKIE-002", func(r *Run) { r.Login.AppNavCookie = withheld("SomethingNew") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
 		{"no cookie blocks", "JWT-COOKIE-002", func(r *Run) { r.Login.SetCookie = nil }, result.StateBlocked, nil, "JWT-COOKIE-001"},
-		{"app page not reached, app unreachable for the probes too", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused") }, result.StateBlocked, nil, "JWT-APP-001"},
+		{"app page not reached, app unreachable for the probes too", "JWT-COOKIE-002", func(r *Run) {
+			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused")
+		}, result.StateBlocked, nil, "JWT-APP-001"},
 		{"app page not opened in the browser though the probes were answered", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateFailed, []diag.Code{diag.AppUnreachable}, ""},
 		{"reference verifier not opened: mfconform's own set-up", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr, r.Target.AppIsReference, r.Probes = errors.New("refused"), true, nil }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
 		{"a spec after the app page blames JWT-COOKIE-002, not a passing JWT-APP-001", "JWT-COOKIE-010", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateBlocked, nil, "JWT-COOKIE-002"},
