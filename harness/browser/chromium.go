@@ -97,8 +97,8 @@ type Browser struct {
 	opts          Options
 	proxyAuth     *proxyCredentials // answered through CDP, never on argv
 	pipe          *pipeRelay        // set when Options.ShareSocket is
-	started       bool       // the browser answered; Close may ask it to quit
-	shared        bool       // attached with Connect: Close only disconnects
+	started       bool              // the browser answered; Close may ask it to quit
+	shared        bool              // attached with Connect: Close only disconnects
 	allocCancel   context.CancelFunc
 	browserCtx    context.Context
 	browserCancel context.CancelFunc

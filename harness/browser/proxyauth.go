@@ -48,7 +48,9 @@ func answerProxyAuth(ctx, tab context.Context, c *proxyCredentials) error {
 	err := chromedp.Listen(tab, func(ev any) {
 		switch e := ev.(type) {
 		case *fetch.EventRequestPaused:
-			go func() { _, _ = call(tab, tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID}) }()
+			go func() {
+				_, _ = call(tab, tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+			}()
 		case *fetch.EventAuthRequired:
 			resp := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseDefault}
 			if e.AuthChallenge != nil && e.AuthChallenge.Source == fetch.AuthChallengeSourceProxy {
