@@ -70,13 +70,18 @@ func TestSupabaseLoginScript(t *testing.T) {
 	}{
 		{name: "login_script and logout_script", vars: good, wantCode: exitOK,
 			args: func(v map[string]string) []string {
-				return []string{"run", "--app-origin", "https://app.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
+				return []string{"run", "--app-origin", "https://app.staging.test", "--session-host", "api.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
 			}},
-		{name: "the app's own cookies are host-only", vars: hostOnly, wantCode: exitFailed,
+		{name: "the app's own cookies are host-only while api.staging.test must share them", vars: hostOnly, wantCode: exitFailed,
+			args: func(v map[string]string) []string {
+				return []string{"run", "--app-origin", "https://app.staging.test", "--session-host", "api.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
+			},
+			want: map[string]string{"SB-COOKIE-004": result.StateFailed, "SB-COOKIE-007": result.StateBlocked}, wantCode4: "SUPABASE_COOKIE_HOST_ONLY"},
+		{name: "host-only cookies and no host named to share them: no false failure", vars: hostOnly, wantCode: exitOK,
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
 			},
-			want: map[string]string{"SB-COOKIE-004": result.StateFailed, "SB-COOKIE-007": result.StateBlocked}, wantCode4: "SUPABASE_COOKIE_HOST_ONLY"},
+			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-007": result.StateOutOfScope}},
 		{name: "login_script without logout_script", vars: good, wantCode: exitIncomplete,
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], false))}
@@ -86,7 +91,7 @@ func TestSupabaseLoginScript(t *testing.T) {
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--resolve", "*.staging.test=127.0.0.1", "--resolve", "*.supabase.test=127.0.0.1", "--ca-file", v["MFCONFORM_CA_FILE"]}
 			},
-			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-005": result.StateOutOfScope, "SB-COOKIE-006": result.StateOutOfScope, "SB-COOKIE-008": result.StateOutOfScope}},
+			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-005": result.StateOutOfScope, "SB-COOKIE-006": result.StateOutOfScope, "SB-COOKIE-007": result.StateOutOfScope, "SB-COOKIE-008": result.StateOutOfScope}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

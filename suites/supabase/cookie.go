@@ -326,6 +326,9 @@ func cookieDomainCovers(r *Run) judge.Outcome {
 		return *st
 	}
 	hosts := r.Target.SessionHosts
+	if len(hosts) == 0 {
+		return judge.OutOfScope(scopeNoSibling, "no host besides the app is named to share the session: --session-host HOST (your API's, say) checks that the cookies' Domain covers it")
+	}
 	o.Show("session hosts", hosts)
 	for _, ck := range groupCookies(c, g) {
 		hostOnly := !strings.HasPrefix(ck.Domain, ".")

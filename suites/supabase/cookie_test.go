@@ -268,6 +268,10 @@ func TestCookieAppChoices(t *testing.T) {
 			withCookies("app.acme.test", true, network.CookieSameSiteLax)(r)
 			r.Target.SessionHosts = []string{"app.acme.test"}
 		}, passed()},
+		{"domain: host-only and no host named to share the session: no false failure", cookieDomainCovers, func(r *Run) {
+			withCookies("app.acme.test", true, network.CookieSameSiteLax)(r)
+			r.Target.SessionHosts = nil
+		}, outOfScope(scopeNoSibling)},
 		{"domain: mfconform's page for a real project", cookieDomainCovers, realTargetNoScript, outOfScope(scopeReferenceApp)},
 		{"domain: localStorage", cookieDomainCovers, localStorageOnly, outOfScope(scopeLocalStorage)},
 		{"secure: good", cookieSecureFlag, nil, passed()},

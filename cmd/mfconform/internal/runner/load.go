@@ -91,7 +91,7 @@ func FlagSet(name string) (*flag.FlagSet, *runFlags) {
 	fs.BoolVar(&f.cfg.AllowIncomplete, "allow-incomplete", false, "exit 0 instead of 4 when specs could not be judged for a missing input")
 	fs.BoolVar(&f.cfg.Thorough, "thorough", false, "run slow checks too (specs labelled slow: e.g. wait 11 s to tell a refresh-token reuse interval from reuse)")
 	fs.StringVar(&f.appOrigin, "app-origin", "", "Supabase mode: the Miiflow frontend's https `ORIGIN`, for the CORS and sign-in checks")
-	fs.Var(&f.sessionHosts, "session-host", "Supabase mode: a `HOST` that must receive the session cookies (repeatable; default the server-side stand-in's sibling of the app)")
+	fs.Var(&f.sessionHosts, "session-host", "Supabase mode: a `HOST` besides the app that must receive the session cookies, e.g. your API's (repeatable; without one, SB-COOKIE-004/007 are out of scope for your app; the embedded reference uses its api. host)")
 	fs.StringVar(&f.cfg.JWT.LoginURL, "login-url", "", "JWT mode: the backend `URL` that signs the test user in and sets mf_jwt_token")
 	fs.StringVar(&f.cfg.JWT.LoginMethod, "login-method", "GET", "`METHOD`: GET or POST (with --login-form)")
 	fs.Var(&f.form, "login-form", "a POST field `k=v` (repeatable); v may be env:NAME to read it from the environment")

@@ -2,13 +2,13 @@ package runner
 
 import (
 	"fmt"
-	"github.com/mfconform/mfconform/suites/result"
 	"net"
 	"strings"
 
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/login"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // SupabaseConfig is how Supabase mode meets the app (config file key
@@ -21,9 +21,10 @@ type SupabaseConfig struct {
 	// reference @supabase/ssr page signs in on the app's host name.
 	LoginScript  []env.LoginStep `yaml:"login_script"`
 	LogoutScript []env.LoginStep `yaml:"logout_script"`
-	// SessionHosts are the hosts that must share the session
-	// (--session-host); default the server-side stand-in's host, a sibling
-	// of the app's.
+	// SessionHosts are the hosts besides the app that must share the
+	// session (--session-host). The embedded reference's default is its
+	// server side's api. host; a real app has none until the operator
+	// names them, so its Domain is never held to a sharing it may not need.
 	SessionHosts []string `yaml:"session_hosts"`
 	// Embedded says the app is used inside an iframe on another site: its
 	// session cookies then need SameSite=None and Secure.
@@ -48,10 +49,18 @@ func (c Config) SupabaseEmbedded() bool {
 	return c.Supabase.Embedded || c.SupabaseTarget == nil && c.SupabaseApp.Embedded
 }
 
-// SessionHosts are the hosts that must share the session.
+// SessionHosts are the hosts that must share the session: the operator's
+// (--session-host), else for the embedded reference project its server
+// side's host. A real app shares its session with nobody unless the
+// operator says so: host-only cookies are right for an app whose server
+// side is on its own host, and judging them against mfconform's stand-in
+// would be a false failure (SB-COOKIE-004 and 007 are then out of scope).
 func (c Config) SessionHosts() []string {
 	if len(c.Supabase.SessionHosts) > 0 {
 		return c.Supabase.SessionHosts
+	}
+	if c.SupabaseTarget != nil {
+		return nil
 	}
 	return []string{c.ServerHost()}
 }
