@@ -107,9 +107,12 @@ func registerSupabaseCookie() {
 			Reference: refSSRCookies + "; RFC 6265bis, Domain Matching",
 		},
 		Entry{
-			Code:     SupabaseCookieNotSecure,
-			Title:    "the session cookies are not Secure",
-			Severity: Fail,
+			Code:  SupabaseCookieNotSecure,
+			Title: "the session cookies are not Secure",
+			// A warning, not a failure: it is @supabase/ssr's own default
+			// and the session works; the risk is its travel over plain
+			// http, which the operator should close.
+			Severity: Warn,
 			Cause: "@supabase/ssr's default cookie options have no secure flag, so on an https app the session cookies — " +
 				"with a refresh token that lasts as long as the session — are also sent over plain http to every host " +
 				"under their Domain.",

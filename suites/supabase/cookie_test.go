@@ -134,6 +134,8 @@ func passed() want { return want{state: result.StatePassed} }
 
 func failed(codes ...diag.Code) want { return want{state: result.StateFailed, codes: codes} }
 
+func warned(codes ...diag.Code) want { return want{state: result.StateWarned, codes: codes} }
+
 func blockedBy(id string) want { return want{state: result.StateBlocked, by: id} }
 
 func outOfScope(scope string) want { return want{state: result.StateOutOfScope, by: scope} }
@@ -275,7 +277,7 @@ func TestCookieAppChoices(t *testing.T) {
 		{"domain: mfconform's page for a real project", cookieDomainCovers, realTargetNoScript, outOfScope(scopeReferenceApp)},
 		{"domain: localStorage", cookieDomainCovers, localStorageOnly, outOfScope(scopeLocalStorage)},
 		{"secure: good", cookieSecureFlag, nil, passed()},
-		{"secure: missing", cookieSecureFlag, withCookies(".acme.test", false, network.CookieSameSiteLax), failed(diag.SupabaseCookieNotSecure)},
+		{"secure: missing", cookieSecureFlag, withCookies(".acme.test", false, network.CookieSameSiteLax), warned(diag.SupabaseCookieNotSecure)},
 		{"secure: mfconform's page for a real project", cookieSecureFlag, realTargetNoScript, outOfScope(scopeReferenceApp)},
 		{"samesite: Lax top-level", cookieSameSiteUse, nil, passed()},
 		{"samesite: Strict top-level (info)", cookieSameSiteUse, withCookies(".acme.test", true, network.CookieSameSiteStrict), passed()},
