@@ -55,6 +55,7 @@ const (
 	AppUnreachable          Code = "APP_UNREACHABLE"
 	LoginUnreachable        Code = "LOGIN_UNREACHABLE"
 	AppProbeFailed          Code = "APP_PROBE_FAILED"
+	AppPageFailed           Code = "APP_PAGE_FAILED"
 
 	// Supabase mode.
 	SupabaseURLMissing         Code = "SUPABASE_URL_MISSING"
@@ -620,6 +621,17 @@ func registerApp() {
 				"configured markers). This is not the app's verdict on the token.",
 			Fix:       "Check the app's logs for the probe's time; make sure the logged-in/logged-out markers configured for mfconform match what the app serves; then run again.",
 			Reference: "mfconform: app probes",
+		},
+		Entry{
+			Code:     AppPageFailed,
+			Title:    "the app page does not load in the browser after login",
+			Severity: Fail,
+			Cause: "The app answered mfconform's own requests, but in Chromium its page did not finish loading, or " +
+				"could not be read, within the navigation or script timeout after login: a page that hangs, loops, " +
+				"redirects forever or keeps the browser busy. Users see the same page; the cookie could not be " +
+				"followed into the app.",
+			Fix:       "Log in and open the app in a browser with its developer tools: find the request or script that never finishes, and make the page load within the timeout (raise mfconform's timeouts only if the page is slow by design).",
+			Reference: "mfconform: app page after login",
 		},
 	)
 }

@@ -142,7 +142,7 @@ func TestChecks(t *testing.T) {
 		{"app page not reached, app unreachable for the probes too", "JWT-COOKIE-002", func(r *Run) {
 			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused")
 		}, result.StateBlocked, nil, "JWT-APP-001"},
-		{"app page not opened in the browser though the probes were answered", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateFailed, []diag.Code{diag.AppUnreachable}, ""},
+		{"app page not opened in the browser though the probes were answered", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateFailed, []diag.Code{diag.AppPageFailed}, ""},
 		{"reference verifier not opened: mfconform's own set-up", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr, r.Target.AppIsReference, r.Probes = errors.New("refused"), true, nil }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
 		{"a spec after the app page blames JWT-COOKIE-002, not a passing JWT-APP-001", "JWT-COOKIE-010", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateBlocked, nil, "JWT-COOKIE-002"},
 		{"no app URL", "JWT-COOKIE-002", func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, InputApp},

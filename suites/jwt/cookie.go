@@ -133,7 +133,7 @@ func (r *Run) appPageFinding(ev *LoginEvidence) diag.Diagnostic {
 		return diag.Newf(diag.SetupFailed, "mfconform's reference verifier on "+appHost+" opens in the browser",
 			"%v", ev.AppErr)
 	}
-	return diag.Newf(diag.AppUnreachable, "the app page on "+appHost+" opens in the browser after login",
+	return diag.Newf(diag.AppPageFailed, "the app page on "+appHost+" opens in the browser after login",
 		"%v (mfconform's own requests to the app were answered)", ev.AppErr)
 }
 
