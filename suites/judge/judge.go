@@ -80,6 +80,17 @@ func (o Outcome) State() string {
 	return result.StatePassed
 }
 
+// Spec is the outcome as the result model records spec id: its state, its
+// findings and, when it did not judge, why (before waivers and without
+// the Ginkgo run's timings). Table tests of judgments compare it.
+func (o Outcome) Spec(id string) result.Spec {
+	s := result.Spec{ID: id, State: o.State(), Diagnostics: o.Findings}
+	if o.Unjudged != nil && !o.Failing() {
+		s.SetUnjudged(*o.Unjudged)
+	}
+	return s
+}
+
 // Pass is the outcome of a spec that judged and found nothing wrong; add
 // evidence with Show.
 func Pass() Outcome { return Outcome{} }

@@ -2,7 +2,6 @@ package jwt
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge/judgetest"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -98,14 +98,7 @@ func check(t *testing.T, id string) func(*Run) result.Spec {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			return func(r *Run) result.Spec {
-				o := c.Judge(r)
-				s := result.Spec{ID: id, State: o.State(), Diagnostics: o.Findings}
-				if o.Unjudged != nil && !o.Failing() {
-					s.SetUnjudged(*o.Unjudged)
-				}
-				return s
-			}
+			return func(r *Run) result.Spec { return c.Judge(r).Spec(id) }
 		}
 	}
 	t.Fatalf("no check %s", id)
@@ -257,22 +250,7 @@ func TestChecks(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(r)
 			}
-			got := check(t, tt.id)(r)
-			var codes []diag.Code
-			for _, d := range got.Diagnostics {
-				if d.Severity != diag.Info {
-					codes = append(codes, d.Code)
-				}
-			}
-			if got.State != tt.state || !slices.Equal(codes, tt.codes) {
-				t.Fatalf("%s = %s %v (%s), want %s %v", tt.id, got.State, codes, got.Reason, tt.state, tt.codes)
-			}
-			if tt.by != "" && got.BlockedBy+got.Input+got.Scope != tt.by {
-				t.Errorf("%s %s by/input/scope = %q, want %q", tt.id, got.State, got.BlockedBy+got.Input+got.Scope, tt.by)
-			}
-			if !result.Judged(got.State) && got.Reason == "" {
-				t.Errorf("%s did not judge and gives no reason", tt.id)
-			}
+			judgetest.Check(t, check(t, tt.id)(r), judgetest.Want{State: tt.state, Codes: tt.codes, By: tt.by})
 		})
 	}
 }

@@ -3,12 +3,12 @@ package supabase
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge/judgetest"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
@@ -89,12 +89,7 @@ func judgeOne(t *testing.T, id string, r *Run) result.Spec {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			o := c.Judge(r)
-			s := result.Spec{ID: id, State: o.State(), Diagnostics: o.Findings}
-			if o.Unjudged != nil && !o.Failing() {
-				s.SetUnjudged(*o.Unjudged)
-			}
-			return s
+			return c.Judge(r).Spec(id)
 		}
 	}
 	t.Fatalf("no check %s", id)
@@ -203,19 +198,7 @@ func TestChecks(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(r)
 			}
-			got := judgeOne(t, tt.id, r)
-			var codes []diag.Code
-			for _, d := range got.Diagnostics {
-				if d.Severity != diag.Info {
-					codes = append(codes, d.Code)
-				}
-			}
-			if got.State != tt.state || !slices.Equal(codes, tt.codes) {
-				t.Fatalf("%s = %s %v (%s), want %s %v", tt.id, got.State, codes, got.Reason, tt.state, tt.codes)
-			}
-			if tt.by != "" && got.BlockedBy+got.Input+got.Scope != tt.by {
-				t.Errorf("%s %s by/input/scope = %q, want %q", tt.id, got.State, got.BlockedBy+got.Input+got.Scope, tt.by)
-			}
+			judgetest.Check(t, judgeOne(t, tt.id, r), judgetest.Want{State: tt.state, Codes: tt.codes, By: tt.by})
 		})
 	}
 }
