@@ -65,7 +65,9 @@ func TestHostileTarget(t *testing.T) {
 	tests := []struct {
 		mode     hostile.Mode
 		wantCode int
-		// want are in stdout or stderr: the reason, in an operator's words.
+		// want are in stdout or stderr: the reason, in an operator's words;
+		// "a|b" takes either (which one depends on how loaded the machine
+		// is: a 10 MB header may still be arriving when the timeout ends).
 		want []string
 		// states are specs whose state the case pins.
 		states map[string]string
@@ -82,10 +84,10 @@ func TestHostileTarget(t *testing.T) {
 			"Chromium gives up after 20 redirects: the login could not be observed (3)"},
 		{hostile.Drip, exitToolError, []string{"no complete answer within the navigation timeout (3s)", "APP_UNREACHABLE"}, nil,
 			"neither host completes an answer within its timeout (3)"},
-		{hostile.HugeSetCookie, exitToolError, []string{"ERR_RESPONSE_HEADERS_TOO_BIG", "APP_UNREACHABLE"}, nil,
+		{hostile.HugeSetCookie, exitToolError, []string{"ERR_RESPONSE_HEADERS_TOO_BIG|no complete answer within the navigation timeout (3s)", "APP_UNREACHABLE"}, nil,
 			"Chromium and the Go client both refuse headers that large: nothing could be observed (3)"},
-		{hostile.HugeJWT, exitToolError, []string{"ERR_RESPONSE_HEADERS_TOO_BIG"}, nil,
-			"a token with a 10 MB payload cannot travel in a header: the login could not be observed (3)"},
+		{hostile.HugeJWT, exitToolError, []string{"LOGIN_UNREACHABLE", "ERR_RESPONSE_HEADERS_TOO_BIG|no complete answer within the navigation timeout (3s)"}, nil,
+			"a token with a 10 MB payload cannot travel in a header (or not within the timeout): the login could not be observed (3)"},
 		{hostile.LargeJWT, exitFailed, []string{"COOKIE_TOO_LARGE", "NameValuePairExceedsMaxSize"}, map[string]string{"JWT-COOKIE-009": result.StateFailed},
 			"the browser takes the response but refuses the cookie: the target fails specs (1); the 150 KB payload is shown cut"},
 		{hostile.Tamper, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-005": result.StatePassed},
@@ -110,7 +112,7 @@ func TestHostileTarget(t *testing.T) {
 				t.Errorf("exit = %d, want %d: %s\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, tt.why, res.stdout, res.stderr)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(res.stdout+res.stderr, w) {
+				if !containsOneOf(res.stdout+res.stderr, strings.Split(w, "|")) {
 					t.Errorf("output lacks %q (%s):\n%s%s", w, tt.why, res.stdout, res.stderr)
 				}
 			}
@@ -366,4 +368,14 @@ func checkJUnit(t *testing.T, b []byte) {
 	if err := xml.Unmarshal(b, &suites); err != nil {
 		t.Errorf("junit.xml does not decode: %v", err)
 	}
+}
+
+// containsOneOf reports whether s contains any of subs.
+func containsOneOf(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -84,7 +84,7 @@ func TestSupabaseLoginScript(t *testing.T) {
 			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-007": result.StateOutOfScope}},
 		{name: "login_script without logout_script", vars: good, wantCode: exitIncomplete,
 			args: func(v map[string]string) []string {
-				return []string{"run", "--app-origin", "https://app.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], false))}
+				return []string{"run", "--app-origin", "https://app.staging.test", "--session-host", "api.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], false))}
 			},
 			want: map[string]string{"SB-COOKIE-008": result.StateNotJudged}},
 		{name: "no script: mfconform's page, and says so", vars: hostOnly, wantCode: exitOK,
