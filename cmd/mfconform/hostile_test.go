@@ -95,6 +95,10 @@ func TestHostileTarget(t *testing.T) {
 		{hostile.Storm, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, nil,
 			"the request storm only slows the login down: the app fails specs (1)"},
 	}
+	// orCode is a second right exit code where the machine's load decides:
+	// a request storm can also hold mfconform's own embedding page past
+	// the 3 s navigation timeout, which is then an environment error (3).
+	orCode := map[hostile.Mode]int{hostile.Storm: exitToolError}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
 			srv, err := hostile.Start(tt.mode, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, Secret: []byte(knownSecret)})
@@ -108,7 +112,7 @@ func TestHostileTarget(t *testing.T) {
 			t.Logf("%s: exit %d in %s (bound %s), peak RSS %s (mfconform alone: %s)",
 				tt.mode, res.code, took.Round(time.Millisecond), hostileBound, mib(use.maxRSS), mib(use.ownPeak))
 			t.Logf("%s: %s", tt.mode, headline(res.stdout+res.stderr))
-			if res.code != tt.wantCode {
+			if alt, ok := orCode[tt.mode]; res.code != tt.wantCode && (!ok || res.code != alt) {
 				t.Errorf("exit = %d, want %d: %s\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, tt.why, res.stdout, res.stderr)
 			}
 			for _, w := range tt.want {

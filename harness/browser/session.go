@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -260,6 +261,54 @@ func (s *Session) Cookies(ctx context.Context) ([]*network.Cookie, error) {
 		return nil, fmt.Errorf("browser: read cookies: %w", err)
 	}
 	return res.Cookies, nil
+}
+
+// pageCookieSettle bounds how long SettledCookies waits for the store to
+// catch up with the page.
+const pageCookieSettle = 2 * time.Second
+
+// SettledCookies returns the session's cookie store (as Cookies) once it
+// holds every cookie the current page sees in document.cookie. A page's
+// document.cookie writes and clears reach Chromium's cookie store
+// asynchronously (the renderer sends them to the network service and goes
+// on), so a store read right after a script wrote cookies may miss them or
+// still show cleared ones. Reading document.cookie first is a barrier: the
+// renderer's read queues behind its own writes on the same channel. Then
+// the store is polled, for at most 2 s, until it holds what the page sees
+// (writes of an earlier document travel on another channel). What the
+// store holds then is returned either way: a cookie the page sees and the
+// store never holds is the caller's evidence, not an error.
+func (s *Session) SettledCookies(ctx context.Context) ([]*network.Cookie, error) {
+	seen, err := Evaluate[[]string](ctx, s, `document.cookie.split(";").map(c => c.trim().split("=")[0]).filter(n => n !== "")`)
+	if err != nil {
+		seen = nil // a page that cannot be read (gone, or not HTML): the store alone
+	}
+	wctx, cancel := context.WithTimeout(ctx, pageCookieSettle)
+	defer cancel()
+	for {
+		jar, err := s.Cookies(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if holdsAll(jar, seen) {
+			return jar, nil
+		}
+		select {
+		case <-wctx.Done():
+			return jar, nil
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// holdsAll reports whether jar has a cookie of every name in names.
+func holdsAll(jar []*network.Cookie, names []string) bool {
+	for _, n := range names {
+		if !slices.ContainsFunc(jar, func(c *network.Cookie) bool { return c.Name == n }) {
+			return false
+		}
+	}
+	return true
 }
 
 // SetCookie plants a cookie in the session's jar, as if a server had set it.

@@ -280,9 +280,9 @@ func TestAppSignInPageLive(t *testing.T) {
 // sessionCookies are the jar's Supabase session cookies.
 func sessionCookies(t *testing.T, ctx context.Context, s *browser.Session) []*network.Cookie {
 	t.Helper()
-	jar, err := s.Cookies(ctx)
+	jar, err := s.SettledCookies(ctx)
 	if err != nil {
-		t.Fatalf("Cookies() error = %v", err)
+		t.Fatalf("SettledCookies() error = %v", err)
 	}
 	var out []*network.Cookie
 	for _, c := range jar {

@@ -290,7 +290,9 @@ func (ev *CookieEvidence) readSignIn(ctx context.Context, e *env.Env, s *browser
 			ev.Writes = append(ev.Writes, w)
 		}
 	}
-	jar, jerr := s.Cookies(rctx)
+	// The app writes its session with document.cookie: the store may lag
+	// the page by a moment.
+	jar, jerr := s.SettledCookies(rctx)
 	if jerr != nil {
 		return fmt.Errorf("read the cookie store after sign-in: %w", jerr)
 	}
@@ -379,7 +381,9 @@ func signOut(ctx context.Context, e *env.Env, s *browser.Session, script bool, w
 	}
 	rctx, cancel := context.WithTimeout(ctx, e.Timeouts.Script)
 	defer cancel()
-	jar, err := s.Cookies(rctx)
+	// The sign-out clears with document.cookie: read the store once it has
+	// caught up with the page, or a clear still on its way reads as stale.
+	jar, err := s.SettledCookies(rctx)
 	if err != nil {
 		out.Err = fmt.Errorf("read the cookie store after sign-out: %w", err)
 		return out
