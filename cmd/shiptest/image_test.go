@@ -226,8 +226,9 @@ func checkRun(t *testing.T, res result, reports string, uid int) {
 // staging is a reference deployment served by name, as a customer's is.
 type staging struct{ loginURL, appURL, caFile string }
 
-// serveReference starts `mfconform serve-reference` on the host and reads
-// where it listens from its env file.
+// serveReference starts `mfconform serve-reference` on the host, signing
+// with the known key (opted in with --secret-from-env: by default it makes
+// its own), and reads where it listens from its env file.
 func serveReference(t *testing.T, bin string) staging {
 	t.Helper()
 	dir := t.TempDir()
@@ -235,7 +236,7 @@ func serveReference(t *testing.T, bin string) staging {
 		t.Fatal(err)
 	}
 	envFile, caFile := filepath.Join(dir, "staging.env"), filepath.Join(dir, "ca.pem")
-	cmd := exec.Command(bin, "serve-reference", "--mode", "jwt",
+	cmd := exec.Command(bin, "serve-reference", "--mode", "jwt", "--secret-from-env",
 		"--login-host", "login.staging.test", "--app-host", "app.staging.test", "--embed-host", "embed.partner.test",
 		"--env-out", envFile, "--ca-out", caFile)
 	cmd.Env = baseEnv(t, "AUTH_SECRET_KEY="+knownSecret)
