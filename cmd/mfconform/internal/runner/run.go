@@ -70,6 +70,11 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 			Fail(err.Error())
 		}
 		rep.Bundles = gatherEvidence(gctx, cfg, e, chosen)
+		if e != nil && e.Browser != nil {
+			// The evidence is in and no spec uses the browser: it closes
+			// while the specs judge; its cleanup waits for that close.
+			go func() { _ = e.Browser.Close() }()
+		}
 	})
 	gr := runSpecs(cfg, filepath.Join(cfg.ReportDir, "ginkgo.log"))
 	pauseBeforeReports()
