@@ -106,7 +106,7 @@ func TestHostileTarget(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = srv.Close() })
-			res, took, use := runBounded(t, hostileBound, knownSecret, "run", "--config", config,
+			res, took, use := runBounded(t, hostileBound, []string{"AUTH_SECRET_KEY=" + knownSecret}, "run", "--config", config,
 				"--login-url", srv.LoginURL, "--app-url", srv.AppURL,
 				"--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
 			t.Logf("%s: exit %d in %s (bound %s), peak RSS %s (mfconform alone: %s)",
@@ -120,24 +120,100 @@ func TestHostileTarget(t *testing.T) {
 					t.Errorf("output lacks %q (%s):\n%s%s", w, tt.why, res.stdout, res.stderr)
 				}
 			}
-			if res.report != nil {
-				for _, sp := range res.report.Specs {
-					if want, ok := tt.states[sp.ID]; ok && sp.State != want {
-						t.Errorf("%s = %s (%s %v), want %s: %s", sp.ID, sp.State, sp.Reason, sp.Codes(), want, tt.why)
-					}
-				}
-			}
-			if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
-				t.Errorf("stderr shows a panic:\n%s", res.stderr)
-			}
-			if use.ownPeak > maxRSS {
-				t.Errorf("mfconform's peak RSS = %s, want at most %s", mib(use.ownPeak), mib(maxRSS))
-			}
-			if use.maxRSS > maxTreeRSS {
-				t.Errorf("peak RSS of mfconform and the processes it waited for = %s, want at most %s", mib(use.maxRSS), mib(maxTreeRSS))
-			}
+			assertHostileRun(t, res, use, tt.states, tt.why)
 			assertWellFormed(t, res)
 			assertClean(t, res)
+		})
+	}
+}
+
+// assertHostileRun checks what every hostile run must hold: the states a
+// case pins, no panic, and mfconform's memory bounded.
+func assertHostileRun(t *testing.T, res runResult, use resources, states map[string]string, why string) {
+	t.Helper()
+	if res.report != nil {
+		for _, sp := range res.report.Specs {
+			if want, ok := states[sp.ID]; ok && sp.State != want {
+				t.Errorf("%s = %s (%s %v), want %s: %s", sp.ID, sp.State, sp.Reason, sp.Codes(), want, why)
+			}
+		}
+	}
+	if strings.Contains(res.stderr, "panic") || strings.Contains(res.stderr, "goroutine ") {
+		t.Errorf("stderr shows a panic:\n%s", res.stderr)
+	}
+	if use.ownPeak > maxRSS {
+		t.Errorf("mfconform's peak RSS = %s, want at most %s", mib(use.ownPeak), mib(maxRSS))
+	}
+	if use.maxRSS > maxTreeRSS {
+		t.Errorf("peak RSS of mfconform and the processes it waited for = %s, want at most %s", mib(use.maxRSS), mib(maxTreeRSS))
+	}
+}
+
+// TestHostileSupabase runs Supabase mode against a project that answers
+// every Auth and data-API request in a hostile way — supabase-js in the
+// browser and mfconform's own probes alike — with the same demands as
+// TestHostileTarget: bounded time and memory, exit 1 or 3 with the reason,
+// reports well-formed and clean, the public key never shown whole.
+func TestHostileSupabase(t *testing.T) {
+	const project = "abcdefghijklmnopqrst.hostile.test"
+	ca, err := pki.New([]string{hostileLogin, hostileApp, project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := writeFile(t, "ca.pem", string(ca.CertPEM))
+	config := writeFile(t, "hostile.yaml", hostileTimeout)
+	tests := []struct {
+		mode     hostile.Mode
+		wantCode int
+		want     []string
+		states   map[string]string
+		why      string
+	}{
+		{hostile.Control, exitFailed, []string{"SUPABASE_URL_INVALID", `\u001b`, "SUPABASE_SIGNIN_FAILED"}, map[string]string{"SB-CONFIG-001": result.StatePassed, "SB-BROWSER-001": result.StatePassed},
+			"every answer is JSON full of control characters, not GoTrue's: the project fails specs (1), shown escaped"},
+		{hostile.Markup, exitFailed, []string{"SUPABASE_URL_INVALID", "<script>", "SUPABASE_SIGNIN_FAILED"}, map[string]string{"SB-BROWSER-001": result.StatePassed},
+			"as control, with markup: the console shows it as text, the reports escape it (1)"},
+		{hostile.HugeBody, exitToolError, []string{"SUPABASE_URL_INVALID"}, nil,
+			"a 1 GiB answer is read only to its bound, and supabase-js in the page never gets to the end of one within the script timeout (3)"},
+		{hostile.RedirectLoop, exitFailed, []string{"SUPABASE_URL_INVALID", "HTTP 302"}, nil,
+			"an answer that redirects is not Supabase Auth's (1)"},
+		{hostile.Drip, exitToolError, []string{"SUPABASE_URL_UNREACHABLE", "context deadline exceeded"}, nil,
+			"no answer completes within the probe timeout: the project could not be observed (3)"},
+		{hostile.LargeJWT, exitFailed, []string{"SUPABASE_COOKIE_SESSION_INVALID"}, map[string]string{"SB-COOKIE-003": result.StateFailed},
+			"a 150 KB access token: @supabase/ssr splits the session into many chunks, which the project then refuses (1); the token is never shown whole"},
+		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING"}, map[string]string{"SB-BROWSER-002": result.StateFailed, "SB-COOKIE-003": result.StateFailed},
+			"a 10 MB access token: supabase-js cannot store it and the cookie store refuses most chunks (1), in bounded memory"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode), func(t *testing.T) {
+			srv, err := hostile.Start(tt.mode, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, SupabaseHost: project})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = srv.Close() })
+			env := []string{"NEXT_PUBLIC_SUPABASE_URL=" + srv.SupabaseURL, "NEXT_PUBLIC_SUPABASE_KEY=sb_publishable_hostile0123456789",
+				"SUPABASE_TEST_EMAIL=user@hostile.test", "SUPABASE_TEST_PASSWORD=hostile-password-1"}
+			res, took, use := runBounded(t, hostileBound, env, "run", "--config", config,
+				"--app-origin", "https://"+hostileApp, "--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
+			t.Logf("%s: exit %d in %s (bound %s), peak RSS %s (mfconform alone: %s)",
+				tt.mode, res.code, took.Round(time.Millisecond), hostileBound, mib(use.maxRSS), mib(use.ownPeak))
+			t.Logf("%s: %s", tt.mode, headline(res.stdout+res.stderr))
+			if res.code != tt.wantCode {
+				t.Errorf("exit = %d, want %d: %s\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, tt.why, res.stdout, res.stderr)
+			}
+			for _, w := range tt.want {
+				if !containsOneOf(res.stdout+res.stderr, strings.Split(w, "|")) {
+					t.Errorf("output lacks %q (%s):\n%s%s", w, tt.why, res.stdout, res.stderr)
+				}
+			}
+			assertHostileRun(t, res, use, tt.states, tt.why)
+			assertWellFormed(t, res)
+			assertClean(t, res)
+			for name, text := range map[string]string{"stdout": res.stdout, "stderr": res.stderr} {
+				if strings.Contains(text, "hostile-password-1") {
+					t.Errorf("%s shows the test user's password", name)
+				}
+			}
 		})
 	}
 }
@@ -173,7 +249,7 @@ func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
 
 // runBounded runs mfconform as runTarget does, but kills it and fails the
 // test when it outlives bound (a hang), and measures its time and memory.
-func runBounded(t *testing.T, bound time.Duration, secret string, args ...string) (runResult, time.Duration, resources) {
+func runBounded(t *testing.T, bound time.Duration, env []string, args ...string) (runResult, time.Duration, resources) {
 	t.Helper()
 	res := runResult{reportDir: t.TempDir(), tmpDir: shortTempDir(t)}
 	if d := os.Getenv("MFCONFORM_KEEP_REPORTS"); d != "" {
@@ -182,7 +258,7 @@ func runBounded(t *testing.T, bound time.Duration, secret string, args ...string
 	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append(args, "--report-dir", res.reportDir)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + res.tmpDir, "AUTH_SECRET_KEY=" + secret}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + res.tmpDir}, env...)
 	// Killed on a hang with its whole group, Chromium included.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -5,7 +5,8 @@
 // payload. It serves one mode as both the login URL and the app URL (its
 // probe path included) over TLS, so a test can run mfconform against it and
 // check that the run still ends within its timeouts with well-formed
-// reports. It is the hostile side: it may sleep, and it never stops talking
+// reports; given a third name, it answers as a Supabase project too
+// (Options.SupabaseHost). It is the hostile side: it may sleep, and it never stops talking
 // on its own; Close stops it.
 package hostile
 
@@ -105,13 +106,18 @@ type Options struct {
 	Secret []byte
 	// ProbePath is the app's "who am I" path.
 	ProbePath string
+	// SupabaseHost, when set, is a third name answered as a Supabase
+	// project (Auth under /auth/v1, the data API under /rest/v1) in the
+	// same mode (supabase.go).
+	SupabaseHost string
 }
 
 // Server is a running hostile target.
 type Server struct {
 	Mode Mode
-	// LoginURL is where the backend signs in; AppURL is the app's origin.
-	LoginURL, AppURL string
+	// LoginURL is where the backend signs in; AppURL is the app's origin;
+	// SupabaseURL the project's origin when Options.SupabaseHost is set.
+	LoginURL, AppURL, SupabaseURL string
 
 	opts    Options
 	srv     *http.Server
@@ -151,6 +157,9 @@ func Start(mode Mode, ca *pki.Authority, o Options) (*Server, error) {
 		opts:     o,
 		closing:  make(chan struct{}),
 		done:     make(chan struct{}),
+	}
+	if o.SupabaseHost != "" {
+		s.SupabaseURL = "https://" + net.JoinHostPort(o.SupabaseHost, port)
 	}
 	switch mode {
 	case HugeSetCookie:
@@ -206,6 +215,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.Host)
 	if err != nil {
 		host = r.Host
+	}
+	if s.opts.SupabaseHost != "" && strings.EqualFold(host, s.opts.SupabaseHost) {
+		s.supabase(w, r)
+		return
 	}
 	login := strings.EqualFold(host, s.opts.LoginHost)
 	if !login && !strings.EqualFold(host, s.opts.AppHost) {
