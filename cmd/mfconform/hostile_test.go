@@ -169,13 +169,13 @@ func TestHostileSupabase(t *testing.T) {
 		states   map[string]string
 		why      string
 	}{
-		{hostile.Control, exitFailed, []string{"SUPABASE_URL_INVALID", `\u001b`, "SUPABASE_SIGNIN_FAILED"}, map[string]string{"SB-CONFIG-001": result.StatePassed, "SB-BROWSER-001": result.StatePassed},
-			"every answer is JSON full of control characters, not GoTrue's: the project fails specs (1), shown escaped"},
-		{hostile.Markup, exitFailed, []string{"SUPABASE_URL_INVALID", "<script>", "SUPABASE_SIGNIN_FAILED"}, map[string]string{"SB-BROWSER-001": result.StatePassed},
+		{hostile.Control, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", `\u001b`}, map[string]string{"SB-CONFIG-002": result.StatePassed, "SB-BROWSER-001": result.StatePassed},
+			"Auth names itself GoTrue, then every answer is JSON full of control characters: the project fails specs (1), shown escaped"},
+		{hostile.Markup, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", "<script>"}, map[string]string{"SB-BROWSER-001": result.StatePassed},
 			"as control, with markup: the console shows it as text, the reports escape it (1)"},
-		{hostile.HugeBody, exitToolError, []string{"SUPABASE_URL_INVALID"}, nil,
-			"a 1 GiB answer is read only to its bound, and supabase-js in the page never gets to the end of one within the script timeout (3)"},
-		{hostile.RedirectLoop, exitFailed, []string{"SUPABASE_URL_INVALID", "HTTP 302"}, nil,
+		{hostile.HugeBody, exitFailed, []string{"SUPABASE_NOT_AUTH"}, map[string]string{"SB-BROWSER-002": result.StateBlocked},
+			"a 1 GiB answer is read only to its bound; it is not Supabase Auth's, and that blocks everything that talks to the project (1)"},
+		{hostile.RedirectLoop, exitFailed, []string{"SUPABASE_NOT_AUTH", "HTTP 302"}, nil,
 			"an answer that redirects is not Supabase Auth's (1)"},
 		{hostile.Drip, exitToolError, []string{"SUPABASE_URL_UNREACHABLE", "context deadline exceeded"}, nil,
 			"no answer completes within the probe timeout: the project could not be observed (3)"},

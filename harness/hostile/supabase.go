@@ -55,7 +55,9 @@ func (s *Server) supabase(w http.ResponseWriter, r *http.Request) {
 	// outright, and the run would end at the first request.
 	switch p := r.URL.Path; {
 	case p == "/auth/v1/health":
-		writeJSON(w, http.StatusOK, map[string]any{"name": t, "version": t, "description": t})
+		// Named as Supabase Auth names itself, so the run goes on to every
+		// other answer; the rest of the health answer is hostile.
+		writeJSON(w, http.StatusOK, map[string]any{"name": "GoTrue", "version": t, "description": t})
 	case p == "/auth/v1/settings":
 		writeJSON(w, http.StatusOK, map[string]any{"external": map[string]bool{t: true, "email": true}, "disable_signup": false,
 			"mailer_autoconfirm": true, "phone_autoconfirm": false, "sms_provider": t, t: t})

@@ -62,6 +62,7 @@ const (
 	SupabaseKeyMissing         Code = "SUPABASE_KEY_MISSING"
 	SupabaseURLInvalid         Code = "SUPABASE_URL_INVALID"
 	SupabaseURLUnreachable     Code = "SUPABASE_URL_UNREACHABLE"
+	SupabaseNotAuth            Code = "SUPABASE_NOT_AUTH"
 	SupabaseKeyMalformed       Code = "SUPABASE_KEY_MALFORMED"
 	SupabaseKeyServiceRole     Code = "SUPABASE_KEY_SERVICE_ROLE"
 	SupabaseKeySecret          Code = "SUPABASE_KEY_SECRET"
@@ -661,6 +662,15 @@ func registerSupabase() {
 			Cause:     "The value is not an absolute https origin: http://, a missing scheme, a path such as /auth/v1 or /rest/v1 (supabase-js appends those itself), a trailing slash with junk, quotes or whitespace.",
 			Fix:       "Use just the origin: https://<ref>.supabase.co (or your self-hosted gateway's https origin), with no path.",
 			Reference: "contract: Mode 1; supabase-js createClient(supabaseUrl)",
+		},
+		Entry{
+			Code:     SupabaseNotAuth,
+			Title:    "NEXT_PUBLIC_SUPABASE_URL answers, but not as Supabase Auth",
+			Severity: Fail,
+			Cause: "The URL is a clean https origin and something answers there, but GET /auth/v1/health is neither Supabase Auth's own answer ({\"name\":\"GoTrue\",…}) nor a Supabase gateway's refusal: the URL points at another server — often the frontend itself or another site of the company, " +
+				"or a self-hosted project's host without its gateway (Kong) routing /auth/v1 to Auth.",
+			Fix:       "Set NEXT_PUBLIC_SUPABASE_URL to the project's API origin — Project URL in Supabase → Settings → API (https://<ref>.supabase.co), or a self-hosted gateway's origin whose /auth/v1/health answers {\"name\":\"GoTrue\",…} — and rebuild the frontend image.",
+			Reference: "supabase-js createClient(supabaseUrl); Supabase Auth GET /health (supabase/auth internal/api)",
 		},
 		Entry{
 			Code:        SupabaseURLUnreachable,

@@ -119,8 +119,10 @@ func TestChecks(t *testing.T) {
 		}, result.StateBlocked, nil, "SB-KEY-005"},
 		{"a 401 from something that is not Supabase", "SB-CONFIG-002", func(r *Run) {
 			r.Config.Health = answer(401, `<html>Unauthorized</html>`)
-		}, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
-		{"a 200 that is not GoTrue", "SB-CONFIG-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
+		}, result.StateFailed, []diag.Code{diag.SupabaseNotAuth}, ""},
+		{"a 200 that is not GoTrue", "SB-CONFIG-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateFailed, []diag.Code{diag.SupabaseNotAuth}, ""},
+		{"an origin that is not Supabase blocks what talks to the project", "SB-KEY-005", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, "SB-CONFIG-002"},
+		{"… the browser's sign-in too", "SB-BROWSER-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, "SB-CONFIG-002"},
 		{"key accepted", "SB-KEY-005", nil, result.StatePassed, nil, ""},
 		{"key refused", "SB-KEY-005", func(r *Run) { r.Config.Settings = answer(401, `{"message":"Invalid API key"}`) }, result.StateFailed, []diag.Code{diag.SupabaseKeyRejected}, ""},
 		{"settings request failed", "SB-KEY-005", func(r *Run) { r.Config.Settings = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},

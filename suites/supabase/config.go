@@ -21,6 +21,32 @@ func configURL(r *Run) judge.Outcome {
 	return o
 }
 
+// health is what GET /auth/v1/health said of the server.
+type health struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// goTrue reads the health answer and reports whether it is Supabase Auth's
+// own (200 {"name":"GoTrue",…}).
+func (c *ConfigEvidence) goTrue() (health, bool) {
+	var h health
+	ok := c.Health.Err == nil && json.Unmarshal(c.Health.Body, &h) == nil
+	return h, ok && c.Health.Status == 200 && h.Name == "GoTrue"
+}
+
+// notAuth reports whether the server answered GET /auth/v1/health, but
+// neither as Supabase Auth nor as a Supabase gateway refusing the key:
+// the URL points at another server (SUPABASE_NOT_AUTH), and every spec
+// that talks to the project is blocked by SB-CONFIG-002.
+func (c *ConfigEvidence) notAuth() bool {
+	if c.Health.Err != nil {
+		return false
+	}
+	_, ok := c.goTrue()
+	return !ok && !sbcheck.IsGatewayRefusal(c.Health.Status, c.Health.Body)
+}
+
 // configAuth is SB-CONFIG-002. The health endpoint sits behind the
 // gateway's apikey check, so a refused key hides the Auth server: then
 // the JWKS document, which the gateway serves without a key, proves it is
@@ -34,14 +60,10 @@ func configAuth(r *Run) judge.Outcome {
 	if h.Err != nil {
 		return judge.Findings(unreachable("GET "+r.URL.Origin+"/auth/v1/health", h.Err))
 	}
-	var health struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	healthJSON := json.Unmarshal(h.Body, &health) == nil
+	health, isAuth := r.Config.goTrue()
 	o := judge.Pass()
 	o.Show("health", map[string]any{"status": h.Status, "name": health.Name, "version": health.Version})
-	if h.Status == 200 && healthJSON && health.Name == "GoTrue" {
+	if isAuth {
 		return o
 	}
 	if sbcheck.IsGatewayRefusal(h.Status, h.Body) {
@@ -54,6 +76,6 @@ func configAuth(r *Run) judge.Outcome {
 		return judge.Blocked("SB-KEY-005", "the Supabase gateway refuses the key, and without it nothing shows that Supabase Auth answers behind it (the JWKS document answered %s)", j.Text())
 	}
 	e := h.APIError()
-	return o.Add(diag.Newf(diag.SupabaseURLInvalid, "GET /auth/v1/health answers 200 {\"name\":\"GoTrue\",…}",
+	return o.Add(diag.Newf(diag.SupabaseNotAuth, "GET /auth/v1/health answers 200 {\"name\":\"GoTrue\",…}",
 		"HTTP %d %q: this origin does not serve Supabase Auth (nor is the answer a Supabase gateway's refusal)", h.Status, e.Message))
 }

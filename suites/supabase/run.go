@@ -84,6 +84,9 @@ func (r *Run) reachable() (*ConfigEvidence, *judge.Outcome) {
 	if r.Config.Health.Err != nil {
 		return nil, stop(judge.Blocked("SB-CONFIG-002", "the project does not answer"))
 	}
+	if r.Config.notAuth() {
+		return nil, stop(judge.Blocked("SB-CONFIG-002", "the URL answers, but not as Supabase Auth"))
+	}
 	return r.Config, nil
 }
 
