@@ -294,12 +294,12 @@ func (b *Browser) Close() error {
 	if b == nil {
 		return nil
 	}
-	b.closeOnce.Do(func() { b.closeErr = b.close() })
+	b.closeOnce.Do(func() { b.closeErr = b.shutdown() })
 	return b.closeErr
 }
 
-// close is Close, once.
-func (b *Browser) close() error {
+// shutdown is Close, run once.
+func (b *Browser) shutdown() error {
 	if b.browserCancel == nil {
 		return nil
 	}

@@ -28,7 +28,8 @@ type health struct {
 }
 
 // goTrue reads the health answer and reports whether it is Supabase Auth's
-// own (200 {"name":"GoTrue",…}).
+// own: 200 {"version":…,"name":"GoTrue","description":…}, the name fixed
+// in Supabase Auth's HealthCheck (supabase/auth internal/api/api.go).
 func (c *ConfigEvidence) goTrue() (health, bool) {
 	var h health
 	ok := c.Health.Err == nil && json.Unmarshal(c.Health.Body, &h) == nil
