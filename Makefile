@@ -13,9 +13,10 @@ REPORTS ?= reports/out
 # script, pinned in harness/clientsite/bundles.lock and embedded like supabase-js.
 SSR_BUNDLE := build/browser/supabase-ssr.js
 SSR_ENTRY  := harness/clientsite/ssr/entry.mjs
-# Per fuzz target: make fuzz runs each for FUZZTIME, make test's short pass for FUZZTIME_SHORT.
-FUZZTIME       ?= 60s
-FUZZTIME_SHORT ?= 2s
+# Per fuzz target, as counts of executions (-fuzztime=Nx): make fuzz runs each for FUZZTIME,
+# make fuzz-short for FUZZTIME_SHORT. Neither is part of make test (discovery is random).
+FUZZTIME       ?= 200000x
+FUZZTIME_SHORT ?= 5000x
 
 .PHONY: all deps bundles bundles-lock build run test vet fmt-check fuzz fuzz-short docs report-screenshot bench clean dist image image-test
 
@@ -76,21 +77,21 @@ run: deps build
 	./$(BIN) run --report-dir $(REPORTS)
 
 ## test: every test — formatting, vet, unit tests, end-to-end runs of the binary in real Chromium (the
-## hostile target among them), a short fuzz pass of every fuzz target on its committed corpus
+## hostile target among them), every fuzz target's committed corpus replayed (deterministic: no
+## random discovery gates a run; that is make fuzz)
 test: deps fmt-check vet
 	@mkdir -p $(REPORTS)
 	MFCONFORM_MATRIX_OUT=$(CURDIR)/$(REPORTS)/fixture-matrix.txt $(GO) test -count=1 -timeout 30m ./...
 	@cat $(REPORTS)/fixture-matrix.txt
-	$(MAKE) fuzz-short
 	$(MAKE) image-test
 
-## fuzz: every native Go fuzz target for FUZZTIME each (default 60s); a failing input lands in its
-## package's testdata/fuzz/FuzzXxx/ — commit it with the fix
+## fuzz: discovery — every native Go fuzz target for FUZZTIME executions each (default 200000x); a
+## failing input lands in its package's testdata/fuzz/FuzzXxx/ — commit it with the fix
 fuzz:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) ./scripts/fuzz.sh
 
-## fuzz-short: every fuzz target for FUZZTIME_SHORT each (default 2s, under a minute in all) from the
-## committed corpus: part of make test
+## fuzz-short: a quick discovery pass, FUZZTIME_SHORT executions per target (default 5000x) from the
+## committed corpus only
 fuzz-short:
 	FUZZTIME=$(FUZZTIME_SHORT) FUZZCORPUS=committed GO=$(GO) ./scripts/fuzz.sh
 

@@ -184,7 +184,10 @@ func TestLaunchWithoutUsableSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, share := range []bool{false, true} {
-		o := Options{ExecPath: wrapper, Dir: filepath.Join(dir, "c"+strconv.Itoa(i)), StartTimeout: 30 * time.Second}
+		// A start timeout far beyond any machine's launch time: Launch must
+		// fail on Chromium's own sandbox error (ErrSandbox below), never by
+		// waiting the timeout out — that proves it quick without timing it.
+		o := Options{ExecPath: wrapper, Dir: filepath.Join(dir, "c"+strconv.Itoa(i)), StartTimeout: 10 * time.Minute}
 		if share {
 			o.ShareSocket = filepath.Join(dir, "cdp")
 		}
@@ -199,9 +202,6 @@ func TestLaunchWithoutUsableSandbox(t *testing.T) {
 			t.Errorf("share=%v: Launch() = %v, want ErrSandbox with Chromium's reason and the advice", share, err)
 		}
 		t.Logf("share=%v: Launch() failed after %s: %v", share, time.Since(start).Round(time.Millisecond), err)
-		if took := time.Since(start); took > 15*time.Second {
-			t.Errorf("share=%v: Launch() took %s to fail, want it quick", share, took)
-		}
 		t.Setenv(envNoSandbox, "1")
 		b, err = Launch(t.Context(), o)
 		if err != nil {
