@@ -93,30 +93,11 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
 			}
 		}
-		if err := fileMaySet(t.Args); err != nil {
-			return nil, fmt.Errorf("%w: %s: target %s: args: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
-		}
 	}
 	if len(f.Targets) == 0 {
 		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, path)
 	}
 	return f.Targets, nil
-}
-
-// fileMaySet refuses a target's args that set what a configuration file
-// may not (--chromium, --secret-file, …): a targets file is a file, less
-// trusted than the command line. --config is the target's own config: key.
-func fileMaySet(args []string) error {
-	cl, err := runner.Settings.Parse(args)
-	if err != nil {
-		return nil // the target's run reports its own usage error
-	}
-	for _, s := range runner.Settings.Settings {
-		if s.Flag != "" && s.Key == "" && s.Flag != "config" && cl.Set(s.Flag) {
-			return fmt.Errorf("--%s is command-line only: %s", s.Flag, s.CommandLineOnly)
-		}
-	}
-	return nil
 }
 
 // validTargetName accepts [A-Za-z0-9._-]+ except "." and "..": a target's

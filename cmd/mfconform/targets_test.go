@@ -184,29 +184,6 @@ func TestTargetNames(t *testing.T) {
 	}
 }
 
-// TestTargetArgsCommandLineOnly: a targets file's args may not set what a
-// configuration file may not — a file must not choose the browser binary,
-// the key file or the reference's key — but may set the rest.
-func TestTargetArgsCommandLineOnly(t *testing.T) {
-	tests := []struct {
-		args string
-		want string // "" when allowed
-	}{
-		{"[--chromium, /tmp/evil.sh]", "--chromium is command-line only"},
-		{"['--chromium=/tmp/evil.sh']", "--chromium is command-line only"},
-		{"[--secret-file, /home/op/.ssh/id_ed25519]", "--secret-file is command-line only"},
-		{"[--reference-secret-from-env]", "--reference-secret-from-env is command-line only"},
-		{"[--login-url, https://l.example.com/x, --app-url, reference, --config, c.yaml]", ""},
-		{"[--not-a-flag]", ""}, // the run reports it
-	}
-	for _, tt := range tests {
-		_, err := parseTargets("t.yaml", []byte("targets:\n  - name: a\n    args: "+tt.args+"\n"))
-		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("parseTargets(args %s) error = %v, want %q", tt.args, err, tt.want)
-		}
-	}
-}
-
 // batchWatch is what watchBatch saw of a running batch.
 type batchWatch struct {
 	polls        int      // looks at /proc

@@ -44,7 +44,7 @@ var Settings = &settings.Table[Config]{
 		// Behaviour.
 		{Flag: "mode", Key: "mode", Env: "MFCONFORM_MODE", Group: GroupBehaviour, Arg: "MODE",
 			Usage: "which mode to check: all, jwt or supabase (a run pointed at one real deployment checks that mode)",
-			Value: settings.String(func(c *Config) *string { return &c.Mode }).Default(ModeAll).OneOf(ModeAll, ModeJWT, ModeSupabase)},
+			Value: settings.String(func(c *Config) *string { return &c.Mode }).Default(ModeAll).OneOf(ModeJWT, ModeSupabase, ModeAll)},
 		{Flag: "label-filter", Key: "label_filter", Env: "MFCONFORM_LABEL_FILTER", Group: GroupBehaviour, Arg: "EXPR",
 			Usage: "Ginkgo label expression, e.g. 'area:cookie || area:token' (mfconform specs lists the labels)",
 			Value: settings.String(func(c *Config) *string { return &c.LabelFilter }).Check(labelFilter)},

@@ -280,7 +280,7 @@ func TestValidateNamesTheSource(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"flag", []string{"--mode", "ldap"}, nil, `--mode "ldap": want all, jwt or supabase`},
+		{"flag", []string{"--mode", "ldap"}, nil, `--mode "ldap": want jwt, supabase or all`},
 		{"variable", nil, map[string]string{"MFCONFORM_MODE": "ldap"}, `MFCONFORM_MODE "ldap"`},
 		{"file", []string{"--config", writeConfig(t, "\nmode: ldap\n")}, nil, `line 2: mode "ldap"`},
 		{"a URL's password is not shown", []string{"--proxy", "ftp://u:hunter2pass@proxy"}, nil, `--proxy "ftp://u:xxxxx@proxy"`},
