@@ -131,7 +131,11 @@ func (t *Table[C]) ParseFile(c *C, name string, b []byte, src Sources) error {
 		}
 		s := t.Settings[row]
 		s.Value.setYAML(c, v.Elem())
-		src[s.Name()] = fmt.Sprintf("%s line %d", name, lines[row])
+		from := name
+		if l := lines[row]; l > 0 {
+			from = fmt.Sprintf("%s line %d", name, l)
+		}
+		src[s.Name()] = from
 	}
 	return nil
 }
