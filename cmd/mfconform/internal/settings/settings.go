@@ -5,7 +5,8 @@
 // configuration file's schema, the layering defaults < configuration file
 // < environment < flags that were set, grouped help, the docs' tables, the
 // effective configuration `config check` prints, and the inventory of
-// flags shell completion is built from. Adding a setting is adding a row.
+// flags shell completion is built from. Adding a setting is adding a row
+// (and the field of the configuration struct that holds its value).
 //
 // The pattern is Ginkgo's types/config.go (one table of flags, each with
 // its section and the key path of the value it sets), with typed bindings
@@ -65,12 +66,16 @@ type Setting[C any] struct {
 	Value Value[C]
 }
 
-// Name is how messages and help name the setting: its flag, else its key.
+// Name is how messages and help name the setting: its flag, else its
+// key, else its variable.
 func (s Setting[C]) Name() string {
-	if s.Flag != "" {
+	switch {
+	case s.Flag != "":
 		return "--" + s.Flag
+	case s.Key != "":
+		return s.Key
 	}
-	return s.Key
+	return s.Env
 }
 
 // Table is every setting of one command, in the order help lists them.
