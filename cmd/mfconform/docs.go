@@ -2,34 +2,50 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 )
 
 // docSections are the generated parts of the README, each between
-// <!-- BEGIN GENERATED: name --> and <!-- END GENERATED: name -->.
+// <!-- BEGIN GENERATED: name --> and <!-- END GENERATED: name -->, each
+// exactly once.
 var docSections = map[string]func() (string, error){
-	"specs":      specsMarkdown,
-	"fixtures":   fixturesMarkdown,
-	"flags":      flagsMarkdown,
-	"exit-codes": exitCodesMarkdown,
+	"specs":       specsMarkdown,
+	"fixtures":    fixturesMarkdown,
+	"flags":       flagsMarkdown,
+	"config-file": configFileMarkdown,
+	"environment": environmentMarkdown,
+	"exit-codes":  exitCodesMarkdown,
+}
+
+// docsOptions are `mfconform docs`' flags.
+type docsOptions struct{ check bool }
+
+// docsSettings is the table of `mfconform docs`' flags.
+var docsSettings = &settings.Table[docsOptions]{
+	Command: "docs",
+	Settings: []settings.Setting[docsOptions]{
+		{Flag: "check", Usage: "only report whether the file is up to date",
+			Value: settings.Bool(func(o *docsOptions) *bool { return &o.check })},
+	},
 }
 
 // docsCmd is `mfconform docs [--check] FILE`: regenerate the generated
 // sections of FILE, or with --check fail when they are stale.
 func docsCmd(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("docs", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	check := fs.Bool("check", false, "only report whether the file is up to date")
+	var o docsOptions
+	fs := docsSettings.FlagSet(&o)
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		return fmt.Errorf("%w: docs [--check] FILE", errUsage)
+		return fmt.Errorf("%w: docs %s FILE", errUsage, docsSettings.Synopsis())
 	}
 	path := fs.Arg(0)
 	old, err := os.ReadFile(path)
@@ -44,7 +60,7 @@ func docsCmd(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s is up to date\n", path)
 		return nil
 	}
-	if *check {
+	if o.check {
 		return fmt.Errorf("docs: %s is stale: run `make docs`", path)
 	}
 	if err := os.WriteFile(path, updated, 0o644); err != nil {
@@ -54,23 +70,52 @@ func docsCmd(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// renderDocs replaces every generated section of doc.
+// docMarker matches a generated section's markers; the name is anything up
+// to the closing "-->" so a misspelt one is caught, not skipped.
+var docMarker = regexp.MustCompile(`<!-- (BEGIN|END) GENERATED: *(.*?) *-->`)
+
+// renderDocs replaces every generated section of doc. Every marker must
+// pair up (BEGIN name … END name, not nested), name a known section and
+// appear once; every known section must be there.
 func renderDocs(doc []byte) ([]byte, error) {
 	text := string(doc)
-	for name, render := range docSections {
-		begin := "<!-- BEGIN GENERATED: " + name + " -->"
-		end := "<!-- END GENERATED: " + name + " -->"
-		i, j := strings.Index(text, begin), strings.Index(text, end)
-		if i < 0 || j < i {
-			return nil, errors.New("missing markers for section " + name)
+	var out strings.Builder
+	seen := map[string]bool{}
+	open, openAt, last := "", 0, 0
+	for _, m := range docMarker.FindAllStringSubmatchIndex(text, -1) {
+		kind, name := text[m[2]:m[3]], text[m[4]:m[5]]
+		line := 1 + strings.Count(text[:m[0]], "\n")
+		render, known := docSections[name]
+		switch {
+		case !known:
+			return nil, fmt.Errorf("line %d: unknown generated section %q (known: %s)", line, name, strings.Join(slices.Sorted(maps.Keys(docSections)), ", "))
+		case kind == "BEGIN" && open != "":
+			return nil, fmt.Errorf("line %d: section %s begins inside section %s (begun on line %d)", line, name, open, openAt)
+		case kind == "BEGIN" && seen[name]:
+			return nil, fmt.Errorf("line %d: section %s appears twice: keep one", line, name)
+		case kind == "BEGIN":
+			body, err := render()
+			if err != nil {
+				return nil, fmt.Errorf("section %s: %w", name, err)
+			}
+			out.WriteString(text[last:m[1]] + "\n" + body)
+			open, openAt, seen[name] = name, line, true
+		case open != name:
+			return nil, fmt.Errorf("line %d: END of section %s, which is not open", line, name)
+		default:
+			last, open = m[0], ""
 		}
-		body, err := render()
-		if err != nil {
-			return nil, err
-		}
-		text = text[:i+len(begin)] + "\n" + body + text[j:]
 	}
-	return []byte(text), nil
+	if open != "" {
+		return nil, fmt.Errorf("section %s (line %d) has no END marker", open, openAt)
+	}
+	for _, name := range slices.Sorted(maps.Keys(docSections)) {
+		if !seen[name] {
+			return nil, fmt.Errorf("missing markers for section %s", name)
+		}
+	}
+	out.WriteString(text[last:])
+	return []byte(out.String()), nil
 }
 
 // specsMarkdown is the spec table of the README.

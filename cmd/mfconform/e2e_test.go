@@ -424,12 +424,11 @@ func TestHelp(t *testing.T) {
 	if res.code != exitOK {
 		t.Fatalf("run --help exit = %d, want 0\n%s", res.code, res.stderr)
 	}
-	fs, _ := runner.FlagSet("run")
-	fs.VisitAll(func(f *flag.Flag) {
+	for _, f := range runner.Settings.Flags() {
 		if !strings.Contains(res.stdout, "--"+f.Name) {
 			t.Errorf("run --help does not list --%s", f.Name)
 		}
-	})
+	}
 	for _, w := range []string{"Target flags:", "Network flags:", "Output flags:", "Behaviour flags:", "4    incomplete", "--targets FILE"} {
 		if !strings.Contains(res.stdout, w) {
 			t.Errorf("run --help lacks %q", w)

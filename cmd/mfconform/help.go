@@ -1,12 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 )
 
 // exitCodesText is the exit-code contract, shown in every help text and
@@ -46,25 +46,28 @@ Run "mfconform COMMAND --help" for a command's flags.
 
 // subcommandHelp prints each command's own help.
 var subcommandHelp = map[string]func() string{
-	"run":    func() string { return runHelp() },
-	"config": func() string { return "Usage: mfconform config check [run flags]\n\n" + runFlagsHelp() },
-	"specs":  func() string { return flagsHelp("Usage: mfconform specs [--json]\n", specsFlags()) },
+	"run": func() string { return runHelp() },
+	"config": func() string {
+		return "Usage: mfconform config check [run flags]\n\nLoads and validates the configuration exactly as run does and prints every setting's\n" +
+			"effective value and where it came from, secrets as fingerprints.\n\n" + runner.Settings.Help()
+	},
+	"specs": func() string {
+		return flagsHelp("Usage: mfconform specs "+specsSettings.Synopsis()+"\n", specsSettings)
+	},
 	"fixtures": func() string {
 		return "Usage: mfconform fixtures\n\nLists every fixture of the embedded reference deployment and what mfconform must report for it.\n"
 	},
 	"serve-reference": func() string {
-		fs, _ := serveFlagSet()
-		return flagsHelp("Usage: mfconform serve-reference [flags]\n", fs)
+		return flagsHelp("Usage: mfconform serve-reference [flags]\n", serveSettings)
 	},
 	"inspect": func() string { return inspectHelp },
 	"explain": func() string { return explainHelp },
 	"report": func() string {
-		fs, _ := reportFlagSet()
-		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", fs)
+		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", reportSettings)
 	},
 	"version": func() string { return "Usage: mfconform version\n" },
 	"docs": func() string {
-		return "Usage: mfconform docs [--check] FILE\n\nRegenerates (or checks) the generated sections of a README.\n"
+		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE\n\nRegenerates (or checks) the generated sections of a README.\n", docsSettings)
 	},
 }
 
@@ -82,108 +85,55 @@ func runHelp() string {
 	b.WriteString("Usage: mfconform run [flags]\n\n")
 	b.WriteString("Checks a deployment's authentication in real Chromium and writes report.json, report.html,\n")
 	b.WriteString("junit.xml and summary.md. Without --login-url, --app-url or NEXT_PUBLIC_SUPABASE_* it checks\n")
-	b.WriteString("the embedded reference deployment.\n\n")
-	b.WriteString(runFlagsHelp())
-	b.WriteString("\nBatches: run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]\n\n")
-	b.WriteString("Secrets come from the environment only: AUTH_SECRET_KEY (or --secret-file), SUPABASE_JWT_SECRET,\n")
-	b.WriteString("NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_KEY, SUPABASE_TEST_EMAIL, SUPABASE_TEST_PASSWORD.\n")
-	b.WriteString("Settings also come from " + strings.Join(runner.EnvVarNames(), ", ") + ".\n\n")
-	b.WriteString(exitCodesText)
+	b.WriteString("the embedded reference deployment. Settings layer as defaults < --config FILE < MFCONFORM_*\n")
+	b.WriteString("variables < flags; `mfconform config check` prints the result.\n\n")
+	b.WriteString(runner.Settings.Help())
+	b.WriteString("\nBatches: run " + batchSettings.Synopsis("targets") + "\n")
+	b.WriteString(batchSettings.Help())
+	b.WriteString("\nFrom the environment only, never a flag or the file:\n")
+	for _, in := range runner.EnvInputs {
+		fmt.Fprintf(&b, "  %-34s %s\n", in.Name, in.Usage)
+	}
+	b.WriteString("\n" + exitCodesText)
 	return b.String()
 }
 
 func printRunHelp(w io.Writer) { fmt.Fprint(w, runHelp()) }
 
-// runFlagsHelp lists the run flags by group, with descriptions and
-// defaults.
-func runFlagsHelp() string {
-	fs, _ := runner.FlagSet("run")
-	var b strings.Builder
-	for _, g := range runner.FlagGroups {
-		fmt.Fprintf(&b, "%s flags:\n", strings.ToUpper(g[:1])+g[1:])
-		fs.VisitAll(func(f *flag.Flag) {
-			if runner.FlagGroup(f.Name) == g {
-				b.WriteString(flagLine(f))
-			}
-		})
-		b.WriteString("\n")
-	}
-	return b.String()
+// flagsHelp is a usage line and every flag of a command's table.
+func flagsHelp(head string, t flagTable) string {
+	return head + "\n" + t.Help()
 }
 
-// flagsHelp is a usage line and every flag of fs.
-func flagsHelp(head string, fs *flag.FlagSet) string {
-	var b strings.Builder
-	b.WriteString(head + "\n")
-	fs.VisitAll(func(f *flag.Flag) { b.WriteString(flagLine(f)) })
-	return b.String()
-}
-
-// flagLine is one flag: "  --name ARG   usage (default x)".
-func flagLine(f *flag.Flag) string {
-	arg, usage := flag.UnquoteUsage(f)
-	name := "--" + f.Name
-	if arg != "" {
-		name += " " + strings.ToUpper(arg)
-	}
-	line := fmt.Sprintf("  %-34s %s", name, usage)
-	if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-		line += fmt.Sprintf(" (default %s)", f.DefValue)
-	}
-	return line + "\n"
-}
-
-// flagsMarkdown is the README's table of run flags, generated from the
-// same definitions as --help.
+// flagsMarkdown is the README's tables of flags — run's by group, with
+// their configuration-file keys and variables; a batch's; serve-reference's
+// — generated from the same tables as --help.
 func flagsMarkdown() (string, error) {
-	fs, _ := runner.FlagSet("run")
 	var b strings.Builder
-	for _, g := range runner.FlagGroups {
-		fmt.Fprintf(&b, "\n**%s**\n\n| flag | meaning | default |\n|---|---|---|\n", strings.ToUpper(g[:1])+g[1:])
-		fs.VisitAll(func(f *flag.Flag) {
-			if runner.FlagGroup(f.Name) != g {
-				return
-			}
-			arg, u := flag.UnquoteUsage(f)
-			name := "--" + f.Name
-			if arg != "" {
-				name += " " + strings.ToUpper(arg)
-			}
-			def := f.DefValue
-			if def == "false" || def == "0" {
-				def = ""
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, mdCell(u), mdDefault(def))
-		})
-	}
-	b.WriteString("\n| batch flag (with `run --targets FILE`) | meaning | default |\n|---|---|---|\n")
-	tf, _ := targetsFlagSet()
-	tf.VisitAll(func(f *flag.Flag) {
-		arg, u := flag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if arg != "" {
-			name += " " + strings.ToUpper(arg)
-		}
-		def := f.DefValue
-		if def == "false" {
-			def = ""
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, mdCell(u), mdDefault(def))
-	})
+	b.WriteString(runner.Settings.MarkdownFlags("flag"))
+	b.WriteString(batchSettings.MarkdownFlags("batch flag (with `run --targets FILE`)"))
+	b.WriteString(serveSettings.MarkdownFlags("`serve-reference` flag"))
 	return b.String(), nil
 }
 
-// mdCell escapes text for a Markdown table cell: pipes, and angle
-// brackets a renderer would read as HTML.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "\\<", ">", "\\>").Replace(s)
+// configFileMarkdown is the README's table of the configuration-file keys
+// that have no flag (every flag's key is in the flags table).
+func configFileMarkdown() (string, error) {
+	return runner.Settings.MarkdownFileOnly(), nil
 }
 
-func mdDefault(d string) string {
-	if d == "" {
-		return ""
+// environmentMarkdown is the README's list of environment variables: the
+// MFCONFORM_* settings, then the inputs read from the environment only.
+func environmentMarkdown() (string, error) {
+	var b strings.Builder
+	b.WriteString("| variable | sets |\n|---|---|\n")
+	for _, v := range runner.Settings.EnvVars() {
+		fmt.Fprintf(&b, "| `%s` | `%s`: %s |\n", v.Name, v.Setting, settings.MarkdownCell(v.Usage))
 	}
-	return "`" + d + "`"
+	for _, in := range runner.EnvInputs {
+		fmt.Fprintf(&b, "| `%s` | %s (environment only) |\n", in.Name, settings.MarkdownCell(in.Usage))
+	}
+	return b.String(), nil
 }
 
 // exitCodesMarkdown is the README's exit-code table.

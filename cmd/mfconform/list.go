@@ -2,32 +2,36 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 )
 
-// specsFlags are `mfconform specs`' flags.
-func specsFlags() *flag.FlagSet {
-	fs := flag.NewFlagSet("specs", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Bool("json", false, "print JSON")
-	return fs
+// specsOptions are `mfconform specs`' flags.
+type specsOptions struct{ json bool }
+
+// specsSettings is the table of `mfconform specs`' flags.
+var specsSettings = &settings.Table[specsOptions]{
+	Command: "specs",
+	Settings: []settings.Setting[specsOptions]{
+		{Flag: "json", Usage: "print JSON", Value: settings.Bool(func(o *specsOptions) *bool { return &o.json })},
+	},
 }
 
 // specsCmd is `mfconform specs`: every spec, ID, labels and title.
 func specsCmd(args []string, stdout io.Writer) error {
-	fs := specsFlags()
+	var o specsOptions
+	fs := specsSettings.FlagSet(&o)
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return fmt.Errorf("%w: specs [--json]", errUsage)
+		return fmt.Errorf("%w: specs %s", errUsage, specsSettings.Synopsis())
 	}
 	specs := runner.List()
-	if fs.Lookup("json").Value.String() == "true" {
+	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(specs)

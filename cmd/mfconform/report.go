@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -24,14 +25,23 @@ var reportFormats = map[string]struct {
 // reportOptions are `mfconform report`'s flags.
 type reportOptions struct{ from, format, out string }
 
+// reportSettings is the table of `mfconform report`'s flags.
+var reportSettings = &settings.Table[reportOptions]{
+	Command: "report",
+	Settings: []settings.Setting[reportOptions]{
+		{Flag: "from", Arg: "FILE", Usage: "the report.json to render",
+			Value: settings.String(func(o *reportOptions) *string { return &o.from })},
+		{Flag: "format", Arg: "FORMAT", Usage: "html, junit, md or json",
+			Value: settings.String(func(o *reportOptions) *string { return &o.format }).Default("html").OneOf("html", "junit", "md", "json")},
+		{Flag: "out", Arg: "FILE", Usage: "where to write (default: the format's usual name next to --from)",
+			Value: settings.String(func(o *reportOptions) *string { return &o.out })},
+	},
+}
+
 func reportFlagSet() (*flag.FlagSet, *reportOptions) {
 	o := &reportOptions{}
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.from, "from", "", "the report.json `FILE` to render")
-	fs.StringVar(&o.format, "format", "html", "`html`, junit, md or json")
-	fs.StringVar(&o.out, "out", "", "where to write (default: the format's usual name next to --from)")
-	return fs, o
+	reportSettings.SetDefaults(o)
+	return reportSettings.FlagSet(o), o
 }
 
 // reportCmd is `mfconform report --from report.json --format html|junit|md|json [--out FILE]`:

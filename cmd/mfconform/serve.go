@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/pki"
@@ -96,25 +97,46 @@ type serveFlags struct {
 	printSecrets, secretFromEnv                                                  bool
 }
 
-// serveFlagSet declares serve-reference's flags, for parsing and for help.
-func serveFlagSet() (*flag.FlagSet, *serveFlags) {
+// serveSettings is the table of serve-reference's flags.
+var serveSettings = func() *settings.Table[serveFlags] {
 	defRef, defSB := reference.DefaultProfile(), supabaseref.DefaultProfile()
+	str := func(p func(*serveFlags) *string) *settings.Field[serveFlags, string] { return settings.String(p) }
+	return &settings.Table[serveFlags]{
+		Command: "serve-reference",
+		Settings: []settings.Setting[serveFlags]{
+			{Flag: "fixture", Arg: "NAME", Usage: "serve this fixture of the embedded reference deployment (default: the documented profile)",
+				Value: str(func(v *serveFlags) *string { return &v.fixture })},
+			{Flag: "mode", Arg: "MODE", Usage: "what to start: jwt (backend, app, embed site), supabase (reference project) or all",
+				Value: str(func(v *serveFlags) *string { return &v.mode }).Default("all").OneOf("all", "jwt", "supabase")},
+			{Flag: "login-host", Arg: "HOST", Usage: "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)",
+				Value: str(func(v *serveFlags) *string { return &v.loginHost }).Default(defRef.Hosts.Login)},
+			{Flag: "app-host", Arg: "HOST", Usage: "host name of the reference app (JWT mode's verifier; in Supabase mode the frontend with its sign-in page under /app/login)",
+				Value: str(func(v *serveFlags) *string { return &v.appHost }).Default(defRef.Hosts.App)},
+			{Flag: "embed-host", Arg: "HOST", Usage: "host name of the site that embeds the app",
+				Value: str(func(v *serveFlags) *string { return &v.embedHost }).Default(defRef.Hosts.Embed)},
+			{Flag: "supabase-ref", Arg: "REF", Usage: "project ref of the reference Supabase project (host REF.DOMAIN)",
+				Value: str(func(v *serveFlags) *string { return &v.sbRef }).Default(defSB.Ref)},
+			{Flag: "supabase-domain", Arg: "DOMAIN", Usage: "domain of the reference Supabase project",
+				Value: str(func(v *serveFlags) *string { return &v.sbDomain }).Default(defSB.Domain)},
+			{Flag: "ca-out", Arg: "FILE", Usage: "write the per-run CA certificate (PEM) here (default: a temp file removed on exit)",
+				Value: str(func(v *serveFlags) *string { return &v.caOut })},
+			{Flag: "env-out", Arg: "FILE", Usage: "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process",
+				Value: str(func(v *serveFlags) *string { return &v.envOut })},
+			{Flag: "secret-from-env", Usage: "sign with AUTH_SECRET_KEY from the environment (default: a key made for this run, so the reference never hands out tokens valid for your real key)",
+				Value: settings.Bool(func(v *serveFlags) *bool { return &v.secretFromEnv })},
+			{Flag: "print-secrets", Usage: "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text " +
+				"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)",
+				Value: settings.Bool(func(v *serveFlags) *bool { return &v.printSecrets })},
+		},
+	}
+}()
+
+// serveFlagSet declares serve-reference's flags over their defaults, for
+// parsing.
+func serveFlagSet() (*flag.FlagSet, *serveFlags) {
 	v := &serveFlags{}
-	fs := flag.NewFlagSet("serve-reference", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&v.fixture, "fixture", "", "serve this fixture of the embedded reference deployment (default: the documented profile)")
-	fs.StringVar(&v.mode, "mode", "all", "what to start: jwt (backend, app, embed site), supabase (reference project) or all")
-	fs.StringVar(&v.loginHost, "login-host", defRef.Hosts.Login, "host name of the backend that sets the cookie (its Domain becomes this host's registrable domain unless a fixture sets another)")
-	fs.StringVar(&v.appHost, "app-host", defRef.Hosts.App, "host name of the reference app (JWT mode's verifier; in Supabase mode the frontend with its sign-in page under /app/login)")
-	fs.StringVar(&v.embedHost, "embed-host", defRef.Hosts.Embed, "host name of the site that embeds the app")
-	fs.StringVar(&v.sbRef, "supabase-ref", defSB.Ref, "project ref of the reference Supabase project (host REF.DOMAIN)")
-	fs.StringVar(&v.sbDomain, "supabase-domain", defSB.Domain, "domain of the reference Supabase project")
-	fs.StringVar(&v.caOut, "ca-out", "", "write the per-run CA certificate (PEM) here (default: a temp file removed on exit)")
-	fs.StringVar(&v.envOut, "env-out", "", "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process")
-	fs.BoolVar(&v.secretFromEnv, "secret-from-env", false, "sign with AUTH_SECRET_KEY from the environment (default: a key made for this run, so the reference never hands out tokens valid for your real key)")
-	fs.BoolVar(&v.printSecrets, "print-secrets", false, "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text "+
-		"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)")
-	return fs, v
+	serveSettings.SetDefaults(v)
+	return serveSettings.FlagSet(v), v
 }
 
 // parseServeFlags builds the options from args and getenv.

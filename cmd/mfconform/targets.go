@@ -23,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/hostmap"
@@ -193,17 +194,28 @@ type batchOptions struct {
 	dry                    bool
 }
 
-// targetsFlagSet declares the batch flags, for parsing and for help.
+// batchSettings is the table of `mfconform run --targets`' flags.
+var batchSettings = &settings.Table[batchOptions]{
+	Command: "run --targets",
+	Settings: []settings.Setting[batchOptions]{
+		{Flag: "targets", Arg: "FILE", Usage: "YAML file listing the targets (name, and fixture, config or args)",
+			Value: settings.String(func(o *batchOptions) *string { return &o.file })},
+		{Flag: "concurrency", Arg: "N", Usage: "how many targets are checked at the same time",
+			Value: settings.Int(func(o *batchOptions) *int { return &o.concurrency }).Default(2)},
+		{Flag: "shard", Arg: "I/N", Usage: "check shard I of N only (stable by target name)",
+			Value: settings.String(func(o *batchOptions) *string { return &o.shard }).Default("1/1")},
+		{Flag: "report-dir", Arg: "DIR", Usage: "the folder for the index and one folder per target",
+			Value: settings.String(func(o *batchOptions) *string { return &o.reportDir }).Default(runner.Defaults().ReportDir)},
+		{Flag: "dry-run", Usage: "print the targets this shard would check, and stop",
+			Value: settings.Bool(func(o *batchOptions) *bool { return &o.dry })},
+	},
+}
+
+// targetsFlagSet declares the batch flags, for parsing.
 func targetsFlagSet() (*flag.FlagSet, *batchOptions) {
 	o := &batchOptions{}
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.file, "targets", "", "YAML `FILE` listing the targets (name, and fixture, config or args)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "`N` targets checked at the same time")
-	fs.StringVar(&o.shard, "shard", "1/1", "check shard `I/N` only (stable by target name)")
-	fs.StringVar(&o.reportDir, "report-dir", "reports/out", "`DIR` for the index and one folder per target")
-	fs.BoolVar(&o.dry, "dry-run", false, "print the targets this shard would check, and stop")
-	return fs, o
+	batchSettings.SetDefaults(o)
+	return batchSettings.FlagSet(o), o
 }
 
 // targetsCmd runs a batch: one shared Chromium, up to concurrency runs at
@@ -260,7 +272,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 func parseBatch(args []string) (*batchOptions, []Target, error) {
 	fs, o := targetsFlagSet()
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return nil, nil, fmt.Errorf("%w: run --targets FILE [--concurrency N] [--shard I/N] [--report-dir DIR] [--dry-run]", errUsage)
+		return nil, nil, fmt.Errorf("%w: run %s", errUsage, batchSettings.Synopsis("targets"))
 	}
 	all, err := loadTargets(o.file)
 	if err != nil {

@@ -136,20 +136,22 @@ type SupabaseTarget struct {
 	EmbedURL string
 }
 
-// Thresholds are the judging limits, all configurable.
+// Thresholds are the judging limits, all configurable (the configuration
+// file's thresholds: section).
 type Thresholds struct {
-	MaxTokenLifetime time.Duration `yaml:"max_token_lifetime"` // TOKEN_LIFETIME_LONG above this
-	ClockTolerance   time.Duration `yaml:"clock_tolerance"`    // TOKEN_CLOCK_SKEW above this
-	ExpLeeway        time.Duration `yaml:"exp_leeway"`         // a token this close past exp is not "expired" yet
+	MaxTokenLifetime time.Duration // TOKEN_LIFETIME_LONG above this
+	ClockTolerance   time.Duration // TOKEN_CLOCK_SKEW above this
+	ExpLeeway        time.Duration // a token this close past exp is not "expired" yet
 }
 
-// Timeouts bound every network and browser step.
+// Timeouts bound every network and browser step (the configuration file's
+// timeouts: section).
 type Timeouts struct {
-	Session    time.Duration `yaml:"session"`    // open an isolated browser context and tab
-	Navigation time.Duration `yaml:"navigation"` // one page load with its cookie verdicts
-	Script     time.Duration `yaml:"script"`     // one in-page script (fetch, iframe wait)
-	Probe      time.Duration `yaml:"probe"`      // one HTTP request to a target
-	Evidence   time.Duration `yaml:"evidence"`   // gathering one evidence bundle end to end
+	Session    time.Duration // open an isolated browser context and tab
+	Navigation time.Duration // one page load with its cookie verdicts
+	Script     time.Duration // one in-page script (fetch, iframe wait)
+	Probe      time.Duration // one HTTP request to a target
+	Evidence   time.Duration // gathering one evidence bundle end to end
 }
 
 // Env is the run's environment.

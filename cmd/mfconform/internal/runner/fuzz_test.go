@@ -6,8 +6,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -64,15 +62,15 @@ func FuzzParseFile(f *testing.F) {
 		}
 		checkPrintable(t, "Effective", out)
 
-		again, err := yaml.Marshal(c)
+		again, err := Settings.File(&c)
 		if err != nil {
-			t.Fatalf("yaml.Marshal(config): %v", err)
+			t.Fatalf("Settings.File(config): %v", err)
 		}
 		c2 := Defaults()
 		if err := c2.ParseFile("again.yaml", again); err != nil {
 			t.Fatalf("the configuration marshalled back does not parse: %v\n%s", err, again)
 		}
-		if twice, _ := yaml.Marshal(c2); string(twice) != string(again) {
+		if twice, _ := Settings.File(&c2); string(twice) != string(again) {
 			t.Fatalf("the configuration changed through YAML:\n%s\nwant:\n%s", twice, again)
 		}
 	})

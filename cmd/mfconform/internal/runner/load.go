@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,8 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/suites/env"
@@ -26,185 +24,57 @@ var ErrUsage = errors.New("usage")
 // ErrHelp is returned by Load when --help or -h was given.
 var ErrHelp = flag.ErrHelp
 
-// Flag groups, in the order help lists them.
-const (
-	GroupTarget    = "target"
-	GroupNetwork   = "network"
-	GroupOutput    = "output"
-	GroupBehaviour = "behaviour"
-)
-
-// FlagGroups lists the groups in order.
-var FlagGroups = []string{GroupTarget, GroupNetwork, GroupOutput, GroupBehaviour}
-
-// flagGroup says which group each run flag belongs to.
-var flagGroup = map[string]string{
-	"login-url": GroupTarget, "login-method": GroupTarget, "login-form": GroupTarget, "app-url": GroupTarget,
-	"app-host": GroupTarget, "probe-path": GroupTarget, "authenticated-status": GroupTarget, "user-id-field": GroupTarget,
-	"secret-file": GroupTarget, "app-origin": GroupTarget, "fixture": GroupTarget, "config": GroupTarget, "session-host": GroupTarget,
-	"reference-secret-from-env": GroupTarget,
-	"resolve":                   GroupNetwork, "ca-file": GroupNetwork, "proxy": GroupNetwork, "chromium": GroupNetwork,
-	"report-dir": GroupOutput, "fail-on": GroupOutput, "allow-incomplete": GroupOutput, "waivers": GroupOutput,
-	"mode": GroupBehaviour, "label-filter": GroupBehaviour, "block-third-party-cookies": GroupBehaviour,
-	"timeout": GroupBehaviour, "thorough": GroupBehaviour,
-}
-
-// FlagGroup returns the group of a run flag.
-func FlagGroup(name string) string {
-	if g, ok := flagGroup[name]; ok {
-		return g
-	}
-	return GroupBehaviour
-}
-
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// runFlags are the values of `mfconform run`'s flags before they are
-// layered over the configuration.
-type runFlags struct {
-	cfg           Config
-	configFile    string
-	appOrigin     string
-	form, resolve listFlag
-	sessionHosts  listFlag
-}
-
-// FlagSet declares `mfconform run`'s flags, for parsing and for help; the
-// values land in the returned holder.
-func FlagSet(name string) (*flag.FlagSet, *runFlags) {
-	f := &runFlags{}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.configFile, "config", "", "YAML configuration `FILE` (see README); flags and MFCONFORM_* variables override it")
-	fs.StringVar(&f.cfg.Mode, "mode", ModeAll, "`MODE`: all, jwt or supabase (a run pointed at one real deployment checks that mode)")
-	fs.StringVar(&f.cfg.ReportDir, "report-dir", "reports/out", "the `DIR` the four reports are written to")
-	fs.StringVar(&f.cfg.LabelFilter, "label-filter", "", "Ginkgo label `EXPR`, e.g. 'area:cookie || area:token' (mfconform specs lists the labels)")
-	fs.StringVar(&f.cfg.FixtureName, "fixture", "", "check the embedded reference deployment's fixture `NAME` (mfconform fixtures lists them)")
-	fs.BoolVar(&f.cfg.BlockThirdPartyCookies, "block-third-party-cookies", false, "judge as a browser that blocks third-party cookies would (Safari, Firefox strict, incognito)")
-	fs.DurationVar(&f.cfg.Timeouts.Suite, "timeout", 10*60e9, "Ginkgo's bound on the spec run (evidence gathering and judging) as a `DURATION`, e.g. 2m; each step has its own bound too")
-	fs.StringVar(&f.cfg.WaiversFile, "waivers", "", "YAML `FILE` of accepted exceptions (spec or code, reason, optional expires)")
-	fs.StringVar(&f.cfg.FailOn, "fail-on", "fail", "`WHEN`: fail, or warn to exit 2 when a run has only warnings")
-	fs.BoolVar(&f.cfg.AllowIncomplete, "allow-incomplete", false, "exit 0 instead of 4 when specs could not be judged for a missing input")
-	fs.BoolVar(&f.cfg.Thorough, "thorough", false, "run slow checks too (specs labelled slow: e.g. wait 11 s to tell a refresh-token reuse interval from reuse)")
-	fs.StringVar(&f.appOrigin, "app-origin", "", "Supabase mode: the Miiflow frontend's https `ORIGIN`, for the CORS and sign-in checks")
-	fs.Var(&f.sessionHosts, "session-host", "Supabase mode: a `HOST` besides the app that must receive the session cookies, e.g. your API's (repeatable; without one, SB-COOKIE-004/007 are out of scope for your app; the embedded reference uses its api. host)")
-	fs.StringVar(&f.cfg.JWT.LoginURL, "login-url", "", "JWT mode: the backend `URL` that signs the test user in and sets mf_jwt_token")
-	fs.StringVar(&f.cfg.JWT.LoginMethod, "login-method", "GET", "`METHOD`: GET or POST (with --login-form)")
-	fs.Var(&f.form, "login-form", "a POST field `k=v` (repeatable); v may be env:NAME to read it from the environment")
-	fs.StringVar(&f.cfg.JWT.AppURL, "app-url", "", "JWT mode: the Miiflow app's origin `URL`, or 'reference' for the built-in verifier")
-	fs.StringVar(&f.cfg.JWT.AppHost, "app-host", "", "with --app-url reference: the `HOST` to serve it on (default mfconform-app.<your domain>)")
-	fs.StringVar(&f.cfg.JWT.ProbePath, "probe-path", "/api/me", "the app `PATH` that says who is signed in")
-	fs.IntVar(&f.cfg.JWT.AuthenticatedStatus, "authenticated-status", 200, "the probe path's `STATUS` for a signed-in user")
-	fs.StringVar(&f.cfg.JWT.UserIDField, "user-id-field", "user_id", "the probe answer's JSON `FIELD` holding the user id")
-	fs.StringVar(&f.cfg.JWT.SecretFile, "secret-file", "", "a `FILE` holding AUTH_SECRET_KEY (AUTH_SECRET_KEY in the environment wins; never pass the key on a command line)")
-	fs.BoolVar(&f.cfg.ReferenceUsesEnvSecret, "reference-secret-from-env", false, "let the embedded reference deployment sign with AUTH_SECRET_KEY from the environment (default: a per-run key)")
-	fs.Var(&f.resolve, "resolve", "`HOST=IP` for Chromium and the Go clients alike (repeatable; *.domain allowed)")
-	fs.StringVar(&f.cfg.Network.CAFile, "ca-file", "", "PEM `FILE` of a private CA to trust")
-	fs.StringVar(&f.cfg.Network.Proxy, "proxy", "", "http(s) proxy `URL` (user:password@ allowed; never shown)")
-	fs.StringVar(&f.cfg.ChromiumPath, "chromium", "", "the Chrome/Chromium `BINARY` to run (or MFCONFORM_CHROMIUM)")
-	return fs, f
-}
-
 // Load builds a run's configuration from its command line and environment:
-// defaults < --config FILE < MFCONFORM_* variables < flags that were set;
-// then secrets from the environment (or --secret-file), a real Supabase
-// project from NEXT_PUBLIC_SUPABASE_*, the fixture, the waivers and a
-// batch's shared browser. It is the one path `run`, `config check` and a
-// batch's targets all take; the caller still calls Validate.
+// defaults < --config FILE < MFCONFORM_* variables < flags that were set
+// (each setting declared once, in Settings); then secrets from the
+// environment (or --secret-file), a real Supabase project from
+// NEXT_PUBLIC_SUPABASE_*, the fixture, the waivers and a batch's shared
+// browser. It is the one path `run`, `config check` and a batch's targets
+// all take; the caller still calls Validate.
 func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg := Defaults()
-	fs, f := FlagSet("run")
-	if err := fs.Parse(args); err != nil {
+	cfg.sources = settings.Sources{}
+	cl, err := Settings.Parse(args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, ErrHelp
 		}
 		// The flag package quotes values but not an unknown flag's name.
 		return cfg, fmt.Errorf("%w: %s", ErrUsage, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	if len(cl.Args()) > 0 {
+		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, cl.Args()[0])
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, kv := range f.form {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return cfg, fmt.Errorf("%w: --login-form %q: want k=v", ErrUsage, kv)
-		}
-	}
-	if f.configFile != "" {
-		if err := cfg.LoadFile(f.configFile); err != nil {
+	if file := cl.Values().ConfigFile; file != "" {
+		if err := cfg.LoadFile(file); err != nil {
 			return cfg, err
 		}
 	}
-	cfg.ApplyEnv(getenv)
-	f.over(&cfg, set)
-	if err := cfg.resolve(getenv, set, f.appOrigin); err != nil {
+	if err := Settings.ApplyEnv(&cfg, getenv, cfg.sources); err != nil {
+		return cfg, fmt.Errorf("%w: %s", ErrConfig, result.Clean(result.Cut(err.Error(), result.MaxText)))
+	}
+	cl.Apply(&cfg, cfg.sources)
+	if err := cfg.resolve(getenv); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
 }
 
-// over copies the flags that were set onto cfg.
-func (f *runFlags) over(cfg *Config, set map[string]bool) {
-	v := f.cfg
-	apply := map[string]func(){
-		"mode": func() { cfg.Mode = v.Mode }, "report-dir": func() { cfg.ReportDir = v.ReportDir },
-		"label-filter": func() { cfg.LabelFilter = v.LabelFilter }, "fixture": func() { cfg.FixtureName = v.FixtureName },
-		"block-third-party-cookies": func() { cfg.BlockThirdPartyCookies = v.BlockThirdPartyCookies },
-		"timeout":                   func() { cfg.Timeouts.Suite = v.Timeouts.Suite },
-		"waivers":                   func() { cfg.WaiversFile = v.WaiversFile }, "fail-on": func() { cfg.FailOn = v.FailOn },
-		"allow-incomplete": func() { cfg.AllowIncomplete = v.AllowIncomplete }, "thorough": func() { cfg.Thorough = v.Thorough },
-		"login-url": func() { cfg.JWT.LoginURL = v.JWT.LoginURL }, "login-method": func() { cfg.JWT.LoginMethod = v.JWT.LoginMethod },
-		"app-url": func() { cfg.JWT.AppURL = v.JWT.AppURL }, "app-host": func() { cfg.JWT.AppHost = v.JWT.AppHost },
-		"probe-path":                func() { cfg.JWT.ProbePath = v.JWT.ProbePath },
-		"authenticated-status":      func() { cfg.JWT.AuthenticatedStatus = v.JWT.AuthenticatedStatus },
-		"user-id-field":             func() { cfg.JWT.UserIDField = v.JWT.UserIDField },
-		"secret-file":               func() { cfg.JWT.SecretFile = v.JWT.SecretFile },
-		"reference-secret-from-env": func() { cfg.ReferenceUsesEnvSecret = v.ReferenceUsesEnvSecret },
-		"ca-file":                   func() { cfg.Network.CAFile = v.Network.CAFile }, "proxy": func() { cfg.Network.Proxy = v.Network.Proxy },
-		"chromium": func() { cfg.ChromiumPath = v.ChromiumPath },
-		"resolve":  func() { cfg.Network.Resolve = append([]string(nil), f.resolve...) },
-		"session-host": func() {
-			cfg.Supabase.SessionHosts = nil
-			for _, h := range f.sessionHosts {
-				cfg.Supabase.SessionHosts = append(cfg.Supabase.SessionHosts, strings.ToLower(strings.TrimSpace(h)))
-			}
-		},
-		"login-form": func() {
-			cfg.JWT.LoginForm = map[string]string{}
-			for _, kv := range f.form {
-				k, val, _ := strings.Cut(kv, "=")
-				cfg.JWT.LoginForm[k] = val
-			}
-		},
-	}
-	for name := range set {
-		if fn, ok := apply[name]; ok {
-			fn()
-		}
-	}
-}
-
 // resolve derives what follows from the layered settings. A fixture is the
 // embedded deployment: naming one together with a real target, or with a
 // mode other than its own, is an error rather than silently ignored.
-func (c *Config) resolve(getenv func(string) string, set map[string]bool, appOrigin string) error {
-	if appOrigin != "" {
-		u, err := url.Parse(appOrigin)
-		if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return fmt.Errorf("%w: --app-origin %q: want an https origin such as https://app.example.com", ErrConfig, appOrigin)
+func (c *Config) resolve(getenv func(string) string) error {
+	if o := c.Supabase.AppOrigin; o != "" {
+		if err := appOrigin(o); err != nil {
+			return fmt.Errorf("%w: %s %w", ErrConfig, Settings.Label("supabase.app_origin", c.sources), err)
 		}
-		c.SupabaseAppHost = u.Hostname()
-		c.appOrigin = strings.TrimSuffix(appOrigin, "/")
+		u, _ := url.Parse(o)
+		c.SupabaseAppHost, c.appOrigin = u.Hostname(), o
 	}
 	if t := supabaseTargetFromEnv(getenv); t != nil {
 		c.SupabaseTarget = t
 	}
-	modeChosen := set["mode"] || getenv("MFCONFORM_MODE") != "" || c.modeFromFile
+	modeChosen := c.sources["--mode"] != ""
 	if c.FixtureName != "" {
 		fx, err := fixtures.Get(c.FixtureName)
 		if err != nil {
@@ -358,122 +228,57 @@ func (c *Config) LoadFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --config: %v", ErrConfig, err)
 	}
+	c.ConfigFile = path
 	return c.ParseFile(path, b)
 }
 
 // ParseFile is LoadFile on the file's bytes; name is used in errors, which
-// carry no raw control character of the file.
+// carry no raw control character of the file. The file's keys are the
+// keys of Settings.
 func (c *Config) ParseFile(name string, b []byte) error {
 	name = result.Clean(name)
 	if len(b) > maxConfigFile {
 		return fmt.Errorf("%w: %s is larger than %d bytes", ErrConfig, name, maxConfigFile)
 	}
-	before := c.Mode
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+	if c.sources == nil {
+		c.sources = settings.Sources{}
+	}
+	if err := Settings.ParseFile(c, name, b, c.sources); err != nil {
 		return fmt.Errorf("%w: %s: %s", ErrConfig, name, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
-	var probe struct {
-		Mode *string `yaml:"mode"`
-	}
-	_ = yaml.Unmarshal(b, &probe) // the file decoded above; this only asks whether it names a mode
-	c.modeFromFile = probe.Mode != nil || c.Mode != before
 	return nil
 }
 
-// envVars are the MFCONFORM_* variables and what they set; secrets
-// (AUTH_SECRET_KEY, SUPABASE_*) are read where they are used, never from a
-// flag.
-var envVars = []struct {
-	name string
-	set  func(c *Config, v string)
-}{
-	{"MFCONFORM_MODE", func(c *Config, v string) { c.Mode = v }},
-	{"MFCONFORM_REPORT_DIR", func(c *Config, v string) { c.ReportDir = v }},
-	{"MFCONFORM_LABEL_FILTER", func(c *Config, v string) { c.LabelFilter = v }},
-	{"MFCONFORM_LOGIN_URL", func(c *Config, v string) { c.JWT.LoginURL = v }},
-	{"MFCONFORM_APP_URL", func(c *Config, v string) { c.JWT.AppURL = v }},
-	{"MFCONFORM_SECRET_FILE", func(c *Config, v string) { c.JWT.SecretFile = v }},
-	{"MFCONFORM_CA_FILE", func(c *Config, v string) { c.Network.CAFile = v }},
-	{"MFCONFORM_PROXY", func(c *Config, v string) { c.Network.Proxy = v }},
-	{"MFCONFORM_RESOLVE", func(c *Config, v string) { c.Network.Resolve = splitList(v) }},
-	{"MFCONFORM_CHROMIUM", func(c *Config, v string) { c.ChromiumPath = v }},
-}
-
-// EnvVarNames lists the MFCONFORM_* variables, for help.
-func EnvVarNames() []string {
-	var out []string
-	for _, v := range envVars {
-		out = append(out, v.name)
-	}
-	return out
-}
-
-// ApplyEnv layers the MFCONFORM_* environment variables over c.
-func (c *Config) ApplyEnv(getenv func(string) string) {
-	for _, v := range envVars {
-		if s := getenv(v.name); s != "" {
-			v.set(c, s)
-		}
-	}
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// Effective renders the configuration as YAML for `mfconform config check`,
-// printable whatever it holds, with every secret shown as "set" or "not
-// set", URLs without credentials, and login form values that come from
-// the environment shown as their variable.
+// Effective renders the configuration for `mfconform config check`: every
+// setting of Settings with its effective value (defaults too) and where it
+// came from, printable whatever it holds, URLs without credentials and
+// literal login form values as "set"; then the environment-only inputs,
+// keys as fingerprints and passwords as "set" or "not set".
 func (c Config) Effective(getenv func(string) string) (string, error) {
-	if len(c.JWT.LoginForm) > 0 {
-		form := map[string]string{}
-		for k, v := range c.JWT.LoginForm {
-			if !strings.HasPrefix(v, "env:") {
-				v = "(a literal value, set)"
-			}
-			form[k] = v
-		}
-		c.JWT.LoginForm = form
-	}
-	c.JWT.LoginURL, c.JWT.AppURL, c.Network.Proxy = redactURL(c.JWT.LoginURL), redactURL(c.JWT.AppURL), redactURL(c.Network.Proxy)
-	b, err := yaml.Marshal(c)
+	b, err := Settings.Effective(&c, c.sources)
 	if err != nil {
 		return "", err
 	}
 	var out strings.Builder
 	// YAML escapes C0 controls but leaves bidirectional ones raw.
 	out.WriteString(result.Clean(string(b)))
-	fmt.Fprintln(&out, "# secrets (keys as fingerprints, passwords only as set / not set):")
-	shown := []struct {
-		name, value string
-		password    bool
-	}{
-		{"AUTH_SECRET_KEY", string(c.Secret), false},
-		{"SUPABASE_JWT_SECRET", getenv("SUPABASE_JWT_SECRET"), false},
-		{"NEXT_PUBLIC_SUPABASE_KEY", getenv("NEXT_PUBLIC_SUPABASE_KEY"), false},
-		{"SUPABASE_TEST_PASSWORD", getenv("SUPABASE_TEST_PASSWORD"), true},
-	}
-	for _, s := range shown {
+	fmt.Fprintln(&out, "# from the environment only (keys as fingerprints, passwords as set / not set):")
+	for _, in := range EnvInputs {
+		v := getenv(in.Name)
+		if in.Name == "AUTH_SECRET_KEY" {
+			v = string(c.Secret) // or read from --secret-file
+		}
 		state := "not set"
 		switch {
-		case s.value != "" && s.password:
+		case v == "":
+		case in.Shown == ShownSetOrNot:
 			state = "set"
-		case s.value != "":
-			state = redact.Fingerprint([]byte(s.value))
+		case in.Shown == ShownFingerprint:
+			state = redact.Fingerprint([]byte(v))
+		default:
+			state = result.Clean(result.Cut(redactURL(v), 256))
 		}
-		fmt.Fprintf(&out, "#   %-26s %s\n", s.name, state)
-	}
-	if c.ChromiumPath != "" {
-		fmt.Fprintf(&out, "# chromium: %s\n", result.Clean(c.ChromiumPath))
+		fmt.Fprintf(&out, "#   %-26s %s\n", in.Name, state)
 	}
 	return out.String(), nil
 }

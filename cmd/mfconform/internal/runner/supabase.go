@@ -2,8 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"net"
-	"strings"
 
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
@@ -11,24 +9,27 @@ import (
 	"github.com/mfconform/mfconform/suites/result"
 )
 
-// SupabaseConfig is how Supabase mode meets the app (config file key
-// `supabase:`).
+// SupabaseConfig is how Supabase mode meets the app (the configuration
+// file's supabase: section).
 type SupabaseConfig struct {
+	// AppOrigin is the Miiflow frontend's https origin (--app-origin),
+	// without a trailing slash; its host is where the app is judged.
+	AppOrigin string
 	// LoginScript signs the test user in through the app's own sign-in
 	// page (steps as jwt.login_script; fill values from the environment,
 	// e.g. SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD); LogoutScript
 	// signs out through the app. Without a login script mfconform's
 	// reference @supabase/ssr page signs in on the app's host name.
-	LoginScript  []env.LoginStep `yaml:"login_script"`
-	LogoutScript []env.LoginStep `yaml:"logout_script"`
+	LoginScript  []env.LoginStep
+	LogoutScript []env.LoginStep
 	// SessionHosts are the hosts besides the app that must share the
 	// session (--session-host). The embedded reference's default is its
 	// server side's api. host; a real app has none until the operator
 	// names them, so its Domain is never held to a sharing it may not need.
-	SessionHosts []string `yaml:"session_hosts"`
+	SessionHosts []string
 	// Embedded says the app is used inside an iframe on another site: its
 	// session cookies then need SameSite=None and Secure.
-	Embedded bool `yaml:"embedded"`
+	Embedded bool
 }
 
 // ServerHost is where mfconform serves its server-side stand-in: a sibling
@@ -65,33 +66,25 @@ func (c Config) SessionHosts() []string {
 	return []string{c.ServerHost()}
 }
 
-// validateSupabase checks Supabase mode's app settings.
+// validateSupabase checks what Supabase mode's settings need of each
+// other.
 func (c Config) validateSupabase() error {
 	s := c.Supabase
-	for name, steps := range map[string][]env.LoginStep{"supabase.login_script": s.LoginScript, "supabase.logout_script": s.LogoutScript} {
-		if err := validScript(name, steps); err != nil {
-			return err
-		}
-	}
 	if len(s.LogoutScript) > 0 && len(s.LoginScript) == 0 {
 		return fmt.Errorf("%w: supabase.logout_script needs a supabase.login_script to sign in first", ErrConfig)
 	}
-	if len(s.LoginScript) > 0 && (c.SupabaseTarget == nil || c.appOrigin == "") {
+	if len(s.LoginScript) > 0 && (c.SupabaseTarget == nil || s.AppOrigin == "") {
 		return fmt.Errorf("%w: supabase.login_script signs in through your app: it needs your project (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_KEY) and --app-origin", ErrConfig)
-	}
-	for _, h := range s.SessionHosts {
-		if h == "" || strings.ContainsAny(h, ":/ *") || net.ParseIP(h) != nil || strings.HasPrefix(h, ".") {
-			return fmt.Errorf("%w: --session-host %q: want a host name such as api.example.com", ErrConfig, h)
-		}
 	}
 	return nil
 }
 
-// validScript checks that every step sets exactly one action.
-func validScript(name string, steps []env.LoginStep) error {
+// validScript checks that every step of a login or logout script sets
+// exactly one action.
+func validScript(steps []env.LoginStep) error {
 	for i, st := range steps {
 		if !login.Valid(st) {
-			return fmt.Errorf("%w: %s step %d: want exactly one of navigate, fill (with env), click, wait, wait_cookie", ErrConfig, name, i+1)
+			return fmt.Errorf("step %d: want exactly one of navigate, fill (with env), click, wait, wait_cookie", i+1)
 		}
 	}
 	return nil

@@ -16,29 +16,29 @@ import (
 type JWTConfig struct {
 	// LoginURL is the backend endpoint that signs the test user in and
 	// sets mf_jwt_token.
-	LoginURL    string `yaml:"login_url"`
-	LoginMethod string `yaml:"login_method"` // GET (default) or POST
+	LoginURL    string
+	LoginMethod string // GET or POST
 	// LoginForm are the POST fields; a value "env:NAME" is read from the
 	// environment variable NAME.
-	LoginForm map[string]string `yaml:"login_form"`
+	LoginForm map[string]string
 	// LoginScript replaces GET/POST with scripted steps for a real login
 	// form (navigate, fill from an environment variable, click, wait for
 	// the cookie).
-	LoginScript []env.LoginStep `yaml:"login_script"`
+	LoginScript []env.LoginStep
 	// AppURL is the Miiflow app's origin, or "reference" to serve the
 	// reference verifier at AppHost inside the cookie domain.
-	AppURL string `yaml:"app_url"`
+	AppURL string
 	// AppHost is where the reference verifier is served; default
 	// mfconform-app.<registrable domain of the login host>.
-	AppHost string `yaml:"app_host"`
+	AppHost string
 	// ProbePath answers AuthenticatedStatus with the user's id in
 	// UserIDField for a signed-in user, and 401/403 or a redirect otherwise.
-	ProbePath           string `yaml:"probe_path"`
-	AuthenticatedStatus int    `yaml:"authenticated_status"`
-	UserIDField         string `yaml:"user_id_field"`
+	ProbePath           string
+	AuthenticatedStatus int
+	UserIDField         string
 	// SecretFile holds AUTH_SECRET_KEY (one trailing newline is dropped);
-	// the environment variable wins when both are set.
-	SecretFile string `yaml:"secret_file"`
+	// the environment variable wins when both are set. Command line only.
+	SecretFile string
 }
 
 // Targeted reports whether JWT mode checks a real deployment.
@@ -51,63 +51,24 @@ func (j JWTConfig) Reference() bool { return j.AppURL == "reference" }
 type NetworkConfig struct {
 	// Resolve maps HOST (or *.domain) to an address, for Chromium and the
 	// Go clients alike: "app.staging.example.com=10.1.2.3".
-	Resolve []string `yaml:"resolve"`
+	Resolve []string
 	// CAFile is a PEM file of a private CA to trust, in both.
-	CAFile string `yaml:"ca_file"`
+	CAFile string
 	// Proxy is an http(s) proxy URL for both.
-	Proxy string `yaml:"proxy"`
+	Proxy string
 	// ConnectRetries is how often a refused or failed connection is tried
 	// again (nothing else is retried).
-	ConnectRetries int `yaml:"connect_retries"`
+	ConnectRetries int
 }
 
 // EmbedHost is the other site mfconform serves to embed the app from; it
 // shares no registrable domain with any deployment.
 const EmbedHost = "embed.mfconform-other.test"
 
-// validateJWT checks the JWT target settings.
-func (c Config) validateJWT() error {
-	j := c.JWT
-	if !j.Targeted() {
-		return nil
-	}
-	if j.LoginURL != "" {
-		if err := absoluteHTTP(j.LoginURL); err != nil {
-			return fmt.Errorf("%w: --login-url: %v", ErrConfig, err)
-		}
-	}
-	if j.AppURL != "" && !j.Reference() {
-		if err := absoluteHTTP(j.AppURL); err != nil {
-			return fmt.Errorf("%w: --app-url: %v (or \"reference\")", ErrConfig, err)
-		}
-	}
-	if j.Reference() && j.LoginURL == "" {
-		return fmt.Errorf("%w: --app-url reference needs --login-url: the reference app checks your backend's cookie", ErrConfig)
-	}
-	switch strings.ToUpper(j.LoginMethod) {
-	case "", "GET", "POST":
-	default:
-		return fmt.Errorf("%w: --login-method %q: want GET or POST", ErrConfig, j.LoginMethod)
-	}
-	if err := validScript("login_script", j.LoginScript); err != nil {
-		return err
-	}
-	if j.ProbePath != "" && !strings.HasPrefix(j.ProbePath, "/") {
-		return fmt.Errorf("%w: --probe-path %q must start with /", ErrConfig, j.ProbePath)
-	}
-	if j.AuthenticatedStatus != 0 && (j.AuthenticatedStatus < 100 || j.AuthenticatedStatus > 599) {
-		return fmt.Errorf("%w: --authenticated-status %d: want an HTTP status", ErrConfig, j.AuthenticatedStatus)
-	}
-	return nil
-}
-
-// cut is strings.Cut.
-func cut(s, sep string) (string, string, bool) { return strings.Cut(s, sep) }
-
 func absoluteHTTP(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL", redactURL(raw))
+		return fmt.Errorf("%q: not an absolute http(s) URL", redactURL(raw))
 	}
 	return nil
 }
@@ -119,18 +80,6 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 	t := env.Target{
 		LoginURL: j.LoginURL, AppURL: j.AppURL, LoginMethod: strings.ToUpper(j.LoginMethod),
 		ProbePath: j.ProbePath, AuthenticatedStatus: j.AuthenticatedStatus, UserIDField: j.UserIDField,
-	}
-	if t.ProbePath == "" {
-		t.ProbePath = "/api/me"
-	}
-	if t.AuthenticatedStatus == 0 {
-		t.AuthenticatedStatus = 200
-	}
-	if t.UserIDField == "" {
-		t.UserIDField = "user_id"
-	}
-	if t.LoginMethod == "" {
-		t.LoginMethod = "GET"
 	}
 	if len(j.LoginForm) > 0 {
 		t.LoginForm = map[string]string{}
