@@ -68,8 +68,9 @@ type Config struct {
 	// SupabaseTarget, when set, is a real project to check (from
 	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
 	SupabaseTarget *env.SupabaseTarget `yaml:"-"`
-	// SupabaseAppHost is the host name mfconform's supabase-js page is served
-	// under (the app origin CORS is checked for); --app-origin sets it.
+	// SupabaseAppHost is the app's host name (--app-origin sets it): the
+	// reference project's app is served there; a real app's is the
+	// operator's, and mfconform's pages go beside it (harness/deployment).
 	SupabaseAppHost string `yaml:"supabase_app_host"`
 	// Supabase is how Supabase mode meets the app: its own sign-in page
 	// (login_script), the hosts that share the session, embedding.
@@ -221,7 +222,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: the %s timeout must be positive, got %s", ErrConfig, name, d)
 		}
 	}
-	return nil
+	return c.validateHosts()
 }
 
 // Runs reports whether the run includes mode (ModeJWT or ModeSupabase).
