@@ -17,7 +17,7 @@
 // mfconform-app.) and embed.mfconform-other.test. A host the operator names
 // as part of what is checked (Reached: the app origin, login and app URLs,
 // script URLs, session hosts, the project URL, --resolve names) is reached
-// through the operator's --resolve rules or DNS and never through
+// through the operator's --resolve rules or DNS and never through a
 // mapping of mfconform's own; Check refuses a plan that would serve one.
 package deployment
 

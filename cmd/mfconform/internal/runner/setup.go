@@ -87,14 +87,14 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 			}
 		}
 	}
+	phase := "browser_start"
+	if cfg.SharedBrowser != "" {
+		phase = "browser_connect"
+	}
+	rep.PhasesMS[phase] = browsed
 	if br != nil {
 		cleanup(func() { _ = br.Close() })
 		e.Browser, rep.Chromium = br, br.Version
-		phase := "browser_start"
-		if cfg.SharedBrowser != "" {
-			phase = "browser_connect"
-		}
-		rep.PhasesMS[phase] = browsed
 	}
 	// Runs first: the Go client's idle HTTP/2 connections would otherwise
 	// hold the servers' graceful shutdown.
