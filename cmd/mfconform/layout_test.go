@@ -3,7 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -86,5 +91,71 @@ func TestImportsPointOneWay(t *testing.T) {
 	}
 	if checked < 20 {
 		t.Errorf("checked %d packages, want every package of the module", checked)
+	}
+}
+
+// serverStarts are the functions that start a server of the reference
+// deployment; only the composition root, harness/deployment, calls them
+// (tests may, to stand in for an operator's own deployment).
+var serverStarts = map[string][]string{
+	"harness/reference":   {"Start", "StartEmbedSite", "StartApp"},
+	"harness/supabaseref": {"Start"},
+	"harness/clientsite":  {"Start", "StartWith"},
+	"harness/ssrserver":   {"Start"},
+}
+
+// TestOneCompositionRoot fails when a package other than harness/deployment
+// starts a reference server itself: run, serve-reference and batches take
+// their servers and hosts from one plan.
+func TestOneCompositionRoot(t *testing.T) {
+	cmd := exec.Command("go", "list", "-json=ImportPath,Dir,GoFiles", "./...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p struct {
+			ImportPath, Dir string
+			GoFiles         []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		self := strings.TrimPrefix(p.ImportPath, module)
+		if _, defines := serverStarts[self]; defines || self == "harness/deployment" {
+			continue
+		}
+		for _, name := range p.GoFiles {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			local := map[string]string{} // local package name → import path
+			for _, imp := range f.Imports {
+				path := strings.Trim(imp.Path.Value, `"`)
+				dep, ok := strings.CutPrefix(path, module)
+				if _, starts := serverStarts[dep]; !ok || !starts {
+					continue
+				}
+				n := filepath.Base(dep)
+				if imp.Name != nil {
+					n = imp.Name.Name
+				}
+				local[n] = dep
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); ok && slices.Contains(serverStarts[local[x.Name]], sel.Sel.Name) {
+					t.Errorf("%s: %s.%s starts a reference server outside harness/deployment: add it to the plan (deployment.Plan.servers)", fset.Position(sel.Pos()), local[x.Name], sel.Sel.Name)
+				}
+				return true
+			})
+		}
 	}
 }

@@ -52,7 +52,8 @@ func reportDirUsable(dir string) bool { return dir != "" }
 
 // configCmd is `mfconform config check [--config FILE] [run flags…]`: it
 // loads and validates the configuration exactly as `run` does and prints
-// the effective one, secrets as fingerprints or "set".
+// the effective one, secrets as fingerprints or "set", and every host the
+// run serves or reaches with where it resolves.
 func configCmd(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		return fmt.Errorf("%w: config check [--config FILE] [run flags]", errUsage)
@@ -72,7 +73,12 @@ func configCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	hosts, err := cfg.HostsText()
+	if err != nil {
+		return err
+	}
 	fmt.Fprint(stdout, out)
+	fmt.Fprint(stdout, hosts)
 	fmt.Fprintln(stdout, "# configuration is valid")
 	return nil
 }

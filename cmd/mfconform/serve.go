@@ -21,11 +21,11 @@ import (
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/harness/deployment"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/redact"
-	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 // serveOptions is the configuration of `mfconform serve-reference`:
@@ -49,19 +49,20 @@ type serveOptions struct {
 // runs reports whether the options start the part of mode m.
 func (o serveOptions) runs(m string) bool { return o.Mode == "all" || o.Mode == m }
 
-// hosts is every host name served, sorted and without duplicates.
-func (o serveOptions) hosts() []string {
-	var hs []string
+// plan is what serve-reference serves (harness/deployment): the JWT
+// reference deployment and/or the reference Supabase project with the
+// reference app on the app host.
+func (o serveOptions) plan() deployment.Plan {
+	var p deployment.Plan
 	if o.runs("jwt") {
-		hs = append(hs, o.Reference.Hosts.Login, o.Reference.Hosts.App, o.Reference.Hosts.Embed)
+		ref := o.Reference
+		p.JWT = &deployment.JWT{Reference: &ref, Secret: o.Secret}
 	}
 	if o.runs("supabase") {
-		hs = append(hs, o.Supabase.Host(), o.Reference.Hosts.App)
-		if o.Supabase.CustomDomain != "" {
-			hs = append(hs, o.Supabase.CustomDomain)
-		}
+		sb := o.Supabase
+		p.Supabase = &deployment.Supabase{Project: &sb, AppHost: o.Reference.Hosts.App, App: o.App, Vars: runner.ProjectVars}
 	}
-	return slices.Compact(slices.Sorted(slices.Values(hs)))
+	return p
 }
 
 // validate reports the first thing that makes o unusable.
@@ -69,7 +70,7 @@ func (o serveOptions) validate() error {
 	if o.Mode != "jwt" && o.Mode != "supabase" && o.Mode != "all" {
 		return fmt.Errorf("%w: serve-reference: --mode %q: want jwt, supabase or all", errUsage, o.Mode)
 	}
-	for _, h := range o.hosts() {
+	for _, h := range o.plan().Names() {
 		if err := checkHostName(h); err != nil {
 			return fmt.Errorf("%w: serve-reference: %v", errUsage, err)
 		}
@@ -237,8 +238,9 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 		}
 	}()
 
+	plan := o.plan()
 	s := served{}
-	if s.ca, err = pki.New(o.hosts()); err != nil {
+	if s.ca, err = pki.New(plan.Names()); err != nil {
 		return exitToolError, fmt.Errorf("serve-reference: %w", err)
 	}
 	s.caFile = o.CAOut
@@ -254,24 +256,16 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 		return exitToolError, fmt.Errorf("serve-reference: CA file: %w", err)
 	}
 
-	if o.runs("jwt") {
-		dep, err := reference.Start(o.Reference, o.Secret, s.ca)
-		if err != nil {
-			return exitToolError, fmt.Errorf("serve-reference: %w", err)
-		}
-		cleanups = append(cleanups, dep.Close)
-		s.jwt = dep
+	servers, err := plan.Start(deployment.Env{CA: s.ca})
+	if err != nil {
+		return exitToolError, fmt.Errorf("serve-reference: %w", err)
 	}
-	if o.runs("supabase") {
-		dep, err := supabaseref.Start(o.Supabase, s.ca)
-		if err != nil {
-			return exitToolError, fmt.Errorf("serve-reference: %w", err)
-		}
-		cleanups = append(cleanups, dep.Close)
-		s.sb = dep
-		if s.app, s.appErr = startApp(o, dep, s.ca); s.app != nil {
-			cleanups = append(cleanups, s.app.Close)
-		}
+	cleanups = append(cleanups, servers.Close)
+	s.jwt, s.sb = servers.JWT, servers.Project
+	// The reference app is the client site's /app/; without a browser
+	// bundle there is none, and the banner says why.
+	if s.appErr = errors.Join(servers.ClientErr, servers.AppErr); s.appErr == nil {
+		s.app = servers.Client
 	}
 	if o.EnvOut != "" {
 		if err := writeEnvFile(o.EnvOut, o, s); err != nil {
@@ -284,29 +278,6 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "mfconform reference deployment stopping.")
 	return exitOK, nil
-}
-
-// startApp serves the reference Supabase app — the frontend whose own
-// sign-in page a supabase.login_script drives — on the app host, built
-// with the project's variables as the fixture configures them (cleaned as
-// the checks read them). Without the browser bundles there is no app, and
-// the error says how to get them.
-func startApp(o serveOptions, dep *supabaseref.Deployment, ca *pki.Authority) (*clientsite.Site, error) {
-	js, err := clientsite.FindBundle()
-	if err != nil {
-		return nil, err
-	}
-	ssr, err := clientsite.FindSSRBundle()
-	if err != nil {
-		return nil, err
-	}
-	u, _ := sbcheck.CheckURL(dep.URL)
-	k, _ := sbcheck.ReadKey(dep.Key)
-	app := clientsite.App{SupabaseURL: u.Origin, Key: k.Clean, Profile: o.App}
-	if o.App.UseCustomDomain {
-		app.SupabaseURL = dep.CustomDomainURL
-	}
-	return clientsite.StartWith(clientsite.Options{Host: o.Reference.Hosts.App, Bundle: js, SSRBundle: ssr, App: &app, CA: ca})
 }
 
 // printBanner writes the "is up" line and how to reach everything. Secrets
@@ -357,8 +328,8 @@ func printBanner(w io.Writer, o serveOptions, s served) {
 	}
 	line("resolve", "%s", strings.Join(resolves, " "))
 	var rules []string
-	for _, h := range o.hosts() {
-		rules = append(rules, "MAP "+h+" 127.0.0.1")
+	for _, h := range o.plan().Names() {
+		rules = append(rules, "MAP "+h+" "+deployment.Loopback)
 	}
 	line("chromium", "--host-resolver-rules=%q --ignore-certificate-errors-spki-list=%s", strings.Join(rules, ", "), s.ca.LeafSPKIHash)
 	if s.jwt != nil {

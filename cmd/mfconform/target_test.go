@@ -324,6 +324,11 @@ func TestConfigCheck(t *testing.T) {
 		{"a fixture with a real target", []string{"config", "check", "--fixture", "host-only", "--login-url", "https://login.example.com/login"}, exitToolError, []string{"cannot be combined with a real target"}, nil},
 		{"a fixture of another mode", []string{"config", "check", "--fixture", "sb-anon-key", "--mode", "jwt"}, exitToolError, []string{"supabase-mode fixture"}, nil},
 		{"credentials in URLs are not shown", []string{"config", "check", "--proxy", "http://user:hunter2pass@proxy.example:3128"}, exitOK, []string{"proxy.example:3128"}, []string{"hunter2pass"}},
+		{"every host served and reached, with where it resolves", []string{"config", "check", "--login-url", "https://login.example.test/login", "--app-url", "reference", "--resolve", "login.example.test=127.0.0.2"}, exitOK,
+			[]string{"mfconform-app.example.test", "→ 127.0.0.1 (mfconform's map) — the reference app verifying your backend's tokens", "embed.mfconform-other.test",
+				"login.example.test", "→ 127.0.0.2 (--resolve login.example.test=127.0.0.2) — named by --login-url"}, nil},
+		{"a host of yours that mfconform would serve", []string{"config", "check", "--login-url", "https://login.example.test/login", "--app-url", "reference", "--app-host", "login.example.test"}, exitToolError,
+			[]string{"--login-url names login.example.test, which is where mfconform serves the reference app"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -150,30 +150,25 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// hostsOf are the names a target's run serves locally (the shared browser
-// must map them all to loopback): the reference deployment's for a
-// fixture, mfconform's own for a real target.
-func hostsOf(t Target, getenv func(string) string) ([]string, []string, error) {
-	if t.Fixture != "" {
-		f, _ := fixtures.Get(t.Fixture)
-		p, sp, def := f.Profile(), f.SupabaseProfile(), runner.Defaults()
-		hosts := []string{p.Hosts.Login, p.Hosts.App, p.Hosts.Embed, sp.Host(), def.SupabaseAppHost, def.ServerHost(), runner.EmbedHost}
-		if sp.CustomDomain != "" {
-			hosts = append(hosts, sp.CustomDomain)
-		}
-		return hosts, nil, nil
-	}
+// hostsOf is what a target's run serves and how it resolves names, from
+// its own deployment plan: the names it serves (the batch CA must vouch for
+// them) and its host map (its --resolve rules, its served names to
+// loopback), which the shared browser must follow. A target whose plan
+// cannot be made contributes nothing: its own run reports why.
+func hostsOf(t Target, getenv func(string) string) ([]string, *hostmap.Map, error) {
 	cfg, err := runner.Load(t.runArgs("x")[1:], getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	hosts := []string{runner.EmbedHost, cfg.SupabaseAppHost, cfg.ServerHost()}
-	if cfg.JWT.Reference() {
-		if h, err := cfg.ReferenceAppHost(); err == nil {
-			hosts = append(hosts, h)
-		}
+	plan, err := cfg.Plan()
+	if err != nil {
+		return nil, &hostmap.Map{}, nil
 	}
-	return hosts, cfg.Network.Resolve, nil
+	hm, err := plan.HostMap(cfg.Network.Resolve)
+	if err != nil {
+		return nil, &hostmap.Map{}, nil
+	}
+	return plan.Names(), hm, nil
 }
 
 // IndexEntry is one target in index.json.
@@ -305,18 +300,14 @@ func startBatchBrowser(ctx context.Context, dir string, targets []Target) (*batc
 	var hm hostmap.Map
 	var served []string
 	for _, t := range targets {
-		hosts, resolve, err := hostsOf(t, os.Getenv)
+		hosts, own, err := hostsOf(t, os.Getenv)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t.Name, err)
 		}
-		for _, h := range hosts {
-			_ = hm.Add(h, "127.0.0.1")
+		if err := hm.Merge(own); err != nil {
+			return nil, fmt.Errorf("%w: target %s: %v, the other by an earlier target: a batch's targets share one browser and its host map, so check them in separate batches", runner.ErrConfig, t.Name, err)
 		}
 		served = append(served, hosts...)
-		for _, r := range resolve {
-			h, a, _ := strings.Cut(r, "=")
-			_ = hm.Add(h, a)
-		}
 	}
 	ca, err := pki.NewCA(served)
 	if err != nil {

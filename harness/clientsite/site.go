@@ -73,6 +73,10 @@ type Options struct {
 	// App, when set, is the reference app served under /app/.
 	App *App
 	CA  *pki.Authority
+	// Addr is the loopback address to bind, with or without a port (""
+	// is 127.0.0.1 on a free port): a test serves an app that only
+	// another address reaches.
+	Addr string
 }
 
 // Start serves the driver page on host at 127.0.0.1:0 with TLS from
@@ -105,7 +109,7 @@ func StartWith(o Options) (*Site, error) {
 			return nil, err
 		}
 	}
-	ln, port, err := httpserve.Listen()
+	ln, port, err := httpserve.ListenOn(o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("clientsite: listen: %w", err)
 	}

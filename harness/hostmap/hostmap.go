@@ -5,8 +5,11 @@ package hostmap
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,17 +46,43 @@ func (m *Map) Add(pattern, addr string) error {
 // Lookup returns the address host maps to, or "" when no rule matches. An
 // exact rule wins over a wildcard; a longer wildcard wins over a shorter one.
 func (m *Map) Lookup(host string) string {
+	_, addr := m.Match(host)
+	return addr
+}
+
+// Match returns the rule host maps by — its pattern and address — or two
+// empty strings when no rule matches (the name resolves normally). An
+// exact rule wins over a wildcard; a longer wildcard wins over a shorter one.
+func (m *Map) Match(host string) (pattern, addr string) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if a, ok := m.rules[host]; ok {
-		return a
+		return host, a
 	}
-	best, bestLen := "", -1
+	bestLen := -1
 	for p, a := range m.rules {
 		if s, ok := strings.CutPrefix(p, "*."); ok && strings.HasSuffix(host, "."+s) && len(s) > bestLen {
-			best, bestLen = a, len(s)
+			pattern, addr, bestLen = p, a, len(s)
 		}
 	}
-	return best
+	return pattern, addr
+}
+
+// Merge adds o's rules to m. A pattern both map to different addresses is
+// an error naming it, and m keeps its own rule.
+func (m *Map) Merge(o *Map) error {
+	var errs []error
+	for _, p := range slices.Sorted(maps.Keys(o.rules)) {
+		a := o.rules[p]
+		if have, ok := m.rules[p]; ok && have != a {
+			errs = append(errs, fmt.Errorf("hostmap: %s maps to both %s and %s", p, have, a))
+			continue
+		}
+		if m.rules == nil {
+			m.rules = map[string]string{}
+		}
+		m.rules[p] = a
+	}
+	return errors.Join(errs...)
 }
 
 // hostName reports whether s is a host name Add accepts: at most 253

@@ -260,3 +260,43 @@ func mustAdd(t *testing.T, m *Map, pattern, addr string) {
 		t.Fatalf("Add(%q, %q) error = %v", pattern, addr, err)
 	}
 }
+
+func TestMatchAndMerge(t *testing.T) {
+	var m Map
+	for p, a := range map[string]string{"app.example.test": "127.0.0.2", "*.example.test": "127.0.0.3", "*.staging.example.test": "127.0.0.4"} {
+		if err := m.Add(p, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ host, pattern, addr string }{
+		{"APP.example.test.", "app.example.test", "127.0.0.2"},
+		{"api.example.test", "*.example.test", "127.0.0.3"},
+		{"a.staging.example.test", "*.staging.example.test", "127.0.0.4"},
+		{"example.test", "", ""},
+		{"other.test", "", ""},
+	}
+	for _, tt := range tests {
+		if p, a := m.Match(tt.host); p != tt.pattern || a != tt.addr {
+			t.Errorf("Match(%q) = %q, %q, want %q, %q", tt.host, p, a, tt.pattern, tt.addr)
+		}
+	}
+
+	var other Map
+	_ = other.Add("app.example.test", "127.0.0.2") // the same rule: no conflict
+	_ = other.Add("login.example.test", "127.0.0.5")
+	if err := m.Merge(&other); err != nil {
+		t.Fatalf("Merge() = %v, want nil", err)
+	}
+	if got := m.Lookup("login.example.test"); got != "127.0.0.5" {
+		t.Errorf("after Merge: Lookup(login.example.test) = %q, want 127.0.0.5", got)
+	}
+	var clash Map
+	_ = clash.Add("app.example.test", "127.0.0.1")
+	err := m.Merge(&clash)
+	if err == nil || !strings.Contains(err.Error(), "app.example.test maps to both 127.0.0.2 and 127.0.0.1") {
+		t.Errorf("Merge() of a clashing rule = %v, want it named", err)
+	}
+	if got := m.Lookup("app.example.test"); got != "127.0.0.2" {
+		t.Errorf("after a clashing Merge: Lookup(app.example.test) = %q, want the rule kept, 127.0.0.2", got)
+	}
+}

@@ -78,8 +78,23 @@ func Start(ln net.Listener, host string, h http.Handler, ca *pki.Authority) *Ser
 }
 
 // Listen binds 127.0.0.1 on a free port.
-func Listen() (net.Listener, int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func Listen() (net.Listener, int, error) { return ListenOn("") }
+
+// ListenOn binds addr — a loopback address, with a port or without (a free
+// one); "" is 127.0.0.1 — as the harness serves nothing beyond this
+// machine.
+func ListenOn(addr string) (net.Listener, int, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, "0"
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, 0, fmt.Errorf("listen on %q: want a loopback address", addr)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return nil, 0, err
 	}

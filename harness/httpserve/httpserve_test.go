@@ -48,3 +48,35 @@ func TestServer(t *testing.T) {
 		t.Error("the port still answers after Close")
 	}
 }
+
+func TestListenOn(t *testing.T) {
+	tests := []struct {
+		addr, wantHost string
+		wantErr        bool
+	}{
+		{"", "127.0.0.1", false},
+		{"127.0.0.2", "127.0.0.2", false},
+		{"127.0.0.2:0", "127.0.0.2", false},
+		{"10.0.0.1", "", true},
+		{"0.0.0.0", "", true},
+		{"localhost", "", true},
+	}
+	for _, tt := range tests {
+		ln, port, err := ListenOn(tt.addr)
+		if tt.wantErr {
+			if err == nil {
+				_ = ln.Close()
+				t.Errorf("ListenOn(%q) = nil error, want one (only loopback addresses)", tt.addr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ListenOn(%q) = %v", tt.addr, err)
+			continue
+		}
+		if got := ln.Addr().String(); got != tt.wantHost+":"+strconv.Itoa(port) || port == 0 {
+			t.Errorf("ListenOn(%q) bound %s (port %d), want %s on a free port", tt.addr, got, port, tt.wantHost)
+		}
+		_ = ln.Close()
+	}
+}

@@ -99,9 +99,12 @@ type SupabaseTarget struct {
 	// secret key: never print it.
 	URL string
 	Key string
-	// ClientURL is the origin serving mfconform's supabase-js page under
-	// the app's host name (the origin CORS is checked for); ClientErr says
-	// why there is none (supabase-js's bundle is missing).
+	// ClientURL is the origin serving mfconform's supabase-js page and its
+	// reference @supabase/ssr app: the reference project's app origin, or
+	// beside a real app a name of mfconform's (mfconform-client.<the app's
+	// parent domain>; the app's own host is the operator's and never
+	// served). ClientErr says why there is none (supabase-js's bundle is
+	// missing).
 	ClientURL string
 	ClientErr error
 	// Email and Password are the test user's credentials (both empty: the
@@ -121,7 +124,7 @@ type SupabaseTarget struct {
 	CookieClientErr error
 	// LoginScript signs the test user in through the app's own page
 	// (supabase.login_script); LogoutScript signs out there. Without a
-	// login script the reference app on the app's host name signs in.
+	// login script the reference app on ClientURL signs in.
 	LoginScript, LogoutScript []LoginStep
 	// ServerURL is mfconform's server-side stand-in on a sibling host of
 	// the app (ServerHost), which reads the session cookies as

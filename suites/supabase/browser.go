@@ -16,9 +16,19 @@ var browserChecks = judge.InArea("browser", []string{BundleConfig, BundleBrowser
 	judge.Check[*Run]{ID: "SB-BROWSER-002", Title: "supabase-js signs the test user in on the app origin and keeps a session", Judge: browserSignIn},
 )
 
+// browserCORS judges CORS for the app's origin: Chromium's verdicts on
+// mfconform's page when the page runs on the app's origin (the reference
+// project's app), else the project's answers for the app origin the
+// operator names (appOriginCORS; origin.go says why).
 func browserCORS(r *Run) judge.Outcome {
 	if _, stop := r.usableKey(); stop != nil {
 		return *stop
+	}
+	if r.AppCORS != nil {
+		return appOriginCORS(r, r.AppCORS)
+	}
+	if !r.Target.Reference && r.Target.AppURL == "" {
+		return judge.NotJudged("--app-origin", "the app's origin was not given (--app-origin): mfconform's supabase-js page runs on its own name %s, whose CORS answer is not your app's", r.Target.ClientURL)
 	}
 	b := r.Browser
 	if b == nil {
@@ -26,6 +36,7 @@ func browserCORS(r *Run) judge.Outcome {
 	}
 	o := judge.Outcome{Shots: b.Shots}
 	o.Show("cors", b.Cors)
+	o.Show("origin", r.Target.ClientURL)
 	if b.Cors.Settings.OK && b.Cors.Token.OK {
 		return o
 	}
@@ -50,10 +61,17 @@ func browserSignIn(r *Run) judge.Outcome {
 		return judge.Blocked("SB-BROWSER-001", "supabase-js could not run in the browser: %v", r.BrowserErr)
 	}
 	if !b.Cors.Settings.OK || !b.Cors.Token.OK {
+		if a := r.AppCORS; a != nil && a.Settings.Refused == "" && a.Token.Refused == "" && a.Settings.Err() == nil && a.Token.Err() == nil {
+			// The project allows the app's origin but not the origin
+			// supabase-js runs on here (an allow-list): the in-browser
+			// sign-in cannot be tried, which is no finding about the app.
+			return judge.NotJudged("CORS for "+r.Target.ClientURL, "the project's CORS allows your app's origin %s but not mfconform's supabase-js page on %s: allow that origin too for this run to judge sign-in in the browser", a.Origin, r.Target.ClientURL)
+		}
 		return judge.Blocked("SB-BROWSER-001", "the browser cannot call the auth API")
 	}
 	run := b.Run
 	o := judge.Outcome{Shots: b.Shots}
+	o.Show("origin", r.Target.ClientURL)
 	o.Show("supabase-js", map[string]any{
 		"signIn": run.SignIn, "getUser": run.GetUser, "refresh": run.Refresh, "signOut": run.SignOut,
 		"session": run.Session.Present, "afterSignOut": run.AfterSignOut.Present, "storage": run.StorageKeys,

@@ -45,7 +45,7 @@ func goodRun(t *testing.T) *Run {
 	anon := mint(t, testSecret, map[string]any{"iss": "supabase", "ref": testRef, "role": "anon", "iat": testNow.Add(-time.Hour).Unix(), "exp": testNow.AddDate(10, 0, 0).Unix()})
 	access := mint(t, testSecret, map[string]any{"sub": "9cb972e2-50e0-4fcd-8dab-5c3eeb15b72e", "aud": "authenticated", "role": "authenticated",
 		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "session_id": "368a5bae-803f-431d-b440-d912949db9b5"})
-	target := env.SupabaseTarget{URL: "https://" + testRef + ".supabase.test", Key: anon, ClientURL: "https://app.acme.test",
+	target := env.SupabaseTarget{URL: "https://" + testRef + ".supabase.test", Key: anon, ClientURL: "https://app.acme.test", AppURL: "https://app.acme.test",
 		Email: "test.user@acme.test", Password: "pw", JWTSecret: []byte(testSecret)}
 	u, _ := sbcheck.CheckURL(target.URL)
 	k, _ := sbcheck.ReadKey(target.Key)
@@ -84,6 +84,19 @@ func goodRun(t *testing.T) *Run {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// besideApp makes r a real app's run: mfconform's page runs beside the
+// app, whose origin is judged from Go, its token step refused for refused
+// ("" allows both).
+func besideApp(r *Run, refused string) *OriginCORS {
+	r.Target.ClientURL = "https://mfconform-client.acme.test"
+	r.AppCORS = &OriginCORS{
+		Origin:   "https://app.acme.test",
+		Settings: OriginStep{Preflight: answer(200, ``), Actual: answer(200, `{}`)},
+		Token:    OriginStep{Preflight: answer(200, ``), Actual: answer(400, `{}`), Refused: refused},
+	}
+	return r.AppCORS
+}
 
 func judgeOne(t *testing.T, id string, r *Run) result.Spec {
 	t.Helper()
@@ -139,6 +152,26 @@ func TestChecks(t *testing.T) {
 		{"CORS fine", "SB-BROWSER-001", nil, result.StatePassed, nil, ""},
 		{"CORS refused", "SB-BROWSER-001", func(r *Run) { r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"} }, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
 		{"browser never ran", "SB-BROWSER-001", func(r *Run) { r.Browser, r.BrowserErr = nil, errors.New("bundle missing") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"a real app's origin not given: mfconform's page is not the app", "SB-BROWSER-001", func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, "--app-origin"},
+		{"the app's origin allowed", "SB-BROWSER-001", func(r *Run) { besideApp(r, "") }, result.StatePassed, nil, ""},
+		{"the app's origin allowed, mfconform's page refused", "SB-BROWSER-001", func(r *Run) {
+			besideApp(r, "")
+			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
+		}, result.StatePassed, nil, ""},
+		{"the app's origin refused, mfconform's page allowed", "SB-BROWSER-001", func(r *Run) {
+			besideApp(r, "preflight: no Access-Control-Allow-Origin")
+		}, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
+		{"the app's origin could not be asked", "SB-BROWSER-001", func(r *Run) {
+			besideApp(r, "").Token.Preflight = netErr
+		}, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"… then the sign-in in the browser is not judged", "SB-BROWSER-002", func(r *Run) {
+			besideApp(r, "")
+			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
+		}, result.StateNotJudged, nil, "CORS for https://mfconform-client.acme.test"},
+		{"… and blocked when the app's origin is refused too", "SB-BROWSER-002", func(r *Run) {
+			besideApp(r, "answer: no Access-Control-Allow-Origin")
+			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
+		}, result.StateBlocked, nil, "SB-BROWSER-001"},
 		{"sign-in fine", "SB-BROWSER-002", nil, result.StatePassed, nil, ""},
 		{"sign-in needs a test user", "SB-BROWSER-002", func(r *Run) { r.Target.Email = "" }, result.StateNotJudged, nil, InputTestUser},
 		{"unconfirmed email", "SB-BROWSER-002", func(r *Run) {

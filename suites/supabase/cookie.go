@@ -156,7 +156,7 @@ func (r *Run) cookieGroup(spec string) (*CookieEvidence, *sbcheck.CookieSession,
 func (r *Run) appChoice(spec string) (*CookieEvidence, *sbcheck.CookieSession, judge.Outcome, *judge.Outcome) {
 	if !r.Target.Reference && len(r.Target.LoginScript) == 0 {
 		return nil, nil, judge.Outcome{}, stop(judge.OutOfScope(scopeReferenceApp,
-			"no supabase.login_script: mfconform's reference @supabase/ssr page wrote the session on your app's host name, so its Domain, "+
+			"no supabase.login_script: mfconform's reference @supabase/ssr page wrote the session on its own name beside your app ("+r.Target.ClientURL+"), so its Domain, "+
 				"Secure, SameSite and sign-out are mfconform's choices, not your app's; give supabase.login_script (and logout_script) to judge your app's cookies"))
 	}
 	return r.cookieGroup(spec)
@@ -178,7 +178,7 @@ func writerText(r *Run, c *CookieEvidence) string {
 	if r.Target.Reference {
 		return "the reference app (@supabase/ssr createBrowserClient) on " + r.Target.ClientURL
 	}
-	return "mfconform's reference @supabase/ssr page on your app's host name (" + r.Target.ClientURL + "): no supabase.login_script was given"
+	return "mfconform's reference @supabase/ssr page on " + r.Target.ClientURL + ", a name of mfconform's beside your app (your app's own host is never served by mfconform): no supabase.login_script was given"
 }
 
 // cookieWhere is SB-COOKIE-001: where the session lives after sign-in

@@ -173,7 +173,7 @@ const localKeysScript = `(() => { try { return Object.keys(localStorage).filter(
 
 // gatherCookie signs the test user in through the app in a fresh browser
 // context that records document.cookie writes — the app's own page with
-// supabase.login_script, else the reference app on the app's host name —
+// supabase.login_script, else the reference app on ClientURL —
 // and follows the session: where it is stored, to the server side's
 // stand-in on a sibling host, into another site's iframe when the app is
 // embedded, and through sign-out. others waits until the other bundles
@@ -240,7 +240,7 @@ func appCall(ctx context.Context, e *env.Env, s *browser.Session, clientURL, fn 
 	_, err := s.Navigate(nctx, clientURL+clientsite.AppPath)
 	ncancel()
 	if err != nil {
-		return nil, fmt.Errorf("open the reference app on the app origin: %w", err)
+		return nil, fmt.Errorf("open the reference app on %s: %w", clientURL, err)
 	}
 	var quoted []string
 	for _, a := range args {

@@ -79,8 +79,9 @@ type ConfigEvidence struct {
 	Rest Answer
 }
 
-// BrowserEvidence is what the real supabase-js did in Chromium on the app
-// origin.
+// BrowserEvidence is what the real supabase-js did in Chromium on
+// mfconform's page (ClientURL: the app origin of the reference project's
+// app, a name of mfconform's beside a real app).
 type BrowserEvidence struct {
 	Cors     CorsResult
 	CorsErrs []string // Chromium's CORS errors on requests to the project
@@ -211,6 +212,9 @@ func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, p
 	}
 	if r.URL.Origin != "" && r.Key.Clean != "" && need[BundleBrowser] {
 		jobs = append(jobs, gather.Job{Name: BundleBrowser, Run: holding(func(ctx context.Context) error {
+			if origin := appOwnOrigin(t); origin != "" {
+				r.AppCORS = gatherOriginCORS(ctx, e, r.URL, r.Key, origin)
+			}
 			r.Browser, r.BrowserErr = gatherBrowser(ctx, e, r.URL, r.Key)
 			return r.BrowserErr
 		})})
@@ -308,7 +312,7 @@ func gatherBrowser(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 	_, err = s.Navigate(nctx, e.Supabase.ClientURL+clientsite.PagePath)
 	ncancel()
 	if err != nil {
-		return nil, fmt.Errorf("open mfconform's supabase-js page on the app origin: %w", err)
+		return nil, fmt.Errorf("open mfconform's supabase-js page on %s: %w", e.Supabase.ClientURL, err)
 	}
 	ev := &BrowserEvidence{}
 	args, err := json.Marshal(map[string]string{"url": u.Origin, "key": k.Clean, "email": e.Supabase.Email, "password": e.Supabase.Password})

@@ -1,7 +1,8 @@
 // Package supabase holds the specs of mfconform's Supabase mode: the two
 // variables the Miiflow frontend gets (NEXT_PUBLIC_SUPABASE_URL and
 // NEXT_PUBLIC_SUPABASE_KEY), the project behind them, the real supabase-js
-// sign-in in Chromium on the app origin, and the session tokens. Evidence
+// sign-in in Chromium (on the app origin, or beside it on a name of
+// mfconform's: origin.go), and the session tokens. Evidence
 // is gathered once per run (Gather) before the specs run; each spec is a
 // pure judgment of it (Checks), registered as a Ginkgo table entry.
 package supabase
@@ -31,6 +32,10 @@ type Run struct {
 	// Browser is what supabase-js did in Chromium; BrowserErr why not.
 	Browser    *BrowserEvidence
 	BrowserErr error
+	// AppCORS is the project's CORS answer for the app's own origin when
+	// mfconform's supabase-js page runs on another (origin.go); nil when
+	// the page's origin is the app's, or none was given.
+	AppCORS *OriginCORS
 	// Session is the Go-side session work; SessionErr why not.
 	Session    *SessionEvidence
 	SessionErr error

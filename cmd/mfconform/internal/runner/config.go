@@ -65,8 +65,9 @@ type Config struct {
 	// SupabaseTarget, when set, is a real project to check (from
 	// NEXT_PUBLIC_SUPABASE_URL and friends) instead of the reference.
 	SupabaseTarget *env.SupabaseTarget
-	// SupabaseAppHost is the host name mfconform's supabase-js page is served
-	// under (the app origin CORS is checked for); --app-origin sets it.
+	// SupabaseAppHost is the app's host name (--app-origin sets it): the
+	// reference project's app is served there; a real app's is the
+	// operator's, and mfconform's pages go beside it (harness/deployment).
 	SupabaseAppHost string
 	// Supabase is how Supabase mode meets the app: its own sign-in page
 	// (login_script), the hosts that share the session, embedding.
@@ -162,7 +163,10 @@ func (c Config) Validate() error {
 	if c.JWT.Reference() && c.JWT.LoginURL == "" {
 		return fmt.Errorf("%w: --app-url reference needs --login-url: the reference app checks your backend's cookie", ErrConfig)
 	}
-	return c.validateSupabase()
+	if err := c.validateSupabase(); err != nil {
+		return err
+	}
+	return c.validateHosts()
 }
 
 // Runs reports whether the run includes mode (ModeJWT or ModeSupabase).

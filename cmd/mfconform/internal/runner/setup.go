@@ -12,46 +12,40 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
-	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/harness/deployment"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
-	"github.com/mfconform/mfconform/harness/reference"
-	"github.com/mfconform/mfconform/harness/ssrserver"
-	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
-	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
-// setup starts what the selected modes need — the JWT reference deployment
-// (or the embed site and reference app of a targeted run), the reference
-// Supabase project and the client site, and Chromium — concurrently, and
+// setup starts what the selected modes need — the servers of the run's
+// deployment plan (harness/deployment) and Chromium — concurrently, and
 // returns the environment the evidence gathers use. Every resource is
 // handed to cleanup as soon as it exists; cleanups run in reverse order of
 // registration, so the Go client's idle connections close first, then the
 // browser, then the servers.
 func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, cleanup func(func())) (*env.Env, error) {
-	execPath, bundles, err := programs(cfg)
+	execPath, err := chromiumPath(cfg)
 	if err != nil {
 		return nil, err
 	}
-	hosts, appHost, err := servedHosts(cfg)
+	plan, err := cfg.Plan()
 	if err != nil {
 		return nil, err
 	}
 	caStart := time.Now()
-	ca, err := certificates(cfg, hosts)
+	ca, err := certificates(cfg, plan.Names())
 	if err != nil {
 		return nil, err
 	}
-	hm, err := hostMap(cfg, hosts)
+	hm, err := plan.HostMap(cfg.Network.Resolve)
 	if err != nil {
 		return nil, err
 	}
@@ -68,60 +62,39 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 		Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
 		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies, HTTP: client,
 	}
-	if cfg.JWT.Targeted() {
-		e.Target = cfg.jwtTarget
-	}
 
 	var (
-		mu       sync.Mutex
-		servers  []func()
-		browsers []func()
-		errs     = make([]error, 3)
-		wg       sync.WaitGroup
+		servers *deployment.Servers
+		br      *browser.Browser
+		errs    = make([]error, 2)
+		wg      sync.WaitGroup
+		browsed float64
 	)
-	timed := func(name string, start time.Time) {
-		mu.Lock()
-		defer mu.Unlock()
-		rep.PhasesMS[name] = msSince(start)
-	}
-	own := func(list *[]func(), f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		*list = append(*list, f)
-	}
-	if cfg.Runs(ModeJWT) {
-		wg.Go(func() {
-			defer timed("reference_start", time.Now())
-			errs[0] = startJWT(cfg, e, appHost, ca, func(f func()) { own(&servers, f) })
-		})
-	}
-	if cfg.Runs(ModeSupabase) {
-		wg.Go(func() {
-			defer timed("supabase_reference_start", time.Now())
-			errs[1] = startSupabase(cfg, e, bundles, ca, func(f func()) { own(&servers, f) })
-		})
-	}
 	wg.Go(func() {
-		name := "browser_start"
-		if cfg.SharedBrowser != "" {
-			name = "browser_connect"
-		}
-		defer timed(name, time.Now())
-		br, err := startBrowser(ctx, cfg, execPath, hm, ca, privateCA, dir)
-		if err != nil {
-			errs[2] = err
-			return
-		}
-		own(&browsers, func() { _ = br.Close() })
-		e.Browser = br
-		rep.Chromium = br.Version
+		servers, errs[0] = plan.Start(deployment.Env{CA: ca, Client: client, Timeout: cfg.Timeouts.Probe})
+	})
+	wg.Go(func() {
+		start := time.Now()
+		br, errs[1] = startBrowser(ctx, cfg, execPath, hm, ca, privateCA, dir)
+		browsed = msSince(start)
 	})
 	wg.Wait()
-	for _, f := range servers {
-		cleanup(f)
+	if servers != nil {
+		cleanup(func() { _ = servers.Close() })
+		for side, phase := range map[string]string{deployment.SideJWT: "reference_start", deployment.SideSupabase: "supabase_reference_start"} {
+			if d, ok := servers.Took[side]; ok {
+				rep.PhasesMS[phase] = float64(d.Microseconds()) / 1000
+			}
+		}
 	}
-	for _, f := range browsers {
-		cleanup(f)
+	phase := "browser_start"
+	if cfg.SharedBrowser != "" {
+		phase = "browser_connect"
+	}
+	rep.PhasesMS[phase] = browsed
+	if br != nil {
+		cleanup(func() { _ = br.Close() })
+		e.Browser, rep.Chromium = br, br.Version
 	}
 	// Runs first: the Go client's idle HTTP/2 connections would otherwise
 	// hold the servers' graceful shutdown.
@@ -129,66 +102,20 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	wireJWT(cfg, e, servers)
+	wireSupabase(cfg, plan, e, servers)
 	rep.Target = describeTarget(cfg, e)
 	e.Target.Description = rep.Target.Description
 	return e, nil
 }
 
-// browserBundles are the browser bundles Supabase mode serves, or why each
-// is missing.
-type browserBundles struct {
-	supabaseJS, ssr       *clientsite.Bundle
-	supabaseJSErr, ssrErr error
-}
-
-// programs finds the browser binary (unless the run attaches to a shared
-// browser) and, for Supabase mode, supabase-js's browser bundle and the
-// @supabase/ssr bundle. A missing bundle is not the run's failure: only the
-// specs that run it in the browser need it, and they report the error.
-func programs(cfg Config) (execPath string, b browserBundles, err error) {
-	execPath = cfg.ChromiumPath
-	if execPath == "" && cfg.SharedBrowser == "" {
-		if execPath, err = browser.FindChromium(); err != nil {
-			return "", b, err
-		}
+// chromiumPath finds the browser binary, unless the run attaches to a
+// shared browser.
+func chromiumPath(cfg Config) (string, error) {
+	if cfg.ChromiumPath != "" || cfg.SharedBrowser != "" {
+		return cfg.ChromiumPath, nil
 	}
-	if cfg.Runs(ModeSupabase) {
-		b.supabaseJS, b.supabaseJSErr = clientsite.FindBundle()
-		b.ssr, b.ssrErr = clientsite.FindSSRBundle()
-	}
-	return execPath, b, nil
-}
-
-// servedHosts lists every name the run serves itself (on loopback, under
-// the run's certificate), and the reference app's host of a backend-only
-// run ("" otherwise).
-func servedHosts(cfg Config) (hosts []string, appHost string, err error) {
-	switch {
-	case cfg.Runs(ModeJWT) && cfg.JWT.Targeted():
-		hosts = append(hosts, EmbedHost)
-		if cfg.JWT.Reference() {
-			if appHost, err = cfg.ReferenceAppHost(); err != nil {
-				return nil, "", err
-			}
-			hosts = append(hosts, appHost)
-		}
-	case cfg.Runs(ModeJWT):
-		p := cfg.Reference
-		hosts = append(hosts, p.Hosts.Login, p.Hosts.App, p.Hosts.Embed)
-	}
-	if cfg.Runs(ModeSupabase) {
-		hosts = append(hosts, cfg.SupabaseAppHost, cfg.ServerHost())
-		if cfg.SupabaseTarget == nil {
-			hosts = append(hosts, cfg.SupabaseReference.Host())
-			if d := cfg.SupabaseReference.CustomDomain; d != "" {
-				hosts = append(hosts, d)
-			}
-		}
-		if cfg.SupabaseEmbedded() {
-			hosts = append(hosts, EmbedHost)
-		}
-	}
-	return slices.Compact(slices.Sorted(slices.Values(hosts))), appHost, nil
+	return browser.FindChromium()
 }
 
 // certificates issues the run's leaf certificate for hosts: from the
@@ -199,24 +126,6 @@ func certificates(cfg Config, hosts []string) (*pki.Authority, error) {
 		return cfg.SharedCA.Issue(hosts)
 	}
 	return pki.New(hosts)
-}
-
-// hostMap maps the operator's --resolve rules and every served name (to
-// loopback) for Chromium and the Go clients alike.
-func hostMap(cfg Config, hosts []string) (*hostmap.Map, error) {
-	hm := &hostmap.Map{}
-	for _, r := range cfg.Network.Resolve {
-		h, a, _ := strings.Cut(r, "=")
-		if err := hm.Add(h, a); err != nil {
-			return nil, err
-		}
-	}
-	for _, h := range hosts {
-		if err := hm.Add(h, "127.0.0.1"); err != nil {
-			return nil, err
-		}
-	}
-	return hm, nil
 }
 
 // maxCAFile bounds the --ca-file read (a bundle of a few hundred
@@ -235,117 +144,47 @@ func readPrivateCA(cfg Config) ([]byte, error) {
 	return b, nil
 }
 
-// startJWT starts the JWT side: the whole reference deployment, or for a
-// targeted run the embed site and (backend-only) the reference app.
-func startJWT(cfg Config, e *env.Env, appHost string, ca *pki.Authority, own func(func())) error {
-	if !cfg.JWT.Targeted() {
-		dep, err := reference.Start(cfg.Reference, cfg.ReferenceSecret(), ca)
-		if err != nil {
-			return err
-		}
-		own(func() { _ = dep.Close() })
+// wireJWT points JWT mode at what it checks: the reference deployment, or
+// the operator's deployment with mfconform's embed site and, for a
+// backend-only run, the reference app.
+func wireJWT(cfg Config, e *env.Env, s *deployment.Servers) {
+	if !cfg.Runs(ModeJWT) {
+		return
+	}
+	if dep := s.JWT; dep != nil {
 		e.Target = env.Target{
 			LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: dep.Secret,
 			LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id", BeforeLogin: dep.BeforeLogin,
 		}
-		return nil
+		return
 	}
-	embed, err := reference.StartEmbedSite(EmbedHost, ca)
-	if err != nil {
-		return err
+	e.Target = cfg.jwtTarget
+	e.Target.EmbedURL = s.EmbedURL()
+	if u := s.ReferenceAppURL(); u != "" {
+		e.Target.AppURL = u
 	}
-	own(func() { _ = embed.Close() })
-	e.Target.EmbedURL = embed.URL
-	if appHost == "" {
-		return nil
-	}
-	// The reference app verifies the backend's tokens with the operator's
-	// key: that is the point of a backend-only run.
-	app, err := reference.StartApp(appHost, reference.AppProfile{}, e.Target.Secret, EmbedHost, ca)
-	if err != nil {
-		return err
-	}
-	own(func() { _ = app.Close() })
-	e.Target.AppURL = app.URL
-	return nil
 }
 
-// startSupabase starts the reference Supabase project (unless a real one is
-// targeted), the client site on the app origin with the reference app,
-// the server-side stand-in on a sibling host and, when the app is
-// embedded, the page of another site that embeds it. A missing bundle is
-// reported by the specs that need it.
-func startSupabase(cfg Config, e *env.Env, b browserBundles, ca *pki.Authority, own func(func())) error {
+// wireSupabase points Supabase mode at the project (the reference one, or
+// the operator's) and at mfconform's pages: the client site, the
+// server-side stand-in and, for an embedded app, the embed site.
+func wireSupabase(cfg Config, plan deployment.Plan, e *env.Env, s *deployment.Servers) {
+	if !cfg.Runs(ModeSupabase) {
+		return
+	}
 	target := cfg.SupabaseTarget
-	profile := clientsite.DefaultAppProfile()
-	customDomain := ""
-	if target == nil {
-		dep, err := supabaseref.Start(cfg.SupabaseReference, ca)
-		if err != nil {
-			return err
-		}
-		own(func() { _ = dep.Close() })
+	if dep := s.Project; target == nil && dep != nil {
 		target = &env.SupabaseTarget{URL: dep.URL, Key: dep.Key, Email: dep.Email, Password: dep.Password, JWTSecret: dep.JWTSecret, Reference: true}
-		profile, customDomain = cfg.SupabaseApp, dep.CustomDomainURL
 	}
 	t := *target
 	e.Supabase = &t
 	t.AppURL, t.LoginScript, t.LogoutScript = cfg.appOrigin, cfg.sbLogin, cfg.sbLogout
-	t.ServerHost, t.SessionHosts, t.Embedded = cfg.ServerHost(), cfg.SessionHosts(), cfg.SupabaseEmbedded()
-	// The app's client and the server side use the variables as if they
-	// were fixed, as the browser specs do: what is wrong with them is
-	// SB-CONFIG-001's and SB-KEY-001's finding.
-	u, _ := sbcheck.CheckURL(t.URL)
-	k, _ := sbcheck.ReadKey(t.Key)
+	t.ServerHost, t.SessionHosts, t.Embedded = plan.Supabase.ServerHost(), cfg.SessionHosts(), cfg.SupabaseEmbedded()
 	if t.Embedded {
-		embed, err := reference.StartEmbedSite(EmbedHost, ca)
-		if err != nil {
-			return err
-		}
-		own(func() { _ = embed.Close() })
-		t.EmbedURL = embed.URL
+		t.EmbedURL = s.EmbedURL()
 	}
-	if u.Origin != "" {
-		srv, err := ssrserver.Start(ssrserver.Config{Host: t.ServerHost, ProjectURL: u.Origin, Key: k.Clean, Client: e.HTTP,
-			Timeout: cfg.Timeouts.Probe, AllowOrigins: nonEmpty(t.EmbedURL), CA: ca})
-		if err != nil {
-			return err
-		}
-		own(func() { _ = srv.Close() })
-		t.ServerURL = srv.URL
-	}
-	if b.supabaseJSErr != nil {
-		t.ClientErr = b.supabaseJSErr
-		return nil
-	}
-	opts := clientsite.Options{Host: cfg.SupabaseAppHost, Bundle: b.supabaseJS, CA: ca}
-	switch {
-	case b.ssrErr != nil:
-		t.CookieClientErr = b.ssrErr
-	case profile.UseCustomDomain && customDomain == "":
-		return fmt.Errorf("the reference app uses the project's custom domain, but the project has none")
-	default:
-		app := clientsite.App{SupabaseURL: u.Origin, Key: k.Clean, Profile: profile}
-		if profile.UseCustomDomain {
-			app.SupabaseURL = customDomain
-		}
-		opts.App, opts.SSRBundle = &app, b.ssr
-	}
-	site, err := clientsite.StartWith(opts)
-	if err != nil {
-		return err
-	}
-	own(func() { _ = site.Close() })
-	t.ClientURL = site.URL
-	return nil
-}
-
-// nonEmpty is []string{s}, or nil for "".
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
+	t.ServerURL = s.ServerURL()
+	t.ClientURL, t.ClientErr, t.CookieClientErr = s.ClientURL(), s.ClientErr, s.AppErr
 }
 
 // startBrowser launches Chromium for the run, or attaches to the batch's

@@ -3,7 +3,8 @@ package runner
 import (
 	"fmt"
 
-	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/harness/deployment"
+	"github.com/mfconform/mfconform/harness/supabaseref"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/login"
 	"github.com/mfconform/mfconform/suites/result"
@@ -19,7 +20,8 @@ type SupabaseConfig struct {
 	// page (steps as jwt.login_script; fill values from the environment,
 	// e.g. SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD); LogoutScript
 	// signs out through the app. Without a login script mfconform's
-	// reference @supabase/ssr page signs in on the app's host name.
+	// reference @supabase/ssr page signs in beside the app
+	// (deployment.Supabase.ClientHost).
 	LoginScript  []env.LoginStep
 	LogoutScript []env.LoginStep
 	// SessionHosts are the hosts besides the app that must share the
@@ -32,16 +34,20 @@ type SupabaseConfig struct {
 	Embedded bool
 }
 
-// ServerHost is where mfconform serves its server-side stand-in: a sibling
-// of the app's host — api.<parent> for the embedded reference project,
-// mfconform-api.<parent> next to a real app (so it never shadows a real
-// api. host) — mapped to loopback for this run only.
+// ServerHost is where mfconform serves its server-side stand-in
+// (deployment.Supabase.ServerHost: a sibling of the app's host).
 func (c Config) ServerHost() string {
-	prefix := "mfconform-api."
-	if c.SupabaseTarget == nil {
-		prefix = "api."
+	return deployment.Supabase{AppHost: c.SupabaseAppHost, Project: c.supabaseReference()}.ServerHost()
+}
+
+// supabaseReference is the reference project's profile, or nil when a real
+// project is checked.
+func (c Config) supabaseReference() *supabaseref.Profile {
+	if c.SupabaseTarget != nil {
+		return nil
 	}
-	return prefix + clientsite.ParentDomain(c.SupabaseAppHost)
+	ref := c.SupabaseReference
+	return &ref
 }
 
 // SupabaseEmbedded reports whether the app is used embedded cross-site:

@@ -5,8 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
+	"github.com/mfconform/mfconform/harness/deployment"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -61,10 +60,6 @@ type NetworkConfig struct {
 	ConnectRetries int
 }
 
-// EmbedHost is the other site mfconform serves to embed the app from; it
-// shares no registrable domain with any deployment.
-const EmbedHost = "embed.mfconform-other.test"
-
 func absoluteHTTP(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -102,8 +97,9 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 }
 
 // ReferenceAppHost is where the reference verifier is served for a
-// backend-only run: inside the login host's registrable domain, so the
-// backend's cookie can reach it.
+// backend-only run: --app-host, or inside the login host's registrable
+// domain (deployment.ReferenceAppHost), so the backend's cookie can reach
+// it.
 func (c Config) ReferenceAppHost() (string, error) {
 	if c.JWT.AppHost != "" {
 		return c.JWT.AppHost, nil
@@ -112,11 +108,11 @@ func (c Config) ReferenceAppHost() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(u.Hostname())
+	h, err := deployment.ReferenceAppHost(u.Hostname())
 	if err != nil {
-		return "", fmt.Errorf("%w: no registrable domain for %s (set --app-host): %s", ErrConfig, result.Clean(u.Hostname()), result.Clean(err.Error()))
+		return "", fmt.Errorf("%w: %s (set --app-host)", ErrConfig, result.Clean(err.Error()))
 	}
-	return "mfconform-app." + d, nil
+	return h, nil
 }
 
 // fromEnv resolves "env:NAME" to the variable's value.
