@@ -83,6 +83,9 @@ func TestHostileTarget(t *testing.T) {
 			"the page's replaced built-ins do not reach mfconform's reads (an isolated world): the cookie specs judge normally and the app fails specs (1)"},
 		{hostile.Storm, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, nil,
 			"the request storm only slows the login down: the app fails specs (1)"},
+		{hostile.ServiceWorker, exitFailed, []string{"APP_ACCEPTS_EXPIRED"},
+			map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed, "JWT-COOKIE-010": result.StatePassed},
+			"the app's service worker would answer the app's pages itself (no network exchange, no cookie verdict: the link to the app never completed); mfconform's sessions bypass it, so the cookie specs judge normally and the app fails specs (1)"},
 	}
 	// orCode is a second right exit code where the machine's load decides:
 	// a request storm can also hold mfconform's own embedding page past

@@ -70,10 +70,15 @@ const (
 	// Storm serves a login page whose script sends requests without end,
 	// each answered with a 200 KB header.
 	Storm Mode = "storm"
+	// ServiceWorker is a conformant login whose app pages register a
+	// service worker (ServiceWorkerPath) for the whole app origin that
+	// answers every request it may — pages, the probe path — with a page
+	// of its own and never asks the network.
+	ServiceWorker Mode = "service-worker"
 )
 
 // Modes lists every mode.
-var Modes = []Mode{Control, Markup, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm}
+var Modes = []Mode{Control, Markup, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker}
 
 // Sizes and pace of the hostile answers.
 const (
@@ -272,6 +277,45 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		b, _ := json.Marshal(map[string]string{"user_id": "u1", "token": s.big})
 		s.page(w, probe, string(b))
+	case ServiceWorker:
+		s.serviceWorker(w, r, login, probe)
+	}
+}
+
+// ServiceWorkerPath is the script of the ServiceWorker mode's worker.
+const ServiceWorkerPath = "/sw.js"
+
+// serviceWorkerScript takes over every client of the app origin at once
+// and answers every request it sees itself.
+const serviceWorkerScript = `self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (e) => e.respondWith(new Response(
+  "<!doctype html><title>` + Marker + ` service worker</title><p>answered by the service worker",
+  {status: 200, headers: {"Content-Type": "text/html"}})));
+`
+
+// serviceWorkerPage registers the worker and waits until it controls the
+// page.
+const serviceWorkerPage = `<!doctype html><title>app</title><p>app</p><script>
+navigator.serviceWorker.register("` + ServiceWorkerPath + `", {scope: "/"}).catch(() => {});
+</script>`
+
+// serviceWorker is the ServiceWorker mode: the login sets a conformant
+// cookie, the app's probe path knows the user, its pages register the
+// worker.
+func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request, login, probe bool) {
+	switch {
+	case login:
+		w.Header().Add("Set-Cookie", s.cookie(s.token(nil)))
+		s.page(w, false, "")
+	case probe:
+		s.page(w, true, `{"user_id":"u1"}`)
+	case r.URL.Path == ServiceWorkerPath:
+		w.Header().Set("Content-Type", "text/javascript")
+		io.WriteString(w, serviceWorkerScript)
+	default:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, serviceWorkerPage)
 	}
 }
 

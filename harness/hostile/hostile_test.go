@@ -69,6 +69,18 @@ func TestModes(t *testing.T) {
 				t.Errorf("Set-Cookie is %d bytes, want a JWT between %d and %d", n, LargeJWTPayload, 256<<10)
 			}
 		}},
+		{ServiceWorker, "/", func(t *testing.T, resp *http.Response) {
+			b, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(b), `navigator.serviceWorker.register("`+ServiceWorkerPath+`"`) {
+				t.Errorf("app page = %q, want it to register the worker", b)
+			}
+		}},
+		{ServiceWorker, ServiceWorkerPath, func(t *testing.T, resp *http.Response) {
+			b, _ := io.ReadAll(resp.Body)
+			if ct := resp.Header.Get("Content-Type"); ct != "text/javascript" || !strings.Contains(string(b), "respondWith") {
+				t.Errorf("worker script = %s %q, want JavaScript that answers every fetch", ct, b)
+			}
+		}},
 		{HugeBody, "/", func(t *testing.T, resp *http.Response) {
 			if resp.ContentLength != HugeBodySize {
 				t.Errorf("Content-Length = %d, want %d", resp.ContentLength, HugeBodySize)
