@@ -1,7 +1,6 @@
 package supabase
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -95,9 +94,4 @@ func (rd Redirect) Finding(what string) diag.Diagnostic {
 	}
 	return diag.Newf(diag.SupabaseRedirects, "an answer from the project itself to "+what,
 		"%s: HTTP %d to %s; not followed", rd.Request, rd.Status, where)
-}
-
-// String is the redirect in one line, as evidence.
-func (rd Redirect) String() string {
-	return fmt.Sprintf("%s → HTTP %d %s", rd.Request, rd.Status, result.Clean(rd.Location))
 }
