@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -83,6 +84,9 @@ func TestHostileTarget(t *testing.T) {
 			"the page's replaced built-ins do not reach mfconform's reads (an isolated world): the cookie specs judge normally and the app fails specs (1)"},
 		{hostile.Storm, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, nil,
 			"the request storm only slows the login down: the app fails specs (1)"},
+		{hostile.ServiceWorker, exitFailed, []string{"APP_ACCEPTS_EXPIRED"},
+			map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed, "JWT-COOKIE-010": result.StatePassed},
+			"the app's service worker would answer the app's pages itself (no network exchange, no cookie verdict: the link to the app never completed); mfconform's sessions bypass it, so the cookie specs judge normally and the app fails specs (1)"},
 	}
 	// orCode is a second right exit code where the machine's load decides:
 	// a request storm can also hold mfconform's own embedding page past
@@ -161,8 +165,9 @@ func (tt hostileCase) check(t *testing.T, orCode int, res runResult, took time.D
 // TestHostileTarget: bounded time and memory, exit 1 or 3 with the reason,
 // reports well-formed and clean, the public key never shown whole.
 func TestHostileSupabase(t *testing.T) {
-	const project = "abcdefghijklmnopqrst.hostile.test"
-	ca, err := pki.New([]string{hostileLogin, hostileApp, project})
+	const project, canary = "abcdefghijklmnopqrst.hostile.test", "canary.hostile.test"
+	const key, password = "sb_publishable_hostile0123456789", "hostile-password-1"
+	ca, err := pki.New([]string{hostileLogin, hostileApp, project, canary})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,26 +194,50 @@ func TestHostileSupabase(t *testing.T) {
 			"a 150 KB access token: @supabase/ssr splits the session into many chunks, which the project then refuses (1); the token is never shown whole"},
 		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING|the app could not sign the test user in"}, map[string]string{"SB-BROWSER-002": result.StateFailed},
 			"a 10 MB access token: supabase-js cannot store it and the cookie store refuses most chunks (1), in bounded memory"},
+		{hostile.RedirectOut, exitFailed, []string{"SUPABASE_REDIRECTS", "HTTP 307 to https://" + canary, "another origin; not followed"},
+			map[string]string{"SB-CONFIG-002": result.StatePassed, "SB-BROWSER-001": result.StateFailed},
+			"every call but the health check is sent to another origin with a 307: neither mfconform's client nor supabase-js in Chromium follows it, so the canary there gets nothing (1)"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
-			srv, err := hostile.Start(tt.mode, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, SupabaseHost: project})
+			srv, err := hostile.Start(tt.mode, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, SupabaseHost: project, CanaryHost: canary})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = srv.Close() })
-			env := []string{"NEXT_PUBLIC_SUPABASE_URL=" + srv.SupabaseURL, "NEXT_PUBLIC_SUPABASE_KEY=sb_publishable_hostile0123456789",
-				"SUPABASE_TEST_EMAIL=user@hostile.test", "SUPABASE_TEST_PASSWORD=hostile-password-1"}
+			env := []string{"NEXT_PUBLIC_SUPABASE_URL=" + srv.SupabaseURL, "NEXT_PUBLIC_SUPABASE_KEY=" + key,
+				"SUPABASE_TEST_EMAIL=user@hostile.test", "SUPABASE_TEST_PASSWORD=" + password}
 			res, took, use := runBounded(t, hostileBound, env, "run", "--config", config,
 				"--app-origin", "https://"+hostileApp, "--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
 			tt.check(t, 0, res, took, use)
 			for name, text := range map[string]string{"stdout": res.stdout, "stderr": res.stderr} {
-				if strings.Contains(text, "hostile-password-1") {
+				if strings.Contains(text, password) {
 					t.Errorf("%s shows the test user's password", name)
 				}
 			}
+			// The canary is another origin the project may send clients
+			// to: whatever reaches it left mfconform by a redirect.
+			for _, r := range srv.CanaryRequests() {
+				var got []string
+				for what, secret := range map[string]string{"the key": key, "the password": password} {
+					if strings.Contains(fmt.Sprint(r.Header), secret) || strings.Contains(r.URI, secret) || strings.Contains(string(r.Body), secret) {
+						got = append(got, what)
+					}
+				}
+				t.Errorf("the canary on another origin received %s %.80s (holding %s): a client followed the project's redirect",
+					r.Method, r.URI, orNothing(got))
+			}
 		})
 	}
+}
+
+// orNothing joins what, or says "neither the key nor the password".
+func orNothing(what []string) string {
+	if len(what) == 0 {
+		return "neither the key nor the password"
+	}
+	slices.Sort(what)
+	return strings.Join(what, " and ")
 }
 
 // resources is what a finished child process used.

@@ -63,8 +63,9 @@ type Options struct {
 	// TrustSPKI lists base64(sha256(SPKI)) hashes of leaf certificates to
 	// trust (--ignore-certificate-errors-spki-list).
 	TrustSPKI []string
-	// Dir is a folder owned by the caller; the profile and Chromium's own
-	// temporary files live below it, so removing it removes every trace.
+	// Dir is a folder owned by the caller; the profile, Chromium's own
+	// temporary files and its HOME (with the XDG folders, homeDirs) live
+	// below it, so removing it removes every trace.
 	Dir string
 	// StartTimeout bounds launching the browser.
 	StartTimeout time.Duration
@@ -81,10 +82,10 @@ type Options struct {
 	// this process shares that pipe (see relay for who sees what).
 	ShareSocket string
 	// CAPEM, when set, is a private CA to trust (PEM, every CERTIFICATE
-	// block counts): Launch builds an NSS database from it in Dir/home
-	// (BuildNSSDB; needs certutil, see ErrCertutilMissing) and starts the
-	// browser with HOME=Dir/home, so pages served under that CA load as
-	// secure without TrustSPKI.
+	// block counts): Launch builds an NSS database from it in Dir/home,
+	// the browser's HOME (BuildNSSDB; needs certutil, see
+	// ErrCertutilMissing), so pages served under that CA load as secure
+	// without TrustSPKI.
 	CAPEM []byte
 }
 
@@ -112,7 +113,10 @@ type Browser struct {
 // answers. The browser lives until Close; ctx only bounds the launch.
 //
 // Chromium gets a minimal environment (browserEnv): none of mfconform's
-// secrets reach the process that renders the pages under test. It runs in
+// secrets reach the process that renders the pages under test, and its
+// HOME and XDG folders are the run's (homeDirs), never the operator's.
+// Downloads are refused in every browser context (denyDownloads), and
+// Chromium's own calls to Google are turned off (quiet.go). It runs in
 // its sandbox unless mfconform runs as root (Chromium refuses to sandbox
 // itself as root) or MFCONFORM_CHROMIUM_NO_SANDBOX=1 asks for none. A
 // browser that cannot set its sandbox up fails to launch, at once, with
@@ -149,14 +153,24 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
 		return nil, fmt.Errorf("browser: write profile preferences: %w", err)
 	}
-	var home string
-	if len(o.CAPEM) > 0 {
-		// Dir belongs to the caller and home below it to us: a database
-		// left by an earlier launch in the same Dir is replaced.
-		home = filepath.Join(o.Dir, "home")
-		if err := os.RemoveAll(nssDBDir(home)); err != nil {
-			return nil, fmt.Errorf("browser: remove the previous NSS database: %w", err)
+	// Chromium's HOME and its XDG folders are the run's own: left to the
+	// operator's, it writes there (~/.config/chromium/Crash Reports,
+	// ~/.cache/dconf, ~/Downloads, ~/.pki/nssdb). A database left by an
+	// earlier launch in the same Dir is replaced: Dir belongs to the caller
+	// and home below it to us.
+	home := filepath.Join(o.Dir, "home")
+	if err := os.RemoveAll(nssDBDir(home)); err != nil {
+		return nil, fmt.Errorf("browser: remove the previous NSS database: %w", err)
+	}
+	envSet := []string{"TMPDIR=" + tmp}
+	for _, d := range homeDirs(home) {
+		if err := os.MkdirAll(d.path, 0o700); err != nil {
+			return nil, fmt.Errorf("browser: prepare Chromium's home: %w", err)
 		}
+		envSet = append(envSet, d.name+"="+d.path)
+	}
+	if len(o.CAPEM) > 0 {
+		// Chromium on Linux reads its NSS database from $HOME/.pki/nssdb.
 		if err := BuildNSSDB(home, o.CAPEM); err != nil {
 			return nil, fmt.Errorf("browser: trust Options.CAPEM: %w", err)
 		}
@@ -165,11 +179,6 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	var pipe *pipeRelay
 	if o.ShareSocket != "" {
 		pipe = &pipeRelay{}
-	}
-	envSet := []string{"TMPDIR=" + tmp}
-	if home != "" {
-		// Chromium on Linux reads its NSS database from $HOME/.pki/nssdb.
-		envSet = append(envSet, "HOME="+home)
 	}
 	flags := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(o.ExecPath),
@@ -206,8 +215,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// time without them (TestNoHiddenBrowserUI, make bench). Browser
 		// UI only: pages and cookies never see it.
 		//
-		// This flag replaces chromedp's default list, which it repeats.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process,WebUIOmniboxPopup,WebUIOmniboxAimPopup"),
+		// quietFeatures keep Chromium's own services from calling Google
+		// (quiet.go). This flag replaces chromedp's default list, which it
+		// repeats.
+		chromedp.Flag("disable-features", strings.Join(append([]string{
+			"Translate", "BlinkGenPropertyTrees", "IsolateOrigins", "site-per-process", "WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+		}, quietFeatures...), ",")),
 		chromedp.Flag("disable-site-isolation-trials", true),
 		// One renderer process per browser context where Chromium can
 		// (a soft limit; processes are never shared between contexts, so
@@ -235,6 +248,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			}
 		}),
 	)
+	flags = append(flags, quietFlags...)
 	if len(o.TrustSPKI) > 0 {
 		flags = append(flags, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(o.TrustSPKI, ",")))
 	}
@@ -276,6 +290,15 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 
 	b.started = true
+	// The default browser context holds chromedp's first tab; sessions
+	// refuse downloads in their own contexts (NewSession).
+	dctx, dcancel := context.WithTimeout(ctx, o.StartTimeout)
+	err = denyDownloads(dctx, browserCtx)
+	dcancel()
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("browser: %w", err)
+	}
 	if rl != nil {
 		if err := rl.listen(o.ShareSocket); err != nil {
 			b.Close()

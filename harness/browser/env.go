@@ -3,12 +3,14 @@ package browser
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
 // browserEnvNames and browserEnvPrefixes are what Chromium may take from
-// mfconform's environment: the search path, home, locale, fonts and the
-// desktop folders (XDG_*), and where a setuid sandbox helper lives. Nothing
+// mfconform's environment: the search path, locale, fonts and the desktop
+// search paths (XDG_*), and where a setuid sandbox helper lives. HOME and
+// the XDG base directories are then replaced by the run's own (homeDirs). Nothing
 // else — AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, test passwords, proxy
 // credentials — reaches the browser, whose renderers run the pages under
 // test. Proxies come from --proxy only, as for mfconform's own requests.
@@ -16,6 +18,30 @@ var (
 	browserEnvNames    = []string{"PATH", "HOME", "LANG", "LANGUAGE", "CHROME_DEVEL_SANDBOX"}
 	browserEnvPrefixes = []string{"LC_", "FONTCONFIG_", "XDG_"}
 )
+
+// homeDir is one of the folders Chromium is given as its own: the
+// variable that names it and its path.
+type homeDir struct{ name, path string }
+
+// homeDirs are HOME and the XDG base directories (XDG Base Directory
+// Specification 0.8) Chromium gets, all inside home, which lives in the
+// run's folder: what Chromium and the libraries it loads write for
+// themselves (crash reports under $XDG_CONFIG_HOME/chromium, dconf's
+// cache, downloads, an NSS database) land there and go with the run, never
+// in the operator's home. XDG_RUNTIME_DIR is replaced too, so Chromium
+// does not reach the operator's session services (the D-Bus session bus
+// at $XDG_RUNTIME_DIR/bus). The operator's other XDG_ variables (the
+// system search paths XDG_DATA_DIRS, XDG_CONFIG_DIRS) still pass.
+func homeDirs(home string) []homeDir {
+	return []homeDir{
+		{"HOME", home},
+		{"XDG_CONFIG_HOME", filepath.Join(home, ".config")},
+		{"XDG_CACHE_HOME", filepath.Join(home, ".cache")},
+		{"XDG_DATA_HOME", filepath.Join(home, ".local", "share")},
+		{"XDG_STATE_HOME", filepath.Join(home, ".local", "state")},
+		{"XDG_RUNTIME_DIR", filepath.Join(home, ".run")},
+	}
+}
 
 // browserEnv returns Chromium's whole environment: the variables of environ
 // (NAME=value lines) that browserEnvNames and browserEnvPrefixes admit,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -56,6 +57,18 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return fmt.Errorf("disable cache: %w", err)
 		}
+		// A target's service worker would answer the tab's requests
+		// itself — pages, the probe path, a navigation from a link —
+		// and Chromium then reports no network exchange and no cookie
+		// verdict for them: every request goes to the network instead,
+		// as DevTools' "Bypass for network" does. A worker may still
+		// register; it never answers for this tab.
+		if _, err := call(ctx, tabCtx, network.SetBypassServiceWorker, network.SetBypassServiceWorkerParams{Bypass: true}); err != nil {
+			return fmt.Errorf("bypass service workers: %w", err)
+		}
+		if err := denyDownloads(ctx, tabCtx); err != nil {
+			return err
+		}
 		if b.proxyAuth != nil {
 			if err := answerProxyAuth(ctx, tabCtx, b.proxyAuth); err != nil {
 				return fmt.Errorf("answer the proxy's authentication: %w", err)
@@ -81,6 +94,24 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		return nil, fmt.Errorf("browser: new session: %w", err)
 	}
 	return s, nil
+}
+
+// denyDownloads makes Chromium refuse every download in the browser
+// context of the chromedp context cctx (Browser.setDownloadBehavior
+// "deny"): a page that starts one writes no file anywhere. Without it a
+// headless Chromium saves downloads into $HOME/Downloads.
+func denyDownloads(ctx, cctx context.Context) error {
+	c := chromedp.FromContext(cctx)
+	if c == nil || c.Browser == nil {
+		return errors.New("refuse downloads: no browser")
+	}
+	bctx, cancel := bound(ctx, cctx)
+	defer cancel()
+	p := cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID}
+	if _, err := cdp.Call(bctx, c.Browser, cdpbrowser.SetDownloadBehavior, p); err != nil {
+		return fmt.Errorf("refuse downloads: %w", err)
+	}
+	return nil
 }
 
 // Close closes the tab and disposes of its browser context.

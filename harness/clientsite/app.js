@@ -111,17 +111,37 @@
     };
   }
 
+  // noRedirectFetch is fetch that never follows a redirect (the app's
+  // clients use it as their fetch, createClient's global.fetch option;
+  // @supabase/ssr's createBrowserClient passes it on): every request to
+  // the project carries the key, and the sign-in the password; a redirect
+  // would send them to wherever it points, another origin included. The
+  // redirect is not taken ("manual": an opaque-redirect response) and the
+  // request fails with a RedirectRefused error instead.
+  function noRedirectFetch(input, init) {
+    var opts = Object.assign({}, init || {}, {redirect: "manual"});
+    return fetch(input, opts).then(function (res) {
+      if (res.type === "opaqueredirect") {
+        var e = new Error("the project answered with a redirect; mfconform's client does not follow it");
+        e.name = "RedirectRefused";
+        throw e;
+      }
+      return res;
+    });
+  }
+
   // client builds the app's Supabase client with cookie options o.
   function client(cfg, o) {
+    var global = {fetch: noRedirectFetch};
     switch (cfg.storage) {
       case "localStorage":
-        return supabase.createClient(cfg.url, cfg.key);
+        return supabase.createClient(cfg.url, cfg.key, {global: global});
       case "memory":
-        return supabase.createClient(cfg.url, cfg.key, {auth: {persistSession: false}});
+        return supabase.createClient(cfg.url, cfg.key, {auth: {persistSession: false}, global: global});
       case "handRolledCookies":
-        return supabase.createClient(cfg.url, cfg.key, {auth: {storage: handRolledStorage(cfg.chunkSize, o)}});
+        return supabase.createClient(cfg.url, cfg.key, {auth: {storage: handRolledStorage(cfg.chunkSize, o)}, global: global});
       default:
-        return supabaseSsr.createBrowserClient(cfg.url, cfg.key, {cookieOptions: cookieOptions(o), isSingleton: false});
+        return supabaseSsr.createBrowserClient(cfg.url, cfg.key, {cookieOptions: cookieOptions(o), isSingleton: false, global: global});
     }
   }
 

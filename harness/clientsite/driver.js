@@ -20,6 +20,9 @@
   var API_VERSION = "2024-01-01";
   var JSON_CONTENT_TYPE = "application/json;charset=UTF-8";
   var PROBE_EMAIL = "cors-probe@invalid.test";
+  // REDIRECT_REFUSED names the error of a request the project answered
+  // with a redirect; Go reads the redirect itself from Chromium's events.
+  var REDIRECT_REFUSED = "RedirectRefused";
 
   // withTimeout settles with p, or rejects with a TimeoutError after ms.
   function withTimeout(p, ms, what) {
@@ -133,12 +136,32 @@
 
   function trimSlash(u) { return String(u || "").replace(/\/+$/, ""); }
 
+  // noRedirectFetch is fetch that never follows a redirect: every request
+  // to the project carries the key, and some the password or a token; a
+  // redirect would send them to wherever it points, another origin
+  // included (a 307 keeps the method and the body). The redirect is not
+  // taken ("manual": the Fetch standard's opaque-redirect response) and
+  // the request fails with REDIRECT_REFUSED. supabase-js uses it as its
+  // fetch (createClient's global.fetch option).
+  function noRedirectFetch(input, init) {
+    var opts = Object.assign({}, init || {}, {redirect: "manual"});
+    return fetch(input, opts).then(function (res) {
+      if (res.type === "opaqueredirect") {
+        var e = new Error("the project answered with a redirect; mfconform's client does not follow it");
+        e.name = REDIRECT_REFUSED;
+        throw e;
+      }
+      return res;
+    });
+  }
+
   // clientInfo reads the X-Client-Info value a real client of this bundle
   // sends from this browser (e.g. "supabase-js/2.119.1; runtime=chrome; …").
   function clientInfo(url, key) {
     try {
       var c = supabase.createClient(url, key, {
         auth: {persistSession: false, autoRefreshToken: false, detectSessionInUrl: false},
+        global: {fetch: noRedirectFetch},
       });
       var v = c && c.headers && c.headers["X-Client-Info"];
       if (typeof v === "string" && v) { return v; }
@@ -147,10 +170,10 @@
   }
 
   // probe fetches like supabase-js's auth client: same method, headers and
-  // body shape, mode cors, no credentials.
+  // body shape, mode cors, no credentials, no redirect followed.
   async function probe(what, url, init) {
     var r = {ok: false, status: 0, error: ""};
-    var s = await step(what, function () { return fetch(url, init); });
+    var s = await step(what, function () { return noRedirectFetch(url, init); });
     if (s.error !== undefined) { r.error = errorText(s.error); return r; }
     r.ok = true;
     r.status = s.value.status;
@@ -205,6 +228,7 @@
       try {
         client = supabase.createClient(String(a.url || ""), String(a.key || ""), {
           auth: {persistSession: true, autoRefreshToken: false, detectSessionInUrl: false},
+          global: {fetch: noRedirectFetch},
         });
         out.created = true;
       } catch (e) {

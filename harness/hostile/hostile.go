@@ -70,10 +70,24 @@ const (
 	// Storm serves a login page whose script sends requests without end,
 	// each answered with a 200 KB header.
 	Storm Mode = "storm"
+	// ServiceWorker is a conformant login whose app pages register a
+	// service worker (ServiceWorkerPath) for the whole app origin that
+	// answers every request it may — pages, the probe path — with a page
+	// of its own and never asks the network.
+	ServiceWorker Mode = "service-worker"
+	// RedirectOut is a Supabase project (Options.SupabaseHost) that
+	// answers its health check, settings and JWKS as Supabase Auth, so a
+	// run goes on to the sign-in, and every other request — the sign-in,
+	// the user, the data API — with a 307 to the same path and query on
+	// the canary (Options.CanaryHost, another origin): a client that
+	// follows it sends the canary its key, the user's password and
+	// tokens, which the canary records. The login and the app answer as
+	// Control.
+	RedirectOut Mode = "redirect-out"
 )
 
 // Modes lists every mode.
-var Modes = []Mode{Control, Markup, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm}
+var Modes = []Mode{Control, Markup, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker, RedirectOut}
 
 // Sizes and pace of the hostile answers.
 const (
@@ -110,14 +124,19 @@ type Options struct {
 	// project (Auth under /auth/v1, the data API under /rest/v1) in the
 	// same mode (supabase.go).
 	SupabaseHost string
+	// CanaryHost, when set, is a name served on a port of its own (so
+	// another origin) that records every request it receives and grants
+	// each one CORS (canary.go).
+	CanaryHost string
 }
 
 // Server is a running hostile target.
 type Server struct {
 	Mode Mode
 	// LoginURL is where the backend signs in; AppURL is the app's origin;
-	// SupabaseURL the project's origin when Options.SupabaseHost is set.
-	LoginURL, AppURL, SupabaseURL string
+	// SupabaseURL the project's origin when Options.SupabaseHost is set;
+	// CanaryURL the canary's when Options.CanaryHost is.
+	LoginURL, AppURL, SupabaseURL, CanaryURL string
 
 	opts    Options
 	srv     *http.Server
@@ -127,6 +146,8 @@ type Server struct {
 	once    sync.Once
 	// big is the oversized cookie value or token of the Huge modes.
 	big string
+	// canary records what reaches CanaryURL.
+	canary *canary
 }
 
 // Start serves mode on a free loopback port with ca's leaf certificate,
@@ -178,6 +199,14 @@ func Start(mode Mode, ca *pki.Authority, o Options) (*Server, error) {
 		ErrorLog:          log.New(io.Discard, "", 0),
 		// No write timeout: a slow reader is the client's problem.
 	}
+	if o.CanaryHost != "" {
+		c, err := startCanary(ca, o.CanaryHost)
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.canary, s.CanaryURL = c, c.url
+	}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(tls.NewListener(ln, cfg))
@@ -203,6 +232,11 @@ func (s *Server) Close() error {
 		err = s.srv.Close()
 		<-s.done
 		s.served.Wait()
+		if s.canary != nil {
+			if cerr := s.canary.close(); err == nil {
+				err = cerr
+			}
+		}
 	})
 	return err
 }
@@ -227,7 +261,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	probe := !login && r.URL.Path == s.opts.ProbePath
 	switch s.Mode {
-	case Control, Markup:
+	case Control, Markup, RedirectOut:
 		s.text(w, r, login, probe)
 	case HugeBody:
 		if login {
@@ -272,6 +306,45 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		b, _ := json.Marshal(map[string]string{"user_id": "u1", "token": s.big})
 		s.page(w, probe, string(b))
+	case ServiceWorker:
+		s.serviceWorker(w, r, login, probe)
+	}
+}
+
+// ServiceWorkerPath is the script of the ServiceWorker mode's worker.
+const ServiceWorkerPath = "/sw.js"
+
+// serviceWorkerScript takes over every client of the app origin at once
+// and answers every request it sees itself.
+const serviceWorkerScript = `self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (e) => e.respondWith(new Response(
+  "<!doctype html><title>` + Marker + ` service worker</title><p>answered by the service worker",
+  {status: 200, headers: {"Content-Type": "text/html"}})));
+`
+
+// serviceWorkerPage registers the worker and waits until it controls the
+// page.
+const serviceWorkerPage = `<!doctype html><title>app</title><p>app</p><script>
+navigator.serviceWorker.register("` + ServiceWorkerPath + `", {scope: "/"}).catch(() => {});
+</script>`
+
+// serviceWorker is the ServiceWorker mode: the login sets a conformant
+// cookie, the app's probe path knows the user, its pages register the
+// worker.
+func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request, login, probe bool) {
+	switch {
+	case login:
+		w.Header().Add("Set-Cookie", s.cookie(s.token(nil)))
+		s.page(w, false, "")
+	case probe:
+		s.page(w, true, `{"user_id":"u1"}`)
+	case r.URL.Path == ServiceWorkerPath:
+		w.Header().Set("Content-Type", "text/javascript")
+		io.WriteString(w, serviceWorkerScript)
+	default:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, serviceWorkerPage)
 	}
 }
 

@@ -69,6 +69,18 @@ func TestModes(t *testing.T) {
 				t.Errorf("Set-Cookie is %d bytes, want a JWT between %d and %d", n, LargeJWTPayload, 256<<10)
 			}
 		}},
+		{ServiceWorker, "/", func(t *testing.T, resp *http.Response) {
+			b, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(b), `navigator.serviceWorker.register("`+ServiceWorkerPath+`"`) {
+				t.Errorf("app page = %q, want it to register the worker", b)
+			}
+		}},
+		{ServiceWorker, ServiceWorkerPath, func(t *testing.T, resp *http.Response) {
+			b, _ := io.ReadAll(resp.Body)
+			if ct := resp.Header.Get("Content-Type"); ct != "text/javascript" || !strings.Contains(string(b), "respondWith") {
+				t.Errorf("worker script = %s %q, want JavaScript that answers every fetch", ct, b)
+			}
+		}},
 		{HugeBody, "/", func(t *testing.T, resp *http.Response) {
 			if resp.ContentLength != HugeBodySize {
 				t.Errorf("Content-Length = %d, want %d", resp.ContentLength, HugeBodySize)
@@ -192,6 +204,61 @@ func TestDripDrips(t *testing.T) {
 	_ = tc.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.Copy(io.Discard, tc); err != nil && !strings.Contains(err.Error(), "reset") {
 		t.Logf("after Close: %v", err)
+	}
+}
+
+// TestRedirectOut: the project answers its health check, settings and
+// JWKS itself and sends everything else to the same path on the canary,
+// another origin, with a 307; the canary records what reaches it.
+func TestRedirectOut(t *testing.T) {
+	const project, canaryHost = "abcdefghijklmnopqrst.hostile.test", "canary.hostile.test"
+	ca, err := pki.New([]string{loginHost, appHost, project, canaryHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(RedirectOut, ca, Options{LoginHost: loginHost, AppHost: appHost, SupabaseHost: project, CanaryHost: canaryHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if s.CanaryURL == "" || strings.TrimPrefix(s.CanaryURL, "https://"+canaryHost) == strings.TrimPrefix(s.SupabaseURL, "https://"+project) {
+		t.Fatalf("CanaryURL = %q, want another port than the project's %q", s.CanaryURL, s.SupabaseURL)
+	}
+	c := &http.Client{Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}, DisableKeepAlives: true,
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				_, port, _ := net.SplitHostPort(addr)
+				return (&net.Dialer{}).DialContext(ctx, network, "127.0.0.1:"+port)
+			}}}
+	for path, want := range map[string]int{"/auth/v1/health": 200, "/auth/v1/settings": 200, "/auth/v1/.well-known/jwks.json": 200, "/auth/v1/user": 307} {
+		resp, err := c.Get(s.SupabaseURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, err := c.Post(s.SupabaseURL+"/auth/v1/token?grant_type=password", "application/json", strings.NewReader(`{"password":"p"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusTemporaryRedirect || loc != s.CanaryURL+"/auth/v1/token?grant_type=password" {
+		t.Fatalf("POST token = %d to %q, want 307 to the canary", resp.StatusCode, loc)
+	}
+	req, _ := http.NewRequest(http.MethodPost, loc, strings.NewReader(`{"password":"p"}`))
+	req.Header.Set("apikey", "k")
+	if resp, err = c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := s.CanaryRequests()
+	if len(got) != 1 || got[0].Method != "POST" || got[0].Header.Get("apikey") != "k" || string(got[0].Body) != `{"password":"p"}` {
+		t.Errorf("CanaryRequests() = %+v, want the one POST with its key and body", got)
 	}
 }
 

@@ -32,6 +32,23 @@ func (s *Server) supabase(w http.ResponseWriter, r *http.Request) {
 	case RedirectLoop:
 		s.redirect(w, r)
 		return
+	case RedirectOut:
+		switch p := r.URL.Path; {
+		case p == "/auth/v1/health":
+			// Supabase Auth's own answer, so the run goes on to the rest.
+			writeJSON(w, http.StatusOK, map[string]any{"version": "v2.170.0", "name": "GoTrue",
+				"description": "GoTrue is a user registration and authentication API"})
+		case p == "/auth/v1/settings":
+			writeJSON(w, http.StatusOK, map[string]any{"external": map[string]bool{"email": true}, "disable_signup": false, "mailer_autoconfirm": true})
+		case strings.HasSuffix(p, "/.well-known/jwks.json"):
+			writeJSON(w, http.StatusOK, map[string]any{"keys": []any{}})
+		default:
+			// The sign-in and everything after it, where the password and
+			// the tokens go. 307 keeps the method and the body (RFC 9110
+			// §15.4.8).
+			http.Redirect(w, r, s.CanaryURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		}
+		return
 	case Drip:
 		s.drip(w, r, false)
 		return
@@ -50,6 +67,7 @@ func (s *Server) supabase(w http.ResponseWriter, r *http.Request) {
 	if t == "" {
 		t = Texts[Control]
 	}
+
 	// In bodies only: Go's client refuses control characters in a header
 	// outright, and the run would end at the first request.
 	switch p := r.URL.Path; {

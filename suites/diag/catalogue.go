@@ -84,6 +84,7 @@ const (
 	SupabaseRefreshReuse       Code = "SUPABASE_REFRESH_REUSE_ACCEPTED"
 	SupabaseRefreshFamily      Code = "SUPABASE_REFRESH_FAMILY_NOT_REVOKED"
 	SupabaseKeySignature       Code = "SUPABASE_KEY_SIGNATURE"
+	SupabaseRedirects          Code = "SUPABASE_REDIRECTS"
 
 	// Environment.
 	SetupFailed Code = "SETUP_FAILED"
@@ -736,6 +737,17 @@ func registerSupabase() {
 			Cause:     "From the app's origin the browser's CORS preflight to <url>/auth/v1 fails or does not allow the headers supabase-js sends (apikey, authorization, x-client-info, x-supabase-api-version, content-type) — typically a reverse proxy in front of a self-hosted gateway that strips or answers the OPTIONS request itself.",
 			Fix:       "Let OPTIONS reach the gateway (Kong's cors plugin) or configure the proxy to allow the app's origin and those request headers.",
 			Reference: "Fetch standard: CORS protocol; supabase-js request headers",
+		},
+		Entry{
+			Code:     SupabaseRedirects,
+			Title:    "the Supabase project answers API requests with a redirect",
+			Severity: Fail,
+			Cause: "Instead of answering, the project's API (or a proxy in front of it) redirects the request — to another origin when the observation says so. " +
+				"Every request supabase-js sends carries the project's key, a sign-in also the user's password and later requests the user's tokens, and a client that follows a 307 or 308 sends all of it again, body included, to wherever the redirect points. " +
+				"mfconform follows no redirect of these requests (neither its own client nor the supabase-js it runs in Chromium), so what needs the answer is not judged.",
+			Fix: "Set NEXT_PUBLIC_SUPABASE_URL to the origin that answers the API itself — Project URL in Supabase → Settings → API (https://<ref>.supabase.co), or a self-hosted gateway's origin — " +
+				"and remove the redirect from any proxy in front of the project; then rebuild the frontend image.",
+			Reference: "RFC 9110 §15.4.8 and §15.4.9 (307 and 308 keep the method and the body); Fetch standard, redirect mode \"manual\"; supabase-js createClient(url, key, {global: {fetch}})",
 		},
 		Entry{
 			Code:      SupabaseSigninFailed,

@@ -34,6 +34,7 @@ var documentedCodes = strings.Fields(`
 
 	COOKIE_NOT_STORED APP_PROBE_FAILED SETUP_FAILED
 	COOKIE_DUPLICATE COOKIE_PARTITIONED TOKEN_EXP_TIMEZONE
+	SUPABASE_REDIRECTS
 `)
 
 func TestCatalogueHasEveryDocumentedCode(t *testing.T) {

@@ -168,6 +168,12 @@ func TestChecks(t *testing.T) {
 			r.Login.Embed.FrameCookie, r.Login.Embed.FetchCookie = withheld("UserPreferences"), withheld("UserPreferences")
 		}, result.StateWarned, []diag.Code{diag.CookieThirdPartyBlocked}, ""},
 		{"embed page failed", "JWT-COOKIE-006", func(r *Run) { r.Login.EmbedErr = errors.New("timeout") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"the app's page broke the embedding step: the app's failure", "JWT-COOKIE-006", func(r *Run) {
+			r.Login.EmbedErr = &appPageError{errors.New("follow the link to the app: timeout")}
+		}, result.StateFailed, []diag.Code{diag.AppPageFailed}, ""},
+		{"mfconform's own verifier broke it: set-up", "JWT-COOKIE-006", func(r *Run) {
+			r.Login.EmbedErr, r.Target.AppIsReference = &appPageError{errors.New("follow the link to the app: timeout")}, true
+		}, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
 		{"not sent on navigation blocks", "JWT-COOKIE-006", func(r *Run) { r.Login.AppNavCookie = withheld("DomainMismatch") }, result.StateBlocked, nil, "JWT-COOKIE-002"},
 		{"not stored blocks", "JWT-COOKIE-006", func(r *Run) { setLine(r, r.Login.SetCookie.Line, "NameValuePairExceedsMaxSize") }, result.StateBlocked, nil, "JWT-COOKIE-009"},
 		// JWT-COOKIE-007…009

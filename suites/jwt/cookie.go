@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -135,6 +136,21 @@ func (r *Run) appPageFinding(ev *LoginEvidence) diag.Diagnostic {
 	}
 	return diag.Newf(diag.AppPageFailed, "the app page on "+appHost+" opens in the browser after login",
 		"%v (mfconform's own requests to the app were answered)", ev.AppErr)
+}
+
+// embedFinding is JWT-COOKIE-006's finding when the page of another site
+// that embeds the app could not be observed: the app's failure
+// (APP_PAGE_FAILED) when the app's page caused it — a link to it that
+// never completed, an iframe of it that kept mfconform's page from loading
+// — and mfconform's own (SETUP_FAILED) otherwise, or when the app is
+// mfconform's reference verifier.
+func (r *Run) embedFinding(err error) diag.Diagnostic {
+	var app *appPageError
+	if errors.As(err, &app) && !r.Target.AppIsReference {
+		return diag.Newf(diag.AppPageFailed, "the app page on "+hostOf(r.Target.AppURL)+" opens from a page of another site (iframe, link)",
+			"%v (mfconform's own page on %s loaded)", err, hostOf(r.Target.EmbedURL))
+	}
+	return diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(r.Target.EmbedURL)+" loads", "%v", err)
 }
 
 // needAppForCookie: the cookie specs that follow the cookie to the app
@@ -319,7 +335,7 @@ func cookieSameSite(r *Run) judge.Outcome {
 		return *s
 	}
 	if ev.EmbedErr != nil {
-		return o.Add(diag.Newf(diag.SetupFailed, "the embedding page on "+hostOf(r.Target.EmbedURL)+" loads", "%v", ev.EmbedErr))
+		return o.Add(r.embedFinding(ev.EmbedErr))
 	}
 	emb := ev.Embed
 	o.Show("cross-site", map[string]string{

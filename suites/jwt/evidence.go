@@ -424,7 +424,13 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	defer cancel()
 	mark := s.Mark()
 	if _, err := s.Navigate(nctx, page); err != nil {
-		return out, fmt.Errorf("open the embedding page %s: %w", page, within(err, "navigation", e.Timeouts.Navigation))
+		err = fmt.Errorf("open the embedding page %s: %w", page, within(err, "navigation", e.Timeouts.Navigation))
+		if embedArrived(s, mark, page) {
+			// mfconform's page arrived whole; all it loads besides is the
+			// app in its iframe, which kept the load from finishing.
+			return out, &appPageError{fmt.Errorf("the app's iframe kept the page from loading: %w", err)}
+		}
+		return out, err
 	}
 	type result struct {
 		FetchStatus int    `json:"fetchStatus"`
@@ -470,9 +476,31 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	if x, err := s.WaitExchange(lctx, lmark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
 		out.LinkCookie = cookieOn(x, nil)
 	} else {
-		return out, fmt.Errorf("follow the link to the app: %w", err)
+		// The click happened on mfconform's page; what did not complete
+		// is the app's answer.
+		return out, &appPageError{fmt.Errorf("follow the link to the app: %w", err)}
 	}
 	return out, nil
+}
+
+// appPageError is a failure of the embedding step that the app's page
+// caused, not mfconform's page: the target's finding (APP_PAGE_FAILED),
+// never SETUP_FAILED, unless the app is mfconform's own verifier.
+type appPageError struct{ err error }
+
+func (e *appPageError) Error() string { return e.err.Error() }
+func (e *appPageError) Unwrap() error { return e.err }
+
+// embedArrived reports whether the embedding page's own document, page,
+// came back whole (200, every event recorded) after mark.
+func embedArrived(s *browser.Session, mark int, page string) bool {
+	xs := s.Exchanges()
+	for _, x := range xs[min(mark, len(xs)):] {
+		if x.URL == page && x.Type == "Document" && x.Status == 200 && x.Complete() {
+			return true
+		}
+	}
+	return false
 }
 
 // cookieOn returns Chromium's verdict on mf_jwt_token for a request: on

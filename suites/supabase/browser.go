@@ -40,6 +40,10 @@ func browserCORS(r *Run) judge.Outcome {
 	if b.Cors.Settings.OK && b.Cors.Token.OK {
 		return o
 	}
+	if len(b.Redirects) > 0 {
+		// The calls failed because the project sent them elsewhere.
+		return addRedirects(o, b.Redirects)
+	}
 	chrome := "Chromium gave no CORS detail"
 	if len(b.CorsErrs) > 0 {
 		chrome = "Chromium: " + strings.Join(b.CorsErrs, "; ")
@@ -76,6 +80,11 @@ func browserSignIn(r *Run) judge.Outcome {
 		"signIn": run.SignIn, "getUser": run.GetUser, "refresh": run.Refresh, "signOut": run.SignOut,
 		"session": run.Session.Present, "afterSignOut": run.AfterSignOut.Present, "storage": run.StorageKeys,
 	})
+	if len(b.Redirects) > 0 {
+		// The CORS probe got through; supabase-js's own calls were sent
+		// elsewhere.
+		return addRedirects(o, b.Redirects)
+	}
 	if !run.Created {
 		return o.Add(diag.Newf(diag.SupabaseSigninFailed, "createClient(url, key) succeeds", "supabase-js refused the configuration: %s", run.CreateError))
 	}
@@ -94,6 +103,15 @@ func browserSignIn(r *Run) judge.Outcome {
 	if !run.Session.Present {
 		return o.Add(diag.New(diag.SupabaseSigninFailed, "a session after signInWithPassword",
 			"sign-in succeeded but getSession() returned none"))
+	}
+	return o
+}
+
+// addRedirects adds a finding for each redirect the browser met on the
+// project, in order.
+func addRedirects(o judge.Outcome, rds []Redirect) judge.Outcome {
+	for _, rd := range rds {
+		o = o.Add(rd.Finding(rd.Request + " from supabase-js in Chromium"))
 	}
 	return o
 }

@@ -3,6 +3,7 @@ package supabase
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -20,6 +21,14 @@ const (
 )
 
 var testNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
 
 func answer(status int, body string, header ...string) Answer {
 	h := http.Header{"Date": {testNow.Format(http.TimeFormat)}}
@@ -172,6 +181,14 @@ func TestChecks(t *testing.T) {
 			besideApp(r, "answer: no Access-Control-Allow-Origin")
 			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
 		}, result.StateBlocked, nil, "SB-BROWSER-001"},
+		{"the project redirects the browser's calls elsewhere", "SB-BROWSER-001", func(r *Run) {
+			r.Browser.Cors.Token = StepResult{Error: "RedirectRefused: the project answered with a redirect"}
+			r.Browser.Redirects = []Redirect{*newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/collect")}
+		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
+		{"CORS passes, supabase-js's sign-in is redirected", "SB-BROWSER-002", func(r *Run) {
+			r.Browser.Run.SignIn = StepResult{Name: "AuthRetryableFetchError", Message: "the project answered with a redirect"}
+			r.Browser.Redirects = []Redirect{*newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 308, "/auth/v1/token2")}
+		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
 		{"sign-in fine", "SB-BROWSER-002", nil, result.StatePassed, nil, ""},
 		{"sign-in needs a test user", "SB-BROWSER-002", func(r *Run) { r.Target.Email = "" }, result.StateNotJudged, nil, InputTestUser},
 		{"unconfirmed email", "SB-BROWSER-002", func(r *Run) {
@@ -179,6 +196,11 @@ func TestChecks(t *testing.T) {
 		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
 		{"claims fine", "SB-SESSION-001", nil, result.StatePassed, nil, ""},
 		{"sign-in request failed", "SB-SESSION-001", func(r *Run) { r.Session.SignIn, r.Session.Access = netErr, nil }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"sign-in redirected: not followed, not an answer", "SB-SESSION-001", func(r *Run) {
+			a := answer(307, "")
+			a.Redirect = newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/t")
+			r.Session.SignIn, r.Session.Access = a, nil
+		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
 		{"HS256 verifies with the secret", "SB-SESSION-002", nil, result.StatePassed, nil, ""},
 		{"HS256 needs the secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
 		{"HS256 with another secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseSessionSignature}, ""},

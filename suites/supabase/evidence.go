@@ -37,6 +37,9 @@ type Answer struct {
 	Header http.Header
 	Err    error
 	At     time.Time // our clock when the answer arrived
+	// Redirect is set when the answer was a redirect, which mfconform
+	// does not follow.
+	Redirect *Redirect
 }
 
 // Date is the answer's Date header, zero when absent.
@@ -85,7 +88,10 @@ type ConfigEvidence struct {
 type BrowserEvidence struct {
 	Cors     CorsResult
 	CorsErrs []string // Chromium's CORS errors on requests to the project
-	Run      *RunResult
+	// Redirects are the project's answers that pointed elsewhere; the
+	// page's fetch followed none of them.
+	Redirects []Redirect
+	Run       *RunResult
 	// Shots is the page after supabase-js ran, shown with specs that fail.
 	Shots []result.Screenshot
 }
@@ -268,7 +274,8 @@ func request(ctx context.Context, e *env.Env, method, url, key, bearer string, b
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	return Answer{Status: resp.StatusCode, Body: b, Header: resp.Header, Err: err, At: e.Now()}
+	return Answer{Status: resp.StatusCode, Body: b, Header: resp.Header, Err: err, At: e.Now(),
+		Redirect: newRedirect(method, req.URL, resp.StatusCode, resp.Header.Get("Location"))}
 }
 
 func gatherConfig(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.KeyInfo) *ConfigEvidence {
@@ -315,6 +322,7 @@ func gatherBrowser(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 		return nil, fmt.Errorf("open mfconform's supabase-js page on %s: %w", e.Supabase.ClientURL, err)
 	}
 	ev := &BrowserEvidence{}
+	defer func() { ev.Redirects = browserRedirects(s.Exchanges(), u.Origin) }()
 	args, err := json.Marshal(map[string]string{"url": u.Origin, "key": k.Clean, "email": e.Supabase.Email, "password": e.Supabase.Password})
 	if err != nil {
 		return nil, err

@@ -137,9 +137,14 @@ func unreachable(what string, err error) diag.Diagnostic {
 }
 
 // answered returns nil when a got an HTTP answer, else the outcome that
-// says the project could not be reached: a request that failed is never a
-// pass.
+// says the project could not be reached, or redirected the request: a
+// request that failed is never a pass.
 func answered(what string, a Answer) *judge.Outcome {
+	if a.Redirect != nil {
+		// Not an answer: where it points is not the project (or not
+		// what was asked), and mfconform does not go there.
+		return stop(judge.Findings(a.Redirect.Finding(what)))
+	}
 	if a.Err == nil && a.Status != 0 {
 		return nil
 	}
