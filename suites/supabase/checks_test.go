@@ -163,6 +163,11 @@ func TestChecks(t *testing.T) {
 		{"browser never ran", "SB-BROWSER-001", func(r *Run) { r.Browser, r.BrowserErr = nil, errors.New("bundle missing") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
 		{"a real app's origin not given: mfconform's page is not the app", "SB-BROWSER-001", func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, "--app-origin"},
 		{"the app's origin allowed", "SB-BROWSER-001", func(r *Run) { besideApp(r, "") }, result.StatePassed, nil, ""},
+		{"the app's origin allowed, but the sign-in answers with a redirect", "SB-BROWSER-001", func(r *Run) {
+			a := besideApp(r, "")
+			a.Token.Actual = answer(307, "")
+			a.Token.Actual.Redirect = newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/t")
+		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
 		{"the app's origin allowed, mfconform's page refused", "SB-BROWSER-001", func(r *Run) {
 			besideApp(r, "")
 			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}

@@ -151,7 +151,8 @@ func corsExchange(ctx context.Context, e *env.Env, method, url string, headers m
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	return Answer{Status: resp.StatusCode, Body: b, Header: resp.Header, Err: err, At: e.Now()}
+	return Answer{Status: resp.StatusCode, Body: b, Header: resp.Header, Err: err, At: e.Now(),
+		Redirect: newRedirect(method, req.URL, resp.StatusCode, resp.Header.Get("Location"))}
 }
 
 // appOriginCORS judges SB-BROWSER-001 on the app's own origin: the
@@ -176,6 +177,20 @@ func appOriginCORS(r *Run, a *OriginCORS) judge.Outcome {
 	}
 	if err := a.Token.Err(); err != nil {
 		return o.Add(diag.Newf(diag.SetupFailed, "POST /auth/v1/token with Origin: "+a.Origin, "%v", err))
+	}
+	// A redirect is no answer: the app's supabase-js, whose fetch follows
+	// it, would send the key (and, for the sign-in, the password) on to
+	// wherever it points. That is the finding, whatever its CORS headers.
+	var redirected bool
+	for _, step := range []OriginStep{a.Settings, a.Token} {
+		for _, ans := range []Answer{step.Preflight, step.Actual} {
+			if ans.Redirect != nil {
+				o, redirected = o.Add(ans.Redirect.Finding(ans.Redirect.Request+" with Origin: "+a.Origin)), true
+			}
+		}
+	}
+	if redirected {
+		return o
 	}
 	if a.Settings.Refused == "" && a.Token.Refused == "" {
 		return o
