@@ -49,7 +49,7 @@ func (r *Run) needProbes() (*ProbeEvidence, *judge.Outcome) {
 		return nil, o
 	}
 	if r.Probes == nil {
-		return nil, stop(judge.Unmet("the app could not be probed: %v", r.ProbesErr).By(result.JWTApp001))
+		return nil, stop(judge.Unmet("the app could not be probed: %v", r.ProbesErr))
 	}
 	return r.Probes, nil
 }
@@ -169,7 +169,7 @@ func appIdentity(r *Run) judge.Outcome {
 	}
 	v, ok := pe.validOutcome()
 	if !ok || !v.Result.Accepted {
-		return judge.Unmet("the app rejects conformant tokens").By(result.JWTApp001)
+		return judge.Unmet("the app rejects conformant tokens")
 	}
 	got := v.Result.Identity()
 	idField := r.Target.UserIDField
@@ -239,7 +239,7 @@ func probeCheck(id result.SpecID, title string, code diag.Code) judge.Check[*Run
 			return o
 		}
 		if validRefused {
-			return judge.Unmet("the app rejects even a conformant token, so its answers to these probes prove nothing").By(result.JWTApp001)
+			return judge.Unmet("the app rejects even a conformant token, so its answers to these probes prove nothing")
 		}
 		return o
 	}}

@@ -61,7 +61,7 @@ const InputAcceptedKey = "a NEXT_PUBLIC_SUPABASE_KEY the gateway accepts"
 // of anything.
 func configAuth(r *Run) judge.Outcome {
 	if r.URL.Origin == "" || r.Config == nil {
-		return judge.Unmet("NEXT_PUBLIC_SUPABASE_URL is not usable").By(result.SBConfig001)
+		return judge.Unmet("NEXT_PUBLIC_SUPABASE_URL is not usable")
 	}
 	h := r.Config.Health
 	if h.Err != nil {

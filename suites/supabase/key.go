@@ -38,7 +38,7 @@ func keyWellFormed(r *Run) judge.Outcome {
 
 func keyPublic(r *Run) judge.Outcome {
 	if r.Key.Kind == sbcheck.KeyUnknown {
-		return judge.Unmet("the key could not be read").By(result.SBKey001)
+		return judge.Unmet("the key could not be read")
 	}
 	return judge.Findings(sbcheck.CheckKeyPublic(r.Key)...)
 }
