@@ -12,7 +12,7 @@ import (
 
 // stateTag is the fixed-width tag printed before each spec that judged or
 // was blocked; out-of-scope and not-judged specs are grouped in the summary.
-var stateTag = map[string]string{
+var stateTag = map[result.State]string{
 	result.StatePassed: "PASS", result.StateFailed: "FAIL", result.StateWarned: "WARN",
 	result.StateWaived: "WAIV", result.StateBlocked: "BLKD", result.StateInterrupted: "INTR",
 	result.StateNotJudged: "NJDG", result.StateOutOfScope: "SCOP",
@@ -20,7 +20,7 @@ var stateTag = map[string]string{
 
 // Listed reports whether PrintSpec prints a line for a spec in state (the
 // others are grouped by PrintSummary).
-func Listed(state string) bool {
+func Listed(state result.State) bool {
 	return state != result.StateOutOfScope && state != result.StateNotJudged
 }
 
@@ -28,7 +28,7 @@ func Listed(state string) bool {
 // diagnostics or reason, indented below it. Every target-derived text is
 // cleaned of control characters.
 func PrintSpec(w io.Writer, s result.Spec) {
-	fmt.Fprintf(w, "%s  %-15s %s (judged in %s)\n", stateTag[s.State], result.Clean(s.ID), result.Clean(s.Title), ms(s.JudgeMS))
+	fmt.Fprintf(w, "%s  %-15s %s (judged in %s)\n", stateTag[s.State], result.Clean(string(s.ID)), result.Clean(s.Title), ms(s.JudgeMS))
 	if s.State == result.StatePassed {
 		return
 	}
@@ -79,7 +79,7 @@ func PrintSummary(w io.Writer, r *result.Report) {
 	if len(r.MissingInputs) > 0 {
 		fmt.Fprintln(w, "not judged — give these to judge them:")
 		for _, m := range r.MissingInputs {
-			fmt.Fprintf(w, "  %s: %s\n", result.Clean(m.Input), strings.Join(m.Specs, ", "))
+			fmt.Fprintf(w, "  %s: %s\n", result.Clean(m.Input), result.JoinIDs(m.Specs, ", "))
 		}
 	}
 	for _, g := range r.OutOfScope {

@@ -25,20 +25,20 @@ func TestPrintSpec(t *testing.T) {
 	}{
 		{
 			name:      "passed is one line",
-			spec:      result.Spec{ID: "JWT-COOKIE-001", Title: "cookie is set", State: result.StatePassed, JudgeMS: 12.4, Diagnostics: []diag.Diagnostic{note}},
+			spec:      result.Spec{ID: result.JWTCookie001, Title: "cookie is set", State: result.StatePassed, JudgeMS: 12.4, Diagnostics: []diag.Diagnostic{note}},
 			wantFirst: "PASS  JWT-COOKIE-001  cookie is set (judged in 12 ms)",
 			wantLines: 1,
 			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
 		},
 		{
 			name:      "passed under a millisecond",
-			spec:      result.Spec{ID: "JWT-COOKIE-001", Title: "fast", State: result.StatePassed, JudgeMS: 0.3},
+			spec:      result.Spec{ID: result.JWTCookie001, Title: "fast", State: result.StatePassed, JudgeMS: 0.3},
 			wantFirst: "PASS  JWT-COOKIE-001  fast (judged in <1 ms)",
 			wantLines: 1,
 		},
 		{
 			name:      "failed prints the diagnostic block",
-			spec:      result.Spec{ID: "JWT-COOKIE-002", Title: "cookie domain", State: result.StateFailed, JudgeMS: 30, Diagnostics: []diag.Diagnostic{hostOnly}},
+			spec:      result.Spec{ID: result.JWTCookie002, Title: "cookie domain", State: result.StateFailed, JudgeMS: 30, Diagnostics: []diag.Diagnostic{hostOnly}},
 			wantFirst: "FAIL  JWT-COOKIE-002  cookie domain (judged in 30 ms)",
 			want: []string{
 				"\n      COOKIE_HOST_ONLY (fail) mf_jwt_token is host-only\n",
@@ -50,14 +50,14 @@ func TestPrintSpec(t *testing.T) {
 		},
 		{
 			name:      "failed without diagnostics prints the failure",
-			spec:      result.Spec{ID: "JWT-COOKIE-003", Title: "size", State: result.StateFailed, JudgeMS: 5000, Failure: "timed out: a\nb"},
+			spec:      result.Spec{ID: result.JWTCookie003, Title: "size", State: result.StateFailed, JudgeMS: 5000, Failure: "timed out: a\nb"},
 			wantFirst: "FAIL  JWT-COOKIE-003  size (judged in 5000 ms)",
 			wantLines: 3,
 			want:      []string{"\n      timed out: a\n      b\n"},
 		},
 		{
 			name:      "blocked prints the reason only",
-			spec:      result.Spec{ID: "JWT-EMBED-001", Title: "embed", State: result.StateBlocked, BlockedBy: "JWT-COOKIE-002", Reason: "no embed URL configured", Diagnostics: []diag.Diagnostic{hostOnly}},
+			spec:      result.Spec{ID: "JWT-EMBED-001", Title: "embed", State: result.StateBlocked, BlockedBy: result.JWTCookie002, Reason: "no embed URL configured", Diagnostics: []diag.Diagnostic{hostOnly}},
 			wantFirst: "BLKD  JWT-EMBED-001   embed (judged in <1 ms)",
 			wantLines: 2,
 			want:      []string{"\n      no embed URL configured\n"},
@@ -65,14 +65,14 @@ func TestPrintSpec(t *testing.T) {
 		},
 		{
 			name:      "warned prints warnings, not notes",
-			spec:      result.Spec{ID: "JWT-TOKEN-001", Title: "lifetime", State: result.StateWarned, JudgeMS: 3, Diagnostics: []diag.Diagnostic{lifetime, note}},
+			spec:      result.Spec{ID: result.JWTToken001, Title: "lifetime", State: result.StateWarned, JudgeMS: 3, Diagnostics: []diag.Diagnostic{lifetime, note}},
 			wantFirst: "WARN  JWT-TOKEN-001   lifetime (judged in 3 ms)",
 			want:      []string{"TOKEN_LIFETIME_LONG (warn)", "fix:"},
 			notWant:   []string{"COOKIE_THIRD_PARTY_BLOCKED"},
 		},
 		{
 			name:      "interrupted prints the reason",
-			spec:      result.Spec{ID: "JWT-APP-001", Title: "app", State: result.StateInterrupted, JudgeMS: 100, Reason: "interrupted by signal"},
+			spec:      result.Spec{ID: result.JWTApp001, Title: "app", State: result.StateInterrupted, JudgeMS: 100, Reason: "interrupted by signal"},
 			wantFirst: "INTR  JWT-APP-001     app (judged in 100 ms)",
 			wantLines: 2,
 			want:      []string{"\n      interrupted by signal\n"},
@@ -87,7 +87,7 @@ func TestPrintSpec(t *testing.T) {
 		notWant   []string
 	}{
 		name:      "target text is cleaned of control characters",
-		spec:      result.Spec{ID: "JWT-APP-001", Title: "app", State: result.StateFailed, Failure: "body \x1b]8;;evil\x07 \x00 \x08 done"},
+		spec:      result.Spec{ID: result.JWTApp001, Title: "app", State: result.StateFailed, Failure: "body \x1b]8;;evil\x07 \x00 \x08 done"},
 		wantFirst: "FAIL  JWT-APP-001     app (judged in <1 ms)",
 		want:      []string{`\u001b]8;;evil\u0007 \u0000 \u0008 done`},
 		notWant:   []string{"\x1b", "\x00", "\x07", "\x08"},

@@ -29,8 +29,9 @@ var assets embed.FS
 // trusted constants read from the same embedded files.
 var (
 	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-		"upper": strings.ToUpper,
-		"join":  strings.Join,
+		"upper":   strings.ToUpper,
+		"join":    strings.Join,
+		"joinIDs": result.JoinIDs,
 	}).ParseFS(assets, "assets/report.html.tmpl"))
 	htmlCSS = template.CSS(mustAsset("assets/report.css"))
 	htmlJS  = template.JS(mustAsset("assets/report.js"))
@@ -73,7 +74,7 @@ func RenderHTML(w io.Writer, r *result.Report) error {
 
 // stateRank orders states from worst to mildest for colouring a grid cell
 // and ordering the cards that need attention.
-var stateRank = map[string]int{
+var stateRank = map[result.State]int{
 	result.StateFailed: 8, result.StateInterrupted: 7, result.StateBlocked: 6, result.StateNotJudged: 5,
 	result.StateWarned: 4, result.StateWaived: 3, result.StateOutOfScope: 2, result.StatePassed: 1,
 }
@@ -104,7 +105,7 @@ type htmlPage struct {
 	Grid         []gridRow
 	GridWidth    int
 	Phases       []phase
-	Filters      []string
+	Filters      []result.State
 	Bundles      []phase
 	Attention    []specView
 	Unjudged     []specView
@@ -153,7 +154,7 @@ func catalogue(r *result.Report) []catalogueView {
 }
 
 type stateCount struct {
-	State string
+	State result.State
 	Label string
 	N     int
 }
@@ -166,7 +167,7 @@ type gridRow struct {
 
 type gridCell struct {
 	Area   string
-	State  string // the worst state in the cell
+	State  result.State // the worst state in the cell
 	Counts []stateCount
 }
 
@@ -257,17 +258,17 @@ func newHTMLPage(r *result.Report) htmlPage {
 
 // tally returns the report's counts and areas, computed from the specs when
 // the report was not summarized; the report itself is never changed.
-func tally(r *result.Report) (map[string]int, map[string]map[string]int) {
+func tally(r *result.Report) (map[result.State]int, map[string]map[result.State]int) {
 	if r.Counts != nil && r.Areas != nil {
 		return r.Counts, r.Areas
 	}
-	counts := map[string]int{}
-	areas := map[string]map[string]int{}
+	counts := map[result.State]int{}
+	areas := map[string]map[result.State]int{}
 	for _, s := range r.Specs {
 		counts[s.State]++
 		a := s.Area()
 		if areas[a] == nil {
-			areas[a] = map[string]int{}
+			areas[a] = map[result.State]int{}
 		}
 		areas[a][s.State]++
 	}
@@ -276,7 +277,7 @@ func tally(r *result.Report) (map[string]int, map[string]map[string]int) {
 
 // grid lays areas out as one row per mode (the run's modes first, in
 // order), one cell per area, and returns the widest row's cell count.
-func grid(modes []string, areas map[string]map[string]int) ([]gridRow, int) {
+func grid(modes []string, areas map[string]map[result.State]int) ([]gridRow, int) {
 	byMode := map[string][]string{}
 	for _, k := range slices.Sorted(maps.Keys(areas)) {
 		mode, area, _ := strings.Cut(k, ":")
@@ -320,7 +321,7 @@ func grid(modes []string, areas map[string]map[string]int) ([]gridRow, int) {
 
 func newSpecView(i int, s result.Spec) specView {
 	v := specView{Spec: s, Duration: "judged in " + ms(s.JudgeMS), Codes: s.Codes(), Kind: KindText(s.State)}
-	v.Anchor = "spec-" + s.ID
+	v.Anchor = "spec-" + string(s.ID)
 	if s.ID == "" {
 		v.Anchor = fmt.Sprintf("spec-n%d", i+1)
 	}

@@ -34,10 +34,10 @@ func TestHTMLLive(t *testing.T) {
 		Modes: []string{"jwt"}, Target: result.Target{Description: "live render check", Fixture: "host-only"}, Chromium: "Chrome/156",
 		Specs: []result.Spec{
 			{
-				ID: "JWT-COOKIE-002", Title: "the cookie is shared with the app", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateFailed, JudgeMS: 41,
+				ID: result.JWTCookie002, Title: "the cookie is shared with the app", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateFailed, JudgeMS: 41,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute").WithFix(testFix)},
 			},
-			{ID: "JWT-COOKIE-001", Title: "the cookie is set", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StatePassed, JudgeMS: 3},
+			{ID: result.JWTCookie001, Title: "the cookie is set", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StatePassed, JudgeMS: 3},
 		},
 	}
 	r.Summarize()

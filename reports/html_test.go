@@ -63,7 +63,7 @@ func renderReport(t testing.TB, failures int) *result.Report {
 	}
 	for i := range failures {
 		s := result.Spec{
-			ID: fmt.Sprintf("JWT-COOKIE-%03d", i+1), Title: "the cookie reaches the app", Labels: []string{"mode:jwt", "area:cookie"},
+			ID: result.SpecID(fmt.Sprintf("JWT-COOKIE-%03d", i+1)), Title: "the cookie reaches the app", Labels: []string{"mode:jwt", "area:cookie"},
 			State: result.StateFailed, JudgeMS: 812,
 			Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute: host-only on login.acme.test").WithFix(testFix)},
 		}
@@ -79,18 +79,18 @@ func renderReport(t testing.TB, failures int) *result.Report {
 	}
 	r.Specs = append(r.Specs,
 		result.Spec{
-			ID: "JWT-TOKEN-001", Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWarned, JudgeMS: 2,
+			ID: result.JWTToken001, Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWarned, JudgeMS: 2,
 			Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "at most 24 h", "30 days")},
 		},
 		result.Spec{
-			ID: "JWT-TOKEN-002", Title: "token is HS256", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWaived, WaivedState: result.StateFailed,
+			ID: result.JWTToken002, Title: "token is HS256", Labels: []string{"mode:jwt", "area:token"}, State: result.StateWaived, WaivedState: result.StateFailed,
 			Waiver:      &result.Waiver{Code: string(diag.TokenClockSkew), Reason: "clock skew accepted until NTP fix", Expires: "2099-12-31"},
 			Diagnostics: []diag.Diagnostic{diag.New(diag.TokenClockSkew, "iat in the past", "iat 90 s ahead")},
 		},
-		result.Spec{ID: "SB-BROWSER-002", Title: "supabase-js signs in", Labels: []string{"mode:supabase", "area:browser"}, State: result.StateNotJudged,
+		result.Spec{ID: result.SBBrowser002, Title: "supabase-js signs in", Labels: []string{"mode:supabase", "area:browser"}, State: result.StateNotJudged,
 			Input: "SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD", Reason: "no test user given"},
 		result.Spec{
-			ID: "SB-KEY-001", Title: "the key is public", Labels: []string{"mode:supabase", "area:key"}, State: result.StatePassed, JudgeMS: 0.4,
+			ID: result.SBKey001, Title: "the key is public", Labels: []string{"mode:supabase", "area:key"}, State: result.StatePassed, JudgeMS: 0.4,
 			Evidence: []result.Named{{Name: "key", Value: "sb_publishable_…(46 chars)"}},
 		},
 	)
@@ -128,7 +128,7 @@ func TestRenderHTML(t *testing.T) {
 	hostile.Target.Description = `<img src=x onerror=alert(1)>`
 
 	conformant := &result.Report{Tool: "mfconform", Version: "dev", Modes: []string{"jwt"}, Target: result.Target{Description: "all good"},
-		Specs: []result.Spec{{ID: "JWT-APP-001", Title: "reachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StatePassed}}}
+		Specs: []result.Spec{{ID: result.JWTApp001, Title: "reachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StatePassed}}}
 	conformant.Summarize()
 
 	setup := &result.Report{Tool: "mfconform", Version: "dev", Target: result.Target{Description: "unreachable"}, SetupError: "start reference verifier: address in use",
@@ -286,7 +286,7 @@ func TestRenderHTMLFailedCard(t *testing.T) {
 		if card == nil {
 			t.Fatalf("no card %q", id)
 		}
-		if got, _ := attr(card, "data-state"); got != result.StateFailed {
+		if got, _ := attr(card, "data-state"); got != string(result.StateFailed) {
 			t.Errorf("%s data-state = %q, want %q", id, got, result.StateFailed)
 		}
 		fix := first(card, func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "fix" })
@@ -364,7 +364,7 @@ func TestWriteHTML(t *testing.T) {
 }
 
 func TestGridWorstState(t *testing.T) {
-	areas := map[string]map[string]int{
+	areas := map[string]map[result.State]int{
 		"jwt:cookie":      {result.StatePassed: 3, result.StateNotJudged: 1, result.StateWaived: 1},
 		"jwt:token":       {result.StatePassed: 1, result.StateWarned: 1, result.StateFailed: 1},
 		"supabase:key":    {result.StateNotJudged: 2},
@@ -375,7 +375,7 @@ func TestGridWorstState(t *testing.T) {
 	var got []string
 	for _, r := range rows {
 		for _, c := range r.Cells {
-			got = append(got, r.Mode+":"+c.Area+"="+c.State)
+			got = append(got, r.Mode+":"+c.Area+"="+string(c.State))
 		}
 	}
 	want := "supabase:config=passed supabase:key=not_judged jwt:cookie=not_judged jwt:token=failed extra:thing=warned"

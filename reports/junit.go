@@ -96,7 +96,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 			suites[name] = js
 			order = append(order, name)
 		}
-		c := junitCase{Name: x(s.ID + ": " + s.Title), ClassName: name, Time: s.JudgeMS / 1000}
+		c := junitCase{Name: x(string(s.ID) + ": " + s.Title), ClassName: name, Time: s.JudgeMS / 1000}
 		var blocks []string
 		for _, d := range s.Diagnostics {
 			blocks = append(blocks, d.String())
@@ -111,7 +111,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 			if msg == "" {
 				msg = firstLine(s.Failure + s.Reason)
 			}
-			f := &junitFailure{Message: x(msg), Type: s.State, Body: x(strings.Join(append(blocks, s.Failure), "\n\n"))}
+			f := &junitFailure{Message: x(msg), Type: string(s.State), Body: x(strings.Join(append(blocks, s.Failure), "\n\n"))}
 			if environmental(s) {
 				f.Type = "environment"
 				c.Error = f
@@ -121,7 +121,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 				js.Failures++
 			}
 		case result.StateInterrupted:
-			c.Error = &junitFailure{Message: x("interrupted: " + firstLine(s.Reason)), Type: s.State, Body: x(s.Reason)}
+			c.Error = &junitFailure{Message: x("interrupted: " + firstLine(s.Reason)), Type: string(s.State), Body: x(s.Reason)}
 			js.Errors++
 		case result.StateWaived:
 			msg := "waived"
@@ -133,7 +133,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 			}
 			c.Skipped = &junitSkipped{Message: x(msg)}
 			c.SystemOut = x(strings.Join(blocks, "\n\n"))
-			props = append(props, junitProperty{Name: "waived-state", Value: s.WaivedState})
+			props = append(props, junitProperty{Name: "waived-state", Value: string(s.WaivedState)})
 			js.Skipped++
 		case result.StateOutOfScope, result.StateNotJudged, result.StateBlocked:
 			c.Skipped = &junitSkipped{Message: x(KindText(s.State) + ": " + s.Reason)}
@@ -200,7 +200,7 @@ func firstLine(s string) string {
 }
 
 // KindText is how a state that did not judge is named for people.
-func KindText(state string) string {
+func KindText(state result.State) string {
 	switch state {
 	case result.StateOutOfScope:
 		return "out of scope"
@@ -209,5 +209,5 @@ func KindText(state string) string {
 	case result.StateBlocked:
 		return "blocked"
 	}
-	return strings.ReplaceAll(state, "_", " ")
+	return strings.ReplaceAll(string(state), "_", " ")
 }

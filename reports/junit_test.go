@@ -23,20 +23,20 @@ func junitReport() *result.Report {
 		SchemaVersion: result.SchemaVersion, Tool: "mfconform", StartedAt: start, FinishedAt: start.Add(2500 * time.Millisecond),
 		Target: result.Target{Description: "junit sample"},
 		Specs: []result.Spec{
-			{ID: "JWT-COOKIE-001", Title: "passed", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StatePassed, JudgeMS: 1.5},
-			{ID: "JWT-COOKIE-002", Title: "failed", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateFailed, JudgeMS: 30,
+			{ID: result.JWTCookie001, Title: "passed", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StatePassed, JudgeMS: 1.5},
+			{ID: result.JWTCookie002, Title: "failed", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateFailed, JudgeMS: 30,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "Domain=.acme.test", hostile)}},
-			{ID: "JWT-COOKIE-003", Title: "warned", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateWarned,
+			{ID: result.JWTCookie003, Title: "warned", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateWarned,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "at most 24 h", "30 days")}},
-			{ID: "JWT-COOKIE-004", Title: "waived", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateWaived, WaivedState: result.StateFailed,
-				Waiver:      &result.Waiver{Spec: "JWT-COOKIE-004", Reason: "never embedded", Expires: "2099-12-31"},
+			{ID: result.JWTCookie004, Title: "waived", Labels: []string{"mode:jwt", "area:cookie"}, State: result.StateWaived, WaivedState: result.StateFailed,
+				Waiver:      &result.Waiver{Spec: result.JWTCookie004, Reason: "never embedded", Expires: "2099-12-31"},
 				Diagnostics: []diag.Diagnostic{diag.New(diag.CookieSameSiteNotNone, "None", "Lax")}},
-			{ID: "JWT-APP-001", Title: "not judged", Labels: []string{"mode:jwt", "area:app"}, State: result.StateNotJudged, Input: "AUTH_SECRET_KEY", Reason: "AUTH_SECRET_KEY was not given"},
-			{ID: "JWT-APP-002", Title: "blocked", Labels: []string{"mode:jwt", "area:app"}, State: result.StateBlocked, BlockedBy: "JWT-COOKIE-002", Reason: "blocked by JWT-COOKIE-002: no cookie"},
-			{ID: "JWT-TOKEN-001", Title: "out of scope", Labels: []string{"mode:jwt", "area:token"}, State: result.StateOutOfScope, Scope: "app-only run", Reason: "app-only run"},
-			{ID: "JWT-APP-003", Title: "unreachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StateFailed,
+			{ID: result.JWTApp001, Title: "not judged", Labels: []string{"mode:jwt", "area:app"}, State: result.StateNotJudged, Input: "AUTH_SECRET_KEY", Reason: "AUTH_SECRET_KEY was not given"},
+			{ID: result.JWTApp002, Title: "blocked", Labels: []string{"mode:jwt", "area:app"}, State: result.StateBlocked, BlockedBy: result.JWTCookie002, Reason: "blocked by JWT-COOKIE-002: no cookie"},
+			{ID: result.JWTToken001, Title: "out of scope", Labels: []string{"mode:jwt", "area:token"}, State: result.StateOutOfScope, Scope: "app-only run", Reason: "app-only run"},
+			{ID: result.JWTApp003, Title: "unreachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StateFailed,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.AppUnreachable, "an answer", "connection refused")}},
-			{ID: "JWT-APP-004", Title: "interrupted", Labels: []string{"mode:jwt", "area:app"}, State: result.StateInterrupted, Reason: "Ctrl-C"},
+			{ID: result.JWTApp004, Title: "interrupted", Labels: []string{"mode:jwt", "area:app"}, State: result.StateInterrupted, Reason: "Ctrl-C"},
 		},
 	}
 	r.Summarize()
@@ -109,20 +109,21 @@ print(json.dumps(out))
 		byName[strings.SplitN(c.Name, ":", 2)[0]] = c
 	}
 	tests := []struct {
-		id, tag, msg, out string
+		id            result.SpecID
+		tag, msg, out string
 	}{
-		{"JWT-COOKIE-001", "", "", ""},
-		{"JWT-COOKIE-002", "failure", "COOKIE_HOST_ONLY", ""},
-		{"JWT-COOKIE-003", "", "", "TOKEN_LIFETIME_LONG (warn)"},
-		{"JWT-COOKIE-004", "skipped", "waived: never embedded (until 2099-12-31)", "COOKIE_SAMESITE_NOT_NONE"},
-		{"JWT-APP-001", "skipped", "not judged: AUTH_SECRET_KEY was not given", ""},
-		{"JWT-APP-002", "skipped", "blocked: blocked by JWT-COOKIE-002: no cookie", ""},
-		{"JWT-TOKEN-001", "skipped", "out of scope: app-only run", ""},
-		{"JWT-APP-003", "error", "APP_UNREACHABLE", ""},
-		{"JWT-APP-004", "error", "interrupted: Ctrl-C", ""},
+		{result.JWTCookie001, "", "", ""},
+		{result.JWTCookie002, "failure", "COOKIE_HOST_ONLY", ""},
+		{result.JWTCookie003, "", "", "TOKEN_LIFETIME_LONG (warn)"},
+		{result.JWTCookie004, "skipped", "waived: never embedded (until 2099-12-31)", "COOKIE_SAMESITE_NOT_NONE"},
+		{result.JWTApp001, "skipped", "not judged: AUTH_SECRET_KEY was not given", ""},
+		{result.JWTApp002, "skipped", "blocked: blocked by JWT-COOKIE-002: no cookie", ""},
+		{result.JWTToken001, "skipped", "out of scope: app-only run", ""},
+		{result.JWTApp003, "error", "APP_UNREACHABLE", ""},
+		{result.JWTApp004, "error", "interrupted: Ctrl-C", ""},
 	}
 	for _, tt := range tests {
-		c, ok := byName[tt.id]
+		c, ok := byName[string(tt.id)]
 		if !ok {
 			t.Errorf("%s: no testcase", tt.id)
 			continue
@@ -136,11 +137,11 @@ print(json.dumps(out))
 		if tt.out != "" && !strings.Contains(c.Out, tt.out) {
 			t.Errorf("%s: system-out %q, want it to contain %q", tt.id, c.Out, tt.out)
 		}
-		if c.Class != "jwt."+strings.ToLower(strings.Split(tt.id, "-")[1]) {
+		if c.Class != "jwt."+strings.ToLower(strings.Split(string(tt.id), "-")[1]) {
 			t.Errorf("%s: classname %q", tt.id, c.Class)
 		}
 	}
-	if c := byName["JWT-COOKIE-001"]; c.Time != 0.0015 {
+	if c := byName[string(result.JWTCookie001)]; c.Time != 0.0015 {
 		t.Errorf("JWT-COOKIE-001 time = %v, want its judging time 0.0015 s", c.Time)
 	}
 	raw, _ := os.ReadFile(path)

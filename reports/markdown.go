@@ -98,7 +98,7 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 		p("")
 	}
 
-	section := func(title string, states ...string) {
+	section := func(title string, states ...result.State) {
 		var lines []string
 		for _, s := range r.Specs {
 			if slices.Contains(states, s.State) {
@@ -122,7 +122,7 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 		p("### Not judged: give these to judge them")
 		p("")
 		for _, m := range r.MissingInputs {
-			p("- **%s**: %s", mdEscape(m.Input), mdEscape(strings.Join(m.Specs, ", ")))
+			p("- **%s**: %s", mdEscape(m.Input), mdEscape(result.JoinIDs(m.Specs, ", ")))
 		}
 		p("")
 	}
@@ -152,7 +152,7 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 }
 
 // areaOrder lists "mode:area" keys with the run's modes first, in order.
-func areaOrder(modes []string, areas map[string]map[string]int) []string {
+func areaOrder(modes []string, areas map[string]map[result.State]int) []string {
 	keys := slices.Sorted(maps.Keys(areas))
 	rank := func(k string) int {
 		mode, _, _ := strings.Cut(k, ":")
@@ -169,7 +169,7 @@ func areaOrder(modes []string, areas map[string]map[string]int) []string {
 // segment per diagnostic that made the spec what it is.
 func mdSpecBullet(s result.Spec) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "- **%s** %s", mdEscape(cmp.Or(s.ID, "(no ID)")), mdEscape(s.Title))
+	fmt.Fprintf(&b, "- **%s** %s", mdEscape(cmp.Or(string(s.ID), "(no ID)")), mdEscape(s.Title))
 	if s.State == result.StateInterrupted {
 		b.WriteString(" (interrupted)")
 	}

@@ -43,7 +43,7 @@ func TestRenderMarkdown(t *testing.T) {
 				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead\n",
 				"fixture host-only", "Chrome/156.0.8078.108", "config cfg-5eed1234",
 			},
-			wantNot: []string{"SB-KEY-001", "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
+			wantNot: []string{string(result.SBKey001), "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
 		},
 		{
 			name: "setup error and waiver problems", r: setup,

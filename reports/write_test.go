@@ -35,12 +35,12 @@ func sampleReport() *result.Report {
 		PhasesMS: map[string]float64{"setup": 812.5, "specs": 1500},
 		Specs: []result.Spec{
 			{
-				ID: "JWT-COOKIE-001", Title: "cookie is set", Labels: []string{"mode:jwt", "area:cookie"},
+				ID: result.JWTCookie001, Title: "cookie is set", Labels: []string{"mode:jwt", "area:cookie"},
 				State: result.StatePassed, JudgeMS: 12.5,
 				Evidence: []result.Named{{Name: "set-cookie", Value: "mf_jwt_token=eyJhbGciOiJI…(231 bytes); Path=/"}},
 			},
 			{
-				ID: "JWT-COOKIE-002", Title: "cookie domain", Labels: []string{"mode:jwt", "area:cookie"},
+				ID: result.JWTCookie002, Title: "cookie domain", Labels: []string{"mode:jwt", "area:cookie"},
 				State: result.StateFailed, JudgeMS: 30,
 				Diagnostics: []diag.Diagnostic{
 					diag.New(diag.CookieHostOnly, "Domain=.acme.test", "no Domain attribute"),
@@ -49,20 +49,20 @@ func sampleReport() *result.Report {
 				},
 			},
 			{
-				ID: "JWT-COOKIE-003", Title: "cookie size", Labels: []string{"mode:jwt", "area:cookie"},
+				ID: result.JWTCookie003, Title: "cookie size", Labels: []string{"mode:jwt", "area:cookie"},
 				State: result.StateFailed, JudgeMS: 5000, Failure: "timed out: waiting for the login page\nmore detail",
 			},
 			{
-				ID: "JWT-TOKEN-001", Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"},
+				ID: result.JWTToken001, Title: "token lifetime", Labels: []string{"mode:jwt", "area:token"},
 				State: result.StateWarned, JudgeMS: 3,
 				Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "at most 24 h", "30 days")},
 			},
 			{
-				ID: "JWT-TOKEN-002", Title: "embed", Labels: []string{"mode:jwt", "area:token"},
+				ID: result.JWTToken002, Title: "embed", Labels: []string{"mode:jwt", "area:token"},
 				State: result.StateNotJudged, Input: "AUTH_SECRET_KEY", Reason: "AUTH_SECRET_KEY was not given",
 			},
 			{
-				ID: "JWT-TOKEN-003", Title: "interrupted one", Labels: []string{"mode:jwt", "area:token"},
+				ID: result.JWTToken003, Title: "interrupted one", Labels: []string{"mode:jwt", "area:token"},
 				State: result.StateInterrupted, Reason: "interrupted by signal\nsecond line",
 			},
 			{ID: "MISC-001", Title: "unlabelled", State: result.StatePassed},

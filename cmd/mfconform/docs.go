@@ -13,6 +13,7 @@ import (
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // docSections are the generated parts of the README, each between
@@ -118,13 +119,19 @@ func renderDocs(doc []byte) ([]byte, error) {
 	return []byte(out.String()), nil
 }
 
-// specsMarkdown is the spec table of the README.
+// specsMarkdown is the spec table of the README, in the order a report
+// prints the specs, with the earlier specs that may block each (the
+// declared graph).
 func specsMarkdown() (string, error) {
 	specs := runner.List()
 	var b strings.Builder
-	b.WriteString("| ID | labels | checks that |\n|---|---|---|\n")
+	b.WriteString("| ID | labels | checks that | blocked only by |\n|---|---|---|---|\n")
 	for _, s := range specs {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.ID, strings.Join(s.Labels, ", "), s.Title)
+		after := "—"
+		if len(s.After) > 0 {
+			after = "`" + result.JoinIDs(s.After, "`, `") + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.ID, strings.Join(s.Labels, ", "), s.Title, after)
 	}
 	return b.String(), nil
 }
@@ -135,10 +142,10 @@ func specsMarkdown() (string, error) {
 func fixturesMarkdown() (string, error) {
 	var b strings.Builder
 	b.WriteString("| fixture | group | the deployment | mfconform reports |\n|---|---|---|---|\n")
-	proven := map[string][]string{}
+	proven := map[result.SpecID][]string{}
 	for _, f := range fixtures.All() {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Name, f.Group, f.Description, f.ExpectedSummary())
-		for _, m := range []map[string][]string{f.Expect.FailCodes(), f.Expect.WarnCodes()} {
+		for _, m := range []map[result.SpecID][]string{f.Expect.FailCodes(), f.Expect.WarnCodes()} {
 			for id := range m {
 				proven[id] = append(proven[id], f.Name)
 			}

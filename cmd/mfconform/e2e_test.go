@@ -172,8 +172,8 @@ func chromiumUsing(dir string) []string {
 }
 
 // failures maps each failed spec ID to its sorted diagnostic codes.
-func failures(r *result.Report) map[string][]string {
-	out := map[string][]string{}
+func failures(r *result.Report) map[result.SpecID][]string {
+	out := map[result.SpecID][]string{}
 	for _, s := range r.Specs {
 		if s.State == result.StateFailed {
 			codes := s.Codes()
@@ -193,7 +193,7 @@ func TestRunEmbeddedDefaultPassesEverySpec(t *testing.T) {
 		t.Fatal("report.json missing or unreadable")
 	}
 	listed := listSpecIDs(t)
-	var got []string
+	var got []result.SpecID
 	for _, s := range res.report.Specs {
 		got = append(got, s.ID)
 		if s.State != result.StatePassed {
@@ -239,7 +239,7 @@ func TestRunHostOnlyFailsWithExactlyCookieHostOnly(t *testing.T) {
 	if res.report == nil {
 		t.Fatal("report.json missing or unreadable")
 	}
-	want := map[string][]string{"JWT-COOKIE-002": {"COOKIE_HOST_ONLY"}}
+	want := map[result.SpecID][]string{result.JWTCookie002: {"COOKIE_HOST_ONLY"}}
 	if got := failures(res.report); !mapsEqual(got, want) {
 		t.Errorf("failures = %v, want %v", got, want)
 	}
@@ -381,13 +381,16 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 // affected.
 func TestRunBundleMissingFailsOnlyTheBrowserSpecs(t *testing.T) {
 	tests := []struct {
-		name, env, failing, hint string
-		blocked                  func(id string) bool
+		name, env, hint string
+		failing         result.SpecID
+		blocked         func(id result.SpecID) bool
 	}{
-		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: "SB-BROWSER-001", hint: "npm ci",
-			blocked: func(id string) bool { return id == "SB-BROWSER-002" || strings.HasPrefix(id, "SB-COOKIE-") }},
-		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: "SB-COOKIE-001", hint: "make deps",
-			blocked: func(id string) bool { return strings.HasPrefix(id, "SB-COOKIE-") }},
+		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: result.SBBrowser001, hint: "npm ci",
+			blocked: func(id result.SpecID) bool {
+				return id == result.SBBrowser002 || strings.HasPrefix(string(id), "SB-COOKIE-")
+			}},
+		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: result.SBCookie001, hint: "make deps",
+			blocked: func(id result.SpecID) bool { return strings.HasPrefix(string(id), "SB-COOKIE-") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -465,24 +468,24 @@ func shortTempDir(t *testing.T) string {
 	return dir
 }
 
-func listSpecIDs(t *testing.T) []string {
+func listSpecIDs(t *testing.T) []result.SpecID {
 	t.Helper()
 	res := runBinary(t, nil, "specs", "--json")
 	if res.code != 0 {
 		t.Fatalf("specs --json exit %d: %s", res.code, res.stderr)
 	}
-	var specs []struct{ ID string }
+	var specs []struct{ ID result.SpecID }
 	if err := json.Unmarshal([]byte(res.stdout), &specs); err != nil {
 		t.Fatalf("specs --json: %v", err)
 	}
-	var ids []string
+	var ids []result.SpecID
 	for _, s := range specs {
 		ids = append(ids, s.ID)
 	}
 	return ids
 }
 
-func mapsEqual(a, b map[string][]string) bool {
+func mapsEqual(a, b map[result.SpecID][]string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -509,23 +512,23 @@ func TestExitCodesWaiversAndFailOn(t *testing.T) {
 		name        string
 		args        func(t *testing.T) []string
 		wantCode    int
-		wantState   map[string]string
+		wantState   map[result.SpecID]result.State
 		wantProblem string
 	}{
 		{"warnings pass by default", func(*testing.T) []string {
 			return []string{"run", "--fixture", "email-malformed"}
-		}, exitOK, map[string]string{"JWT-TOKEN-008": result.StateWarned}, ""},
+		}, exitOK, map[result.SpecID]result.State{result.JWTToken008: result.StateWarned}, ""},
 		{"warnings fail with --fail-on warn", func(*testing.T) []string {
 			return []string{"run", "--fixture", "email-malformed", "--fail-on", "warn"}
-		}, exitWarned, map[string]string{"JWT-TOKEN-008": result.StateWarned}, ""},
+		}, exitWarned, map[result.SpecID]result.State{result.JWTToken008: result.StateWarned}, ""},
 		{"a waiver makes a failure pass", func(t *testing.T) []string {
 			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
 				"waivers:\n  - spec: JWT-COOKIE-002\n    reason: the app moves to login.acme.test next sprint\n  - code: TOKEN_EXPIRED\n    reason: stale\n")}
-		}, exitOK, map[string]string{"JWT-COOKIE-002": result.StateWaived}, "TOKEN_EXPIRED matched nothing"},
+		}, exitOK, map[result.SpecID]result.State{result.JWTCookie002: result.StateWaived}, "TOKEN_EXPIRED matched nothing"},
 		{"an expired waiver does not apply", func(t *testing.T) []string {
 			return []string{"run", "--fixture", "host-only", "--waivers", waivers(t,
 				"waivers:\n  - code: COOKIE_HOST_ONLY\n    reason: old\n    expires: 2020-01-01\n")}
-		}, exitFailed, map[string]string{"JWT-COOKIE-002": result.StateFailed}, "expired on 2020-01-01"},
+		}, exitFailed, map[result.SpecID]result.State{result.JWTCookie002: result.StateFailed}, "expired on 2020-01-01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,9 +47,9 @@ func explainEntry(code diag.Code) (result.Entry, bool) {
 	if !ok {
 		return e, false
 	}
-	specs := map[string]bool{}
+	specs := map[result.SpecID]bool{}
 	for _, f := range fixtures.All() {
-		for _, m := range []map[string][]diag.Code{f.Expect.Fail, f.Expect.Warn} {
+		for _, m := range []map[result.SpecID][]diag.Code{f.Expect.Fail, f.Expect.Warn} {
 			for id, codes := range m {
 				if slices.Contains(codes, code) {
 					specs[id] = true
@@ -101,7 +101,7 @@ func writeEntry(w io.Writer, e result.Entry) {
 	section(w, "See", e.Reference)
 	specs := "no fixture proves a spec that reports it (mfconform specs lists the specs)"
 	if len(e.Specs) > 0 {
-		specs = strings.Join(e.Specs, ", ")
+		specs = result.JoinIDs(e.Specs, ", ")
 	}
 	section(w, "Reported by", specs)
 	demo := "no fixture demonstrates it yet"

@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 func TestExplain(t *testing.T) {
@@ -19,9 +21,9 @@ func TestExplain(t *testing.T) {
 			"COOKIE_HOST_ONLY (fail)", "What it means:", "Fix:", "Flask (Werkzeug):", `domain="your-domain.com"`,
 			"Express:", "res.cookie('mf_jwt_token'", "Go net/http:", "ASP.NET Core:", "See:", "Reported by:\n  JWT-COOKIE-002",
 			"host-only", "mfconform run --fixture"}},
-		{"a code without stack fixes", []string{"explain", "SECRET_WEAK"}, exitOK, []string{"SECRET_WEAK (fail)", "JWT-TOKEN-009"}},
+		{"a code without stack fixes", []string{"explain", "SECRET_WEAK"}, exitOK, []string{"SECRET_WEAK (fail)", string(result.JWTToken009)}},
 		{"a code no fixture shows", []string{"explain", "COOKIE_NOT_SENT"}, exitOK, []string{"no fixture demonstrates it yet"}},
-		{"the timezone trap", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "tz-naive-utc-plus-8", "JWT-TOKEN-006", "JWT-TOKEN-010"}},
+		{"the timezone trap", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "tz-naive-utc-plus-8", string(result.JWTToken006), string(result.JWTToken010)}},
 		{"unknown code", []string{"explain", "NO_SUCH_CODE"}, exitToolError, nil},
 		{"two codes", []string{"explain", "A", "B"}, exitToolError, nil},
 		{"help", []string{"explain", "--help"}, exitOK, []string{"Usage: mfconform explain [CODE]"}},

@@ -64,9 +64,9 @@ func TestHostileTarget(t *testing.T) {
 	caFile := writeFile(t, "ca.pem", string(ca.CertPEM))
 	config := writeFile(t, "hostile.yaml", hostileTimeout)
 	tests := []hostileCase{
-		{hostile.Control, exitFailed, []string{"APP_ACCEPTS_EXPIRED", `\u001b`}, map[string]string{"JWT-COOKIE-001": result.StatePassed},
+		{hostile.Control, exitFailed, []string{"APP_ACCEPTS_EXPIRED", `\u001b`}, map[result.SpecID]result.State{result.JWTCookie001: result.StatePassed},
 			"the login works and the app answers 200 to every token: the target fails specs (1), and its control characters are shown escaped"},
-		{hostile.Markup, exitFailed, []string{"APP_ACCEPTS_EXPIRED", "<script>"}, map[string]string{"JWT-COOKIE-001": result.StatePassed},
+		{hostile.Markup, exitFailed, []string{"APP_ACCEPTS_EXPIRED", "<script>"}, map[result.SpecID]result.State{result.JWTCookie001: result.StatePassed},
 			"as control; the page's alert() is dismissed, so the login completes: the target fails specs (1)"},
 		{hostile.HugeBody, exitToolError, []string{"LOGIN_UNREACHABLE", "no complete answer within the navigation timeout (3s)"}, nil,
 			"the login page never finishes loading within the navigation timeout: the target could not be observed (3)"},
@@ -78,14 +78,14 @@ func TestHostileTarget(t *testing.T) {
 			"Chromium and the Go client both refuse headers that large: nothing could be observed (3)"},
 		{hostile.HugeJWT, exitToolError, []string{"LOGIN_UNREACHABLE", "ERR_RESPONSE_HEADERS_TOO_BIG|no complete answer within the navigation timeout (3s)"}, nil,
 			"a token with a 10 MB payload cannot travel in a header (or not within the timeout): the login could not be observed (3)"},
-		{hostile.LargeJWT, exitFailed, []string{"COOKIE_TOO_LARGE", "NameValuePairExceedsMaxSize"}, map[string]string{"JWT-COOKIE-009": result.StateFailed},
+		{hostile.LargeJWT, exitFailed, []string{"COOKIE_TOO_LARGE", "NameValuePairExceedsMaxSize"}, map[result.SpecID]result.State{result.JWTCookie009: result.StateFailed},
 			"the browser takes the response but refuses the cookie: the target fails specs (1); the 150 KB payload is shown cut"},
-		{hostile.Tamper, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-005": result.StatePassed},
+		{hostile.Tamper, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, map[result.SpecID]result.State{result.JWTCookie002: result.StatePassed, result.JWTCookie005: result.StatePassed},
 			"the page's replaced built-ins do not reach mfconform's reads (an isolated world): the cookie specs judge normally and the app fails specs (1)"},
 		{hostile.Storm, exitFailed, []string{"APP_ACCEPTS_EXPIRED"}, nil,
 			"the request storm only slows the login down: the app fails specs (1)"},
 		{hostile.ServiceWorker, exitFailed, []string{"APP_ACCEPTS_EXPIRED"},
-			map[string]string{"JWT-COOKIE-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed, "JWT-COOKIE-010": result.StatePassed},
+			map[result.SpecID]result.State{result.JWTCookie002: result.StatePassed, result.JWTCookie006: result.StatePassed, result.JWTCookie010: result.StatePassed},
 			"the app's service worker would answer the app's pages itself (no network exchange, no cookie verdict: the link to the app never completed); mfconform's sessions bypass it, so the cookie specs judge normally and the app fails specs (1)"},
 	}
 	// orCode is a second right exit code where the machine's load decides:
@@ -117,7 +117,7 @@ type hostileCase struct {
 	// a 10 MB header may still be arriving when the timeout ends).
 	want []string
 	// states are specs whose state the case pins.
-	states map[string]string
+	states map[result.SpecID]result.State
 	// why the exit code is what it is.
 	why string
 }
@@ -174,11 +174,11 @@ func TestHostileSupabase(t *testing.T) {
 	caFile := writeFile(t, "ca.pem", string(ca.CertPEM))
 	config := writeFile(t, "hostile.yaml", hostileTimeout)
 	tests := []hostileCase{
-		{hostile.Control, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", `\u001b`}, map[string]string{"SB-CONFIG-002": result.StatePassed, "SB-BROWSER-001": result.StatePassed},
+		{hostile.Control, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", `\u001b`}, map[result.SpecID]result.State{result.SBConfig002: result.StatePassed, result.SBBrowser001: result.StatePassed},
 			"Auth names itself GoTrue, then every answer is JSON full of control characters: the project fails specs (1), shown escaped"},
-		{hostile.Markup, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", "<script>"}, map[string]string{"SB-BROWSER-001": result.StatePassed},
+		{hostile.Markup, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", "<script>"}, map[result.SpecID]result.State{result.SBBrowser001: result.StatePassed},
 			"as control, with markup: the console shows it as text, the reports escape it (1)"},
-		{hostile.HugeBody, exitFailed, []string{"SUPABASE_NOT_AUTH"}, map[string]string{"SB-BROWSER-002": result.StateBlocked},
+		{hostile.HugeBody, exitFailed, []string{"SUPABASE_NOT_AUTH"}, map[result.SpecID]result.State{result.SBBrowser002: result.StateBlocked},
 			"a 1 GiB answer is read only to its bound; it is not Supabase Auth's, and that blocks everything that talks to the project (1)"},
 		{hostile.RedirectLoop, exitFailed, []string{"SUPABASE_NOT_AUTH", "HTTP 302"}, nil,
 			"an answer that redirects is not Supabase Auth's (1)"},
@@ -192,10 +192,10 @@ func TestHostileSupabase(t *testing.T) {
 		// specs are blocked by the failed sign-in instead.
 		{hostile.LargeJWT, exitFailed, []string{"SUPABASE_COOKIE_SESSION_INVALID|the app could not sign the test user in"}, nil,
 			"a 150 KB access token: @supabase/ssr splits the session into many chunks, which the project then refuses (1); the token is never shown whole"},
-		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING|the app could not sign the test user in"}, map[string]string{"SB-BROWSER-002": result.StateFailed},
+		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING|the app could not sign the test user in"}, map[result.SpecID]result.State{result.SBBrowser002: result.StateFailed},
 			"a 10 MB access token: supabase-js cannot store it and the cookie store refuses most chunks (1), in bounded memory"},
 		{hostile.RedirectOut, exitFailed, []string{"SUPABASE_REDIRECTS", "HTTP 307 to https://" + canary, "another origin; not followed"},
-			map[string]string{"SB-CONFIG-002": result.StatePassed, "SB-BROWSER-001": result.StateFailed},
+			map[result.SpecID]result.State{result.SBConfig002: result.StatePassed, result.SBBrowser001: result.StateFailed},
 			"every call but the health check is sent to another origin with a 307: neither mfconform's client nor supabase-js in Chromium follows it, so the canary there gets nothing (1)"},
 	}
 	for _, tt := range tests {

@@ -31,7 +31,7 @@ var layoutRules = []struct {
 	{"suites/", []string{"suites/", "harness/"}, "suites judge; they never render, describe fixtures or wire the CLI"},
 	{"reports", []string{"suites/result"}, "reports render the result model and hold no judgment"},
 	{"fixtures/fixturetest", []string{"fixtures", "suites/result", "suites/diag", "suites/stack"}, "the fixture test helper compares reports with declarations (codes and the stacks' fixes)"},
-	{"fixtures", []string{"harness/", "suites/diag"}, "fixtures describe deployments: profiles and expected codes"},
+	{"fixtures", []string{"harness/", "suites/diag", "suites/result"}, "fixtures describe deployments: profiles and expected codes, by spec ID"},
 	{"cmd/", []string{"cmd/", "fixtures", "reports", "suites/", "harness/"}, "cmd wires everything"},
 }
 

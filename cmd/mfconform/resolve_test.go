@@ -90,15 +90,15 @@ func TestAppReachedThroughResolve(t *testing.T) {
 		name     string
 		allowed  func(appOrigin string) []string
 		wantCode int
-		want     map[string]string // spec → state
-		want001  string            // SB-BROWSER-001's code when it fails
+		want     map[result.SpecID]result.State // spec → state
+		want001  string                         // SB-BROWSER-001's code when it fails
 	}{
 		{name: "the project answers every origin", wantCode: exitOK,
-			want: map[string]string{"SB-BROWSER-001": result.StatePassed, "SB-BROWSER-002": result.StatePassed, "SB-COOKIE-001": result.StatePassed, "SB-COOKIE-008": result.StatePassed}},
+			want: map[result.SpecID]result.State{result.SBBrowser001: result.StatePassed, result.SBBrowser002: result.StatePassed, result.SBCookie001: result.StatePassed, result.SBCookie008: result.StatePassed}},
 		{name: "the project allows the app's origin only", allowed: func(o string) []string { return []string{o} }, wantCode: exitIncomplete,
-			want: map[string]string{"SB-BROWSER-001": result.StatePassed, "SB-BROWSER-002": result.StateNotJudged, "SB-COOKIE-001": result.StatePassed, "SB-COOKIE-008": result.StatePassed}},
+			want: map[result.SpecID]result.State{result.SBBrowser001: result.StatePassed, result.SBBrowser002: result.StateNotJudged, result.SBCookie001: result.StatePassed, result.SBCookie008: result.StatePassed}},
 		{name: "the project allows another origin only", allowed: func(string) []string { return []string{"https://another-app.example"} }, wantCode: exitFailed,
-			want: map[string]string{"SB-BROWSER-001": result.StateFailed}, want001: "SUPABASE_CORS_BLOCKED"},
+			want: map[result.SpecID]result.State{result.SBBrowser001: result.StateFailed}, want001: "SUPABASE_CORS_BLOCKED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestAppReachedThroughResolve(t *testing.T) {
 			if res.report == nil {
 				t.Fatal("no report.json written")
 			}
-			seen := map[string]bool{}
+			seen := map[result.SpecID]bool{}
 			for _, s := range res.report.Specs {
 				want, ok := tt.want[s.ID]
 				if !ok {
@@ -142,10 +142,10 @@ func TestAppReachedThroughResolve(t *testing.T) {
 				if s.State != want {
 					t.Errorf("%s = %s (%s %v), want %s", s.ID, s.State, s.Reason, s.Codes(), want)
 				}
-				if s.ID == "SB-BROWSER-001" {
+				if s.ID == result.SBBrowser001 {
 					checkJudgedOrigin(t, s, d.appURL, tt.want001)
 				}
-				if s.ID == "SB-COOKIE-001" && s.State == result.StatePassed && !strings.Contains(evidenceText(s, "writer"), "ended on "+d.appURL) {
+				if s.ID == result.SBCookie001 && s.State == result.StatePassed && !strings.Contains(evidenceText(s, "writer"), "ended on "+d.appURL) {
 					t.Errorf("SB-COOKIE-001 writer = %q, want the app's own page at %s", evidenceText(s, "writer"), d.appURL)
 				}
 			}

@@ -65,7 +65,7 @@ func TestSupabaseLoginScript(t *testing.T) {
 		vars      map[string]string
 		args      func(v map[string]string) []string
 		wantCode  int
-		want      map[string]string // spec → state; every other SB-COOKIE spec must pass
+		want      map[result.SpecID]result.State // spec → state; every other SB-COOKIE spec must pass
 		wantCode4 string
 	}{
 		{name: "login_script and logout_script", vars: good, wantCode: exitOK,
@@ -76,22 +76,22 @@ func TestSupabaseLoginScript(t *testing.T) {
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--session-host", "api.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
 			},
-			want: map[string]string{"SB-COOKIE-004": result.StateFailed, "SB-COOKIE-007": result.StateBlocked}, wantCode4: "SUPABASE_COOKIE_HOST_ONLY"},
+			want: map[result.SpecID]result.State{result.SBCookie004: result.StateFailed, result.SBCookie007: result.StateBlocked}, wantCode4: "SUPABASE_COOKIE_HOST_ONLY"},
 		{name: "host-only cookies and no host named to share them: no false failure", vars: hostOnly, wantCode: exitOK,
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], true))}
 			},
-			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-007": result.StateOutOfScope}},
+			want: map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope, result.SBCookie007: result.StateOutOfScope}},
 		{name: "login_script without logout_script", vars: good, wantCode: exitIncomplete,
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--session-host", "api.staging.test", "--config", writeFile(t, "sb.yaml", script(v["MFCONFORM_SUPABASE_APP_URL"], v["MFCONFORM_CA_FILE"], false))}
 			},
-			want: map[string]string{"SB-COOKIE-008": result.StateNotJudged}},
+			want: map[result.SpecID]result.State{result.SBCookie008: result.StateNotJudged}},
 		{name: "no script: mfconform's page, and says so", vars: hostOnly, wantCode: exitOK,
 			args: func(v map[string]string) []string {
 				return []string{"run", "--app-origin", "https://app.staging.test", "--resolve", "*.staging.test=127.0.0.1", "--resolve", "*.supabase.test=127.0.0.1", "--ca-file", v["MFCONFORM_CA_FILE"]}
 			},
-			want: map[string]string{"SB-COOKIE-004": result.StateOutOfScope, "SB-COOKIE-005": result.StateOutOfScope, "SB-COOKIE-006": result.StateOutOfScope, "SB-COOKIE-007": result.StateOutOfScope, "SB-COOKIE-008": result.StateOutOfScope}},
+			want: map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope, result.SBCookie005: result.StateOutOfScope, result.SBCookie006: result.StateOutOfScope, result.SBCookie007: result.StateOutOfScope, result.SBCookie008: result.StateOutOfScope}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestSupabaseLoginScript(t *testing.T) {
 				t.Fatal("no report.json written")
 			}
 			for _, s := range res.report.Specs {
-				if !strings.HasPrefix(s.ID, "SB-COOKIE-") {
+				if !strings.HasPrefix(string(s.ID), "SB-COOKIE-") {
 					if s.State != result.StatePassed {
 						t.Errorf("%s = %s (%s %v), want passed", s.ID, s.State, s.Reason, s.Codes())
 					}
@@ -118,10 +118,10 @@ func TestSupabaseLoginScript(t *testing.T) {
 				if s.State != want {
 					t.Errorf("%s = %s (%s %v), want %s", s.ID, s.State, s.Reason, s.Codes(), want)
 				}
-				if s.ID == "SB-COOKIE-004" && tt.wantCode4 != "" && strings.Join(s.Codes(), ",") != tt.wantCode4 {
+				if s.ID == result.SBCookie004 && tt.wantCode4 != "" && strings.Join(s.Codes(), ",") != tt.wantCode4 {
 					t.Errorf("SB-COOKIE-004 codes = %v, want %s", s.Codes(), tt.wantCode4)
 				}
-				if s.ID == "SB-COOKIE-001" && s.State == result.StatePassed {
+				if s.ID == result.SBCookie001 && s.State == result.StatePassed {
 					writer := ""
 					for _, e := range s.Evidence {
 						if e.Name == "writer" {

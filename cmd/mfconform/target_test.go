@@ -182,20 +182,20 @@ network:
 		env      []string
 		args     []string
 		wantCode int
-		want     string            // in stdout or stderr
-		unjudged map[string]string // spec → its state (out_of_scope, not_judged, passed…)
+		want     string                         // in stdout or stderr
+		unjudged map[result.SpecID]result.State // spec → its state (out_of_scope, not_judged, passed…)
 	}{
 		{"full", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitOK, "verdict: CONFORMANT", nil},
 		{"backend-only", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", "reference"}, resolve...), exitOK, "the reference app at https://mfconform-app.staging.test",
-			map[string]string{"JWT-APP-001": result.StateOutOfScope, "JWT-APP-002": result.StatePassed, "JWT-COOKIE-006": result.StatePassed}},
+			map[result.SpecID]result.State{result.JWTApp001: result.StateOutOfScope, result.JWTApp002: result.StatePassed, result.JWTCookie006: result.StatePassed}},
 		{"app-only", knownSecret, nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitOK, "20 specs out of scope: app-only run (no --login-url)",
-			map[string]string{"JWT-COOKIE-001": result.StateOutOfScope, "JWT-TOKEN-001": result.StateOutOfScope, "JWT-APP-002": result.StateOutOfScope, "JWT-TOKEN-009": result.StatePassed}},
+			map[result.SpecID]result.State{result.JWTCookie001: result.StateOutOfScope, result.JWTToken001: result.StateOutOfScope, result.JWTApp002: result.StateOutOfScope, result.JWTToken009: result.StatePassed}},
 		{"app-only without the secret is incomplete", "", nil, append([]string{"run", "--app-url", st.appURL}, resolve...), exitIncomplete, "verdict: INCOMPLETE (7 specs not judged without AUTH_SECRET_KEY)",
-			map[string]string{"JWT-APP-001": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-TOKEN-009": result.StateNotJudged,
-				"JWT-APP-005": result.StatePassed, "JWT-APP-006": result.StatePassed, "JWT-APP-010": result.StatePassed}},
+			map[result.SpecID]result.State{result.JWTApp001: result.StateNotJudged, result.JWTApp004: result.StateNotJudged, result.JWTToken009: result.StateNotJudged,
+				result.JWTApp005: result.StatePassed, result.JWTApp006: result.StatePassed, result.JWTApp010: result.StatePassed}},
 		{"--allow-incomplete", "", nil, append([]string{"run", "--app-url", st.appURL, "--allow-incomplete"}, resolve...), exitOK, "verdict: INCOMPLETE", nil},
-		{"no secret", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitIncomplete, "AUTH_SECRET_KEY: JWT-TOKEN-003, JWT-TOKEN-009, JWT-APP-001",
-			map[string]string{"JWT-TOKEN-003": result.StateNotJudged, "JWT-APP-004": result.StateNotJudged, "JWT-APP-002": result.StatePassed, "JWT-APP-006": result.StatePassed}},
+		{"no secret", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL}, resolve...), exitIncomplete, "AUTH_SECRET_KEY: JWT-APP-001, JWT-TOKEN-003, JWT-TOKEN-009",
+			map[result.SpecID]result.State{result.JWTToken003: result.StateNotJudged, result.JWTApp004: result.StateNotJudged, result.JWTApp002: result.StatePassed, result.JWTApp006: result.StatePassed}},
 		{"secret file", "", nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--secret-file", writeFile(t, "key", knownSecret+"\n")}, resolve...), exitOK, "verdict: CONFORMANT", nil},
 		{"POST login", knownSecret, creds, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
 			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitOK, "verdict: CONFORMANT", nil},
@@ -257,7 +257,7 @@ func TestAppOnlyWithoutSecretCatchesAlgNone(t *testing.T) {
 		t.Fatal("no report.json written")
 	}
 	for _, s := range res.report.Specs {
-		if s.ID == "JWT-APP-006" && (s.State != result.StateFailed || !slices.Contains(s.Codes(), "APP_ACCEPTS_ALG_NONE")) {
+		if s.ID == result.JWTApp006 && (s.State != result.StateFailed || !slices.Contains(s.Codes(), "APP_ACCEPTS_ALG_NONE")) {
 			t.Errorf("JWT-APP-006 = %s %v, want failed with APP_ACCEPTS_ALG_NONE", s.State, s.Codes())
 		}
 	}
@@ -281,13 +281,13 @@ func TestSupabaseTargetWithoutSecret(t *testing.T) {
 	if res.report == nil {
 		t.Fatal("no report.json")
 	}
-	want := map[string]string{"SB-KEY-006": result.StateFailed, "SB-SESSION-004": result.StateNotJudged, "SB-SESSION-002": result.StateNotJudged,
-		"SB-SESSION-003": result.StatePassed, "SB-SESSION-005": result.StatePassed, "SB-BROWSER-002": result.StatePassed}
+	want := map[result.SpecID]result.State{result.SBKey006: result.StateFailed, result.SBSession004: result.StateNotJudged, result.SBSession002: result.StateNotJudged,
+		result.SBSession003: result.StatePassed, result.SBSession005: result.StatePassed, result.SBBrowser002: result.StatePassed}
 	for _, s := range res.report.Specs {
 		if w, ok := want[s.ID]; ok && s.State != w {
 			t.Errorf("%s = %s (%s %v), want %s", s.ID, s.State, s.Reason, s.Codes(), w)
 		}
-		if s.ID == "SB-KEY-006" && !slices.Contains(s.Codes(), "SUPABASE_KEY_SIGNATURE") {
+		if s.ID == result.SBKey006 && !slices.Contains(s.Codes(), "SUPABASE_KEY_SIGNATURE") {
 			t.Errorf("SB-KEY-006 codes = %v, want SUPABASE_KEY_SIGNATURE", s.Codes())
 		}
 	}

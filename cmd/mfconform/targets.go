@@ -396,7 +396,10 @@ func runBatchTarget(ctx context.Context, self string, t Target, reportDir, socke
 		e.Exit, e.Error = exitToolError, err.Error()
 	}
 	if r, err := reports.ReadJSON(filepath.Join(reportDir, reports.JSONFile)); err == nil {
-		e.Verdict, e.Counts = r.Verdict, r.Counts
+		e.Verdict, e.Counts = r.Verdict, map[string]int{}
+		for state, n := range r.Counts {
+			e.Counts[string(state)] = n
+		}
 	} else if e.Error == "" {
 		e.Error = err.Error()
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	specs "github.com/mfconform/mfconform/suites/result"
 )
 
 // TestReleaseArchive builds this platform's release archive with
@@ -102,7 +104,7 @@ func TestReleaseArchive(t *testing.T) {
 		if res.code != 0 {
 			t.Fatalf("mfconform run: exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 		}
-		if !strings.Contains(res.stdout, "SB-BROWSER-002") {
+		if !strings.Contains(res.stdout, string(specs.SBBrowser002)) {
 			t.Errorf("the run did not check Supabase mode in Chromium:\n%s", res.stdout)
 		}
 		checkReports(t, filepath.Join(wd, "out"))

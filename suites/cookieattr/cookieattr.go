@@ -54,7 +54,7 @@ func Parse(line string) Attrs {
 				a.MaxAge = &n
 			}
 		case "expires":
-			if t, err := http.ParseTime(v); err == nil {
+			if t, ok := parseDate(v); ok {
 				a.Expires = &t
 			}
 		}

@@ -1,14 +1,33 @@
-// Package judge is how a spec turns its judgment into a Ginkgo result. A
-// judgment is a pure function from evidence to an Outcome — findings, the
-// evidence shown with them, or why the spec could not judge — so it can be
-// tested without a browser; Give hands the Outcome to Ginkgo. It is the
-// only place specs touch Ginkgo's reporting.
+// Package judge is how a mode's specs turn gathered evidence into
+// verdicts. A judgment is a pure function from a run's evidence to an
+// Outcome — findings, the evidence shown with them, or why the spec could
+// not judge — so it can be tested without a browser.
+//
+// Which spec blocks which is declared, not coded. A Check lists in After
+// the earlier specs that explain what its judgment may find missing (the
+// cookie the backend never set, an app that does not answer), and a
+// judgment that finds its input missing says only that: Unmet. Resolve
+// judges every check of a run once, in the order the report prints them,
+// and settles each Unmet outcome against the outcomes settled before it:
+// blocked by the first of its After specs that failed — or by the spec at
+// the root of that one's chain when it was itself blocked — and never by a
+// spec that passed, that prints later or that is not in the run. When no
+// prerequisite failed, the outcome says why the spec could not judge (a
+// prerequisite the run's filter left out, or one that could not judge
+// either) or becomes the verdict the judgment gave for that case (Else).
+//
+// Judging everything before Ginkgo runs a spec is what makes this one
+// place: the evidence is complete when gathering ends and judgments are
+// pure, so every outcome — blocking included — is known up front, in the
+// printed order, whatever order Ginkgo runs its tables in. Table then
+// hands each spec's settled outcome to Ginkgo (Give), the only place specs
+// touch Ginkgo's reporting.
 package judge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/gomega"
@@ -40,6 +59,22 @@ type Outcome struct {
 	// Unjudged, when set, says why the spec did not judge (and there is
 	// no failing finding).
 	Unjudged *result.Unjudged
+	// unmet, when set, marks an outcome Resolve still has to settle
+	// against the spec's prerequisites (Unmet).
+	unmet *unmet
+}
+
+// unmet is what an Unmet outcome leaves for Resolve to settle.
+type unmet struct {
+	why string
+	// by, when set, are the prerequisites that may explain it (By).
+	by []result.SpecID
+	// codes, when set, are the findings a prerequisite must have failed
+	// with to explain it (For).
+	codes []diag.Code
+	// orElse is the outcome when no prerequisite failed and every one is
+	// in the run (Else).
+	orElse *Outcome
 }
 
 // Show adds a named piece of (already redacted) evidence.
@@ -68,7 +103,7 @@ func (o Outcome) Codes() []diag.Code {
 }
 
 // State is the spec state this outcome gives (before waivers).
-func (o Outcome) State() string {
+func (o Outcome) State() result.State {
 	switch w := diag.Worst(o.Findings); {
 	case w.Failing():
 		return result.StateFailed
@@ -83,7 +118,7 @@ func (o Outcome) State() string {
 // Spec is the outcome as the result model records spec id: its state, its
 // findings and, when it did not judge, why (before waivers and without
 // the Ginkgo run's timings). Table tests of judgments compare it.
-func (o Outcome) Spec(id string) result.Spec {
+func (o Outcome) Spec(id result.SpecID) result.Spec {
 	s := result.Spec{ID: id, State: o.State(), Diagnostics: o.Findings}
 	if o.Unjudged != nil && !o.Failing() {
 		s.SetUnjudged(*o.Unjudged)
@@ -99,12 +134,58 @@ func Pass() Outcome { return Outcome{} }
 // warning finding it passes.
 func Findings(ds ...diag.Diagnostic) Outcome { return Outcome{Findings: ds} }
 
-// Blocked is the outcome of a spec an earlier spec's finding makes
-// meaningless: by is that spec's ID.
-func Blocked(by, format string, args ...any) Outcome {
-	why := fmt.Sprintf(format, args...)
-	return unjudged(result.Unjudged{Kind: result.StateBlocked, BlockedBy: by, Reason: "blocked by " + by + ": " + why})
+// Unmet is the outcome of a judgment whose input is missing for a reason
+// an earlier spec judges — the backend set no cookie, the app did not
+// answer: why says what is missing. Resolve settles it against the
+// check's After specs: blocked by the first of them that failed.
+func Unmet(format string, args ...any) Outcome {
+	why := result.Clean(fmt.Sprintf(format, args...))
+	return Outcome{Unjudged: &result.Unjudged{Kind: result.StateBlocked, Reason: why}, unmet: &unmet{why: why}}
 }
+
+// By narrows an Unmet outcome to the prerequisites that explain it, in
+// that order, for when the evidence decides which (Chromium's reason for
+// withholding a cookie names the attribute, and so the spec that judges
+// it): only they — or what blocked them — may block the spec. Each must be
+// one of the check's After specs.
+func (o Outcome) By(by ...result.SpecID) Outcome {
+	if o.unmet != nil {
+		u := *o.unmet
+		u.by = by
+		o.unmet = &u
+	}
+	return o
+}
+
+// For narrows an Unmet outcome further to a prerequisite that failed with
+// one of codes: the finding that explains the missing input (a session
+// refused for the claims its token lacks is explained by
+// SUPABASE_SESSION_CLAIMS, not by any failure of that spec).
+func (o Outcome) For(codes ...diag.Code) Outcome {
+	if o.unmet != nil {
+		u := *o.unmet
+		u.codes = codes
+		o.unmet = &u
+	}
+	return o
+}
+
+// Else gives an Unmet outcome what it becomes when none of its
+// prerequisites failed and all of them are in the run: the judgment's own
+// verdict for the case no earlier spec explains (the app refuses the
+// backend's token, and no token spec found the token at fault).
+func (o Outcome) Else(e Outcome) Outcome {
+	if o.unmet != nil {
+		u := *o.unmet
+		u.orElse = &e
+		o.unmet = &u
+	}
+	return o
+}
+
+// Unsettled reports whether the outcome is Unmet and not yet settled by
+// Resolve.
+func (o Outcome) Unsettled() bool { return o.unmet != nil }
 
 // NotJudged is the outcome of a spec that needs an input the operator did
 // not give, e.g. input "AUTH_SECRET_KEY".
@@ -124,13 +205,19 @@ func unjudged(u result.Unjudged) Outcome {
 }
 
 // Check is one spec of a mode: a stable ID, a title, its area, the
-// evidence bundles it judges, and the judgment over a mode's run R.
+// evidence bundles it judges, the earlier specs that explain what its
+// judgment may find missing, and the judgment over a mode's run R.
 type Check[R any] struct {
-	ID      string
+	ID      result.SpecID
 	Title   string
 	Area    string
 	Bundles []string
-	Judge   func(R) Outcome
+	// After are specs printed before this one whose failure explains an
+	// Unmet judgment, in the order they explain it: the first of them
+	// that failed (or what blocked it) blocks this spec. Validate keeps
+	// every one known and earlier.
+	After []result.SpecID
+	Judge func(R) Outcome
 }
 
 // InArea sets the area of every check and, for those that do not name
@@ -153,15 +240,21 @@ var none = []string{}
 func NoBundle() []string { return none }
 
 // Text is the spec's Ginkgo text, "ID: title".
-func (c Check[R]) Text() string { return c.ID + ": " + c.Title }
+func (c Check[R]) Text() string { return string(c.ID) + ": " + c.Title }
 
 // Table registers a mode's checks as one Ginkgo table per area, labelled
-// mode:<mode> and area:<area>; each entry reports its check's judgment of
-// the run current returns (set by the mode's gather before the specs run).
-func Table[R any](mode string, checks []Check[R], current func() R) bool {
+// mode:<mode> and area:<area>; each entry hands Ginkgo its check's settled
+// outcome from the verdicts current returns (set by the mode's gather,
+// which calls Resolve, before the specs run). The checks must be valid
+// (Validate): an invalid declaration is a programming error, which the
+// modes' tests catch before a binary is built.
+func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool {
+	if err := Validate(checks); err != nil {
+		panic("judge: " + mode + ": " + err.Error())
+	}
 	var areas []string
 	for _, c := range checks {
-		if !contains(areas, c.Area) {
+		if !slices.Contains(areas, c.Area) {
 			areas = append(areas, c.Area)
 		}
 	}
@@ -173,23 +266,16 @@ func Table[R any](mode string, checks []Check[R], current func() R) bool {
 			}
 		}
 		DescribeTable(mode+" "+area, Label("mode:"+mode), func(c Check[R]) {
-			start := time.Now()
-			o := c.Judge(current())
-			AddReportEntry(EntryJudgeTime, time.Since(start), ReportEntryVisibilityNever)
+			v, ok := current()[c.ID]
+			if !ok {
+				Fail(string(c.ID) + " has no verdict: the run's evidence was not judged for it (a fault in mfconform)")
+			}
+			AddReportEntry(EntryJudgeTime, v.Took, ReportEntryVisibilityNever)
 			AddReportEntry(EntryBundles, c.Bundles, ReportEntryVisibilityNever)
-			Give(o)
+			Give(v.Outcome)
 		}, entries)
 	}
 	return true
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Give hands an outcome to Ginkgo: evidence and findings become report

@@ -11,29 +11,45 @@ import (
 	"github.com/mfconform/mfconform/suites/result"
 )
 
-// appChecks are the specs about the app's verifier.
-var appChecks = judge.InArea("app", []string{BundleProbes},
-	judge.Check[*Run]{ID: "JWT-APP-001", Title: "the app is reachable and accepts a conformant token signed with AUTH_SECRET_KEY", Judge: appAcceptsValid},
-	judge.Check[*Run]{ID: "JWT-APP-002", Title: "the app accepts the backend's own token", Judge: appAcceptsBackend, Bundles: []string{BundleLogin}},
-	judge.Check[*Run]{ID: "JWT-APP-003", Title: "the app shows the identity the token carries", Judge: appIdentity},
-	probeCheck("JWT-APP-004", "the app rejects expired tokens", diag.AppAcceptsExpired),
-	probeCheck("JWT-APP-005", "the app rejects wrong-key, tampered and stripped signatures", diag.AppAcceptsBadSignature),
-	probeCheck("JWT-APP-006", "the app rejects unsigned tokens (alg none, None, NONE, nOnE)", diag.AppAcceptsAlgNone),
-	probeCheck("JWT-APP-007", "the app rejects HS384 and HS512 tokens", diag.AppAcceptsOtherAlg),
-	probeCheck("JWT-APP-008", "the app rejects tokens without user_id or exp", diag.AppAcceptsMissingClaim),
-	probeCheck("JWT-APP-009", "the app accepts a fractional exp (the vendor's own Python example)", diag.AppRejectsFractionalExp),
-	judge.Check[*Run]{ID: "JWT-APP-010", Title: "the app answers garbage cookies with 401/403, never 5xx, and never 5xx on any probe", Judge: appGarbage},
+// reachChecks is JWT-APP-001, printed first of JWT mode: whether the app
+// answers explains why the cookie cannot be followed into it, so it comes
+// before the cookie specs it may block.
+var reachChecks = judge.InArea("app", []string{BundleProbes},
+	judge.Check[*Run]{ID: result.JWTApp001, Title: "the app is reachable and accepts a conformant token signed with AUTH_SECRET_KEY", Judge: appAcceptsValid},
 )
 
+// appChecks are the other specs about the app's verifier.
+var appChecks = judge.InArea("app", []string{BundleProbes},
+	judge.Check[*Run]{ID: result.JWTApp002, Title: "the app accepts the backend's own token", Judge: appAcceptsBackend, Bundles: []string{BundleLogin},
+		After: append([]result.SpecID{result.JWTCookie001, result.JWTApp001, result.JWTCookie002}, tokenFaults...)},
+	judge.Check[*Run]{ID: result.JWTApp003, Title: "the app shows the identity the token carries", Judge: appIdentity, After: probed},
+	probeCheck(result.JWTApp004, "the app rejects expired tokens", diag.AppAcceptsExpired),
+	probeCheck(result.JWTApp005, "the app rejects wrong-key, tampered and stripped signatures", diag.AppAcceptsBadSignature),
+	probeCheck(result.JWTApp006, "the app rejects unsigned tokens (alg none, None, NONE, nOnE)", diag.AppAcceptsAlgNone),
+	probeCheck(result.JWTApp007, "the app rejects HS384 and HS512 tokens", diag.AppAcceptsOtherAlg),
+	probeCheck(result.JWTApp008, "the app rejects tokens without user_id or exp", diag.AppAcceptsMissingClaim),
+	probeCheck(result.JWTApp009, "the app accepts a fractional exp (the vendor's own Python example)", diag.AppRejectsFractionalExp),
+	judge.Check[*Run]{ID: result.JWTApp010, Title: "the app answers garbage cookies with 401/403, never 5xx, and never 5xx on any probe", Judge: appGarbage, After: probed},
+)
+
+// probed is the prerequisite of the specs judged on the probes: the app
+// answers and accepts a conformant token (JWT-APP-001).
+var probed = []result.SpecID{result.JWTApp001}
+
+// tokenFaults are the token specs whose failure makes the backend's token
+// non-conformant, so that an app refusing it is right to: the ones
+// JWT-APP-002 is blocked by when the app refuses the backend's token.
+var tokenFaults = []result.SpecID{result.JWTToken001, result.JWTToken002, result.JWTToken003, result.JWTToken004,
+	result.JWTToken005, result.JWTToken006, result.JWTToken008}
+
 // needProbes returns the probe evidence or why a spec about the app
-// cannot judge. The app being unreachable is JWT-APP-001's finding; every
-// other app spec is blocked by it.
+// cannot judge. The app being unreachable is JWT-APP-001's finding.
 func (r *Run) needProbes() (*ProbeEvidence, *judge.Outcome) {
 	if o := r.needApp(); o != nil {
 		return nil, o
 	}
 	if r.Probes == nil {
-		return nil, stop(judge.Blocked("JWT-APP-001", "the app could not be probed: %v", r.ProbesErr))
+		return nil, stop(judge.Unmet("the app could not be probed: %v", r.ProbesErr))
 	}
 	return r.Probes, nil
 }
@@ -79,7 +95,9 @@ func appAcceptsValid(r *Run) judge.Outcome {
 
 // appAcceptsBackend is JWT-APP-002: the backend's own token, delivered by
 // the browser after login, or sent directly when the browser did not
-// deliver it.
+// deliver it. An app that refuses it is blocked by the first token spec
+// that failed — the app is right to refuse a non-conformant token — and
+// fails only when none did.
 func appAcceptsBackend(r *Run) judge.Outcome {
 	ev, stop := r.needCookie()
 	if stop != nil {
@@ -88,32 +106,56 @@ func appAcceptsBackend(r *Run) judge.Outcome {
 	if r.Target.AppURL == "" {
 		return *r.needAppForCookie()
 	}
-	tok := ev.token()
-	if by, bad := localProblems(r.Target.Secret, tok, ev); len(bad) > 0 {
-		return judge.Blocked(by, "the backend's token is not conformant (%s), so the app is right to refuse it", strings.Join(bad, ", "))
-	}
 	res, how := ev.AppProbe, "delivered by the browser after login"
 	if ev.Duplicated() && r.BackendProbe != nil && r.BackendProbe.Result.Error == "" {
 		// The browser sent a leftover mf_jwt_token with it (JWT-COOKIE-010
 		// reports that): judge the backend's token on its own.
-		res, how = r.BackendProbe.Result, "sent to the app alone (the browser sent another mf_jwt_token with it; see JWT-COOKIE-010)"
+		res, how = r.BackendProbe.Result, "sent to the app alone (the browser sent another mf_jwt_token with it; see "+string(result.JWTCookie010)+")"
 	} else if !sent(ev.AppProbeCookie) {
 		if r.BackendProbe == nil {
-			return judge.Blocked("JWT-COOKIE-002", "the browser did not deliver the token and it could not be sent directly")
+			// The gather sends it whenever the browser did not deliver
+			// it; none means that step did not run (the run was stopped).
+			unsent := judge.Findings(diag.New(diag.SetupFailed, "the backend's token sent to the app directly", "it was not sent"))
+			return judge.Unmet("the browser did not deliver the token and it could not be sent directly").By(result.JWTCookie002).Else(unsent)
 		}
 		res, how = r.BackendProbe.Result, "sent to the app directly (the browser did not deliver it; see the JWT-COOKIE specs)"
 		if res.Error != "" {
-			return judge.Blocked("JWT-APP-001", "the app did not answer the backend's token: %s", res.Error)
+			failed := judge.Findings(diag.Newf(diag.AppProbeFailed, "an HTTP answer to the backend's token", "%s", answerText(res)))
+			return judge.Unmet("the app did not answer the backend's token: %s", res.Error).By(result.JWTApp001).Else(failed)
 		}
 	}
 	o := judge.Pass()
 	o.Show("probe", how+": "+answerText(res))
-	if !res.Accepted {
-		return o.Add(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
-			"%s, token %s", answerText(res), how).
-			WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
+	if res.Accepted {
+		return o
 	}
-	return o
+	refused := o.Add(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
+		"%s, token %s", answerText(res), how).
+		WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
+	if d, late := expiredWithinLeeway(ev); late {
+		// JWT-TOKEN-006 lets the token pass within its leeway, but the
+		// token had expired: an app without leeway is right to refuse it.
+		refused = judge.NotJudged(InputUnexpiredToken, "the app refused the backend's token (%s), which had expired on arrival: %s — within the leeway JWT-TOKEN-006 allows, but an app is right to refuse it", answerText(res), d.Observed)
+	}
+	return judge.Unmet("the app refuses the backend's token (%s), and the token is not conformant", answerText(res)).By(tokenFaults...).Else(refused)
+}
+
+// InputUnexpiredToken is what JWT-APP-002 needs when the backend's token
+// had expired on arrival, within the leeway JWT-TOKEN-006 allows.
+const InputUnexpiredToken = "a backend token that has not expired on arrival"
+
+// expiredWithinLeeway returns the expiry finding of a token that had
+// expired when it arrived although JWT-TOKEN-006, allowing the leeway,
+// passes it.
+func expiredWithinLeeway(ev *LoginEvidence) (diag.Diagnostic, bool) {
+	p, ds := jwtcheck.Parse(ev.token())
+	if p == nil || len(ds) > 0 {
+		return diag.Diagnostic{}, false
+	}
+	if late := jwtcheck.CheckNotExpired(p, ev.clock(p), 0); len(late) > 0 {
+		return late[0], true
+	}
+	return diag.Diagnostic{}, false
 }
 
 // appIdentity is JWT-APP-003.
@@ -127,7 +169,7 @@ func appIdentity(r *Run) judge.Outcome {
 	}
 	v, ok := pe.validOutcome()
 	if !ok || !v.Result.Accepted {
-		return judge.Blocked("JWT-APP-001", "the app rejects conformant tokens")
+		return judge.Unmet("the app rejects conformant tokens")
 	}
 	got := v.Result.Identity()
 	idField := r.Target.UserIDField
@@ -156,8 +198,8 @@ func appIdentity(r *Run) judge.Outcome {
 // accepts when it must refuse is always a finding; refusals prove
 // something only if the app accepts a conformant token (JWT-APP-001) —
 // without AUTH_SECRET_KEY, the probes that need no key are judged alone.
-func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
-	return judge.Check[*Run]{ID: id, Title: title, Judge: func(r *Run) judge.Outcome {
+func probeCheck(id result.SpecID, title string, code diag.Code) judge.Check[*Run] {
+	return judge.Check[*Run]{ID: id, Title: title, After: probed, Judge: func(r *Run) judge.Outcome {
 		pe, stop := r.needProbes()
 		if stop != nil {
 			return *stop
@@ -197,7 +239,7 @@ func probeCheck(id, title string, code diag.Code) judge.Check[*Run] {
 			return o
 		}
 		if validRefused {
-			return judge.Blocked("JWT-APP-001", "the app rejects even a conformant token, so its answers to these probes prove nothing")
+			return judge.Unmet("the app rejects even a conformant token, so its answers to these probes prove nothing")
 		}
 		return o
 	}}
@@ -291,45 +333,4 @@ func outcomeText(o ProbeOutcome) string {
 		want = "accept"
 	}
 	return fmt.Sprintf("%s (%s): want %s, got %s", o.Probe.Name, o.Probe.Detail, want, answerText(o.Result))
-}
-
-// tokenSpecs maps the codes of the backend's token to the spec that
-// reports them.
-var tokenSpecs = map[diag.Code]string{
-	diag.TokenMalformed: "JWT-TOKEN-001", diag.TokenAlgNotHS256: "JWT-TOKEN-002",
-	diag.TokenSignatureMismatch: "JWT-TOKEN-003", diag.TokenSecretWhitespace: "JWT-TOKEN-003", diag.TokenSecretEncoding: "JWT-TOKEN-003",
-	diag.TokenUserIDMissing: "JWT-TOKEN-004", diag.TokenUserIDNotString: "JWT-TOKEN-004",
-	diag.TokenExpMissing: "JWT-TOKEN-005", diag.TokenExpNotNumeric: "JWT-TOKEN-005", diag.TokenExpMilliseconds: "JWT-TOKEN-005",
-	diag.TokenExpired: "JWT-TOKEN-006", diag.TokenExpTimezone: "JWT-TOKEN-006", diag.TokenClaimType: "JWT-TOKEN-008",
-}
-
-// localProblems lists the codes that make the backend's token
-// non-conformant on our side, so an app refusing it is not at fault, and
-// the spec that reports the first of them.
-func localProblems(secret []byte, tok string, ev *LoginEvidence) (string, []string) {
-	p, ds := jwtcheck.Parse(tok)
-	if p != nil {
-		ds = append(ds, jwtcheck.CheckAlg(p)...)
-		ds = append(ds, jwtcheck.CheckUserID(p)...)
-		ds = append(ds, jwtcheck.CheckExp(p, ev.ReceivedAt)...)
-		ds = append(ds, jwtcheck.CheckNotExpired(p, ev.clock(p), 0)...)
-		ds = append(ds, jwtcheck.CheckOptionalClaims(p)...)
-		if len(secret) > 0 {
-			ds = append(ds, jwtcheck.CheckSignature(p, secret)...)
-		}
-	}
-	var by string
-	var codes []string
-	for _, d := range ds {
-		if d.Severity.Failing() {
-			codes = append(codes, string(d.Code))
-			if by == "" {
-				by = tokenSpecs[d.Code]
-			}
-		}
-	}
-	if by == "" {
-		by = "JWT-TOKEN-001"
-	}
-	return by, codes
 }

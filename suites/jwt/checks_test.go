@@ -11,6 +11,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/judge/judgetest"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/result"
@@ -94,11 +95,13 @@ func answer(r *Run, prefix string, res ProbeResult) {
 
 var accepted = ProbeResult{Status: 200, Body: `{"user_id":"x"}`, Accepted: true}
 
-func check(t *testing.T, id string) func(*Run) result.Spec {
+// check returns spec id's verdict on a run: every check judged and the
+// blocking settled (judge.Resolve), as a run does.
+func check(t *testing.T, id result.SpecID) func(*Run) result.Spec {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			return func(r *Run) result.Spec { return c.Judge(r).Spec(id) }
+			return func(r *Run) result.Spec { return judge.Resolve(Checks(), r, nil).Spec(id) }
 		}
 	}
 	t.Fatalf("no check %s", id)
@@ -108,150 +111,221 @@ func check(t *testing.T, id string) func(*Run) result.Spec {
 func TestChecks(t *testing.T) {
 	tests := []struct {
 		name   string
-		id     string
+		id     result.SpecID
 		mutate func(*Run)
-		state  string
+		state  result.State
 		codes  []diag.Code
 		by     string // blocked by, or the missing input, or the scope
 	}{
 		// JWT-COOKIE-001
-		{"cookie set", "JWT-COOKIE-001", nil, result.StatePassed, nil, ""},
-		{"no cookie, near miss named", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.Login.Others = nil, []string{"MF_JWT_TOKEN"} }, result.StateFailed, []diag.Code{diag.CookieNotSet}, ""},
-		{"requests dropped before any Set-Cookie: no verdict on the name", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.Login.Dropped = nil, 12 }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"login unreachable", "JWT-COOKIE-001", func(r *Run) { r.Login, r.LoginErr = nil, errors.New("net::ERR_CONNECTION_REFUSED") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
-		{"login partly observed then failed", "JWT-COOKIE-001", func(r *Run) { r.Login.SetCookie, r.LoginErr = nil, errors.New("timeout") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
-		{"refused for an unowned reason", "JWT-COOKIE-001", func(r *Run) { setLine(r, r.Login.SetCookie.Line, "DisallowedCharacter") }, result.StateFailed, []diag.Code{diag.CookieNotStored}, ""},
-		{"app-only run", "JWT-COOKIE-001", func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StateOutOfScope, nil, "app-only run"},
+		{"cookie set", result.JWTCookie001, nil, result.StatePassed, nil, ""},
+		{"no cookie, near miss named", result.JWTCookie001, func(r *Run) { r.Login.SetCookie, r.Login.Others = nil, []string{"MF_JWT_TOKEN"} }, result.StateFailed, []diag.Code{diag.CookieNotSet}, ""},
+		{"requests dropped before any Set-Cookie: no verdict on the name", result.JWTCookie001, func(r *Run) { r.Login.SetCookie, r.Login.Dropped = nil, 12 }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"login unreachable", result.JWTCookie001, func(r *Run) { r.Login, r.LoginErr = nil, errors.New("net::ERR_CONNECTION_REFUSED") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
+		{"login partly observed then failed", result.JWTCookie001, func(r *Run) { r.Login.SetCookie, r.LoginErr = nil, errors.New("timeout") }, result.StateFailed, []diag.Code{diag.LoginUnreachable}, ""},
+		{"refused for a reason no specific code covers", result.JWTCookie001, func(r *Run) { setLine(r, r.Login.SetCookie.Line, "DisallowedCharacter") }, result.StateFailed, []diag.Code{diag.CookieNotStored}, ""},
+		// A cookie set but not stored never passes JWT-COOKIE-001: it fails
+		// with the code of Chromium's reason (issue 22, A1).
+		{"SameSite=None without Secure: refused", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=None", "SameSiteNoneInsecure")
+		}, result.StateFailed, []diag.Code{diag.CookieSameSiteNoneInsecure}, ""},
+		{"a foreign Domain: refused", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=other.test; Path=/; Secure; HttpOnly; SameSite=None", "InvalidDomain")
+		}, result.StateFailed, []diag.Code{diag.CookieDomainInvalid}, ""},
+		{"a public-suffix Domain: refused", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.test; Path=/; Secure; HttpOnly; SameSite=None", "InvalidDomain")
+		}, result.StateFailed, []diag.Code{diag.CookieDomainInvalid}, ""},
+		{"too large: refused", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"="+strings.Repeat("a", 5000)+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None", "NameValuePairExceedsMaxSize")
+		}, result.StateFailed, []diag.Code{diag.CookieTooLarge}, ""},
+		{"a Secure cookie from an http login: refused", result.JWTCookie001, func(r *Run) {
+			r.Target.LoginURL = "http://login.acme.test/login"
+			setLine(r, r.Login.SetCookie.Line, "SecureOnly")
+		}, result.StateFailed, []diag.Code{diag.CookieInsecureOrigin}, ""},
+		{"two reasons: a finding each", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.test; Path=/; HttpOnly; SameSite=None", "InvalidDomain", "SameSiteNoneInsecure")
+		}, result.StateFailed, []diag.Code{diag.CookieDomainInvalid, diag.CookieSameSiteNoneInsecure}, ""},
+		{"Max-Age=0: dropped without a reason", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
+			r.Login.Stored, r.Login.Jar = nil, nil
+		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
+		{"Expires in the past: dropped without a reason", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Expires=Thu, 01 Jan 2015 00:00:00 GMT")
+			r.Login.Stored, r.Login.Jar = nil, nil
+		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
+		{"a Netscape-form Expires in the past: the expiry explains it, read as a browser reads it (B6)", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Expires=Thu, 01-Jan-1970 00:00:00 GMT")
+			r.Login.Stored, r.Login.Jar = nil, nil
+		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
+		{"a Netscape-form Expires in the past fails JWT-COOKIE-008 too (A10)", result.JWTCookie008, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Expires=Thu, 01-Jan-1970 00:00:00 GMT")
+			r.Login.Stored, r.Login.Jar = nil, nil
+		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
+		{"not in the jar, no reason, not expired", result.JWTCookie001, func(r *Run) { r.Login.Stored, r.Login.Jar = nil, nil }, result.StateFailed, []diag.Code{diag.CookieNotStored}, ""},
+		{"a line-only spec still judges a cookie that was not stored", result.JWTCookie004, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=None", "SameSiteNoneInsecure")
+		}, result.StateFailed, []diag.Code{diag.CookieNotSecure}, ""},
+		{"a spec that follows the stored cookie is blocked by JWT-COOKIE-001", result.JWTCookie002, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=None", "SameSiteNoneInsecure")
+		}, result.StateBlocked, nil, string(result.JWTCookie001)},
+		{"an expired cookie blocks by JWT-COOKIE-001, not JWT-COOKIE-008 printed later", result.JWTCookie010, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
+			r.Login.Stored, r.Login.Jar = nil, nil
+		}, result.StateBlocked, nil, string(result.JWTCookie001)},
+		{"app-only run", result.JWTCookie001, func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StateOutOfScope, nil, "app-only run"},
 		// JWT-COOKIE-002
-		{"domain covers the app", "JWT-COOKIE-002", nil, result.StatePassed, nil, ""},
-		{"host-only", "JWT-COOKIE-002", func(r *Run) {
+		{"domain covers the app", result.JWTCookie002, nil, result.StatePassed, nil, ""},
+		{"host-only", result.JWTCookie002, func(r *Run) {
 			setLine(r, CookieName+"=x; Path=/; Secure; HttpOnly; SameSite=None")
 			r.Login.AppNavCookie = nil
 		}, result.StateFailed, []diag.Code{diag.CookieHostOnly}, ""},
-		{"public suffix refused", "JWT-COOKIE-002", func(r *Run) { setLine(r, CookieName+"=x; Domain=.test; Secure; SameSite=None", "InvalidDomain") }, result.StateFailed, []diag.Code{diag.CookieDomainInvalid}, ""},
-		{"withheld on navigation by path", "JWT-COOKIE-002", func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateBlocked, nil, "JWT-COOKIE-007"},
-		{"withheld for another reason", "JWT-COOKIE-002", func(r *Run) { r.Login.AppNavCookie = withheld("SomethingNew") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
-		{"no cookie blocks", "JWT-COOKIE-002", func(r *Run) { r.Login.SetCookie = nil }, result.StateBlocked, nil, "JWT-COOKIE-001"},
-		{"app page not reached, app unreachable for the probes too", "JWT-COOKIE-002", func(r *Run) {
+		{"public suffix refused", result.JWTCookie002, func(r *Run) { setLine(r, CookieName+"=x; Domain=.test; Secure; SameSite=None", "InvalidDomain") }, result.StateFailed, []diag.Code{diag.CookieDomainInvalid}, ""},
+		{"withheld on navigation by path: JWT-COOKIE-007 explains it", result.JWTCookie002, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None")
+			r.Login.AppNavCookie = withheld("NotOnPath")
+		}, result.StateBlocked, nil, string(result.JWTCookie007)},
+		{"withheld by path although the Path covers the app: its own finding, never blocked by a pass", result.JWTCookie002, func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
+		{"withheld for another reason", result.JWTCookie002, func(r *Run) { r.Login.AppNavCookie = withheld("SomethingNew") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
+		{"no cookie blocks", result.JWTCookie002, func(r *Run) { r.Login.SetCookie = nil }, result.StateBlocked, nil, string(result.JWTCookie001)},
+		{"app page not reached, app unreachable for the probes too", result.JWTCookie002, func(r *Run) {
 			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused")
-		}, result.StateBlocked, nil, "JWT-APP-001"},
-		{"app page not opened in the browser though the probes were answered", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateFailed, []diag.Code{diag.AppPageFailed}, ""},
-		{"reference verifier not opened: mfconform's own set-up", "JWT-COOKIE-002", func(r *Run) { r.Login.AppErr, r.Target.AppIsReference, r.Probes = errors.New("refused"), true, nil }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"a spec after the app page blames JWT-COOKIE-002, not a passing JWT-APP-001", "JWT-COOKIE-010", func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateBlocked, nil, "JWT-COOKIE-002"},
-		{"no app URL", "JWT-COOKIE-002", func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, InputApp},
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"app page not opened in the browser though the probes were answered", result.JWTCookie002, func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateFailed, []diag.Code{diag.AppPageFailed}, ""},
+		{"reference verifier not opened: mfconform's own set-up", result.JWTCookie002, func(r *Run) { r.Login.AppErr, r.Target.AppIsReference, r.Probes = errors.New("refused"), true, nil }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"a spec after the app page blames JWT-COOKIE-002, not a passing JWT-APP-001", result.JWTCookie010, func(r *Run) { r.Login.AppErr = errors.New("navigation timeout") }, result.StateBlocked, nil, string(result.JWTCookie002)},
+		{"no app URL", result.JWTCookie002, func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, InputApp},
 		// JWT-COOKIE-003
-		{"registrable domain shared", "JWT-COOKIE-003", nil, result.StatePassed, nil, ""},
-		{"unrelated domains", "JWT-COOKIE-003", func(r *Run) { r.Target.AppURL = "https://app.other-app.test" }, result.StateFailed, []diag.Code{diag.CookieDomainsUnrelated}, ""},
+		{"registrable domain shared", result.JWTCookie003, nil, result.StatePassed, nil, ""},
+		{"unrelated domains", result.JWTCookie003, func(r *Run) { r.Target.AppURL = "https://app.other-app.test" }, result.StateFailed, []diag.Code{diag.CookieDomainsUnrelated}, ""},
 		// JWT-COOKIE-004
-		{"secure", "JWT-COOKIE-004", nil, result.StatePassed, nil, ""},
-		{"not secure", "JWT-COOKIE-004", func(r *Run) { setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=Lax") }, result.StateFailed, []diag.Code{diag.CookieNotSecure}, ""},
-		{"set over http", "JWT-COOKIE-004", func(r *Run) {
+		{"secure", result.JWTCookie004, nil, result.StatePassed, nil, ""},
+		{"not secure", result.JWTCookie004, func(r *Run) { setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=Lax") }, result.StateFailed, []diag.Code{diag.CookieNotSecure}, ""},
+		{"set over http", result.JWTCookie004, func(r *Run) {
 			r.Target.LoginURL = "http://login.acme.test/login"
 			setLine(r, r.Login.SetCookie.Line, "SecureOnly")
 		}, result.StateFailed, []diag.Code{diag.CookieInsecureOrigin}, ""},
 		// JWT-COOKIE-005
-		{"httponly", "JWT-COOKIE-005", nil, result.StatePassed, nil, ""},
-		{"readable by scripts", "JWT-COOKIE-005", func(r *Run) {
+		{"httponly", result.JWTCookie005, nil, result.StatePassed, nil, ""},
+		{"readable by scripts", result.JWTCookie005, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; SameSite=None")
 			r.Login.DocumentCookieHasToken = true
 		}, result.StateFailed, []diag.Code{diag.CookieNotHTTPOnly}, ""},
 		// JWT-COOKIE-006
-		{"samesite none proven", "JWT-COOKIE-006", nil, result.StatePassed, nil, ""},
-		{"samesite lax", "JWT-COOKIE-006", func(r *Run) {
+		{"samesite none proven", result.JWTCookie006, nil, result.StatePassed, nil, ""},
+		{"samesite lax", result.JWTCookie006, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=Lax")
 			r.Login.Embed.FrameCookie, r.Login.Embed.FetchCookie = withheld("SchemefulSameSiteLax"), withheld("SchemefulSameSiteLax")
 		}, result.StateFailed, []diag.Code{diag.CookieSameSiteNotNone}, ""},
-		{"none without secure", "JWT-COOKIE-006", func(r *Run) {
+		{"none without secure", result.JWTCookie006, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; HttpOnly; SameSite=None", "SameSiteNoneInsecure")
 		}, result.StateFailed, []diag.Code{diag.CookieSameSiteNoneInsecure}, ""},
-		{"third-party cookies blocked", "JWT-COOKIE-006", func(r *Run) {
+		{"third-party cookies blocked", result.JWTCookie006, func(r *Run) {
 			r.Login.Embed.FrameCookie, r.Login.Embed.FetchCookie = withheld("UserPreferences"), withheld("UserPreferences")
 		}, result.StateWarned, []diag.Code{diag.CookieThirdPartyBlocked}, ""},
-		{"embed page failed", "JWT-COOKIE-006", func(r *Run) { r.Login.EmbedErr = errors.New("timeout") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"the app's page broke the embedding step: the app's failure", "JWT-COOKIE-006", func(r *Run) {
+		{"embed page failed", result.JWTCookie006, func(r *Run) { r.Login.EmbedErr = errors.New("timeout") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"the app's page broke the embedding step: the app's failure", result.JWTCookie006, func(r *Run) {
 			r.Login.EmbedErr = &appPageError{errors.New("follow the link to the app: timeout")}
 		}, result.StateFailed, []diag.Code{diag.AppPageFailed}, ""},
-		{"mfconform's own verifier broke it: set-up", "JWT-COOKIE-006", func(r *Run) {
+		{"mfconform's own verifier broke it: set-up", result.JWTCookie006, func(r *Run) {
 			r.Login.EmbedErr, r.Target.AppIsReference = &appPageError{errors.New("follow the link to the app: timeout")}, true
 		}, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"not sent on navigation blocks", "JWT-COOKIE-006", func(r *Run) { r.Login.AppNavCookie = withheld("DomainMismatch") }, result.StateBlocked, nil, "JWT-COOKIE-002"},
-		{"not stored blocks", "JWT-COOKIE-006", func(r *Run) { setLine(r, r.Login.SetCookie.Line, "NameValuePairExceedsMaxSize") }, result.StateBlocked, nil, "JWT-COOKIE-009"},
+		{"not sent on navigation blocks", result.JWTCookie006, func(r *Run) { r.Login.AppNavCookie = withheld("DomainMismatch") }, result.StateBlocked, nil, string(result.JWTCookie002)},
+		{"not stored: blocked by JWT-COOKIE-001", result.JWTCookie006, func(r *Run) { setLine(r, r.Login.SetCookie.Line, "NameValuePairExceedsMaxSize") }, result.StateBlocked, nil, string(result.JWTCookie001)},
 		// JWT-COOKIE-007…009
-		{"path covers", "JWT-COOKIE-007", nil, result.StatePassed, nil, ""},
-		{"path restricted", "JWT-COOKIE-007", func(r *Run) {
+		{"path covers", result.JWTCookie007, nil, result.StatePassed, nil, ""},
+		{"path restricted", result.JWTCookie007, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None")
 		}, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
-		{"not expired", "JWT-COOKIE-008", nil, result.StatePassed, nil, ""},
-		{"max-age 0", "JWT-COOKIE-008", func(r *Run) {
+		{"not expired", result.JWTCookie008, nil, result.StatePassed, nil, ""},
+		{"max-age 0", result.JWTCookie008, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
 			r.Login.Stored = nil
 		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
-		{"size fits", "JWT-COOKIE-009", nil, result.StatePassed, nil, ""},
-		{"too large", "JWT-COOKIE-009", func(r *Run) { setLine(r, CookieName+"="+strings.Repeat("a", 5000), "NameValuePairExceedsMaxSize") }, result.StateFailed, []diag.Code{diag.CookieTooLarge}, ""},
+		{"size fits", result.JWTCookie009, nil, result.StatePassed, nil, ""},
+		{"too large", result.JWTCookie009, func(r *Run) { setLine(r, CookieName+"="+strings.Repeat("a", 5000), "NameValuePairExceedsMaxSize") }, result.StateFailed, []diag.Code{diag.CookieTooLarge}, ""},
 		// JWT-TOKEN-*
-		{"compact JWS", "JWT-TOKEN-001", nil, result.StatePassed, nil, ""},
-		{"not a JWS", "JWT-TOKEN-001", func(r *Run) {
+		{"compact JWS", result.JWTToken001, nil, result.StatePassed, nil, ""},
+		{"not a JWS", result.JWTToken001, func(r *Run) {
 			setLine(r, CookieName+"=bm90IGEgand0; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
 		}, result.StateFailed, []diag.Code{diag.TokenMalformed}, ""},
-		{"alg blocked by a malformed token", "JWT-TOKEN-002", func(r *Run) { setLine(r, CookieName+"=garbage; Domain=.acme.test") }, result.StateBlocked, nil, "JWT-TOKEN-001"},
-		{"signature verifies", "JWT-TOKEN-003", nil, result.StatePassed, nil, ""},
-		{"signature needs the key", "JWT-TOKEN-003", func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
-		{"signature mismatch", "JWT-TOKEN-003", func(r *Run) { r.Target.Secret = []byte("another-secret-of-enough-length-000000") }, result.StateFailed, []diag.Code{diag.TokenSignatureMismatch}, ""},
-		{"clock agrees", "JWT-TOKEN-010", nil, result.StatePassed, nil, ""},
-		{"clock ahead", "JWT-TOKEN-010", func(r *Run) { r.Login.LoginDate = testNow.Add(10 * time.Minute) }, result.StateFailed, []diag.Code{diag.TokenClockSkew}, ""},
-		{"no Date and no iat: nothing to compare", "JWT-TOKEN-010", func(r *Run) { r.Login.LoginDate = time.Time{} }, result.StateNotJudged, nil, InputClockEvidence},
-		{"secret judged without a backend", "JWT-TOKEN-009", func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StatePassed, nil, ""},
-		{"secret needs the key", "JWT-TOKEN-009", func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
-		{"token specs out of scope app-only", "JWT-TOKEN-004", func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StateOutOfScope, nil, "app-only run"},
+		{"alg blocked by a malformed token", result.JWTToken002, func(r *Run) { setLine(r, CookieName+"=garbage; Domain=.acme.test") }, result.StateBlocked, nil, string(result.JWTToken001)},
+		{"signature verifies", result.JWTToken003, nil, result.StatePassed, nil, ""},
+		{"signature needs the key", result.JWTToken003, func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
+		{"signature mismatch", result.JWTToken003, func(r *Run) { r.Target.Secret = []byte("another-secret-of-enough-length-000000") }, result.StateFailed, []diag.Code{diag.TokenSignatureMismatch}, ""},
+		{"clock agrees", result.JWTToken010, nil, result.StatePassed, nil, ""},
+		{"clock ahead", result.JWTToken010, func(r *Run) { r.Login.LoginDate = testNow.Add(10 * time.Minute) }, result.StateFailed, []diag.Code{diag.TokenClockSkew}, ""},
+		{"no Date and no iat: nothing to compare", result.JWTToken010, func(r *Run) { r.Login.LoginDate = time.Time{} }, result.StateNotJudged, nil, InputClockEvidence},
+		{"secret judged without a backend", result.JWTToken009, func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StatePassed, nil, ""},
+		{"secret needs the key", result.JWTToken009, func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
+		{"token specs out of scope app-only", result.JWTToken004, func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, result.StateOutOfScope, nil, "app-only run"},
 		// JWT-APP-001
-		{"app accepts a valid token", "JWT-APP-001", nil, result.StatePassed, nil, ""},
-		{"app unreachable", "JWT-APP-001", func(r *Run) { r.Probes, r.ProbesErr = nil, errors.New("dial tcp: connection refused") }, result.StateFailed, []diag.Code{diag.AppUnreachable}, ""},
-		{"app rejects a valid token", "JWT-APP-001", func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsValidToken}, ""},
-		{"acceptance needs the key", "JWT-APP-001", func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
-		{"reference app is out of scope", "JWT-APP-001", func(r *Run) { r.Target.AppIsReference = true }, result.StateOutOfScope, nil, "backend-only run"},
-		{"probe answered with a network error", "JWT-APP-001", func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Error: "reset"}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
+		{"app accepts a valid token", result.JWTApp001, nil, result.StatePassed, nil, ""},
+		{"app unreachable", result.JWTApp001, func(r *Run) { r.Probes, r.ProbesErr = nil, errors.New("dial tcp: connection refused") }, result.StateFailed, []diag.Code{diag.AppUnreachable}, ""},
+		{"app rejects a valid token", result.JWTApp001, func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsValidToken}, ""},
+		{"acceptance needs the key", result.JWTApp001, func(r *Run) { r.Target.Secret = nil }, result.StateNotJudged, nil, InputSecret},
+		{"reference app is out of scope", result.JWTApp001, func(r *Run) { r.Target.AppIsReference = true }, result.StateOutOfScope, nil, "backend-only run"},
+		{"probe answered with a network error", result.JWTApp001, func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Error: "reset"}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
 		// JWT-APP-002
-		{"backend token delivered and accepted", "JWT-APP-002", nil, result.StatePassed, nil, ""},
-		{"backend token refused", "JWT-APP-002", func(r *Run) { r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true} }, result.StateFailed, []diag.Code{diag.AppRejectsValidToken}, ""},
-		{"not delivered, sent directly, accepted", "JWT-APP-002", func(r *Run) {
+		{"backend token delivered and accepted", result.JWTApp002, nil, result.StatePassed, nil, ""},
+		{"backend token refused", result.JWTApp002, func(r *Run) { r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true} }, result.StateFailed, []diag.Code{diag.AppRejectsValidToken}, ""},
+		{"not delivered, sent directly, accepted", result.JWTApp002, func(r *Run) {
 			r.Login.AppProbeCookie = nil
 			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Status: 200, Accepted: true}}
 		}, result.StatePassed, nil, ""},
-		{"not delivered and not sent: no pass", "JWT-APP-002", func(r *Run) { r.Login.AppProbeCookie = nil }, result.StateBlocked, nil, "JWT-COOKIE-002"},
-		{"backend token expired: the app is right", "JWT-APP-002", func(r *Run) {
+		{"not delivered, and JWT-COOKIE-002 says why", result.JWTApp002, func(r *Run) {
+			r.Login.AppNavCookie, r.Login.AppProbeCookie = withheld("DomainMismatch"), nil
+		}, result.StateBlocked, nil, string(result.JWTCookie002)},
+		{"not delivered and not sent: no pass", result.JWTApp002, func(r *Run) { r.Login.AppProbeCookie = nil }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"backend token expired and refused: the app is right", result.JWTApp002, func(r *Run) {
 			tok, _ := jwtcheck.Mint("HS256", []byte(testSecret), map[string]any{"user_id": "u", "exp": testNow.Add(-time.Hour).Unix()})
 			setLine(r, CookieName+"="+tok+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
-		}, result.StateBlocked, nil, "JWT-TOKEN-006"},
+			r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true}
+		}, result.StateBlocked, nil, string(result.JWTToken006)},
+		{"backend token expired and accepted: the title holds", result.JWTApp002, func(r *Run) {
+			tok, _ := jwtcheck.Mint("HS256", []byte(testSecret), map[string]any{"user_id": "u", "exp": testNow.Add(-time.Hour).Unix()})
+			setLine(r, CookieName+"="+tok+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
+		}, result.StatePassed, nil, ""},
+		{"backend token expired within the leeway and refused: never a failure of the app", result.JWTApp002, func(r *Run) {
+			tok, _ := jwtcheck.Mint("HS256", []byte(testSecret), map[string]any{"user_id": "u", "exp": testNow.Add(-2 * time.Second).Unix()})
+			setLine(r, CookieName+"="+tok+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
+			r.Thresholds.ExpLeeway = 5 * time.Second
+			r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true}
+		}, result.StateNotJudged, nil, InputUnexpiredToken},
 		// JWT-APP-003…010
-		{"identity shown", "JWT-APP-003", nil, result.StatePassed, nil, ""},
-		{"wrong identity", "JWT-APP-003", func(r *Run) {
+		{"identity shown", result.JWTApp003, nil, result.StatePassed, nil, ""},
+		{"wrong identity", result.JWTApp003, func(r *Run) {
 			answer(r, "valid-integer-exp", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`, Accepted: true})
 		}, result.StateFailed, []diag.Code{diag.AppIdentityMismatch}, ""},
-		{"expired rejected", "JWT-APP-004", nil, result.StatePassed, nil, ""},
-		{"expired accepted", "JWT-APP-004", func(r *Run) { answer(r, "expired-25h", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsExpired}, ""},
-		{"expired probes need the key", "JWT-APP-004", func(r *Run) { keyless(t, r) }, result.StateNotJudged, nil, InputSecret},
-		{"bad signatures rejected without the key", "JWT-APP-005", func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
-		{"other key accepted without the key", "JWT-APP-005", func(r *Run) { keyless(t, r); answer(r, "other-key-HS256", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsBadSignature}, ""},
-		{"alg none accepted without the key", "JWT-APP-006", func(r *Run) { keyless(t, r); answer(r, "alg-nOnE", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsAlgNone}, ""},
-		{"refusals prove nothing if valid is refused", "JWT-APP-006", func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateBlocked, nil, "JWT-APP-001"},
-		{"other alg accepted", "JWT-APP-007", func(r *Run) { answer(r, "alg-HS512", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsOtherAlg}, ""},
-		{"missing claim accepted", "JWT-APP-008", func(r *Run) { answer(r, "missing-exp", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsMissingClaim}, ""},
-		{"fractional exp refused along with every valid token", "JWT-APP-009", func(r *Run) {
+		{"expired rejected", result.JWTApp004, nil, result.StatePassed, nil, ""},
+		{"expired accepted", result.JWTApp004, func(r *Run) { answer(r, "expired-25h", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsExpired}, ""},
+		{"expired probes need the key", result.JWTApp004, func(r *Run) { keyless(t, r) }, result.StateNotJudged, nil, InputSecret},
+		{"bad signatures rejected without the key", result.JWTApp005, func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
+		{"other key accepted without the key", result.JWTApp005, func(r *Run) { keyless(t, r); answer(r, "other-key-HS256", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsBadSignature}, ""},
+		{"alg none accepted without the key", result.JWTApp006, func(r *Run) { keyless(t, r); answer(r, "alg-nOnE", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsAlgNone}, ""},
+		{"refusals prove nothing if valid is refused", result.JWTApp006, func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"other alg accepted", result.JWTApp007, func(r *Run) { answer(r, "alg-HS512", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsOtherAlg}, ""},
+		{"missing claim accepted", result.JWTApp008, func(r *Run) { answer(r, "missing-exp", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsMissingClaim}, ""},
+		{"fractional exp refused along with every valid token", result.JWTApp009, func(r *Run) {
 			answer(r, "valid-", ProbeResult{Status: 401, Rejected: true})
-		}, result.StateBlocked, nil, "JWT-APP-001"},
-		{"backend token could not be sent", "JWT-APP-002", func(r *Run) {
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"backend token could not be sent to an app that answers: its own finding", result.JWTApp002, func(r *Run) {
 			r.Login.AppProbeCookie = nil
 			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Error: "connection refused"}}
-		}, result.StateBlocked, nil, "JWT-APP-001"},
-		{"fractional exp refused", "JWT-APP-009", func(r *Run) { answer(r, "valid-fractional-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsFractionalExp}, ""},
-		{"a 404 is neither accepted nor rejected", "JWT-APP-006", func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 404}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
-		{"garbage refused", "JWT-APP-010", nil, result.StatePassed, nil, ""},
-		{"garbage crashes the app", "JWT-APP-010", func(r *Run) { answer(r, "garbage-word", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
-		{"garbage probes need no key", "JWT-APP-010", func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
-		{"probes blocked when the app is down", "JWT-APP-010", func(r *Run) { r.Probes, r.ProbesErr = nil, errors.New("refused") }, result.StateBlocked, nil, "JWT-APP-001"},
+		}, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
+		{"backend token could not be sent to an app that answers no probe", result.JWTApp002, func(r *Run) {
+			r.Login.AppProbeCookie = nil
+			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Error: "connection refused"}}
+			r.Probes, r.ProbesErr = nil, errors.New("connection refused")
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"fractional exp refused", result.JWTApp009, func(r *Run) { answer(r, "valid-fractional-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsFractionalExp}, ""},
+		{"a 404 is neither accepted nor rejected", result.JWTApp006, func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 404}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
+		{"garbage refused", result.JWTApp010, nil, result.StatePassed, nil, ""},
+		{"garbage crashes the app", result.JWTApp010, func(r *Run) { answer(r, "garbage-word", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"garbage probes need no key", result.JWTApp010, func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
+		{"probes blocked when the app is down", result.JWTApp010, func(r *Run) { r.Probes, r.ProbesErr = nil, errors.New("refused") }, result.StateBlocked, nil, string(result.JWTApp001)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.id+"/"+tt.name, func(t *testing.T) {
+		t.Run(string(tt.id)+"/"+tt.name, func(t *testing.T) {
 			r := goodRun(t)
 			if tt.mutate != nil {
 				tt.mutate(r)
@@ -277,10 +351,12 @@ func keyless(t *testing.T, r *Run) {
 	}
 }
 
-// TestEveryCheckHasRows keeps the table above complete: every JWT spec is
-// exercised with a passing and a not-passing row.
+// TestEveryCheckIsListed keeps the declarations complete: every JWT spec
+// has an area, bundles, a judgment and a title, and the prerequisites
+// form a graph whose every edge points to a spec printed earlier (no
+// cycle, nothing unknown).
 func TestEveryCheckIsListed(t *testing.T) {
-	seen := map[string]bool{}
+	seen := map[result.SpecID]bool{}
 	for _, c := range Checks() {
 		if seen[c.ID] {
 			t.Errorf("duplicate spec ID %s", c.ID)
@@ -289,5 +365,33 @@ func TestEveryCheckIsListed(t *testing.T) {
 		if c.Area == "" || c.Bundles == nil || c.Judge == nil || c.Title == "" {
 			t.Errorf("%s: incomplete declaration %+v", c.ID, c)
 		}
+	}
+	if err := judge.Validate(Checks()); err != nil {
+		t.Errorf("judge.Validate(Checks()) = %v", err)
+	}
+}
+
+// TestACauseLeftOutOfTheRun: with --label-filter area:cookie on an app that
+// does not answer, JWT-APP-001 is not in the run, so the cookie specs that
+// need the app page are never "blocked by" it: they are not judged, naming
+// it as what to run (issue 22, B5).
+func TestACauseLeftOutOfTheRun(t *testing.T) {
+	r := goodRun(t)
+	r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("net::ERR_CONNECTION_REFUSED"), nil, nil
+	var cookieSpecs []result.SpecID
+	for _, c := range Checks() {
+		if c.Area == "cookie" {
+			cookieSpecs = append(cookieSpecs, c.ID)
+		}
+	}
+	v := judge.Resolve(Checks(), r, cookieSpecs)
+	for _, id := range []result.SpecID{result.JWTCookie002, result.JWTCookie006, result.JWTCookie010} {
+		s := v.Spec(id)
+		if s.State != result.StateNotJudged || s.Input != string(result.JWTApp001)+" in the run" || !strings.Contains(s.Reason, "ERR_CONNECTION_REFUSED") {
+			t.Errorf("%s = %s (input %q): %s; want not judged, naming JWT-APP-001 and the browser's error", id, s.State, s.Input, s.Reason)
+		}
+	}
+	if _, judged := v[result.JWTApp001]; judged {
+		t.Errorf("JWT-APP-001 has a verdict in a run that left it out")
 	}
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
-// Chromium's reasons for refusing a Set-Cookie, each owned by one spec.
+// Chromium's reasons for refusing a Set-Cookie or withholding a cookie.
 const (
 	reasonInvalidDomain    = "InvalidDomain"
 	reasonSecureOnly       = "SecureOnly"
@@ -25,28 +26,35 @@ const (
 	maxCookieNameValueSize = 4096
 )
 
-// reasonOwners maps the Set-Cookie block reasons a dedicated spec explains
-// to that spec; JWT-COOKIE-001 reports every other one.
-var reasonOwners = map[string]string{
-	reasonInvalidDomain: "JWT-COOKIE-002",
-	reasonSecureOnly:    "JWT-COOKIE-004",
-	reasonNoneInsecure:  "JWT-COOKIE-006",
-	reasonTooLarge:      "JWT-COOKIE-009",
-}
-
-// cookieChecks are the specs about the mf_jwt_token cookie.
+// cookieChecks are the specs about the mf_jwt_token cookie, in the order
+// the report prints them: each cause before the specs it explains
+// (JWT-COOKIE-003 and 004 and 007 judge what JWT-COOKIE-002 needs to
+// follow the cookie to the app).
 var cookieChecks = judge.InArea("cookie", []string{BundleLogin},
-	judge.Check[*Run]{ID: "JWT-COOKIE-001", Title: "the login response sets mf_jwt_token and Chromium stores it", Judge: cookieSet},
-	judge.Check[*Run]{ID: "JWT-COOKIE-002", Title: "its Domain covers the app host and the cookie reaches the app on top-level navigation", Judge: cookieDomain},
-	judge.Check[*Run]{ID: "JWT-COOKIE-003", Title: "the backend and the app share a registrable domain (Public Suffix List)", Judge: cookieRegistrable, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: "JWT-COOKIE-004", Title: "the cookie is Secure and set and used over https", Judge: cookieSecure},
-	judge.Check[*Run]{ID: "JWT-COOKIE-005", Title: "the cookie is HttpOnly, invisible to document.cookie in the app", Judge: cookieHTTPOnly},
-	judge.Check[*Run]{ID: "JWT-COOKIE-006", Title: "SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", Judge: cookieSameSite},
-	judge.Check[*Run]{ID: "JWT-COOKIE-007", Title: "the cookie's Path covers the app", Judge: cookiePath},
-	judge.Check[*Run]{ID: "JWT-COOKIE-008", Title: "the cookie is not already expired on arrival", Judge: cookieExpiry},
-	judge.Check[*Run]{ID: "JWT-COOKIE-009", Title: "name and value fit in 4096 bytes", Judge: cookieSize},
-	judge.Check[*Run]{ID: "JWT-COOKIE-010", Title: "exactly one mf_jwt_token reaches the app (no stale duplicate)", Judge: cookieSingle},
+	judge.Check[*Run]{ID: result.JWTCookie001, Title: "the login response sets mf_jwt_token and Chromium stores it", Judge: cookieSet},
+	judge.Check[*Run]{ID: result.JWTCookie003, Title: "the backend and the app share a registrable domain (Public Suffix List)", Judge: cookieRegistrable, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: result.JWTCookie004, Title: "the cookie is Secure and set and used over https", Judge: cookieSecure,
+		After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTCookie007, Title: "the cookie's Path covers the app", Judge: cookiePath,
+		After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTCookie002, Title: "its Domain covers the app host and the cookie reaches the app on top-level navigation", Judge: cookieDomain,
+		After: []result.SpecID{result.JWTApp001, result.JWTCookie001, result.JWTCookie003, result.JWTCookie004, result.JWTCookie007}},
+	judge.Check[*Run]{ID: result.JWTCookie005, Title: "the cookie is HttpOnly, invisible to document.cookie in the app", Judge: cookieHTTPOnly,
+		After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTCookie006, Title: "SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", Judge: cookieSameSite,
+		After: followers},
+	judge.Check[*Run]{ID: result.JWTCookie008, Title: "the cookie is not already expired on arrival", Judge: cookieExpiry,
+		After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTCookie009, Title: "name and value fit in 4096 bytes", Judge: cookieSize,
+		After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTCookie010, Title: "exactly one mf_jwt_token reaches the app (no stale duplicate)", Judge: cookieSingle,
+		After: followers},
 )
+
+// followers are the prerequisites of the specs that follow the stored
+// cookie into the app: the cookie stored (JWT-COOKIE-001), the app
+// answering (JWT-APP-001) and the cookie reaching it (JWT-COOKIE-002).
+var followers = []result.SpecID{result.JWTCookie001, result.JWTApp001, result.JWTCookie002}
 
 // withCookie returns the login evidence, the parsed Set-Cookie line and an
 // outcome carrying the cookie evidence and the screenshots, or why the spec
@@ -63,65 +71,57 @@ func (r *Run) withCookie() (*LoginEvidence, cookieattr.Attrs, judge.Outcome, *ju
 }
 
 // notStored returns the outcome of a spec that needs the cookie in the jar
-// when it is not there: blocked by the spec that explains why.
+// when Chromium did not store it: JWT-COOKIE-001 fails for that, naming
+// Chromium's reason.
 func notStored(ev *LoginEvidence) *judge.Outcome {
-	if ev.Stored != nil {
+	if ev.stored() {
 		return nil
 	}
-	return stop(judge.Blocked(storeOwner(ev), "Chromium did not store the cookie"))
+	return stop(judge.Unmet("Chromium did not store the cookie").By(result.JWTCookie001))
 }
 
-// storeOwner names the spec that explains why Chromium did not store the
-// cookie.
-func storeOwner(ev *LoginEvidence) string {
-	for _, rs := range ev.SetCookie.Reasons {
-		if owner, ok := reasonOwners[rs]; ok {
-			return owner
-		}
-	}
-	if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); expired {
-		return "JWT-COOKIE-008"
-	}
-	return "JWT-COOKIE-001"
+// stored reports whether Chromium stored the cookie this login set: it
+// accepted the Set-Cookie line and the cookie is in the jar.
+func (e *LoginEvidence) stored() bool {
+	return e.SetCookie != nil && e.SetCookie.Stored && e.Stored != nil
 }
 
-// navReasonOwner names the spec that explains a reason Chromium gave for
-// withholding the cookie from a request, "" for none.
-func navReasonOwner(reason string) string {
-	switch {
-	case reason == reasonNotOnPath:
-		return "JWT-COOKIE-007"
-	case reason == reasonSecureOnly:
-		return "JWT-COOKIE-004"
-	case strings.Contains(reason, "SameSite"):
-		return "JWT-COOKIE-006"
+// navReasonOwner names the earlier spec that judges the attribute behind a
+// reason Chromium gave for withholding the cookie from the navigation to
+// the app, "" when none does.
+func navReasonOwner(reason string) result.SpecID {
+	switch reason {
+	case reasonNotOnPath:
+		return result.JWTCookie007
+	case reasonSecureOnly:
+		return result.JWTCookie004
 	}
 	return ""
 }
 
 // needAppPage returns why a spec that follows the cookie to the app cannot
-// judge: the app page was not reached in the browser. The spec it names
-// fails for that: JWT-APP-001 when the app answered no probe either,
-// otherwise JWT-COOKIE-002, which follows the cookie there first
-// (appPageFinding).
+// judge: the app page was not reached in the browser. The spec that fails
+// for that is JWT-APP-001 when the app answered no probe either (or the
+// probes were not sent), otherwise JWT-COOKIE-002, which follows the
+// cookie there first (appPageFinding).
 func (r *Run) needAppPage(ev *LoginEvidence) *judge.Outcome {
 	if o := r.needAppForCookie(); o != nil {
 		return o
 	}
 	if ev.AppErr != nil {
-		return stop(judge.Blocked(r.appPageOwner(), "the browser could not open the app page after login: %v", ev.AppErr))
+		return stop(judge.Unmet("the browser could not open the app page after login: %v", ev.AppErr).By(r.appPageOwner()))
 	}
 	return nil
 }
 
 // appPageOwner names the spec that fails when the browser could not open
-// the app page: JWT-APP-001 when the probes could not reach the app
-// either (its APP_UNREACHABLE), JWT-COOKIE-002 otherwise.
-func (r *Run) appPageOwner() string {
+// the app page: JWT-APP-001 when the probes did not reach the app either
+// (its APP_UNREACHABLE) or were not sent, JWT-COOKIE-002 otherwise.
+func (r *Run) appPageOwner() result.SpecID {
 	if !r.Target.AppIsReference && r.Probes == nil {
-		return "JWT-APP-001"
+		return result.JWTApp001
 	}
-	return "JWT-COOKIE-002"
+	return result.JWTCookie002
 }
 
 // appPageFinding is JWT-COOKIE-002's finding when the browser could not
@@ -163,6 +163,11 @@ func (r *Run) needAppForCookie() *judge.Outcome {
 	return nil
 }
 
+// cookieSet is JWT-COOKIE-001: the cookie is set, and stored. A cookie
+// set but not stored fails here, with the code of Chromium's reason (or,
+// with no reason given, of the expiry that explains it): the specs that
+// judge only the Set-Cookie line may still report their attribute, and
+// those that need the stored cookie are blocked by this one.
 func cookieSet(r *Run) judge.Outcome {
 	if o := r.needLogin(); o != nil && r.Target.LoginURL == "" {
 		return *o
@@ -182,26 +187,71 @@ func cookieSet(r *Run) judge.Outcome {
 			"a Set-Cookie: mf_jwt_token=… header on the login response ("+r.Target.LoginURL+")",
 			"no cookie named exactly mf_jwt_token; cookies set: %s%s", listOrNone(ev.Others), nearMisses(ev.Others)))
 	}
-	o.Show("chromium-verdict", ev.SetCookie.Reasons)
-	var unowned []string
+	o.Show("set-cookie", redact.SetCookie(ev.SetCookie.Line))
+	o.Show("cookies", cookieRows(ev))
+	o.Show("chromium-verdict", storeVerdict(ev))
+	if ev.stored() {
+		return o
+	}
+	return o.Add(r.refusals(ev)...)
+}
+
+// storeVerdict is what Chromium did with the Set-Cookie line, as evidence:
+// stored or not, and its reasons.
+func storeVerdict(ev *LoginEvidence) map[string]any {
+	v := map[string]any{"stored": ev.stored()}
+	if len(ev.SetCookie.Reasons) > 0 {
+		v["reasons"] = ev.SetCookie.Reasons
+	}
+	return v
+}
+
+// refusals are JWT-COOKIE-001's findings for a cookie Chromium did not
+// store: one per reason it gave, in the code that explains that reason,
+// and for a cookie dropped without a reason the expiry that explains it
+// (a cookie already expired is a deletion: Chromium gives no reason).
+func (r *Run) refusals(ev *LoginEvidence) []diag.Diagnostic {
+	a := cookieattr.Parse(ev.SetCookie.Line)
+	loginHost := hostOf(r.Target.LoginURL)
+	var out []diag.Diagnostic
+	var other []string
 	for _, rs := range ev.SetCookie.Reasons {
-		if _, ok := reasonOwners[rs]; !ok {
-			unowned = append(unowned, rs)
+		refused := "Chromium refused the cookie (" + rs + "): "
+		switch rs {
+		case reasonNoneInsecure:
+			out = append(out, diag.New(diag.CookieSameSiteNoneInsecure, "SameSite=None together with Secure",
+				refused+"SameSite=None without Secure"))
+		case reasonInvalidDomain:
+			why := "it does not domain-match the login host " + loginHost
+			if jwtcheck.IsPublicSuffix(a.DomainValue()) {
+				why = "it is a public suffix"
+			}
+			out = append(out, diag.Newf(diag.CookieDomainInvalid, "Domain=."+registrable(loginHost, hostOf(r.Target.AppURL)),
+				"%sDomain=%s: %s", refused, a.DomainValue(), why))
+		case reasonTooLarge:
+			out = append(out, diag.Newf(diag.CookieTooLarge, "name+value ≤ 4096 bytes",
+				"%sname+value is %d bytes", refused, len(a.Name)+len(a.Value)))
+		case reasonSecureOnly:
+			out = append(out, diag.Newf(diag.CookieInsecureOrigin, "the login page is served over https",
+				"%sa Secure cookie set by %s", refused, r.Target.LoginURL))
+		default:
+			other = append(other, rs)
 		}
 	}
-	if len(unowned) > 0 {
-		return o.Add(diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
-			"Chromium refused the cookie: %s", strings.Join(unowned, ", ")))
+	if len(other) > 0 {
+		out = append(out, diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+			"Chromium refused the cookie: %s", strings.Join(other, ", ")))
 	}
-	if ev.SetCookie.Stored && ev.Stored == nil {
-		// Refused without a reason: that is what Chromium does with a
-		// cookie that is already expired (JWT-COOKIE-008 explains it).
-		if expired, _ := cookieattr.Parse(ev.SetCookie.Line).ExpiredAt(ev.LoginDateOr()); !expired {
-			return o.Add(diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
-				"the cookie is not in the jar after login and Chromium gave no reason"))
-		}
+	if len(out) > 0 {
+		return out
 	}
-	return o
+	if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
+		return []diag.Diagnostic{diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
+			"%s (server Date %s): the cookie is not in the jar after login, and Chromium gave no reason (an expired cookie is a deletion)",
+			attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z"))}
+	}
+	return []diag.Diagnostic{diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+		"the cookie is not in the jar after login and Chromium gave no reason")}
 }
 
 func cookieDomain(r *Run) judge.Outcome {
@@ -214,7 +264,7 @@ func cookieDomain(r *Run) judge.Outcome {
 	}
 	loginHost, appHost := hostOf(r.Target.LoginURL), hostOf(r.Target.AppURL)
 	if _, ok, err := jwtcheck.RegistrableDomains(loginHost, appHost); err != nil || !ok {
-		return judge.Blocked("JWT-COOKIE-003", "%s and %s share no registrable domain, so no Domain value can work", loginHost, appHost)
+		return judge.Unmet("%s and %s share no registrable domain, so no Domain value can work", loginHost, appHost).By(result.JWTCookie003)
 	}
 	if slices.Contains(ev.SetCookie.Reasons, reasonInvalidDomain) {
 		why := "it does not domain-match the login host " + loginHost
@@ -236,7 +286,7 @@ func cookieDomain(r *Run) judge.Outcome {
 	if s := notStored(ev); s != nil {
 		return *s
 	}
-	if ev.AppErr != nil && r.appPageOwner() == "JWT-COOKIE-002" {
+	if ev.AppErr != nil && r.appPageOwner() == result.JWTCookie002 {
 		return o.Add(r.appPageFinding(ev))
 	}
 	if s := r.needAppPage(ev); s != nil {
@@ -250,15 +300,16 @@ func cookieDomain(r *Run) judge.Outcome {
 		return o.Add(diag.Newf(diag.CookieDomainInvalid, "the cookie is sent to "+appHost,
 			"stored for domain %s, withheld from %s (DomainMismatch)", ev.Stored.Domain, appHost))
 	}
+	notSent := o.Add(diag.Newf(diag.CookieNotSent, "the cookie is sent to "+appHost+" on a top-level navigation",
+		"Chromium did not send it: %s", verdictText(ev.AppNavCookie)))
 	if ev.AppNavCookie != nil {
 		for _, rs := range ev.AppNavCookie.Reasons {
 			if owner := navReasonOwner(rs); owner != "" {
-				return judge.Blocked(owner, "Chromium withheld the cookie from the app page (%s)", rs)
+				return judge.Unmet("Chromium withheld the cookie from the app page (%s)", rs).By(owner).Else(notSent)
 			}
 		}
 	}
-	return o.Add(diag.Newf(diag.CookieNotSent, "the cookie is sent to "+appHost+" on a top-level navigation",
-		"Chromium did not send it: %s", verdictText(ev.AppNavCookie)))
+	return notSent
 }
 
 func cookieRegistrable(r *Run) judge.Outcome {
@@ -625,12 +676,8 @@ func cookieDesc(ev *LoginEvidence, v browser.CookieVerdict) string {
 }
 
 // notDelivered is the outcome of a spec that follows the cookie into the
-// app when it did not arrive: blocked by whatever keeps JWT-COOKIE-002
-// from judging (JWT-COOKIE-007 for a Path, …), or by JWT-COOKIE-002 itself
-// when that spec reports why.
+// app when it did not arrive: JWT-COOKIE-002 follows it there first and
+// fails for that (or is blocked by what explains it).
 func (r *Run) notDelivered(why string) judge.Outcome {
-	if d := cookieDomain(r); d.Unjudged != nil {
-		return judge.Outcome{Unjudged: d.Unjudged}
-	}
-	return judge.Blocked("JWT-COOKIE-002", "%s", why)
+	return judge.Unmet("%s", why).By(result.JWTCookie002)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -17,9 +18,10 @@ const BundleBackendToken = "jwt_backend_token"
 
 // Gather gathers, concurrently, the evidence bundles that the selected
 // specs (IDs; nil means all) need, makes the result the run the specs
-// judge, and returns each bundle's timing. Every bundle is bounded by the
+// judge, judges it (judge.Resolve: every selected spec's settled outcome)
+// and returns each bundle's timing. Every bundle is bounded by the
 // evidence timeout and by ctx, which ends when the run is interrupted.
-func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.Progress) []result.Bundle {
+func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress gather.Progress) []result.Bundle {
 	r := &Run{Target: e.Target, Thresholds: e.Thresholds, BlockThirdPartyCookies: e.BlockThirdPartyCookies}
 	redact.Known.AddSecret(string(e.Target.Secret))
 	for _, v := range e.Target.LoginForm {
@@ -65,6 +67,6 @@ func Gather(ctx context.Context, e *env.Env, selected []string, progress gather.
 		cancel()
 		timings = append(timings, result.Bundle{Name: BundleBackendToken, MS: float64(time.Since(start).Microseconds()) / 1000})
 	}
-	current = r
+	current, verdicts = r, judge.Resolve(Checks(), r, selected)
 	return timings
 }

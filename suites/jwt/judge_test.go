@@ -87,7 +87,7 @@ func TestCookieSingle(t *testing.T) {
 		name        string
 		change      func(r *Run)
 		wantCodes   []diag.Code
-		wantBlocked string
+		wantBlocked result.SpecID
 		wantScope   bool
 		wantText    []string
 	}{
@@ -113,19 +113,19 @@ func TestCookieSingle(t *testing.T) {
 			r.Login.Stored.Path = "/login"
 			r.Login.AppNavCookie, r.Login.AppNavCookies = &withheld, []browser.CookieVerdict{withheld}
 			r.Login.AppProbeCookie, r.Login.AppProbeCookies = &withheld, []browser.CookieVerdict{withheld}
-		}, nil, "JWT-COOKIE-007", false, nil},
-		{"not stored: blocked by the spec that explains it", func(r *Run) {
+		}, nil, result.JWTCookie007, false, nil},
+		{"not stored: blocked by JWT-COOKIE-001, which names Chromium's reason", func(r *Run) {
 			r.Login.Stored, r.Login.Jar = nil, nil
-			r.Login.SetCookie.Reasons = []string{"SameSiteNoneInsecure"}
-		}, nil, "JWT-COOKIE-006", false, nil},
-		{"no login observed: blocked by JWT-COOKIE-001", func(r *Run) { r.Login, r.LoginErr = nil, errTest }, nil, "JWT-COOKIE-001", false, nil},
+			r.Login.SetCookie.Stored, r.Login.SetCookie.Reasons = false, []string{"SameSiteNoneInsecure"}
+		}, nil, result.JWTCookie001, false, nil},
+		{"no login observed: blocked by JWT-COOKIE-001", func(r *Run) { r.Login, r.LoginErr = nil, errTest }, nil, result.JWTCookie001, false, nil},
 		{"app-only run: out of scope", func(r *Run) { r.Target.LoginURL, r.Login = "", nil }, nil, "", true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := conformant(t)
 			tt.change(r)
-			o := cookieSingle(r)
+			o := byID(t, result.JWTCookie010)(r)
 			checkOutcome(t, o, tt.wantCodes, tt.wantBlocked, tt.wantScope, tt.wantText)
 		})
 	}
@@ -167,10 +167,10 @@ func TestTokenTimezone(t *testing.T) {
 		want     []diag.Code
 		wantText string
 	}{
-		{"UTC+8: born 7h expired", -7 * time.Hour, nil, byID(t, "JWT-TOKEN-006"), []diag.Code{diag.TokenExpTimezone}, "UTC+8"},
-		{"expired 25 minutes: generic", -25 * time.Minute, nil, byID(t, "JWT-TOKEN-006"), []diag.Code{diag.TokenExpired}, ""},
-		{"UTC−8 with iat: the clock spec names it", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, "JWT-TOKEN-010"), []diag.Code{diag.TokenExpTimezone}, "UTC−8"},
-		{"UTC−8 with iat: not expired", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, "JWT-TOKEN-006"), nil, ""},
+		{"UTC+8: born 7h expired", -7 * time.Hour, nil, byID(t, result.JWTToken006), []diag.Code{diag.TokenExpTimezone}, "UTC+8"},
+		{"expired 25 minutes: generic", -25 * time.Minute, nil, byID(t, result.JWTToken006), []diag.Code{diag.TokenExpired}, ""},
+		{"UTC−8 with iat: the clock spec names it", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, result.JWTToken010), []diag.Code{diag.TokenExpTimezone}, "UTC−8"},
+		{"UTC−8 with iat: not expired", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, result.JWTToken006), nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,11 +192,13 @@ func TestTokenTimezone(t *testing.T) {
 func durPtr(d time.Duration) *time.Duration { return &d }
 
 // byID returns the registered judgment of spec id, with the stack fixes.
-func byID(t *testing.T, id string) func(*Run) judge.Outcome {
+// byID returns spec id's settled outcome on a run: every check judged and
+// the blocking settled (judge.Resolve), as a run does.
+func byID(t *testing.T, id result.SpecID) func(*Run) judge.Outcome {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			return c.Judge
+			return func(r *Run) judge.Outcome { return judge.Resolve(Checks(), r, nil)[id].Outcome }
 		}
 	}
 	t.Fatalf("no spec %s", id)
@@ -217,7 +219,7 @@ func TestStacksAndStackFixes(t *testing.T) {
 	if len(gs) != 2 || gs[0].Role != stack.RoleBackend || gs[0].ID != string(stack.Django) || gs[1].ID != string(stack.Express) {
 		t.Fatalf("Stacks() = %+v, want backend django (csrftoken), app express", gs)
 	}
-	o := byID(t, "JWT-COOKIE-002")(r)
+	o := byID(t, result.JWTCookie002)(r)
 	if got := codesOf(o); len(got) != 1 || got[0] != diag.CookieHostOnly {
 		t.Fatalf("JWT-COOKIE-002 codes = %v, want COOKIE_HOST_ONLY", got)
 	}
@@ -257,7 +259,7 @@ func TestStoredCookieAndFixVars(t *testing.T) {
 
 // checkOutcome compares an outcome's failing codes, blocked-by or scope,
 // and texts.
-func checkOutcome(t *testing.T, o judge.Outcome, codes []diag.Code, blockedBy string, scope bool, texts []string) {
+func checkOutcome(t *testing.T, o judge.Outcome, codes []diag.Code, blockedBy result.SpecID, scope bool, texts []string) {
 	t.Helper()
 	got := codesOf(o)
 	if len(got) != len(codes) {

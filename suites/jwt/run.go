@@ -57,17 +57,27 @@ const (
 	scopeReference = "backend-only run"
 )
 
-// current is the run the specs judge, set by Gather.
-var current *Run
+// current is the run the specs judge and verdicts its settled outcomes,
+// set by Gather.
+var (
+	current  *Run
+	verdicts judge.Verdicts
+)
 
 // Current returns the run the specs judge.
 func Current() *Run { return current }
 
-// Checks are JWT mode's specs, in the order they are listed. Each one's
-// findings carry their fix in the idiom of the stack that answered
-// (withStackFixes).
+// Verdicts returns the settled outcomes of the run's specs.
+func Verdicts() judge.Verdicts { return verdicts }
+
+// Checks are JWT mode's specs, in the order the report prints them: the
+// app's reachability first (JWT-APP-001: the cookie specs that follow the
+// cookie into the app need an app that answers), then the cookie, the
+// token and the rest of the app. Each one's findings carry their fix in
+// the idiom of the stack that answered (withStackFixes).
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
+	out = append(out, reachChecks...)
 	out = append(out, cookieChecks...)
 	out = append(out, tokenChecks...)
 	out = append(out, appChecks...)
@@ -147,7 +157,7 @@ func (r *Run) fixVars() stack.Vars {
 	return v
 }
 
-var _ = judge.Table("jwt", Checks(), Current)
+var _ = judge.Table("jwt", Checks(), Verdicts)
 
 // outcome is a helper for judgments that end early: a pointer to an
 // outcome, nil meaning "go on".
@@ -155,26 +165,26 @@ func stop(o judge.Outcome) *judge.Outcome { return &o }
 
 // needLogin returns why a spec about the backend's cookie or token cannot
 // judge, or nil: an app-only run has no backend, and a login that could
-// not be observed blocks every spec but JWT-COOKIE-001, which reports it.
+// not be observed is JWT-COOKIE-001's finding.
 func (r *Run) needLogin() *judge.Outcome {
 	switch {
 	case r.Target.LoginURL == "":
 		return stop(judge.OutOfScope(scopeAppOnly,
 			"app-only run (no --login-url): there is no backend cookie or token to judge"))
 	case r.Login == nil:
-		return stop(judge.Blocked("JWT-COOKIE-001", "the login could not be observed: %v", r.LoginErr))
+		return stop(judge.Unmet("the login could not be observed: %v", r.LoginErr).By(result.JWTCookie001))
 	}
 	return nil
 }
 
-// needCookie is needLogin for specs about mf_jwt_token itself: they are
-// blocked when the backend set none.
+// needCookie is needLogin for specs about mf_jwt_token itself: the
+// backend setting none is JWT-COOKIE-001's finding.
 func (r *Run) needCookie() (*LoginEvidence, *judge.Outcome) {
 	if o := r.needLogin(); o != nil {
 		return nil, o
 	}
 	if r.Login.SetCookie == nil {
-		return nil, stop(judge.Blocked("JWT-COOKIE-001", "the backend set no mf_jwt_token cookie"))
+		return nil, stop(judge.Unmet("the backend set no mf_jwt_token cookie").By(result.JWTCookie001))
 	}
 	return r.Login, nil
 }

@@ -7,38 +7,44 @@ import (
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // tokenChecks are the specs about the token the backend set.
 var tokenChecks = judge.InArea("token", []string{BundleLogin},
-	judge.Check[*Run]{ID: "JWT-TOKEN-001", Title: "the cookie holds a compact JWS (three base64url JSON segments)", Judge: tokenWellFormed},
-	judge.Check[*Run]{ID: "JWT-TOKEN-002", Title: "the token's alg is HS256", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken001, Title: "the cookie holds a compact JWS (three base64url JSON segments)", Judge: tokenWellFormed, After: []result.SpecID{result.JWTCookie001}},
+	judge.Check[*Run]{ID: result.JWTToken002, Title: "the token's alg is HS256", After: onTokenAfter, Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckAlg(p)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-003", Title: "the signature verifies with AUTH_SECRET_KEY", Judge: onToken(func(r *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken003, Title: "the signature verifies with AUTH_SECRET_KEY", After: onTokenAfter, Judge: onToken(func(r *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		if o := r.needSecret("checking the token's signature"); o != nil {
 			return *o
 		}
 		return judge.Findings(jwtcheck.CheckSignature(p, r.Target.Secret)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-004", Title: "user_id is present and a non-empty string", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken004, Title: "user_id is present and a non-empty string", After: onTokenAfter, Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckUserID(p)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-005", Title: "exp is present, numeric and in seconds", Judge: onToken(func(_ *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken005, Title: "exp is present, numeric and in seconds", After: onTokenAfter, Judge: onToken(func(_ *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckExp(p, ev.ReceivedAt)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-006", Title: "exp is in the future when the token arrives", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken006, Title: "exp is in the future when the token arrives", After: onTokenAfter, Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckNotExpired(p, ev.clock(p), r.Thresholds.ExpLeeway)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-007", Title: "the token's lifetime is at most the session limit (warn)", Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken007, Title: "the token's lifetime is at most the session limit (warn)", After: onTokenAfter, Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckLifetime(p, ev.ReceivedAt, r.Thresholds.MaxTokenLifetime)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-008", Title: "optional claims are strings and email is an address", Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
+	judge.Check[*Run]{ID: result.JWTToken008, Title: "optional claims are strings and email is an address", After: onTokenAfter, Judge: onToken(func(_ *Run, _ *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckOptionalClaims(p)...)
 	})},
-	judge.Check[*Run]{ID: "JWT-TOKEN-009", Title: "AUTH_SECRET_KEY is at least 32 bytes and not a placeholder", Judge: tokenSecret, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: "JWT-TOKEN-010", Title: "the backend's clock agrees with ours (HTTP Date, iat)", Judge: onToken(tokenClock)},
+	judge.Check[*Run]{ID: result.JWTToken009, Title: "AUTH_SECRET_KEY is at least 32 bytes and not a placeholder", Judge: tokenSecret, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: result.JWTToken010, Title: "the backend's clock agrees with ours (HTTP Date, iat)", After: onTokenAfter, Judge: onToken(tokenClock)},
 )
+
+// onTokenAfter are the prerequisites of a judgment of the parsed token
+// (onToken): the cookie set (JWT-COOKIE-001), the token well-formed
+// (JWT-TOKEN-001).
+var onTokenAfter = []result.SpecID{result.JWTCookie001, result.JWTToken001}
 
 // tokenWellFormed is JWT-TOKEN-001.
 func tokenWellFormed(r *Run) judge.Outcome {
@@ -50,9 +56,9 @@ func tokenWellFormed(r *Run) judge.Outcome {
 	return judge.Findings(ds...)
 }
 
-// onToken wraps a judgment of the backend's parsed token: blocked when the
-// backend set no cookie or the token is not a well-formed JWS, and showing
-// the decoded token.
+// onToken wraps a judgment of the backend's parsed token: unmet when the
+// backend set no cookie or the token is not a well-formed JWS (JWT-COOKIE-001
+// and JWT-TOKEN-001 fail for those), and showing the decoded token.
 func onToken(f func(*Run, *LoginEvidence, *jwtcheck.Parsed) judge.Outcome) func(*Run) judge.Outcome {
 	return func(r *Run) judge.Outcome {
 		ev, stop := r.needCookie()
@@ -61,7 +67,7 @@ func onToken(f func(*Run, *LoginEvidence, *jwtcheck.Parsed) judge.Outcome) func(
 		}
 		p, ds := jwtcheck.Parse(ev.token())
 		if p == nil || len(ds) > 0 {
-			return judge.Blocked("JWT-TOKEN-001", "the token is not a well-formed JWS")
+			return judge.Unmet("the token is not a well-formed JWS").By(result.JWTToken001)
 		}
 		o := f(r, ev, p)
 		o.Evidence = append(o.Evidence, named("token", tokenView(p, ev.ReceivedAt)))

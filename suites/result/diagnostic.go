@@ -57,7 +57,7 @@ type Entry struct {
 	// Specs are the specs that can report the code and Fixtures the
 	// fixtures that demonstrate it (filled where a caller knows them:
 	// mfconform explain).
-	Specs    []string `json:"specs,omitempty"`
+	Specs    []SpecID `json:"specs,omitempty"`
 	Fixtures []string `json:"fixtures,omitempty"`
 }
 

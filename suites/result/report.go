@@ -36,7 +36,7 @@ type Report struct {
 	Target        Target             `json:"target"`
 	Chromium      string             `json:"chromium,omitempty"`
 	Verdict       string             `json:"verdict"`
-	Counts        map[string]int     `json:"counts"`
+	Counts        map[State]int      `json:"counts"`
 	PhasesMS      map[string]float64 `json:"phases_ms,omitempty"`
 	// Bundles are the evidence bundles the run gathered, each timed: where
 	// the run's time went.
@@ -54,7 +54,7 @@ type Report struct {
 	// thresholds, secret fingerprints), so two reports can be compared.
 	ConfigFingerprint string `json:"config_fingerprint,omitempty"`
 	// Areas counts states per "mode:area" (e.g. "jwt:cookie").
-	Areas map[string]map[string]int `json:"areas"`
+	Areas map[string]map[State]int `json:"areas"`
 	// WaiverProblems lists waivers that matched nothing or have expired.
 	WaiverProblems []string `json:"waiver_problems,omitempty"`
 	// Catalogue holds the catalogue entry of every code the run reports,
@@ -129,14 +129,14 @@ type Bundle struct {
 // would judge.
 type MissingInput struct {
 	Input string   `json:"input"`
-	Specs []string `json:"specs"`
+	Specs []SpecID `json:"specs"`
 }
 
 // ScopeGroup is the out-of-scope specs of one run shape.
 type ScopeGroup struct {
 	Scope  string   `json:"scope"`
 	Reason string   `json:"reason"`
-	Specs  []string `json:"specs"`
+	Specs  []SpecID `json:"specs"`
 }
 
 // SortSpecs orders the specs by ID.
@@ -145,28 +145,29 @@ func (r *Report) SortSpecs() {
 }
 
 // Summarize derives Counts, Areas, MissingInputs, OutOfScope and Verdict
-// from Specs and SetupError. The verdict is, from worst to best:
+// from Specs and SetupError. Which spec blocked which is the judgments'
+// business (suites/judge resolves it once, in the printed order); the
+// report only counts. The verdict is, from worst to best:
 // interrupted; error (setup failed, or a spec could not reach its target);
 // not conformant (a spec failed); incomplete (an in-scope spec did not
 // judge, or nothing was judged at all); conformant with warnings;
 // conformant.
 func (r *Report) Summarize() {
-	r.resolveBlocked()
-	r.Counts = map[string]int{}
+	r.Counts = map[State]int{}
 	for _, s := range States {
 		if s != StateInterrupted {
 			r.Counts[s] = 0
 		}
 	}
-	r.Areas = map[string]map[string]int{}
-	inputs := map[string][]string{}
+	r.Areas = map[string]map[State]int{}
+	inputs := map[string][]SpecID{}
 	scopes := map[string]*ScopeGroup{}
 	judged := 0
 	for _, s := range r.Specs {
 		r.Counts[s.State]++
 		a := s.Area()
 		if r.Areas[a] == nil {
-			r.Areas[a] = map[string]int{}
+			r.Areas[a] = map[State]int{}
 		}
 		r.Areas[a][s.State]++
 		if Judged(s.State) {
@@ -206,35 +207,6 @@ func (r *Report) Summarize() {
 		r.Verdict = VerdictWarnings
 	default:
 		r.Verdict = VerdictConformant
-	}
-}
-
-// resolveBlocked makes every blocked spec name the spec at the root of
-// its chain: a spec blocked by one that is itself blocked is blocked by
-// what blocked that one (the spec whose finding explains both).
-func (r *Report) resolveBlocked() {
-	byID := map[string]*Spec{}
-	for i := range r.Specs {
-		byID[r.Specs[i].ID] = &r.Specs[i]
-	}
-	for i := range r.Specs {
-		s := &r.Specs[i]
-		if s.State != StateBlocked {
-			continue
-		}
-		root, via := s.BlockedBy, []string(nil)
-		for hops := 0; hops < len(r.Specs); hops++ {
-			b, ok := byID[root]
-			if !ok || b.State != StateBlocked || b.BlockedBy == "" || b.BlockedBy == s.ID {
-				break
-			}
-			via = append(via, root)
-			root = b.BlockedBy
-		}
-		if len(via) > 0 {
-			s.Reason = "blocked by " + root + " (through " + strings.Join(via, ", ") + "): " + strings.TrimPrefix(s.Reason, "blocked by "+s.BlockedBy+": ")
-			s.BlockedBy = root
-		}
 	}
 }
 

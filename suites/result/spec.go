@@ -6,33 +6,38 @@ import (
 	"strings"
 )
 
-// Spec states. A spec either judged (passed, warned, failed — or waived, an
-// accepted failure) or says why it could not, in one of three kinds.
+// State is how a spec ended. A spec either judged (passed, warned, failed —
+// or waived, an accepted failure) or says why it could not, in one of three
+// kinds. The constants are the only states; report.json writes them as
+// these strings.
+type State string
+
+// Spec states.
 const (
-	StatePassed = "passed"
-	StateFailed = "failed"
-	StateWarned = "warned"
-	StateWaived = "waived"
+	StatePassed State = "passed"
+	StateFailed State = "failed"
+	StateWarned State = "warned"
+	StateWaived State = "waived"
 	// StateOutOfScope: the run's shape excludes the spec (an app-only run
 	// has no backend cookie to judge).
-	StateOutOfScope = "out_of_scope"
+	StateOutOfScope State = "out_of_scope"
 	// StateNotJudged: an input the operator can give is missing (no
 	// AUTH_SECRET_KEY, no Supabase test user); Spec.Input names it.
-	StateNotJudged = "not_judged"
+	StateNotJudged State = "not_judged"
 	// StateBlocked: an earlier spec's finding makes this one meaningless;
 	// Spec.BlockedBy names it.
-	StateBlocked = "blocked"
+	StateBlocked State = "blocked"
 	// StateInterrupted: the run was stopped before the spec judged.
-	StateInterrupted = "interrupted"
+	StateInterrupted State = "interrupted"
 )
 
 // States lists every state from best to worst, the order counts and
 // filters show them in.
-var States = []string{StatePassed, StateWarned, StateWaived, StateOutOfScope, StateNotJudged, StateBlocked, StateFailed, StateInterrupted}
+var States = []State{StatePassed, StateWarned, StateWaived, StateOutOfScope, StateNotJudged, StateBlocked, StateFailed, StateInterrupted}
 
 // Judged reports whether a spec in this state reached a verdict of its own
 // (passed, warned or waived — or failed).
-func Judged(state string) bool {
+func Judged(state State) bool {
 	switch state {
 	case StatePassed, StateWarned, StateWaived, StateFailed:
 		return true
@@ -44,13 +49,13 @@ func Judged(state string) bool {
 // for the operator, and what would let it judge.
 type Unjudged struct {
 	// Kind is StateOutOfScope, StateNotJudged or StateBlocked.
-	Kind   string `json:"kind"`
+	Kind   State  `json:"kind"`
 	Reason string `json:"reason"`
 	// Input names what the operator can give to judge a not-judged spec,
 	// e.g. "AUTH_SECRET_KEY".
 	Input string `json:"input,omitempty"`
 	// BlockedBy is the spec whose finding blocked this one.
-	BlockedBy string `json:"blocked_by,omitempty"`
+	BlockedBy SpecID `json:"blocked_by,omitempty"`
 	// Scope names the run shape that puts a spec out of scope, e.g.
 	// "app-only run".
 	Scope string `json:"scope,omitempty"`
@@ -58,15 +63,15 @@ type Unjudged struct {
 
 // Spec is one spec's result.
 type Spec struct {
-	ID     string   `json:"id"`
+	ID     SpecID   `json:"id"`
 	Title  string   `json:"title"`
 	Labels []string `json:"labels"`
-	State  string   `json:"state"`
+	State  State    `json:"state"`
 	// Reason says why the spec did not judge (or was interrupted); Input,
 	// BlockedBy and Scope are the details of Unjudged.
 	Reason    string `json:"reason,omitempty"`
 	Input     string `json:"input,omitempty"`
-	BlockedBy string `json:"blocked_by,omitempty"`
+	BlockedBy SpecID `json:"blocked_by,omitempty"`
 	Scope     string `json:"scope,omitempty"`
 	// JudgeMS is the time the spec spent judging its evidence; gathering
 	// the evidence is timed per bundle in Report.Bundles.
@@ -79,7 +84,7 @@ type Spec struct {
 	// Waiver is the waiver that turned the spec into a waived one;
 	// WaivedState is the state it had.
 	Waiver      *Waiver `json:"waiver,omitempty"`
-	WaivedState string  `json:"waived_state,omitempty"`
+	WaivedState State   `json:"waived_state,omitempty"`
 }
 
 // SetUnjudged records why the spec did not judge.
@@ -122,9 +127,9 @@ func (s Spec) Codes() []string {
 var idPattern = regexp.MustCompile(`^([A-Z]+(?:-[A-Z]+)*-\d{3}):\s*(.*)$`)
 
 // SplitText splits a spec text "JWT-COOKIE-001: title" into ID and title.
-func SplitText(text string) (id, title string) {
+func SplitText(text string) (id SpecID, title string) {
 	if m := idPattern.FindStringSubmatch(text); m != nil {
-		return m[1], m[2]
+		return SpecID(m[1]), m[2]
 	}
 	return "", text
 }

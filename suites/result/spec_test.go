@@ -13,16 +13,16 @@ func TestSplitText(t *testing.T) {
 	tests := []struct {
 		name      string
 		text      string
-		wantID    string
+		wantID    SpecID
 		wantTitle string
 	}{
-		{name: "two-part ID", text: "JWT-COOKIE-001: cookie is set", wantID: "JWT-COOKIE-001", wantTitle: "cookie is set"},
+		{name: "two-part ID", text: "JWT-COOKIE-001: cookie is set", wantID: JWTCookie001, wantTitle: "cookie is set"},
 		{name: "one-part ID", text: "SETUP-001: environment", wantID: "SETUP-001", wantTitle: "environment"},
 		{name: "three-part ID", text: "SB-KEY-ANON-010: anon key", wantID: "SB-KEY-ANON-010", wantTitle: "anon key"},
-		{name: "no space after colon", text: "JWT-APP-002:title", wantID: "JWT-APP-002", wantTitle: "title"},
-		{name: "extra spaces after colon", text: "JWT-APP-002:   title", wantID: "JWT-APP-002", wantTitle: "title"},
-		{name: "empty title", text: "JWT-APP-002:", wantID: "JWT-APP-002", wantTitle: ""},
-		{name: "colon in the title", text: "JWT-APP-003: a: b", wantID: "JWT-APP-003", wantTitle: "a: b"},
+		{name: "no space after colon", text: "JWT-APP-002:title", wantID: JWTApp002, wantTitle: "title"},
+		{name: "extra spaces after colon", text: "JWT-APP-002:   title", wantID: JWTApp002, wantTitle: "title"},
+		{name: "empty title", text: "JWT-APP-002:", wantID: JWTApp002, wantTitle: ""},
+		{name: "colon in the title", text: "JWT-APP-003: a: b", wantID: JWTApp003, wantTitle: "a: b"},
 		{name: "no ID", text: "cookie is set", wantID: "", wantTitle: "cookie is set"},
 		{name: "lower-case ID", text: "jwt-cookie-001: cookie", wantID: "", wantTitle: "jwt-cookie-001: cookie"},
 		{name: "two digits", text: "JWT-COOKIE-01: cookie", wantID: "", wantTitle: "JWT-COOKIE-01: cookie"},
@@ -59,15 +59,15 @@ func TestSpecCodes(t *testing.T) {
 }
 
 func TestSummarize(t *testing.T) {
-	passed := Spec{ID: "JWT-COOKIE-001", State: StatePassed}
-	warned := Spec{ID: "JWT-TOKEN-002", State: StateWarned, Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "exp", "obs")}}
-	failed := Spec{ID: "JWT-COOKIE-003", State: StateFailed, Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "exp", "obs")}}
-	notJudged := Spec{ID: "JWT-APP-004", State: StateNotJudged, Input: "AUTH_SECRET_KEY", Reason: "no key"}
-	blocked := Spec{ID: "JWT-COOKIE-006", State: StateBlocked, BlockedBy: "JWT-COOKIE-003", Reason: "blocked"}
-	outOfScope := Spec{ID: "JWT-TOKEN-001", State: StateOutOfScope, Scope: "app-only run", Reason: "app-only run"}
-	waived := Spec{ID: "JWT-TOKEN-003", State: StateWaived, WaivedState: StateNotJudged}
-	interrupted := Spec{ID: "JWT-APP-005", State: StateInterrupted, Reason: "interrupted by user"}
-	unreachable := Spec{ID: "JWT-APP-006", State: StateFailed, Diagnostics: []diag.Diagnostic{diag.New(diag.AppUnreachable, "an answer", "connection refused")}}
+	passed := Spec{ID: JWTCookie001, State: StatePassed}
+	warned := Spec{ID: JWTToken002, State: StateWarned, Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "exp", "obs")}}
+	failed := Spec{ID: JWTCookie003, State: StateFailed, Diagnostics: []diag.Diagnostic{diag.New(diag.CookieHostOnly, "exp", "obs")}}
+	notJudged := Spec{ID: JWTApp004, State: StateNotJudged, Input: "AUTH_SECRET_KEY", Reason: "no key"}
+	blocked := Spec{ID: JWTCookie006, State: StateBlocked, BlockedBy: JWTCookie003, Reason: "blocked"}
+	outOfScope := Spec{ID: JWTToken001, State: StateOutOfScope, Scope: "app-only run", Reason: "app-only run"}
+	waived := Spec{ID: JWTToken003, State: StateWaived, WaivedState: StateNotJudged}
+	interrupted := Spec{ID: JWTApp005, State: StateInterrupted, Reason: "interrupted by user"}
+	unreachable := Spec{ID: JWTApp006, State: StateFailed, Diagnostics: []diag.Diagnostic{diag.New(diag.AppUnreachable, "an answer", "connection refused")}}
 
 	tests := []struct {
 		name        string
@@ -75,30 +75,30 @@ func TestSummarize(t *testing.T) {
 		setupError  string
 		interrupted bool
 		wantVerdict string
-		wantCounts  map[string]int // only the states named are checked
+		wantCounts  map[State]int // only the states named are checked
 		wantInputs  []MissingInput
 	}{
 		{name: "no specs judged nothing", wantVerdict: VerdictIncomplete},
-		{name: "passed only", specs: []Spec{passed, passed}, wantVerdict: VerdictConformant, wantCounts: map[string]int{StatePassed: 2}},
-		{name: "out of scope does not make a run incomplete", specs: []Spec{passed, outOfScope}, wantVerdict: VerdictConformant, wantCounts: map[string]int{StateOutOfScope: 1}},
+		{name: "passed only", specs: []Spec{passed, passed}, wantVerdict: VerdictConformant, wantCounts: map[State]int{StatePassed: 2}},
+		{name: "out of scope does not make a run incomplete", specs: []Spec{passed, outOfScope}, wantVerdict: VerdictConformant, wantCounts: map[State]int{StateOutOfScope: 1}},
 		{name: "only out of scope judged nothing", specs: []Spec{outOfScope}, wantVerdict: VerdictIncomplete},
-		{name: "not judged is incomplete", specs: []Spec{passed, notJudged}, wantVerdict: VerdictIncomplete, wantCounts: map[string]int{StateNotJudged: 1},
-			wantInputs: []MissingInput{{Input: "AUTH_SECRET_KEY", Specs: []string{"JWT-APP-004"}}}},
+		{name: "not judged is incomplete", specs: []Spec{passed, notJudged}, wantVerdict: VerdictIncomplete, wantCounts: map[State]int{StateNotJudged: 1},
+			wantInputs: []MissingInput{{Input: "AUTH_SECRET_KEY", Specs: []SpecID{JWTApp004}}}},
 		{name: "a waived not-judged spec counts as judged", specs: []Spec{passed, waived}, wantVerdict: VerdictConformant},
 		{name: "incomplete beats warned", specs: []Spec{passed, warned, notJudged}, wantVerdict: VerdictIncomplete},
-		{name: "warned", specs: []Spec{passed, warned}, wantVerdict: VerdictWarnings, wantCounts: map[string]int{StateWarned: 1}},
+		{name: "warned", specs: []Spec{passed, warned}, wantVerdict: VerdictWarnings, wantCounts: map[State]int{StateWarned: 1}},
 		{name: "failed beats incomplete", specs: []Spec{passed, warned, failed, blocked, notJudged}, wantVerdict: VerdictNonConformant,
-			wantCounts: map[string]int{StateFailed: 1, StateBlocked: 1, StateNotJudged: 1}},
+			wantCounts: map[State]int{StateFailed: 1, StateBlocked: 1, StateNotJudged: 1}},
 		{name: "blocked without a failure is incomplete", specs: []Spec{passed, blocked}, wantVerdict: VerdictIncomplete},
 		{name: "setup error with no specs", setupError: "browser: chromium not found", wantVerdict: VerdictError},
 		{name: "setup error beats failed", specs: []Spec{failed}, setupError: "port in use", wantVerdict: VerdictError},
-		{name: "environment diagnostic APP_UNREACHABLE", specs: []Spec{passed, failed, unreachable}, wantVerdict: VerdictError, wantCounts: map[string]int{StateFailed: 2}},
+		{name: "environment diagnostic APP_UNREACHABLE", specs: []Spec{passed, failed, unreachable}, wantVerdict: VerdictError, wantCounts: map[State]int{StateFailed: 2}},
 		{name: "interrupted beats everything", specs: []Spec{passed, failed, unreachable, interrupted}, setupError: "late setup failure", wantVerdict: VerdictInterrupted},
 		{name: "a run stopped before any spec", interrupted: true, wantVerdict: VerdictInterrupted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Report{Specs: tt.specs, SetupError: tt.setupError, Interrupted: tt.interrupted, Verdict: "stale", Counts: map[string]int{"stale": 9}}
+			r := &Report{Specs: tt.specs, SetupError: tt.setupError, Interrupted: tt.interrupted, Verdict: "stale", Counts: map[State]int{"stale": 9}}
 			r.Summarize()
 			if r.Verdict != tt.wantVerdict {
 				t.Errorf("Summarize() Verdict = %q, want %q", r.Verdict, tt.wantVerdict)
@@ -151,17 +151,5 @@ func TestEnvironmentCodesCatalogued(t *testing.T) {
 		if !diag.IsEnvironment(c) {
 			t.Errorf("diag.IsEnvironment(%s) = false, want true", c)
 		}
-	}
-}
-
-func TestBlockedChainsNameTheirRoot(t *testing.T) {
-	r := &Report{Specs: []Spec{
-		{ID: "A-001", State: StateFailed},
-		{ID: "A-002", State: StateBlocked, BlockedBy: "A-001", Reason: "blocked by A-001: x"},
-		{ID: "A-003", State: StateBlocked, BlockedBy: "A-002", Reason: "blocked by A-002: y"},
-	}}
-	r.Summarize()
-	if s := r.Specs[2]; s.BlockedBy != "A-001" || s.Reason != "blocked by A-001 (through A-002): y" {
-		t.Errorf("A-003 blocked by %q (%q), want A-001 through A-002", s.BlockedBy, s.Reason)
 	}
 }

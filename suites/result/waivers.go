@@ -16,7 +16,7 @@ import (
 // Waiver is an operator's accepted exception: a spec ID or a diagnostic
 // code, a required reason, an optional expiry date (YYYY-MM-DD, inclusive).
 type Waiver struct {
-	Spec    string `json:"spec,omitempty" yaml:"spec"`
+	Spec    SpecID `json:"spec,omitempty" yaml:"spec"`
 	Code    string `json:"code,omitempty" yaml:"code"`
 	Reason  string `json:"reason" yaml:"reason"`
 	Expires string `json:"expires,omitempty" yaml:"expires"`
@@ -77,7 +77,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 		case (w.Spec == "") == (w.Code == ""):
 			return nil, fmt.Errorf("%w: %s: name exactly one of spec or code", ErrWaivers, at)
 		case strings.TrimSpace(w.Reason) == "":
-			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, Clean(w.Spec), Clean(w.Code))
+			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, Clean(string(w.Spec)), Clean(w.Code))
 		}
 		if w.Expires != "" {
 			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
@@ -85,7 +85,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 			}
 		}
 		f.Waivers[i].Reason = Clean(w.Reason)
-		f.Waivers[i].Spec, f.Waivers[i].Code = Clean(w.Spec), Clean(w.Code)
+		f.Waivers[i].Spec, f.Waivers[i].Code = SpecID(Clean(string(w.Spec))), Clean(w.Code)
 	}
 	return f.Waivers, nil
 }
@@ -93,7 +93,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 // waivable reports whether a spec in state may be waived: failed and
 // warned specs by spec or code, not-judged and blocked ones by spec ID
 // (the operator accepts that the spec cannot judge here).
-func waivable(state string) bool {
+func waivable(state State) bool {
 	switch state {
 	case StateFailed, StateWarned, StateNotJudged, StateBlocked:
 		return true

@@ -49,7 +49,7 @@ func FuzzParseWaivers(f *testing.F) {
 				t.Fatalf("waiver %d names spec %q and code %q: want exactly one", i, w.Spec, w.Code)
 			case strings.TrimSpace(w.Reason) == "":
 				t.Fatalf("waiver %d has no reason", i)
-			case !printable(w.Spec) || !printable(w.Code) || !printable(w.Reason) || !printable(w.Expires):
+			case !printable(string(w.Spec)) || !printable(w.Code) || !printable(w.Reason) || !printable(w.Expires):
 				t.Fatalf("waiver %d holds raw control characters: %+v", i, w)
 			}
 			if w.Expires != "" {
@@ -67,9 +67,9 @@ func FuzzParseWaivers(f *testing.F) {
 			t.Fatalf("waivers changed through YAML: %+v, %v; want %+v\n%s", back, err, ws, again)
 		}
 		r := &Report{Specs: []Spec{
-			{ID: "JWT-COOKIE-006", State: StateFailed, Diagnostics: []Diagnostic{{Code: "COOKIE_SAMESITE_NOT_NONE"}}},
-			{ID: "JWT-APP-004", State: StateBlocked, BlockedBy: "JWT-COOKIE-006"},
-			{ID: "JWT-TOKEN-007", State: StateWarned, Diagnostics: []Diagnostic{{Code: "TOKEN_LIFETIME_LONG"}}},
+			{ID: JWTCookie006, State: StateFailed, Diagnostics: []Diagnostic{{Code: "COOKIE_SAMESITE_NOT_NONE"}}},
+			{ID: JWTApp004, State: StateBlocked, BlockedBy: JWTCookie006},
+			{ID: JWTToken007, State: StateWarned, Diagnostics: []Diagnostic{{Code: "TOKEN_LIFETIME_LONG"}}},
 		}}
 		ApplyWaivers(r, ws, today)
 		for _, p := range r.WaiverProblems {

@@ -53,7 +53,7 @@ func TestLoadWaivers(t *testing.T) {
 
 func TestApplyWaivers(t *testing.T) {
 	today := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	failed := func(id string, codes ...diag.Code) Spec {
+	failed := func(id SpecID, codes ...diag.Code) Spec {
 		s := Spec{ID: id, State: StateFailed}
 		for _, c := range codes {
 			s.Diagnostics = append(s.Diagnostics, diag.New(c, "e", "o"))
@@ -64,28 +64,28 @@ func TestApplyWaivers(t *testing.T) {
 		name         string
 		specs        []Spec
 		waivers      []Waiver
-		wantStates   []string
+		wantStates   []State
 		wantProblems []string
 	}{
-		{"spec waiver", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r"}}, []string{StateWaived}, nil},
-		{"code waiver covers all codes", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []string{StateWaived}, nil},
-		{"code waiver covers only some codes", []Spec{failed("A-X-001", diag.CookieHostOnly, diag.CookieNotSecure)}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []string{StateFailed}, []string{"matched nothing"}},
-		{"expired waiver is not applied", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r", Expires: "2026-11-25"}}, []string{StateFailed}, []string{"expired on 2026-11-25"}},
-		{"waiver expiring today still applies", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r", Expires: "2026-11-26"}}, []string{StateWaived}, nil},
-		{"unmatched waiver reported", []Spec{{ID: "A-X-001", State: StatePassed}}, []Waiver{{Spec: "A-X-001", Reason: "r"}}, []string{StatePassed}, []string{"matched nothing"}},
-		{"not-judged spec waived by spec ID", []Spec{{ID: "A-X-003", State: StateNotJudged, Input: "AUTH_SECRET_KEY"}}, []Waiver{{Spec: "A-X-003", Reason: "no key in CI"}}, []string{StateWaived}, nil},
-		{"not-judged spec is not waived by a code", []Spec{{ID: "A-X-003", State: StateNotJudged}}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []string{StateNotJudged}, []string{"matched nothing"}},
+		{"spec waiver", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r"}}, []State{StateWaived}, nil},
+		{"code waiver covers all codes", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []State{StateWaived}, nil},
+		{"code waiver covers only some codes", []Spec{failed("A-X-001", diag.CookieHostOnly, diag.CookieNotSecure)}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []State{StateFailed}, []string{"matched nothing"}},
+		{"expired waiver is not applied", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r", Expires: "2026-11-25"}}, []State{StateFailed}, []string{"expired on 2026-11-25"}},
+		{"waiver expiring today still applies", []Spec{failed("A-X-001", diag.CookieHostOnly)}, []Waiver{{Spec: "A-X-001", Reason: "r", Expires: "2026-11-26"}}, []State{StateWaived}, nil},
+		{"unmatched waiver reported", []Spec{{ID: "A-X-001", State: StatePassed}}, []Waiver{{Spec: "A-X-001", Reason: "r"}}, []State{StatePassed}, []string{"matched nothing"}},
+		{"not-judged spec waived by spec ID", []Spec{{ID: "A-X-003", State: StateNotJudged, Input: "AUTH_SECRET_KEY"}}, []Waiver{{Spec: "A-X-003", Reason: "no key in CI"}}, []State{StateWaived}, nil},
+		{"not-judged spec is not waived by a code", []Spec{{ID: "A-X-003", State: StateNotJudged}}, []Waiver{{Code: "COOKIE_HOST_ONLY", Reason: "r"}}, []State{StateNotJudged}, []string{"matched nothing"}},
 		{"a spec blocked by a waived one is waived with it", []Spec{failed("A-X-001", diag.CookieHostOnly), {ID: "A-X-004", State: StateBlocked, BlockedBy: "A-X-001"}, {ID: "A-X-005", State: StateBlocked, BlockedBy: "A-X-004"}},
-			[]Waiver{{Spec: "A-X-001", Reason: "r"}}, []string{StateWaived, StateWaived, StateWaived}, nil},
+			[]Waiver{{Spec: "A-X-001", Reason: "r"}}, []State{StateWaived, StateWaived, StateWaived}, nil},
 		{"a spec blocked by an unwaived one stays blocked", []Spec{failed("A-X-001", diag.CookieHostOnly), {ID: "A-X-004", State: StateBlocked, BlockedBy: "A-X-001"}},
-			nil, []string{StateFailed, StateBlocked}, nil},
-		{"warned spec waived", []Spec{{ID: "A-X-002", State: StateWarned, Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "e", "o")}}}, []Waiver{{Code: "TOKEN_LIFETIME_LONG", Reason: "r"}}, []string{StateWaived}, nil},
+			nil, []State{StateFailed, StateBlocked}, nil},
+		{"warned spec waived", []Spec{{ID: "A-X-002", State: StateWarned, Diagnostics: []diag.Diagnostic{diag.New(diag.TokenLifetimeLong, "e", "o")}}}, []Waiver{{Code: "TOKEN_LIFETIME_LONG", Reason: "r"}}, []State{StateWaived}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &Report{Specs: tt.specs}
 			ApplyWaivers(r, tt.waivers, today)
-			var states []string
+			var states []State
 			for _, s := range r.Specs {
 				states = append(states, s.State)
 				if s.State == StateWaived && (s.Waiver == nil || s.WaivedState == "") {

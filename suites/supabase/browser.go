@@ -2,18 +2,22 @@ package supabase
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 // browserChecks are the specs about supabase-js in Chromium on the app
 // origin.
 var browserChecks = judge.InArea("browser", []string{BundleConfig, BundleBrowser},
-	judge.Check[*Run]{ID: "SB-BROWSER-001", Title: "CORS lets the app origin call the auth API with supabase-js's headers", Judge: browserCORS},
-	judge.Check[*Run]{ID: "SB-BROWSER-002", Title: "supabase-js signs the test user in on the app origin and keeps a session", Judge: browserSignIn},
+	judge.Check[*Run]{ID: result.SBBrowser001, Title: "CORS lets the app origin call the auth API with supabase-js's headers", Judge: browserCORS,
+		After: keyed},
+	judge.Check[*Run]{ID: result.SBBrowser002, Title: "supabase-js signs the test user in on the app origin and keeps a session", Judge: browserSignIn,
+		After: append(slices.Clone(keyed), result.SBKey002, result.SBBrowser001)},
 )
 
 // browserCORS judges CORS for the app's origin: Chromium's verdicts on
@@ -61,17 +65,22 @@ func browserSignIn(r *Run) judge.Outcome {
 		return *stop
 	}
 	b := r.Browser
-	if b == nil || b.Run == nil {
-		return judge.Blocked("SB-BROWSER-001", "supabase-js could not run in the browser: %v", r.BrowserErr)
+	if b == nil {
+		return judge.Unmet("supabase-js could not run in the browser: %v", r.BrowserErr).By(result.SBBrowser001)
 	}
 	if !b.Cors.Settings.OK || !b.Cors.Token.OK {
-		if a := r.AppCORS; a != nil && a.Settings.Refused == "" && a.Token.Refused == "" && a.Settings.Err() == nil && a.Token.Err() == nil {
+		if a := r.AppCORS; a != nil && a.Allowed() {
 			// The project allows the app's origin but not the origin
 			// supabase-js runs on here (an allow-list): the in-browser
 			// sign-in cannot be tried, which is no finding about the app.
 			return judge.NotJudged("CORS for "+r.Target.ClientURL, "the project's CORS allows your app's origin %s but not mfconform's supabase-js page on %s: allow that origin too for this run to judge sign-in in the browser", a.Origin, r.Target.ClientURL)
 		}
-		return judge.Blocked("SB-BROWSER-001", "the browser cannot call the auth API")
+		return judge.Unmet("the browser cannot call the auth API").By(result.SBBrowser001)
+	}
+	if b.Run == nil {
+		// The CORS checks passed and the sign-in did not finish: this
+		// spec's own finding, not SB-BROWSER-001's.
+		return judge.Findings(diag.Newf(diag.SetupFailed, "supabase-js signs the test user in on "+r.Target.ClientURL, "it did not finish: %v", r.BrowserErr))
 	}
 	run := b.Run
 	o := judge.Outcome{Shots: b.Shots}
@@ -89,16 +98,13 @@ func browserSignIn(r *Run) judge.Outcome {
 		return o.Add(diag.Newf(diag.SupabaseSigninFailed, "createClient(url, key) succeeds", "supabase-js refused the configuration: %s", run.CreateError))
 	}
 	if !run.SignIn.OK {
+		failed := o.Add(withBrowserPrefix(run.SignIn))
 		if run.SignIn.Status == 401 {
 			// The gateway refuses a secret key from a browser by design;
 			// SB-KEY-002 reports that key, SB-KEY-005 any other refusal.
-			by := "SB-KEY-005"
-			if r.Key.Kind == sbcheck.KeySecret {
-				by = "SB-KEY-002"
-			}
-			return judge.Blocked(by, "the gateway refused the key in the browser: %q", run.SignIn.Message)
+			return judge.Unmet("the gateway refused the key in the browser: %q", run.SignIn.Message).By(result.SBKey002, result.SBKey005).Else(failed)
 		}
-		return o.Add(withBrowserPrefix(run.SignIn))
+		return failed
 	}
 	if !run.Session.Present {
 		return o.Add(diag.New(diag.SupabaseSigninFailed, "a session after signInWithPassword",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/judge/judgetest"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/result"
@@ -107,11 +108,13 @@ func besideApp(r *Run, refused string) *OriginCORS {
 	return r.AppCORS
 }
 
-func judgeOne(t *testing.T, id string, r *Run) result.Spec {
+// judgeOne returns spec id's verdict on a run: every check judged and the
+// blocking settled (judge.Resolve), as a run does.
+func judgeOne(t *testing.T, id result.SpecID, r *Run) result.Spec {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			return c.Judge(r).Spec(id)
+			return judge.Resolve(Checks(), r, nil).Spec(id)
 		}
 	}
 	t.Fatalf("no check %s", id)
@@ -122,145 +125,183 @@ func TestChecks(t *testing.T) {
 	netErr := Answer{Err: errors.New("read tcp: connection reset by peer")}
 	tests := []struct {
 		name   string
-		id     string
+		id     result.SpecID
 		mutate func(*Run)
-		state  string
+		state  result.State
 		codes  []diag.Code
 		by     string
 	}{
-		{"URL fine", "SB-CONFIG-001", nil, result.StatePassed, nil, ""},
-		{"URL with /auth/v1", "SB-CONFIG-001", func(r *Run) { r.Target.URL += "/auth/v1" }, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
-		{"health answers as GoTrue", "SB-CONFIG-002", nil, result.StatePassed, nil, ""},
-		{"health unreachable", "SB-CONFIG-002", func(r *Run) { r.Config.Health = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"a gateway refusal, JWKS proves Auth behind it", "SB-CONFIG-002", func(r *Run) {
+		{"URL fine", result.SBConfig001, nil, result.StatePassed, nil, ""},
+		{"URL with /auth/v1", result.SBConfig001, func(r *Run) { r.Target.URL += "/auth/v1" }, result.StateFailed, []diag.Code{diag.SupabaseURLInvalid}, ""},
+		{"health answers as GoTrue", result.SBConfig002, nil, result.StatePassed, nil, ""},
+		{"health unreachable", result.SBConfig002, func(r *Run) { r.Config.Health = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"a gateway refusal, JWKS proves Auth behind it", result.SBConfig002, func(r *Run) {
 			r.Config.Health = answer(401, `{"message":"Invalid API key","hint":"Double check your Supabase anon or service_role API key."}`)
 		}, result.StatePassed, nil, ""},
-		{"a gateway refusal without proof", "SB-CONFIG-002", func(r *Run) {
+		{"a gateway refusal without proof: not judged until the key is taken (SB-KEY-005, printed later, is never its blocker)", result.SBConfig002, func(r *Run) {
 			r.Config.Health = answer(401, `{"message":"Invalid authentication credentials"}`)
 			r.Config.JWKS = answer(401, `{"message":"Invalid authentication credentials"}`)
-		}, result.StateBlocked, nil, "SB-KEY-005"},
-		{"a 401 from something that is not Supabase", "SB-CONFIG-002", func(r *Run) {
+		}, result.StateNotJudged, nil, InputAcceptedKey},
+		{"a 401 from something that is not Supabase", result.SBConfig002, func(r *Run) {
 			r.Config.Health = answer(401, `<html>Unauthorized</html>`)
 		}, result.StateFailed, []diag.Code{diag.SupabaseNotAuth}, ""},
-		{"a 200 that is not GoTrue", "SB-CONFIG-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateFailed, []diag.Code{diag.SupabaseNotAuth}, ""},
-		{"an origin that is not Supabase blocks what talks to the project", "SB-KEY-005", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, "SB-CONFIG-002"},
-		{"… the browser's sign-in too", "SB-BROWSER-002", func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, "SB-CONFIG-002"},
-		{"key accepted", "SB-KEY-005", nil, result.StatePassed, nil, ""},
-		{"key refused", "SB-KEY-005", func(r *Run) { r.Config.Settings = answer(401, `{"message":"Invalid API key"}`) }, result.StateFailed, []diag.Code{diag.SupabaseKeyRejected}, ""},
-		{"settings request failed", "SB-KEY-005", func(r *Run) { r.Config.Settings = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"key project via gateway (no ref)", "SB-KEY-003", func(r *Run) { r.Key.Ref = "" }, result.StatePassed, nil, ""},
-		{"key signature verifies", "SB-KEY-006", nil, result.StatePassed, nil, ""},
-		{"key minted with another secret", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret = []byte("the-new-project-secret-0123456789abcdef") }, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
-		{"no secret: PostgREST accepts", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret = nil }, result.StatePassed, nil, ""},
-		{"no secret: PGRST301", "SB-KEY-006", func(r *Run) {
+		{"a 200 that is not GoTrue", result.SBConfig002, func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateFailed, []diag.Code{diag.SupabaseNotAuth}, ""},
+		{"an origin that is not Supabase blocks what talks to the project", result.SBKey005, func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, string(result.SBConfig002)},
+		{"… the browser's sign-in too", result.SBBrowser002, func(r *Run) { r.Config.Health = answer(200, `<html>welcome</html>`) }, result.StateBlocked, nil, string(result.SBConfig002)},
+		{"key accepted", result.SBKey005, nil, result.StatePassed, nil, ""},
+		{"a key without claims, refused: blocked by SB-KEY-005, printed before it", result.SBKey003, func(r *Run) {
+			r.Key.Ref = ""
+			r.Config.Settings = answer(401, `{"message":"Invalid API key"}`)
+		}, result.StateBlocked, nil, string(result.SBKey005)},
+		{"a key without expiry, refused: blocked by SB-KEY-005", result.SBKey004, func(r *Run) {
+			r.Key.Kind, r.Key.Exp = sbcheck.KeyPublishable, nil
+			r.Config.Settings = answer(401, `{"message":"Invalid API key"}`)
+		}, result.StateBlocked, nil, string(result.SBKey005)},
+		{"key refused", result.SBKey005, func(r *Run) { r.Config.Settings = answer(401, `{"message":"Invalid API key"}`) }, result.StateFailed, []diag.Code{diag.SupabaseKeyRejected}, ""},
+		{"settings request failed", result.SBKey005, func(r *Run) { r.Config.Settings = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"key project via gateway (no ref)", result.SBKey003, func(r *Run) { r.Key.Ref = "" }, result.StatePassed, nil, ""},
+		{"key signature verifies", result.SBKey006, nil, result.StatePassed, nil, ""},
+		{"key minted with another secret", result.SBKey006, func(r *Run) { r.Target.JWTSecret = []byte("the-new-project-secret-0123456789abcdef") }, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
+		{"no secret: PostgREST accepts", result.SBKey006, func(r *Run) { r.Target.JWTSecret = nil }, result.StatePassed, nil, ""},
+		{"no secret: PGRST301", result.SBKey006, func(r *Run) {
 			r.Target.JWTSecret = nil
 			r.Config.Rest = answer(401, `{"code":"PGRST301","details":null,"hint":null,"message":"JWSError JWSInvalidSignature"}`)
 		}, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
-		{"no secret, no data API", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, answer(404, `404 page not found`) }, result.StateNotJudged, nil, InputJWTSecret},
-		{"no secret, data API unreachable", "SB-KEY-006", func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"CORS fine", "SB-BROWSER-001", nil, result.StatePassed, nil, ""},
-		{"CORS refused", "SB-BROWSER-001", func(r *Run) { r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"} }, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
-		{"browser never ran", "SB-BROWSER-001", func(r *Run) { r.Browser, r.BrowserErr = nil, errors.New("bundle missing") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"a real app's origin not given: mfconform's page is not the app", "SB-BROWSER-001", func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, "--app-origin"},
-		{"the app's origin allowed", "SB-BROWSER-001", func(r *Run) { besideApp(r, "") }, result.StatePassed, nil, ""},
-		{"the app's origin allowed, but the sign-in answers with a redirect", "SB-BROWSER-001", func(r *Run) {
+		{"no secret, no data API", result.SBKey006, func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, answer(404, `404 page not found`) }, result.StateNotJudged, nil, InputJWTSecret},
+		{"no secret, data API unreachable", result.SBKey006, func(r *Run) { r.Target.JWTSecret, r.Config.Rest = nil, netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"CORS fine", result.SBBrowser001, nil, result.StatePassed, nil, ""},
+		{"CORS refused", result.SBBrowser001, func(r *Run) { r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"} }, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
+		{"browser never ran", result.SBBrowser001, func(r *Run) { r.Browser, r.BrowserErr = nil, errors.New("bundle missing") }, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"sign-in fine", result.SBBrowser002, nil, result.StatePassed, nil, ""},
+		{"sign-in needs a test user", result.SBBrowser002, func(r *Run) { r.Target.Email = "" }, result.StateNotJudged, nil, InputTestUser},
+		{"the browser's sign-in did not finish after CORS passed: its own finding, never blocked by SB-BROWSER-001 (B3)", result.SBBrowser002, func(r *Run) {
+			r.Browser.Run, r.BrowserErr = nil, errors.New("context deadline exceeded")
+		}, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
+		{"CORS refused: blocked by SB-BROWSER-001", result.SBBrowser002, func(r *Run) { r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"} }, result.StateBlocked, nil, string(result.SBBrowser001)},
+		{"a secret key refused in the browser: blocked by SB-KEY-002", result.SBBrowser002, func(r *Run) {
+			r.Key.Kind = sbcheck.KeySecret
+			r.Browser.Run.SignIn = StepResult{Status: 401, Message: "Forbidden use of secret API key in browser"}
+		}, result.StateBlocked, nil, string(result.SBKey002)},
+		{"a 401 in the browser for a key the gateway takes: its own finding, never blocked by a passing SB-KEY-005", result.SBBrowser002, func(r *Run) {
+			r.Browser.Run.SignIn = StepResult{Status: 401, Message: "Invalid API key"}
+		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
+		{"unconfirmed email", result.SBBrowser002, func(r *Run) {
+			r.Browser.Run.SignIn = StepResult{Status: 400, Code: "email_not_confirmed", Message: "Email not confirmed"}
+		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
+		{"claims fine", result.SBSession001, nil, result.StatePassed, nil, ""},
+		{"sign-in request failed", result.SBSession001, func(r *Run) { r.Session.SignIn, r.Session.Access = netErr, nil }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"the test user cannot sign in, and supabase-js could not either: blocked by SB-BROWSER-002", result.SBSession002, func(r *Run) {
+			r.Session.SignIn, r.Session.Access = answer(400, `{"code":"email_not_confirmed","msg":"Email not confirmed"}`), nil
+			r.Browser.Run.SignIn = StepResult{Status: 400, Code: "email_not_confirmed", Message: "Email not confirmed"}
+		}, result.StateBlocked, nil, string(result.SBBrowser002)},
+		{"mfconform's own sign-in rate-limited while supabase-js signed in: its own finding, never blocked by a passing SB-BROWSER-002 (B2)", result.SBSession004, func(r *Run) {
+			r.Session.SignIn, r.Session.Access = answer(429, `{"code":"over_request_rate_limit","msg":"Request rate limit reached"}`), nil
+		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
+		{"a session answer mfconform cannot read: its own finding", result.SBSession001, func(r *Run) {
+			r.Session.SignIn, r.Session.Access = answer(200, `{"access_token":"eyJ-cut-at-the-read-bound`), nil
+		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
+		{"HS256 verifies with the secret", result.SBSession002, nil, result.StatePassed, nil, ""},
+		{"HS256 needs the secret", result.SBSession002, func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
+		{"HS256 with another secret", result.SBSession002, func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseSessionSignature}, ""},
+		{"refresh as GoTrue", result.SBSession003, nil, result.StatePassed, nil, ""},
+		{"a real app's origin not given: mfconform's page is not the app", result.SBBrowser001, func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, "--app-origin"},
+		{"the app's origin allowed", result.SBBrowser001, func(r *Run) { besideApp(r, "") }, result.StatePassed, nil, ""},
+		{"the app's origin allowed, but the sign-in answers with a redirect", result.SBBrowser001, func(r *Run) {
 			a := besideApp(r, "")
 			a.Token.Actual = answer(307, "")
 			a.Token.Actual.Redirect = newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/t")
 		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
-		{"the app's origin allowed, mfconform's page refused", "SB-BROWSER-001", func(r *Run) {
+		{"the app's origin allowed, mfconform's page refused", result.SBBrowser001, func(r *Run) {
 			besideApp(r, "")
 			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
 		}, result.StatePassed, nil, ""},
-		{"the app's origin refused, mfconform's page allowed", "SB-BROWSER-001", func(r *Run) {
+		{"the app's origin refused, mfconform's page allowed", result.SBBrowser001, func(r *Run) {
 			besideApp(r, "preflight: no Access-Control-Allow-Origin")
 		}, result.StateFailed, []diag.Code{diag.SupabaseCORSBlocked}, ""},
-		{"the app's origin could not be asked", "SB-BROWSER-001", func(r *Run) {
+		{"the app's origin could not be asked", result.SBBrowser001, func(r *Run) {
 			besideApp(r, "").Token.Preflight = netErr
 		}, result.StateFailed, []diag.Code{diag.SetupFailed}, ""},
-		{"… then the sign-in in the browser is not judged", "SB-BROWSER-002", func(r *Run) {
+		{"… then the sign-in in the browser is not judged", result.SBBrowser002, func(r *Run) {
 			besideApp(r, "")
 			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
 		}, result.StateNotJudged, nil, "CORS for https://mfconform-client.acme.test"},
-		{"… and blocked when the app's origin is refused too", "SB-BROWSER-002", func(r *Run) {
+		{"… and blocked when the app's origin is refused too", result.SBBrowser002, func(r *Run) {
 			besideApp(r, "answer: no Access-Control-Allow-Origin")
 			r.Browser.Cors.Token = StepResult{Error: "TypeError: Failed to fetch"}
-		}, result.StateBlocked, nil, "SB-BROWSER-001"},
-		{"the project redirects the browser's calls elsewhere", "SB-BROWSER-001", func(r *Run) {
+		}, result.StateBlocked, nil, string(result.SBBrowser001)},
+		{"the project redirects the browser's calls elsewhere", result.SBBrowser001, func(r *Run) {
 			r.Browser.Cors.Token = StepResult{Error: "RedirectRefused: the project answered with a redirect"}
 			r.Browser.Redirects = []Redirect{*newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/collect")}
 		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
-		{"CORS passes, supabase-js's sign-in is redirected", "SB-BROWSER-002", func(r *Run) {
+		{"CORS passes, supabase-js's sign-in is redirected", result.SBBrowser002, func(r *Run) {
 			r.Browser.Run.SignIn = StepResult{Name: "AuthRetryableFetchError", Message: "the project answered with a redirect"}
 			r.Browser.Redirects = []Redirect{*newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 308, "/auth/v1/token2")}
 		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
-		{"sign-in fine", "SB-BROWSER-002", nil, result.StatePassed, nil, ""},
-		{"sign-in needs a test user", "SB-BROWSER-002", func(r *Run) { r.Target.Email = "" }, result.StateNotJudged, nil, InputTestUser},
-		{"unconfirmed email", "SB-BROWSER-002", func(r *Run) {
-			r.Browser.Run.SignIn = StepResult{Status: 400, Code: "email_not_confirmed", Message: "Email not confirmed"}
-		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
-		{"claims fine", "SB-SESSION-001", nil, result.StatePassed, nil, ""},
-		{"sign-in request failed", "SB-SESSION-001", func(r *Run) { r.Session.SignIn, r.Session.Access = netErr, nil }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"sign-in redirected: not followed, not an answer", "SB-SESSION-001", func(r *Run) {
+		{"sign-in redirected: not followed, not an answer", result.SBSession001, func(r *Run) {
 			a := answer(307, "")
 			a.Redirect = newRedirect("POST", mustURL("https://abcdefghijklmnopqrst.supabase.co/auth/v1/token?grant_type=password"), 307, "https://evil.test/t")
 			r.Session.SignIn, r.Session.Access = a, nil
 		}, result.StateFailed, []diag.Code{diag.SupabaseRedirects}, ""},
-		{"HS256 verifies with the secret", "SB-SESSION-002", nil, result.StatePassed, nil, ""},
-		{"HS256 needs the secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
-		{"HS256 with another secret", "SB-SESSION-002", func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseSessionSignature}, ""},
-		{"refresh as GoTrue", "SB-SESSION-003", nil, result.StatePassed, nil, ""},
-		{"refresh as GoTrue v2 (parent reuse says fail-to-save)", "SB-SESSION-003", func(r *Run) {
+		{"refresh as GoTrue v2 (parent reuse says fail-to-save)", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseParent.Header.Set(ReuseCause, "fail-to-save")
 		}, result.StatePassed, nil, ""},
-		{"reuse mints", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.ReuseParent.Returned = "r9" }, result.StateFailed, []diag.Code{diag.SupabaseRefreshReuseMints}, ""},
-		{"family kept", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.AfterReuse = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"} }, result.StateWarned, []diag.Code{diag.SupabaseRefreshFamily}, ""},
-		{"old reuse accepted within a v2 interval", "SB-SESSION-003", func(r *Run) {
+		{"reuse mints", result.SBSession003, func(r *Run) { r.Session.Refresh.ReuseParent.Returned = "r9" }, result.StateFailed, []diag.Code{diag.SupabaseRefreshReuseMints}, ""},
+		{"family kept", result.SBSession003, func(r *Run) { r.Session.Refresh.AfterReuse = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"} }, result.StateWarned, []diag.Code{diag.SupabaseRefreshFamily}, ""},
+		{"old reuse accepted within a v2 interval", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`, ReuseCause, "concurrent-refresh"), Returned: "r2"}
 		}, result.StatePassed, nil, ""},
-		{"old reuse accepted, v1: may be an interval", "SB-SESSION-003", func(r *Run) {
+		{"old reuse accepted, v1: may be an interval", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
 		}, result.StateWarned, []diag.Code{diag.SupabaseRefreshReuse}, ""},
-		{"thorough: refused after the interval", "SB-SESSION-003", func(r *Run) {
+		{"thorough: refused after the interval", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
 			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(400, `{"code":"refresh_token_already_used","message":"Invalid Refresh Token: Already Used"}`)}
 		}, result.StatePassed, nil, ""},
-		{"thorough: refused for another reason decides nothing", "SB-SESSION-003", func(r *Run) {
+		{"thorough: refused for another reason decides nothing", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
 			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(400, `{"code":"refresh_token_not_found","message":"Invalid Refresh Token: Refresh Token Not Found"}`)}
 		}, result.StateWarned, []diag.Code{diag.SupabaseRefreshReuse}, ""},
-		{"thorough: accepted after the interval", "SB-SESSION-003", func(r *Run) {
+		{"thorough: accepted after the interval", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.ReuseOld = RefreshStep{Answer: answer(200, `{}`), Returned: "r3"}
 			r.Session.Refresh.ReuseOldAfterWait = &RefreshStep{Answer: answer(200, `{}`), Returned: "r4"}
 		}, result.StateFailed, []diag.Code{diag.SupabaseRefreshReuse}, ""},
-		{"a refresh that failed on the network is no pass", "SB-SESSION-003", func(r *Run) { r.Session.Refresh.ReuseOld = RefreshStep{Answer: netErr} }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"first refresh refused", "SB-SESSION-003", func(r *Run) {
+		{"a refresh that failed on the network is no pass", result.SBSession003, func(r *Run) { r.Session.Refresh.ReuseOld = RefreshStep{Answer: netErr} }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"first refresh refused", result.SBSession003, func(r *Run) {
 			r.Session.Refresh.First = RefreshStep{Answer: answer(400, `{"code":"session_expired","message":"Session Expired"}`)}
 		}, result.StateFailed, []diag.Code{diag.SupabaseRefreshFailed}, ""},
-		{"expired refused", "SB-SESSION-004", nil, result.StatePassed, nil, ""},
-		{"expired accepted", "SB-SESSION-004", func(r *Run) { r.Session.UserExpired = ptr(answer(200, `{}`)) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsExpired}, ""},
-		{"expired probe failed on the network", "SB-SESSION-004", func(r *Run) { r.Session.UserExpired = &netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"expired needs the secret", "SB-SESSION-004", func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
-		{"forged refused", "SB-SESSION-005", nil, result.StatePassed, nil, ""},
-		{"forged accepted", "SB-SESSION-005", func(r *Run) { r.Session.Forged = answer(200, `{}`) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsBadSig}, ""},
-		{"forged probe failed on the network", "SB-SESSION-005", func(r *Run) { r.Session.Forged = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
-		{"forged needs a test user", "SB-SESSION-005", func(r *Run) { r.Target.Password = "" }, result.StateNotJudged, nil, InputTestUser},
-		{"clock fine", "SB-SESSION-006", nil, result.StatePassed, nil, ""},
-		{"clock hours off", "SB-SESSION-006", func(r *Run) {
+		{"expired refused", result.SBSession004, nil, result.StatePassed, nil, ""},
+		{"expired accepted", result.SBSession004, func(r *Run) { r.Session.UserExpired = ptr(answer(200, `{}`)) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsExpired}, ""},
+		{"expired probe failed on the network", result.SBSession004, func(r *Run) { r.Session.UserExpired = &netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"expired needs the secret", result.SBSession004, func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
+		{"forged refused", result.SBSession005, nil, result.StatePassed, nil, ""},
+		{"forged accepted", result.SBSession005, func(r *Run) { r.Session.Forged = answer(200, `{}`) }, result.StateFailed, []diag.Code{diag.SupabaseAcceptsBadSig}, ""},
+		{"forged probe failed on the network", result.SBSession005, func(r *Run) { r.Session.Forged = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
+		{"forged needs a test user", result.SBSession005, func(r *Run) { r.Target.Password = "" }, result.StateNotJudged, nil, InputTestUser},
+		{"clock fine", result.SBSession006, nil, result.StatePassed, nil, ""},
+		{"clock hours off", result.SBSession006, func(r *Run) {
 			r.Session.SignIn.Header.Set("Date", testNow.Add(-3*time.Hour).Format(http.TimeFormat))
 		}, result.StateFailed, []diag.Code{diag.SupabaseClockSkew}, ""},
-		{"no Date, no iat", "SB-SESSION-006", func(r *Run) {
+		{"no Date, no iat", result.SBSession006, func(r *Run) {
 			r.Session = nil
 			r.Config.Health.Header.Del("Date")
 		}, result.StateNotJudged, nil, "a Date header or token iat from the project"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.id+"/"+tt.name, func(t *testing.T) {
+		t.Run(string(tt.id)+"/"+tt.name, func(t *testing.T) {
 			r := goodRun(t)
 			if tt.mutate != nil {
 				tt.mutate(r)
 			}
 			judgetest.Check(t, judgeOne(t, tt.id, r), judgetest.Want{State: tt.state, Codes: tt.codes, By: tt.by})
 		})
+	}
+}
+
+// TestEveryCheckIsDeclared keeps Supabase mode's declarations sound: the
+// prerequisites form a graph whose every edge points to a spec printed
+// earlier (no cycle, nothing unknown).
+func TestEveryCheckIsDeclared(t *testing.T) {
+	if err := judge.Validate(Checks()); err != nil {
+		t.Errorf("judge.Validate(Checks()) = %v", err)
 	}
 }

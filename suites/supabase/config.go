@@ -5,13 +5,15 @@ import (
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
 // configChecks are the specs about NEXT_PUBLIC_SUPABASE_URL.
 var configChecks = judge.InArea("config", []string{BundleConfig},
-	judge.Check[*Run]{ID: "SB-CONFIG-001", Title: "NEXT_PUBLIC_SUPABASE_URL is set and an absolute https origin with no path", Judge: configURL, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: "SB-CONFIG-002", Title: "the URL answers as Supabase Auth (GET /auth/v1/health)", Judge: configAuth},
+	judge.Check[*Run]{ID: result.SBConfig001, Title: "NEXT_PUBLIC_SUPABASE_URL is set and an absolute https origin with no path", Judge: configURL, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: result.SBConfig002, Title: "the URL answers as Supabase Auth (GET /auth/v1/health)", Judge: configAuth,
+		After: []result.SpecID{result.SBConfig001}},
 )
 
 func configURL(r *Run) judge.Outcome {
@@ -48,6 +50,10 @@ func (c *ConfigEvidence) notAuth() bool {
 	return !ok && !sbcheck.IsGatewayRefusal(c.Health.Status, c.Health.Body)
 }
 
+// InputAcceptedKey is what SB-CONFIG-002 needs when the gateway refuses
+// the key and the JWKS document does not show Supabase Auth either.
+const InputAcceptedKey = "a NEXT_PUBLIC_SUPABASE_KEY the gateway accepts"
+
 // configAuth is SB-CONFIG-002. The health endpoint sits behind the
 // gateway's apikey check, so a refused key hides the Auth server: then
 // the JWKS document, which the gateway serves without a key, proves it is
@@ -55,7 +61,7 @@ func (c *ConfigEvidence) notAuth() bool {
 // of anything.
 func configAuth(r *Run) judge.Outcome {
 	if r.URL.Origin == "" || r.Config == nil {
-		return judge.Blocked("SB-CONFIG-001", "NEXT_PUBLIC_SUPABASE_URL is not usable")
+		return judge.Unmet("NEXT_PUBLIC_SUPABASE_URL is not usable")
 	}
 	h := r.Config.Health
 	if h.Err != nil {
@@ -74,7 +80,10 @@ func configAuth(r *Run) judge.Outcome {
 			o.Show("proof", "the gateway refuses the key (see SB-KEY-005), but /auth/v1/.well-known/jwks.json, which needs no key, answers as Supabase Auth")
 			return o
 		}
-		return judge.Blocked("SB-KEY-005", "the Supabase gateway refuses the key, and without it nothing shows that Supabase Auth answers behind it (the JWKS document answered %s)", j.Text())
+		// The gateway's refusal is SB-KEY-005's finding, and that spec
+		// needs this one: with the health check behind the key, this one
+		// cannot judge until the key is taken.
+		return judge.NotJudged(InputAcceptedKey, "the Supabase gateway refuses the key (%s reports it), and without it nothing shows that Supabase Auth answers behind it (the JWKS document answered %s)", result.SBKey005, j.Text())
 	}
 	e := h.APIError()
 	return o.Add(diag.Newf(diag.SupabaseNotAuth, "GET /auth/v1/health answers 200 {\"name\":\"GoTrue\",…}",

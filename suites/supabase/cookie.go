@@ -19,17 +19,34 @@ import (
 // cookieChecks are the specs about the app's session in the browser: where
 // it lives and, when @supabase/ssr keeps it in cookies, whether those
 // cookies reach the server side on sibling hosts, survive embedding and go
-// away on sign-out. They judge the cookie bundle; the other bundles tell
-// them which earlier spec explains a failed sign-in.
+// away on sign-out. They judge the cookie bundle; the earlier specs they
+// declare explain a sign-in that did not complete.
 var cookieChecks = judge.InArea("cookie", []string{BundleConfig, BundleBrowser, BundleSession, BundleCookie},
-	judge.Check[*Run]{ID: "SB-COOKIE-001", Title: "after sign-in the session is stored: in sb-<ref>-auth-token cookies (@supabase/ssr) or in localStorage (shown)", Judge: cookieWhere},
-	judge.Check[*Run]{ID: "SB-COOKIE-002", Title: "the session cookie is named for NEXT_PUBLIC_SUPABASE_URL's project ref", Judge: cookieName},
-	judge.Check[*Run]{ID: "SB-COOKIE-003", Title: "its chunks are complete, each at most 4096 bytes, and reassemble to a session the project accepts", Judge: cookieChunks},
-	judge.Check[*Run]{ID: "SB-COOKIE-004", Title: "its Domain covers every host that must share the session (--session-host)", Judge: cookieDomainCovers},
-	judge.Check[*Run]{ID: "SB-COOKIE-005", Title: "the session cookies are Secure on an https app", Judge: cookieSecureFlag},
-	judge.Check[*Run]{ID: "SB-COOKIE-006", Title: "SameSite fits how the app is used: Lax top-level, None and Secure when embedded cross-site (proven in an iframe)", Judge: cookieSameSiteUse},
-	judge.Check[*Run]{ID: "SB-COOKIE-007", Title: "the session reaches the server side on a sibling host on navigation, which reads the signed-in user", Judge: cookieDelivered},
-	judge.Check[*Run]{ID: "SB-COOKIE-008", Title: "sign-out removes every chunk at every scope it was set (no stale session)", Judge: cookieSignOut},
+	judge.Check[*Run]{ID: result.SBCookie001, Title: "after sign-in the session is stored: in sb-<ref>-auth-token cookies (@supabase/ssr) or in localStorage (shown)", Judge: cookieWhere,
+		After: signedIn},
+	judge.Check[*Run]{ID: result.SBCookie002, Title: "the session cookie is named for NEXT_PUBLIC_SUPABASE_URL's project ref", Judge: cookieName,
+		After: sessionStored},
+	judge.Check[*Run]{ID: result.SBCookie003, Title: "its chunks are complete, each at most 4096 bytes, and reassemble to a session the project accepts", Judge: cookieChunks,
+		After: append(slices.Clone(sessionCookies), result.SBSession001)},
+	judge.Check[*Run]{ID: result.SBCookie004, Title: "its Domain covers every host that must share the session (--session-host)", Judge: cookieDomainCovers,
+		After: sessionCookies},
+	judge.Check[*Run]{ID: result.SBCookie005, Title: "the session cookies are Secure on an https app", Judge: cookieSecureFlag,
+		After: sessionCookies},
+	judge.Check[*Run]{ID: result.SBCookie006, Title: "SameSite fits how the app is used: Lax top-level, None and Secure when embedded cross-site (proven in an iframe)", Judge: cookieSameSiteUse,
+		After: sessionCookies},
+	judge.Check[*Run]{ID: result.SBCookie007, Title: "the session reaches the server side on a sibling host on navigation, which reads the signed-in user", Judge: cookieDelivered,
+		After: append(slices.Clone(sessionCookies), result.SBCookie003, result.SBCookie004)},
+	judge.Check[*Run]{ID: result.SBCookie008, Title: "sign-out removes every chunk at every scope it was set (no stale session)", Judge: cookieSignOut,
+		After: sessionCookies},
+)
+
+// sessionStored and sessionCookies are the prerequisites of the specs
+// that need the app's session stored (SB-COOKIE-001, which explains a
+// sign-in that did not complete) and, besides, its cookies under the
+// expected name (SB-COOKIE-002).
+var (
+	sessionStored  = append(slices.Clone(keyed), result.SBCookie001)
+	sessionCookies = append(slices.Clone(sessionStored), result.SBCookie002)
 )
 
 // Scopes that exclude cookie specs.
@@ -39,37 +56,14 @@ const (
 	scopeNoSibling    = "no sibling host"
 )
 
-// named is a spec's ID and judgment, for finding which earlier spec
-// explains a failure.
-type named struct {
-	id    string
-	judge func(*Run) judge.Outcome
-}
-
-// signInBlockers are the specs that explain why the reference app could not
-// sign in, in the order they are listed.
-func signInBlockers() []named {
-	return []named{
-		{"SB-KEY-002", keyPublic}, {"SB-KEY-005", keyAccepted},
-		{"SB-BROWSER-001", browserCORS}, {"SB-BROWSER-002", browserSignIn},
-	}
-}
-
-// firstFailing returns the ID of the first spec whose judgment of r fails,
-// "" when none does. Judgments are pure, so asking is free.
-func firstFailing(r *Run, specs []named) string {
-	for _, s := range specs {
-		if s.judge(r).Failing() {
-			return s.id
-		}
-	}
-	return ""
-}
+// signInBlockers are the specs that explain why the reference app could
+// not sign the test user in, in the order they explain it.
+var signInBlockers = []result.SpecID{result.SBKey002, result.SBKey005, result.SBBrowser001, result.SBBrowser002}
 
 // cookieSignedIn returns the cookie evidence of a completed sign-in, or why
-// spec cannot judge. SB-COOKIE-001 reports what went wrong; the others are
-// blocked by it (or by the earlier spec that explains it).
-func (r *Run) cookieSignedIn(spec string) (*CookieEvidence, *judge.Outcome) {
+// spec cannot judge. SB-COOKIE-001 reports what went wrong (unless an
+// earlier spec explains it); the others rest on SB-COOKIE-001.
+func (r *Run) cookieSignedIn(spec result.SpecID) (*CookieEvidence, *judge.Outcome) {
 	if _, st := r.usableKey(); st != nil {
 		return nil, st
 	}
@@ -80,26 +74,27 @@ func (r *Run) cookieSignedIn(spec string) (*CookieEvidence, *judge.Outcome) {
 		}
 	}
 	c := r.Cookie
+	if spec != result.SBCookie001 && (c == nil || !c.signedIn()) {
+		return nil, stop(judge.Unmet("the app's sign-in did not complete").By(result.SBCookie001))
+	}
 	if c == nil {
+		err := r.CookieErr
+		if err == nil {
+			err = r.Target.ClientErr
+		}
+		failed := judge.Findings(diag.Newf(diag.SetupFailed, "the app's sign-in runs in Chromium on "+r.appOrigin(), "%v", err))
 		if !script && r.Target.ClientErr != nil {
-			return nil, stop(judge.Blocked("SB-BROWSER-001", "supabase-js could not run in the browser: %v", r.Target.ClientErr))
+			return nil, stop(judge.Unmet("supabase-js could not run in the browser: %v", r.Target.ClientErr).By(result.SBBrowser001).Else(failed))
 		}
-		if spec != "SB-COOKIE-001" {
-			return nil, stop(judge.Blocked("SB-COOKIE-001", "the app's session could not be observed"))
-		}
-		return nil, stop(judge.Findings(diag.Newf(diag.SetupFailed, "the app's sign-in runs in Chromium on "+r.appOrigin(), "%v", r.CookieErr)))
+		return nil, stop(failed)
 	}
 	if !c.signedIn() {
-		if !script {
-			if id := firstFailing(r, signInBlockers()); id != "" {
-				return nil, stop(judge.Blocked(id, "the app could not sign the test user in"))
-			}
-		}
-		if spec != "SB-COOKIE-001" {
-			return nil, stop(judge.Blocked("SB-COOKIE-001", "the sign-in through the app did not complete"))
-		}
 		o := judge.Outcome{Shots: c.Shots}
-		return nil, stop(o.Add(diag.Newf(diag.SupabaseCookieSigninFailed, "the test user signed in through "+c.Writer, "%s", signInText(c))))
+		failed := o.Add(diag.Newf(diag.SupabaseCookieSigninFailed, "the test user signed in through "+c.Writer, "%s", signInText(c)))
+		if !script {
+			return nil, stop(judge.Unmet("the app could not sign the test user in").By(signInBlockers...).Else(failed))
+		}
+		return nil, stop(failed)
 	}
 	return c, nil
 }
@@ -117,7 +112,7 @@ func signInText(c *CookieEvidence) string {
 // session in cookies, with an outcome showing them, or why spec cannot
 // judge: out of scope for a localStorage app, blocked when the session is
 // stored nowhere (SB-COOKIE-001).
-func (r *Run) cookieStored(spec string) (*CookieEvidence, judge.Outcome, *judge.Outcome) {
+func (r *Run) cookieStored(spec result.SpecID) (*CookieEvidence, judge.Outcome, *judge.Outcome) {
 	c, st := r.cookieSignedIn(spec)
 	if st != nil {
 		return nil, judge.Outcome{}, st
@@ -131,21 +126,21 @@ func (r *Run) cookieStored(spec string) (*CookieEvidence, judge.Outcome, *judge.
 				"the app keeps its session in localStorage (%s), as supabase-js without @supabase/ssr does: no cookie carries it to a server side",
 				strings.Join(c.LocalKeys, ", "))))
 		}
-		return nil, o, stop(judge.Blocked("SB-COOKIE-001", "the session is stored nowhere in the browser"))
+		return nil, o, stop(judge.Unmet("the session is stored nowhere in the browser").By(result.SBCookie001))
 	}
 	return c, o, nil
 }
 
 // cookieGroup is cookieStored with the ExpectedKey's cookies, blocked by
 // SB-COOKIE-002 when there are none.
-func (r *Run) cookieGroup(spec string) (*CookieEvidence, *sbcheck.CookieSession, judge.Outcome, *judge.Outcome) {
+func (r *Run) cookieGroup(spec result.SpecID) (*CookieEvidence, *sbcheck.CookieSession, judge.Outcome, *judge.Outcome) {
 	c, o, st := r.cookieStored(spec)
 	if st != nil {
 		return nil, nil, o, st
 	}
 	g := c.Group()
 	if g == nil {
-		return nil, nil, o, stop(judge.Blocked("SB-COOKIE-002", "no cookie is named %s", c.ExpectedKey))
+		return nil, nil, o, stop(judge.Unmet("no cookie is named %s", c.ExpectedKey).By(result.SBCookie002))
 	}
 	return c, g, o, nil
 }
@@ -153,7 +148,7 @@ func (r *Run) cookieGroup(spec string) (*CookieEvidence, *sbcheck.CookieSession,
 // appChoice is cookieGroup for the specs that judge the app's own cookie
 // options (Domain, Secure, SameSite, sign-out): out of scope when the
 // session was written by mfconform's reference app for a real project.
-func (r *Run) appChoice(spec string) (*CookieEvidence, *sbcheck.CookieSession, judge.Outcome, *judge.Outcome) {
+func (r *Run) appChoice(spec result.SpecID) (*CookieEvidence, *sbcheck.CookieSession, judge.Outcome, *judge.Outcome) {
 	if !r.Target.Reference && len(r.Target.LoginScript) == 0 {
 		return nil, nil, judge.Outcome{}, stop(judge.OutOfScope(scopeReferenceApp,
 			"no supabase.login_script: mfconform's reference @supabase/ssr page wrote the session on its own name beside your app ("+r.Target.ClientURL+"), so its Domain, "+
@@ -184,7 +179,7 @@ func writerText(r *Run, c *CookieEvidence) string {
 // cookieWhere is SB-COOKIE-001: where the session lives after sign-in
 // (informational), failing only when it lives nowhere.
 func cookieWhere(r *Run) judge.Outcome {
-	c, st := r.cookieSignedIn("SB-COOKIE-001")
+	c, st := r.cookieSignedIn(result.SBCookie001)
 	if st != nil {
 		return *st
 	}
@@ -223,7 +218,7 @@ func cookieWhere(r *Run) judge.Outcome {
 
 // cookieName is SB-COOKIE-002.
 func cookieName(r *Run) judge.Outcome {
-	c, o, st := r.cookieStored("SB-COOKIE-002")
+	c, o, st := r.cookieStored(result.SBCookie002)
 	if st != nil {
 		return *st
 	}
@@ -247,22 +242,9 @@ func cookieName(r *Run) judge.Outcome {
 			"NEXT_PUBLIC_SUPABASE_URL looks for %s and finds no session", strings.Join(found, "; "), ref, c.ExpectedKey))
 }
 
-// explainer names the spec that explains why o (spec id's outcome) did
-// not pass: id when it fails, its own blocker when it is blocked, "" when
-// it passed or is out of scope.
-func explainer(o judge.Outcome, id string) string {
-	switch {
-	case o.Failing():
-		return id
-	case o.Unjudged != nil && o.Unjudged.Kind == result.StateBlocked:
-		return o.Unjudged.BlockedBy
-	}
-	return ""
-}
-
 // cookieChunks is SB-COOKIE-003.
 func cookieChunks(r *Run) judge.Outcome {
-	c, g, o, st := r.cookieGroup("SB-COOKIE-003")
+	c, g, o, st := r.cookieGroup(result.SBCookie003)
 	if st != nil {
 		return *st
 	}
@@ -299,8 +281,9 @@ func cookieChunks(r *Run) judge.Outcome {
 	if g.Session == nil {
 		return o.Add(diag.Newf(diag.SupabaseCookieSessionInvalid, "the chunks reassemble to the session JSON with an access_token", "%s", g.DecodeProblem))
 	}
-	if p, _ := jwtcheck.Parse(g.Session.AccessToken); p != nil {
-		o.Show(result.EvidenceToken, result.TokenView{Redacted: p.Redacted(), Header: p.Header, Claims: p.Claims})
+	access, _ := jwtcheck.Parse(g.Session.AccessToken)
+	if access != nil {
+		o.Show(result.EvidenceToken, result.TokenView{Redacted: access.Redacted(), Header: access.Header, Claims: access.Claims})
 	}
 	if c.Verify == nil {
 		return o.Add(diag.New(diag.SetupFailed, "GET /auth/v1/user with the access token from the cookies", "no answer was recorded"))
@@ -310,18 +293,21 @@ func cookieChunks(r *Run) judge.Outcome {
 	}
 	o.Show("project's answer to the cookie's access token", c.Verify.Text())
 	if !ok2xx(c.Verify.Status) {
-		if sessionClaims(r).Failing() {
-			return judge.Blocked("SB-SESSION-001", "the project's access tokens lack required claims")
-		}
-		return o.Add(diag.Newf(diag.SupabaseCookieSessionInvalid, "GET /auth/v1/user answers 200 for the access token in the cookies",
+		refused := o.Add(diag.Newf(diag.SupabaseCookieSessionInvalid, "GET /auth/v1/user answers 200 for the access token in the cookies",
 			"the project refuses it: %s", c.Verify.Text()))
+		if access != nil && judge.Findings(sbcheck.CheckAccessClaims(access)...).Failing() {
+			// The token lacks claims the project needs: that is
+			// SB-SESSION-001's finding about the project's tokens.
+			return judge.Unmet("the project refuses the access token in the cookies (%s), which lacks claims it needs", c.Verify.Text()).By(result.SBSession001).For(diag.SupabaseSessionClaims).Else(refused)
+		}
+		return refused
 	}
 	return o
 }
 
 // cookieDomainCovers is SB-COOKIE-004.
 func cookieDomainCovers(r *Run) judge.Outcome {
-	c, g, o, st := r.appChoice("SB-COOKIE-004")
+	c, g, o, st := r.appChoice(result.SBCookie004)
 	if st != nil {
 		return *st
 	}
@@ -363,7 +349,7 @@ func serverSaw(c *CookieEvidence) string {
 
 // cookieSecureFlag is SB-COOKIE-005.
 func cookieSecureFlag(r *Run) judge.Outcome {
-	c, g, o, st := r.appChoice("SB-COOKIE-005")
+	c, g, o, st := r.appChoice(result.SBCookie005)
 	if st != nil {
 		return *st
 	}
@@ -386,7 +372,7 @@ func cookieSecureFlag(r *Run) judge.Outcome {
 
 // cookieSameSiteUse is SB-COOKIE-006.
 func cookieSameSiteUse(r *Run) judge.Outcome {
-	c, g, o, st := r.appChoice("SB-COOKIE-006")
+	c, g, o, st := r.appChoice(result.SBCookie006)
 	if st != nil {
 		return *st
 	}
@@ -431,7 +417,7 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 
 // cookieDelivered is SB-COOKIE-007.
 func cookieDelivered(r *Run) judge.Outcome {
-	c, g, o, st := r.cookieGroup("SB-COOKIE-007")
+	c, g, o, st := r.cookieGroup(result.SBCookie007)
 	if st != nil {
 		return *st
 	}
@@ -439,15 +425,22 @@ func cookieDelivered(r *Run) judge.Outcome {
 	if len(r.Target.SessionHosts) == 0 || r.Target.ServerHost == "" || len(r.Target.SessionHosts) == 1 && r.Target.SessionHosts[0] == appHost {
 		return judge.OutOfScope(scopeNoSibling, "no host besides the app must read the session (--session-host names only the app)")
 	}
-	// A Domain that cannot cover the sibling is SB-COOKIE-004's finding.
+	seen := r.serverSaw(c, g, o)
+	// A Domain that cannot cover the sibling is SB-COOKIE-004's finding
+	// (when it judges the app's own cookies); what the server side saw is
+	// this spec's verdict otherwise.
 	for _, ck := range groupCookies(c, g) {
-		if sbcheck.DomainCovers(ck.Domain, !strings.HasPrefix(ck.Domain, "."), r.Target.ServerHost) {
-			continue
-		}
-		if by := explainer(cookieDomainCovers(r), "SB-COOKIE-004"); by != "" {
-			return judge.Blocked(by, "the cookies' Domain does not cover %s", r.Target.ServerHost)
+		if !sbcheck.DomainCovers(ck.Domain, !strings.HasPrefix(ck.Domain, "."), r.Target.ServerHost) {
+			return judge.Unmet("the cookies' Domain does not cover %s", r.Target.ServerHost).By(result.SBCookie004).Else(seen)
 		}
 	}
+	return seen
+}
+
+// serverSaw is SB-COOKIE-007's verdict on the navigation to the server
+// side's stand-in: every session cookie sent, and the signed-in user read
+// from them. A session the project refuses is SB-COOKIE-003's finding.
+func (r *Run) serverSaw(c *CookieEvidence, g *sbcheck.CookieSession, o judge.Outcome) judge.Outcome {
 	v := c.Server
 	if v == nil {
 		return o.Add(diag.New(diag.SetupFailed, "a navigation to mfconform's server-side stand-in on "+r.Target.ServerHost, "it was not made"))
@@ -475,16 +468,14 @@ func cookieDelivered(r *Run) judge.Outcome {
 	if a.SignedIn {
 		return o
 	}
-	if by := explainer(cookieChunks(r), "SB-COOKIE-003"); by != "" {
-		return judge.Blocked(by, "the cookies do not hold a session the project accepts")
-	}
-	return o.Add(diag.Newf(diag.SupabaseCookieNotDelivered, "the server side reads the signed-in user from the cookies it receives",
+	unread := o.Add(diag.Newf(diag.SupabaseCookieNotDelivered, "the server side reads the signed-in user from the cookies it receives",
 		"every cookie arrived, but the server side (reading %s) says: %s", a.StorageKey, a.Reason))
+	return judge.Unmet("the cookies do not hold a session the project accepts").By(result.SBCookie003).Else(unread)
 }
 
 // cookieSignOut is SB-COOKIE-008.
 func cookieSignOut(r *Run) judge.Outcome {
-	c, g, o, st := r.appChoice("SB-COOKIE-008")
+	c, g, o, st := r.appChoice(result.SBCookie008)
 	if st != nil {
 		return *st
 	}

@@ -41,17 +41,23 @@ func accessToken(t *testing.T) string {
 	return tok
 }
 
-// sessionValue is a session as @supabase/ssr stores it.
-func sessionValue(t *testing.T) string {
-	t.Helper()
-	b, _ := json.Marshal(map[string]any{"access_token": accessToken(t), "refresh_token": "rt", "expires_at": 1, "user": map[string]any{"id": testUserID}})
+// sessionValue is a session holding access token tok as @supabase/ssr
+// stores it.
+func sessionValue(tok string) string {
+	b, _ := json.Marshal(map[string]any{"access_token": tok, "refresh_token": "rt", "expires_at": 1, "user": map[string]any{"id": testUserID}})
 	return "base64-" + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // chunked splits the session into two cookies named key.0 and key.1 with
 // the given attributes.
 func chunked(t *testing.T, key, domain string, secure bool, sameSite network.CookieSameSite) []*network.Cookie {
-	v := sessionValue(t)
+	return chunkedToken(t, accessToken(t), key, domain, secure, sameSite)
+}
+
+// chunkedToken is chunked for a session holding access token tok.
+func chunkedToken(t *testing.T, tok, key, domain string, secure bool, sameSite network.CookieSameSite) []*network.Cookie {
+	t.Helper()
+	v := sessionValue(tok)
 	half := len(v) / 2
 	var out []*network.Cookie
 	for i, part := range []string{v[:half], v[half:]} {
@@ -105,7 +111,7 @@ func goodCookieRun(t *testing.T) *Run {
 // want is an expected outcome: a state, the codes at or above warn, and
 // for an unjudged outcome whom it is blocked by, its scope or its input.
 type want struct {
-	state string
+	state result.State
 	codes []diag.Code
 	by    string
 }
@@ -119,7 +125,7 @@ func check(t *testing.T, name string, o judge.Outcome, w want) {
 		t.Errorf("%s: codes = %v, want %v (%v)", name, got, w.codes, o.Findings)
 	}
 	if u := o.Unjudged; u != nil && w.by != "" {
-		if got := u.BlockedBy + u.Scope + u.Input; got != w.by {
+		if got := string(u.BlockedBy) + u.Scope + u.Input; got != w.by {
 			t.Errorf("%s: blocked by / scope / input = %q, want %q", name, got, w.by)
 		}
 	}
@@ -136,7 +142,13 @@ func failed(codes ...diag.Code) want { return want{state: result.StateFailed, co
 
 func warned(codes ...diag.Code) want { return want{state: result.StateWarned, codes: codes} }
 
-func blockedBy(id string) want { return want{state: result.StateBlocked, by: id} }
+func blockedBy(id result.SpecID) want { return want{state: result.StateBlocked, by: string(id)} }
+
+// verdict is spec id's settled outcome on a run: every check judged and
+// the blocking settled (judge.Resolve), as a run does.
+func verdict(r *Run, id result.SpecID) judge.Outcome {
+	return judge.Resolve(Checks(), r, nil)[id].Outcome
+}
 
 func outOfScope(scope string) want { return want{state: result.StateOutOfScope, by: scope} }
 
@@ -171,17 +183,21 @@ func TestCookieWhere(t *testing.T) {
 			r.Cookie.Writes = []browser.CookieWrite{{Name: testKey + ".0", Size: 4600}}
 		}, failed(diag.SupabaseCookieSessionNotStored)},
 		{"no evidence", func(r *Run) { r.Cookie, r.CookieErr = nil, errors.New("browser: new session: deadline exceeded") }, failed(diag.SetupFailed)},
-		{"supabase-js bundle missing", func(r *Run) { r.Cookie, r.Target.ClientErr = nil, errors.New("bundle missing") }, blockedBy("SB-BROWSER-001")},
+		{"supabase-js bundle missing", func(r *Run) {
+			r.Cookie, r.Target.ClientErr = nil, errors.New("bundle missing")
+			r.Browser, r.BrowserErr = nil, r.Target.ClientErr
+		}, blockedBy(result.SBBrowser001)},
+		{"the app page did not start although supabase-js ran: its own finding", func(r *Run) { r.Cookie, r.Target.ClientErr = nil, errors.New("bundle missing") }, failed(diag.SetupFailed)},
 		{"no test user", func(r *Run) { r.Target.Password = "" }, notJudged(InputTestUser)},
-		{"URL unusable", func(r *Run) { r.Config = nil }, blockedBy("SB-CONFIG-001")},
+		{"URL unusable", func(r *Run) { r.Target.URL, r.URL, r.Config = "", sbcheck.URLInfo{}, nil }, blockedBy(result.SBConfig001)},
 		{"sign-in failed, CORS explains it", func(r *Run) {
 			r.Cookie.SignIn = &AppResult{Name: "AuthRetryableFetchError", Message: "Failed to fetch"}
 			r.Browser.Cors.Token.OK = false
-		}, blockedBy("SB-BROWSER-001")},
+		}, blockedBy(result.SBBrowser001)},
 		{"sign-in failed, a secret key explains it", func(r *Run) {
 			r.Cookie.SignIn = &AppResult{Status: 401, Message: "Forbidden use of secret API key in browser"}
 			r.Key.Kind = sbcheck.KeySecret
-		}, blockedBy("SB-KEY-002")},
+		}, blockedBy(result.SBKey002)},
 		{"sign-in failed in the app alone", func(r *Run) { r.Cookie.SignIn = &AppResult{Name: "TypeError", Message: "x is not a function"} }, failed(diag.SupabaseCookieSigninFailed)},
 		{"login_script step failed", func(r *Run) {
 			r.Target.LoginScript = []env.LoginStep{{Click: "#go"}}
@@ -193,52 +209,57 @@ func TestCookieWhere(t *testing.T) {
 		if tt.mutate != nil {
 			tt.mutate(r)
 		}
-		check(t, tt.name, cookieWhere(r), tt.want)
+		check(t, tt.name, verdict(r, result.SBCookie001), tt.want)
 	}
 }
 
 func TestCookieNameAndChunks(t *testing.T) {
 	tests := []struct {
 		name   string
-		judge  func(*Run) judge.Outcome
+		id     result.SpecID
 		mutate func(*Run)
 		want   want
 	}{
-		{"name: good", cookieName, nil, passed()},
-		{"name: another project's", cookieName, otherName(t), failed(diag.SupabaseCookieNameMismatch)},
-		{"name: localStorage", cookieName, localStorageOnly, outOfScope(scopeLocalStorage)},
-		{"name: nowhere", cookieName, nowhere, blockedBy("SB-COOKIE-001")},
-		{"chunks: good", cookieChunks, nil, passed()},
-		{"chunks: another name", cookieChunks, otherName(t), blockedBy("SB-COOKIE-002")},
-		{"chunks: .1 missing", cookieChunks, func(r *Run) {
+		{"name: good", result.SBCookie002, nil, passed()},
+		{"name: another project's", result.SBCookie002, otherName(t), failed(diag.SupabaseCookieNameMismatch)},
+		{"name: localStorage", result.SBCookie002, localStorageOnly, outOfScope(scopeLocalStorage)},
+		{"name: nowhere", result.SBCookie002, nowhere, blockedBy(result.SBCookie001)},
+		{"chunks: good", result.SBCookie003, nil, passed()},
+		{"chunks: another name", result.SBCookie003, otherName(t), blockedBy(result.SBCookie002)},
+		{"chunks: .1 missing", result.SBCookie003, func(r *Run) {
 			r.Cookie.Cookies = append(chunked(t, testKey, ".acme.test", true, "")[:1], &network.Cookie{Name: testKey + ".2", Value: "x", Domain: ".acme.test", Path: "/", Size: 40})
 		}, failed(diag.SupabaseCookieChunkMissing)},
-		{"chunks: .0 written over the limit", cookieChunks, func(r *Run) {
+		{"chunks: .0 written over the limit", result.SBCookie003, func(r *Run) {
 			r.Cookie.Cookies = r.Cookie.Cookies[1:]
 			r.Cookie.Writes[0].Size = 4536
 		}, failed(diag.SupabaseCookieChunkMissing)},
-		{"chunks: a Set-Cookie refused", cookieChunks, func(r *Run) {
+		{"chunks: a Set-Cookie refused", result.SBCookie003, func(r *Run) {
 			r.Cookie.SetCookies = []browser.SetCookieVerdict{{Name: testKey + ".1", Reasons: []string{"NameValuePairExceedsMaxSize"}}}
 		}, failed(diag.SupabaseCookieChunkMissing)},
-		{"chunks: not base64url", cookieChunks, func(r *Run) { r.Cookie.Cookies[1].Value = "!!!" }, failed(diag.SupabaseCookieSessionInvalid)},
-		{"chunks: the project refuses the token", cookieChunks, func(r *Run) {
+		{"chunks: not base64url", result.SBCookie003, func(r *Run) { r.Cookie.Cookies[1].Value = "!!!" }, failed(diag.SupabaseCookieSessionInvalid)},
+		{"chunks: the project refuses the token", result.SBCookie003, func(r *Run) {
 			r.Cookie.Verify = &Answer{Status: 403, Body: []byte(`{"code":"bad_jwt","message":"invalid JWT"}`)}
 		}, failed(diag.SupabaseCookieSessionInvalid)},
-		{"chunks: the project's tokens lack claims", cookieChunks, func(r *Run) {
+		{"chunks: the project's tokens lack claims", result.SBCookie003, func(r *Run) {
 			r.Cookie.Verify = &Answer{Status: 403}
 			tok, _ := jwtcheck.Mint("HS256", []byte("k"), map[string]any{"aud": "authenticated", "role": "authenticated", "exp": time.Now().Add(time.Hour).Unix()})
 			p, _ := jwtcheck.Parse(tok)
 			r.Session = &SessionEvidence{SignIn: Answer{Status: 200}, Access: p}
-		}, blockedBy("SB-SESSION-001")},
-		{"chunks: the project did not answer", cookieChunks, func(r *Run) { r.Cookie.Verify = &Answer{Err: errors.New("connection refused")} }, failed(diag.SupabaseURLUnreachable)},
-		{"chunks: no verification recorded", cookieChunks, func(r *Run) { r.Cookie.Verify = nil }, failed(diag.SetupFailed)},
+			r.Cookie.Cookies = chunkedToken(t, tok, testKey, ".acme.test", true, network.CookieSameSiteLax)
+		}, blockedBy(result.SBSession001)},
+		{"chunks: refused although the token has its claims, while SB-SESSION-001 fails for another reason: its own finding", result.SBCookie003, func(r *Run) {
+			r.Cookie.Verify = &Answer{Status: 403}
+			r.Session.SignIn, r.Session.Access = Answer{Status: 200, Body: []byte(`{"access_token":"cut`)}, nil
+		}, failed(diag.SupabaseCookieSessionInvalid)},
+		{"chunks: the project did not answer", result.SBCookie003, func(r *Run) { r.Cookie.Verify = &Answer{Err: errors.New("connection refused")} }, failed(diag.SupabaseURLUnreachable)},
+		{"chunks: no verification recorded", result.SBCookie003, func(r *Run) { r.Cookie.Verify = nil }, failed(diag.SetupFailed)},
 	}
 	for _, tt := range tests {
 		r := goodCookieRun(t)
 		if tt.mutate != nil {
 			tt.mutate(r)
 		}
-		check(t, tt.name, tt.judge(r), tt.want)
+		check(t, tt.name, verdict(r, tt.id), tt.want)
 	}
 }
 
@@ -256,55 +277,55 @@ func TestCookieAppChoices(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		judge  func(*Run) judge.Outcome
+		id     result.SpecID
 		mutate func(*Run)
 		want   want
 	}{
-		{"domain: good", cookieDomainCovers, nil, passed()},
-		{"domain: host-only", cookieDomainCovers, withCookies("app.acme.test", true, network.CookieSameSiteLax), failed(diag.SupabaseCookieHostOnly)},
-		{"domain: another parent", cookieDomainCovers, func(r *Run) {
+		{"domain: good", result.SBCookie004, nil, passed()},
+		{"domain: host-only", result.SBCookie004, withCookies("app.acme.test", true, network.CookieSameSiteLax), failed(diag.SupabaseCookieHostOnly)},
+		{"domain: another parent", result.SBCookie004, func(r *Run) {
 			withCookies(".staging.acme.test", true, network.CookieSameSiteLax)(r)
 			r.Target.SessionHosts = []string{"api.acme.test"}
 		}, failed(diag.SupabaseCookieDomainMismatch)},
-		{"domain: host-only, only the app shares it", cookieDomainCovers, func(r *Run) {
+		{"domain: host-only, only the app shares it", result.SBCookie004, func(r *Run) {
 			withCookies("app.acme.test", true, network.CookieSameSiteLax)(r)
 			r.Target.SessionHosts = []string{"app.acme.test"}
 		}, passed()},
-		{"domain: host-only and no host named to share the session: no false failure", cookieDomainCovers, func(r *Run) {
+		{"domain: host-only and no host named to share the session: no false failure", result.SBCookie004, func(r *Run) {
 			withCookies("app.acme.test", true, network.CookieSameSiteLax)(r)
 			r.Target.SessionHosts = nil
 		}, outOfScope(scopeNoSibling)},
-		{"domain: mfconform's page for a real project", cookieDomainCovers, realTargetNoScript, outOfScope(scopeReferenceApp)},
-		{"domain: localStorage", cookieDomainCovers, localStorageOnly, outOfScope(scopeLocalStorage)},
-		{"secure: good", cookieSecureFlag, nil, passed()},
-		{"secure: missing", cookieSecureFlag, withCookies(".acme.test", false, network.CookieSameSiteLax), warned(diag.SupabaseCookieNotSecure)},
-		{"secure: mfconform's page for a real project", cookieSecureFlag, realTargetNoScript, outOfScope(scopeReferenceApp)},
-		{"samesite: Lax top-level", cookieSameSiteUse, nil, passed()},
-		{"samesite: Strict top-level (info)", cookieSameSiteUse, withCookies(".acme.test", true, network.CookieSameSiteStrict), passed()},
-		{"samesite: Lax embedded", cookieSameSiteUse, embedded(network.CookieSameSiteLax, "SchemefulSameSiteLax"), failed(diag.SupabaseCookieSameSiteEmbedded)},
-		{"samesite: None embedded, sent", cookieSameSiteUse, embedded(network.CookieSameSiteNone), passed()},
-		{"samesite: None embedded, third-party cookies blocked", cookieSameSiteUse, embedded(network.CookieSameSiteNone, "UserPreferences"),
+		{"domain: mfconform's page for a real project", result.SBCookie004, realTargetNoScript, outOfScope(scopeReferenceApp)},
+		{"domain: localStorage", result.SBCookie004, localStorageOnly, outOfScope(scopeLocalStorage)},
+		{"secure: good", result.SBCookie005, nil, passed()},
+		{"secure: missing", result.SBCookie005, withCookies(".acme.test", false, network.CookieSameSiteLax), warned(diag.SupabaseCookieNotSecure)},
+		{"secure: mfconform's page for a real project", result.SBCookie005, realTargetNoScript, outOfScope(scopeReferenceApp)},
+		{"samesite: Lax top-level", result.SBCookie006, nil, passed()},
+		{"samesite: Strict top-level (info)", result.SBCookie006, withCookies(".acme.test", true, network.CookieSameSiteStrict), passed()},
+		{"samesite: Lax embedded", result.SBCookie006, embedded(network.CookieSameSiteLax, "SchemefulSameSiteLax"), failed(diag.SupabaseCookieSameSiteEmbedded)},
+		{"samesite: None embedded, sent", result.SBCookie006, embedded(network.CookieSameSiteNone), passed()},
+		{"samesite: None embedded, third-party cookies blocked", result.SBCookie006, embedded(network.CookieSameSiteNone, "UserPreferences"),
 			want{state: result.StateWarned, codes: []diag.Code{diag.SupabaseCookieThirdParty}}},
-		{"samesite: None embedded, withheld otherwise", cookieSameSiteUse, embedded(network.CookieSameSiteNone, "SchemefulSameSiteStrict"), failed(diag.SupabaseCookieSameSiteEmbedded)},
-		{"samesite: embed page failed", cookieSameSiteUse, func(r *Run) {
+		{"samesite: None embedded, withheld otherwise", result.SBCookie006, embedded(network.CookieSameSiteNone, "SchemefulSameSiteStrict"), failed(diag.SupabaseCookieSameSiteEmbedded)},
+		{"samesite: embed page failed", result.SBCookie006, func(r *Run) {
 			embedded(network.CookieSameSiteNone)(r)
 			r.Cookie.Embed = &EmbedVisit{Err: errors.New("open the embedding page: net::ERR_CONNECTION_REFUSED")}
 		}, failed(diag.SetupFailed)},
-		{"samesite: embed page not visited", cookieSameSiteUse, func(r *Run) { r.Target.Embedded = true }, failed(diag.SetupFailed)},
-		{"sign-out: clean", cookieSignOut, nil, passed()},
-		{"sign-out: cookies left", cookieSignOut, func(r *Run) { r.Cookie.SignOut.Left = r.Cookie.Cookies }, failed(diag.SupabaseCookieStale)},
-		{"sign-out: could not run", cookieSignOut, func(r *Run) { r.Cookie.SignOut.Err = errors.New("login step 1 (click #sign-out): timeout") }, failed(diag.SetupFailed)},
-		{"sign-out: login_script without logout_script", cookieSignOut, func(r *Run) {
+		{"samesite: embed page not visited", result.SBCookie006, func(r *Run) { r.Target.Embedded = true }, failed(diag.SetupFailed)},
+		{"sign-out: clean", result.SBCookie008, nil, passed()},
+		{"sign-out: cookies left", result.SBCookie008, func(r *Run) { r.Cookie.SignOut.Left = r.Cookie.Cookies }, failed(diag.SupabaseCookieStale)},
+		{"sign-out: could not run", result.SBCookie008, func(r *Run) { r.Cookie.SignOut.Err = errors.New("login step 1 (click #sign-out): timeout") }, failed(diag.SetupFailed)},
+		{"sign-out: login_script without logout_script", result.SBCookie008, func(r *Run) {
 			r.Target.LoginScript, r.Cookie.Writer, r.Cookie.SignOut = []env.LoginStep{{Click: "#go"}}, WriterScript, nil
 		}, notJudged(InputLogout)},
-		{"sign-out: mfconform's page for a real project", cookieSignOut, realTargetNoScript, outOfScope(scopeReferenceApp)},
+		{"sign-out: mfconform's page for a real project", result.SBCookie008, realTargetNoScript, outOfScope(scopeReferenceApp)},
 	}
 	for _, tt := range tests {
 		r := goodCookieRun(t)
 		if tt.mutate != nil {
 			tt.mutate(r)
 		}
-		check(t, tt.name, tt.judge(r), tt.want)
+		check(t, tt.name, verdict(r, tt.id), tt.want)
 	}
 }
 
@@ -321,7 +342,7 @@ func TestCookieDelivered(t *testing.T) {
 		{"host-only", func(r *Run) {
 			r.Cookie.Cookies = chunked(t, testKey, "app.acme.test", true, network.CookieSameSiteLax)
 			r.Cookie.Server.Verdicts = sent(r.Cookie.Cookies, "DomainMismatch")
-		}, blockedBy("SB-COOKIE-004")},
+		}, blockedBy(result.SBCookie004)},
 		{"sent, but the server reads nobody", func(r *Run) {
 			r.Cookie.Server.Answer = &ssrserver.Answer{StorageKey: testKey, Reason: "the project refused the access token", VerifyStatus: 403}
 		}, failed(diag.SupabaseCookieNotDelivered)},
@@ -329,7 +350,7 @@ func TestCookieDelivered(t *testing.T) {
 			r.Cookie.Cookies = r.Cookie.Cookies[1:]
 			r.Cookie.Server.Verdicts = sent(r.Cookie.Cookies)
 			r.Cookie.Server.Answer = &ssrserver.Answer{StorageKey: testKey, Reason: "chunk .0 missing"}
-		}, blockedBy("SB-COOKIE-003")},
+		}, blockedBy(result.SBCookie003)},
 		{"the stand-in did not answer", func(r *Run) { r.Cookie.Server = &ServerVisit{Err: errors.New("net::ERR_CONNECTION_REFUSED")} }, failed(diag.SetupFailed)},
 		{"the stand-in was not visited", func(r *Run) { r.Cookie.Server = nil }, failed(diag.SetupFailed)},
 		{"only the app reads the session", func(r *Run) { r.Target.SessionHosts = []string{"app.acme.test"} }, outOfScope(scopeNoSibling)},
@@ -340,7 +361,7 @@ func TestCookieDelivered(t *testing.T) {
 		if tt.mutate != nil {
 			tt.mutate(r)
 		}
-		check(t, tt.name, cookieDelivered(r), tt.want)
+		check(t, tt.name, verdict(r, result.SBCookie007), tt.want)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
@@ -173,10 +174,11 @@ type SessionEvidence struct {
 }
 
 // Gather gathers the evidence bundles the selected specs (IDs; nil means
-// all) need, concurrently, makes the result the run the specs judge, and
+// all) need, concurrently, makes the result the run the specs judge,
+// judges it (judge.Resolve: every selected spec's settled outcome) and
 // returns each bundle's timing. thorough allows the slow steps (waiting
 // out a refresh-token reuse interval).
-func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, progress gather.Progress) []result.Bundle {
+func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, thorough bool, progress gather.Progress) []result.Bundle {
 	t := *e.Supabase
 	r := &Run{Target: t, Thresholds: e.Thresholds, Now: e.Now()}
 	redact.Known.AddSecret(string(t.JWTSecret), t.Password, t.Key, strings.TrimSpace(t.Key), strings.Trim(strings.TrimSpace(t.Key), `"'`))
@@ -238,7 +240,7 @@ func Gather(ctx context.Context, e *env.Env, selected []string, thorough bool, p
 		}})
 	}
 	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
-	current = r
+	current, verdicts = r, judge.Resolve(Checks(), r, selected)
 	return timings
 }
 

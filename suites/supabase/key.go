@@ -2,22 +2,31 @@ package supabase
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/redact"
 
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
-// keyChecks are the specs about NEXT_PUBLIC_SUPABASE_KEY.
+// keyChecks are the specs about NEXT_PUBLIC_SUPABASE_KEY, in the order the
+// report prints them: the gateway's verdict (SB-KEY-005) before the specs
+// that, for a key without claims to read, rest on it.
 var keyChecks = judge.InArea("key", []string{BundleConfig},
-	judge.Check[*Run]{ID: "SB-KEY-001", Title: "NEXT_PUBLIC_SUPABASE_KEY is set and well-formed", Judge: keyWellFormed, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: "SB-KEY-002", Title: "the key is public (anon or sb_publishable_), never service_role or sb_secret_", Judge: keyPublic, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: "SB-KEY-003", Title: "the key belongs to the URL's project", Judge: keyProject},
-	judge.Check[*Run]{ID: "SB-KEY-004", Title: "the key has not expired", Judge: keyExpiry},
-	judge.Check[*Run]{ID: "SB-KEY-005", Title: "the gateway accepts the key", Judge: keyAccepted},
-	judge.Check[*Run]{ID: "SB-KEY-006", Title: "the key is signed with the project's current JWT secret (the data API accepts it)", Judge: keySignature},
+	judge.Check[*Run]{ID: result.SBKey001, Title: "NEXT_PUBLIC_SUPABASE_KEY is set and well-formed", Judge: keyWellFormed, Bundles: judge.NoBundle()},
+	judge.Check[*Run]{ID: result.SBKey002, Title: "the key is public (anon or sb_publishable_), never service_role or sb_secret_", Judge: keyPublic, Bundles: judge.NoBundle(),
+		After: []result.SpecID{result.SBKey001}},
+	judge.Check[*Run]{ID: result.SBKey005, Title: "the gateway accepts the key", Judge: keyAccepted,
+		After: append(slices.Clone(reach), result.SBKey001)},
+	judge.Check[*Run]{ID: result.SBKey003, Title: "the key belongs to the URL's project", Judge: keyProject,
+		After: append(slices.Clone(reach), result.SBKey005)},
+	judge.Check[*Run]{ID: result.SBKey004, Title: "the key has not expired", Judge: keyExpiry,
+		After: append(slices.Clone(reach), result.SBKey005)},
+	judge.Check[*Run]{ID: result.SBKey006, Title: "the key is signed with the project's current JWT secret (the data API accepts it)", Judge: keySignature,
+		After: keyed},
 )
 
 func keyWellFormed(r *Run) judge.Outcome {
@@ -29,7 +38,7 @@ func keyWellFormed(r *Run) judge.Outcome {
 
 func keyPublic(r *Run) judge.Outcome {
 	if r.Key.Kind == sbcheck.KeyUnknown {
-		return judge.Blocked("SB-KEY-001", "the key could not be read")
+		return judge.Unmet("the key could not be read")
 	}
 	return judge.Findings(sbcheck.CheckKeyPublic(r.Key)...)
 }
@@ -59,7 +68,7 @@ func keyAccepted(r *Run) judge.Outcome {
 		return *stop
 	}
 	if r.Key.Clean == "" {
-		return judge.Blocked("SB-KEY-001", "there is no key")
+		return judge.Unmet("there is no key").By(result.SBKey001)
 	}
 	if s := answered("GET /auth/v1/settings", c.Settings); s != nil {
 		return *s
@@ -73,7 +82,7 @@ func keyAccepted(r *Run) judge.Outcome {
 
 // acceptedByGateway judges a key check that only the gateway can answer
 // (the key carries no claim to read): it passes when the project's gateway
-// accepted the key and is blocked by SB-KEY-005 otherwise.
+// accepted the key; a refused key is SB-KEY-005's finding.
 func (r *Run) acceptedByGateway(why string) judge.Outcome {
 	c, stop := r.reachable()
 	if stop != nil {
@@ -84,7 +93,7 @@ func (r *Run) acceptedByGateway(why string) judge.Outcome {
 		return *s
 	}
 	if !ok2xx(c.Settings.Status) {
-		return judge.Blocked("SB-KEY-005", "%s and the gateway refuses it", what)
+		return judge.Unmet("%s and the gateway refuses it", what).By(result.SBKey005)
 	}
 	o := judge.Pass()
 	o.Show("proof", what+"; the project's gateway accepted it")

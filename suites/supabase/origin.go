@@ -53,6 +53,17 @@ type OriginStep struct {
 	Refused string
 }
 
+// Allowed reports whether a browser on the app's origin gets both answers:
+// nothing refused, failed or redirected.
+func (a *OriginCORS) Allowed() bool {
+	for _, s := range []OriginStep{a.Settings, a.Token} {
+		if s.Refused != "" || s.Err() != nil || s.Preflight.Redirect != nil || s.Actual.Redirect != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // Err is the transport error that left the step unjudged, or nil.
 func (s OriginStep) Err() error {
 	if s.Preflight.Err != nil {

@@ -9,11 +9,13 @@ package supabase
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
 
@@ -60,12 +62,20 @@ const (
 	InputLogout    = "supabase.logout_script"
 )
 
-var current *Run
+// current is the run the specs judge and verdicts its settled outcomes,
+// set by Gather.
+var (
+	current  *Run
+	verdicts judge.Verdicts
+)
 
 // Current returns the run the specs judge, set by Gather.
 func Current() *Run { return current }
 
-// Checks are Supabase mode's specs, in the order they are listed.
+// Verdicts returns the settled outcomes of the run's specs.
+func Verdicts() judge.Verdicts { return verdicts }
+
+// Checks are Supabase mode's specs, in the order the report prints them.
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
 	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks, cookieChecks} {
@@ -74,41 +84,52 @@ func Checks() []judge.Check[*Run] {
 	return out
 }
 
-var _ = judge.Table("supabase", Checks(), Current)
+var _ = judge.Table("supabase", Checks(), Verdicts)
 
 func stop(o judge.Outcome) *judge.Outcome { return &o }
 
 func ok2xx(status int) bool { return status >= 200 && status < 300 }
 
 // reachable returns the configuration evidence, or why a spec that needs
-// the project to answer cannot judge.
+// the project to answer cannot judge: an unusable URL is SB-CONFIG-001's
+// finding, a project that does not answer as Supabase Auth SB-CONFIG-002's.
 func (r *Run) reachable() (*ConfigEvidence, *judge.Outcome) {
 	if r.URL.Origin == "" || r.Config == nil {
-		return nil, stop(judge.Blocked("SB-CONFIG-001", "NEXT_PUBLIC_SUPABASE_URL is not usable"))
+		return nil, stop(judge.Unmet("NEXT_PUBLIC_SUPABASE_URL is not usable").By(result.SBConfig001))
 	}
 	if r.Config.Health.Err != nil {
-		return nil, stop(judge.Blocked("SB-CONFIG-002", "the project does not answer"))
+		return nil, stop(judge.Unmet("the project does not answer").By(result.SBConfig002))
 	}
 	if r.Config.notAuth() {
-		return nil, stop(judge.Blocked("SB-CONFIG-002", "the URL answers, but not as Supabase Auth"))
+		return nil, stop(judge.Unmet("the URL answers, but not as Supabase Auth").By(result.SBConfig002))
 	}
 	return r.Config, nil
 }
 
-// usableKey is reachable for specs that need the gateway to take the key.
+// reach, keyed and signedIn are the prerequisites of the specs that need
+// the project to answer (reachable), the gateway to take the key
+// (usableKey), and the test user signed in with supabase-js.
+var (
+	reach    = []result.SpecID{result.SBConfig001, result.SBConfig002}
+	keyed    = append(slices.Clone(reach), result.SBKey001, result.SBKey005)
+	signedIn = append(slices.Clone(keyed), result.SBKey002, result.SBBrowser001, result.SBBrowser002)
+)
+
+// usableKey is reachable for specs that need the gateway to take the key:
+// an unreadable key is SB-KEY-001's finding, a refused one SB-KEY-005's.
 func (r *Run) usableKey() (*ConfigEvidence, *judge.Outcome) {
 	c, o := r.reachable()
 	if o != nil {
 		return nil, o
 	}
 	if r.Key.Clean == "" || r.Key.Kind == sbcheck.KeyUnknown {
-		return nil, stop(judge.Blocked("SB-KEY-001", "NEXT_PUBLIC_SUPABASE_KEY is not usable"))
+		return nil, stop(judge.Unmet("NEXT_PUBLIC_SUPABASE_KEY is not usable").By(result.SBKey001))
 	}
 	if c.Settings.Err != nil {
 		return nil, stop(judge.Findings(unreachable("GET /auth/v1/settings", c.Settings.Err)))
 	}
 	if !ok2xx(c.Settings.Status) {
-		return nil, stop(judge.Blocked("SB-KEY-005", "the gateway refuses the key"))
+		return nil, stop(judge.Unmet("the gateway refuses the key").By(result.SBKey005))
 	}
 	return c, nil
 }

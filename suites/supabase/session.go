@@ -1,6 +1,7 @@
 package supabase
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -14,16 +15,24 @@ import (
 
 // sessionChecks are the specs about the session tokens.
 var sessionChecks = judge.InArea("session", []string{BundleConfig, BundleSession},
-	judge.Check[*Run]{ID: "SB-SESSION-001", Title: "the access token has sub, exp, aud=authenticated, role and a sane lifetime", Judge: sessionClaims},
-	judge.Check[*Run]{ID: "SB-SESSION-002", Title: "the access token verifies with the JWT secret or the project's JWKS", Judge: sessionSignature},
-	judge.Check[*Run]{ID: "SB-SESSION-003", Title: "refresh tokens follow GoTrue's reuse rules (the parent returns the active token, older ones are refused)", Judge: sessionRefresh},
-	judge.Check[*Run]{ID: "SB-SESSION-004", Title: "the auth API refuses an expired access token", Judge: sessionExpired},
-	judge.Check[*Run]{ID: "SB-SESSION-005", Title: "the auth API refuses a token signed with another secret", Judge: sessionForged},
-	judge.Check[*Run]{ID: "SB-SESSION-006", Title: "the project's clock agrees with ours (HTTP Date, token iat)", Judge: sessionClock},
+	judge.Check[*Run]{ID: result.SBSession001, Title: "the access token has sub, exp, aud=authenticated, role and a sane lifetime", Judge: sessionClaims, After: sessionAfter},
+	judge.Check[*Run]{ID: result.SBSession002, Title: "the access token verifies with the JWT secret or the project's JWKS", Judge: sessionSignature, After: sessionAfter},
+	judge.Check[*Run]{ID: result.SBSession003, Title: "refresh tokens follow GoTrue's reuse rules (the parent returns the active token, older ones are refused)", Judge: sessionRefresh, After: sessionAfter},
+	judge.Check[*Run]{ID: result.SBSession004, Title: "the auth API refuses an expired access token", Judge: sessionExpired, After: sessionAfter},
+	judge.Check[*Run]{ID: result.SBSession005, Title: "the auth API refuses a token signed with another secret", Judge: sessionForged, After: sessionAfter},
+	judge.Check[*Run]{ID: result.SBSession006, Title: "the project's clock agrees with ours (HTTP Date, token iat)", Judge: sessionClock, After: reach},
 )
 
+// sessionAfter are the prerequisites of the specs that need mfconform's own
+// session: the key taken (usableKey) and the test user able to sign in
+// (SB-BROWSER-002).
+var sessionAfter = append(slices.Clone(keyed), result.SBBrowser002)
+
 // session returns the signed-in session evidence, or why a spec that
-// needs it cannot judge.
+// needs it cannot judge. A password grant that gives no session is
+// SB-BROWSER-002's finding when supabase-js could not sign in either, and
+// this spec's own when it could (a rate limit on mfconform's second
+// sign-in, say).
 func (r *Run) session() (*SessionEvidence, judge.Outcome, *judge.Outcome) {
 	if _, stop := r.usableKey(); stop != nil {
 		return nil, judge.Outcome{}, stop
@@ -39,11 +48,25 @@ func (r *Run) session() (*SessionEvidence, judge.Outcome, *judge.Outcome) {
 		return nil, judge.Outcome{}, st
 	}
 	if s.Access == nil {
-		return nil, judge.Outcome{}, stop(judge.Blocked("SB-BROWSER-002", "the test user cannot sign in: %s", s.SignIn.Text()))
+		failed := judge.Findings(signInFinding(s.SignIn))
+		return nil, judge.Outcome{}, stop(judge.Unmet("the test user cannot sign in: %s", s.SignIn.Text()).By(result.SBBrowser002).Else(failed))
 	}
 	o := judge.Pass()
 	o.Show(result.EvidenceToken, result.TokenView{Redacted: s.Access.Redacted(), Header: s.Access.Header, Claims: s.Access.Claims})
 	return s, o, nil
+}
+
+// signInFinding is the finding for mfconform's own password grant that
+// gave no session: GoTrue's refusal, or a 200 whose answer holds no
+// session mfconform can read.
+func signInFinding(a Answer) diag.Diagnostic {
+	if a.Status == 200 {
+		return diag.Newf(diag.SupabaseSigninFailed, "a session for the test user",
+			"POST /auth/v1/token?grant_type=password answered HTTP 200 without a session mfconform could read (%d bytes read; mfconform reads at most %d of an answer)", len(a.Body), maxBody).
+			WithCause("The answer is not the session JSON GoTrue sends ({\"access_token\":…,\"refresh_token\":…}), or it is larger than mfconform reads of any answer: a GoTrue session is a few kilobytes, so an answer that is cut means tokens far too large for cookies too.")
+	}
+	e := a.APIError()
+	return sbcheck.SigninVerdict(a.Status, e.Code, e.Message)
 }
 
 func sessionClaims(r *Run) judge.Outcome {

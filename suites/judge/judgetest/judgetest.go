@@ -15,7 +15,7 @@ import (
 // codes in order, and for a spec that did not judge the blocking spec,
 // the missing input or the scope ("" checks none).
 type Want struct {
-	State string
+	State result.State
 	Codes []diag.Code
 	By    string
 }
@@ -33,7 +33,7 @@ func Check(t testing.TB, got result.Spec, want Want) {
 	if got.State != want.State || !slices.Equal(codes, want.Codes) {
 		t.Fatalf("%s = %s %v (%s), want %s %v", got.ID, got.State, codes, got.Reason, want.State, want.Codes)
 	}
-	if by := got.BlockedBy + got.Input + got.Scope; want.By != "" && by != want.By {
+	if by := string(got.BlockedBy) + got.Input + got.Scope; want.By != "" && by != want.By {
 		t.Errorf("%s %s by/input/scope = %q, want %q", got.ID, got.State, by, want.By)
 	}
 	if !result.Judged(got.State) && got.Reason == "" {

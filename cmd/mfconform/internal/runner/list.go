@@ -7,20 +7,23 @@ import (
 	"github.com/mfconform/mfconform/suites/result"
 )
 
-// SpecInfo is one spec as listed by `mfconform specs`.
+// SpecInfo is one spec as listed by `mfconform specs`: with After, the
+// earlier specs that may block it (the declared graph).
 type SpecInfo struct {
-	ID     string   `json:"id"`
-	Title  string   `json:"title"`
-	Labels []string `json:"labels"`
+	ID     result.SpecID   `json:"id"`
+	Title  string          `json:"title"`
+	Labels []string        `json:"labels"`
+	After  []result.SpecID `json:"after,omitempty"`
 }
 
 // List returns every spec in declaration order, without running anything.
 func List() []SpecInfo {
-	byID := map[string]SpecInfo{}
+	byID := map[result.SpecID]SpecInfo{}
+	after := prerequisites()
 	for _, r := range preview("").SpecReports {
 		if r.LeafNodeType == types.NodeTypeIt {
 			id, title := result.SplitText(r.LeafNodeText)
-			byID[id] = SpecInfo{ID: id, Title: title, Labels: r.Labels()}
+			byID[id] = SpecInfo{ID: id, Title: title, Labels: r.Labels(), After: after[id]}
 		}
 	}
 	var out []SpecInfo
@@ -34,8 +37,8 @@ func List() []SpecInfo {
 
 // selected returns the IDs of the specs the configuration's filters select,
 // without running anything.
-func selected(cfg Config) []string {
-	var ids []string
+func selected(cfg Config) []result.SpecID {
+	var ids []result.SpecID
 	for _, r := range preview(cfg.labelFilter(), cfg.Focus...).SpecReports {
 		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {
 			id, _ := result.SplitText(r.LeafNodeText)

@@ -14,9 +14,10 @@ import (
 )
 
 // order lists every spec ID in the order the modes declare them: a run's
-// report and console follow it.
-func order() []string {
-	var ids []string
+// report and console follow it (and a spec is only ever blocked by one
+// before it in this order).
+func order() []result.SpecID {
+	var ids []result.SpecID
 	for _, c := range jwt.Checks() {
 		ids = append(ids, c.ID)
 	}
@@ -26,10 +27,22 @@ func order() []string {
 	return ids
 }
 
+// prerequisites are every spec's declared After specs.
+func prerequisites() map[result.SpecID][]result.SpecID {
+	after := map[result.SpecID][]result.SpecID{}
+	for _, c := range jwt.Checks() {
+		after[c.ID] = c.After
+	}
+	for _, c := range supabase.Checks() {
+		after[c.ID] = c.After
+	}
+	return after
+}
+
 // specsOf builds the report's specs from Ginkgo's report: the chosen ones,
 // in declaration order. interrupted says the run was stopped, so a spec
 // that did not judge was interrupted rather than anything else.
-func specsOf(gr types.Report, chosen []string, interrupted bool) []result.Spec {
+func specsOf(gr types.Report, chosen []result.SpecID, interrupted bool) []result.Spec {
 	var specs []result.Spec
 	for _, r := range gr.SpecReports {
 		if r.LeafNodeType != types.NodeTypeIt {

@@ -163,7 +163,7 @@ func ReportError(cfg Config, err error) (*result.Report, error) {
 
 // gatherEvidence gathers what the chosen specs of each mode need,
 // concurrently across modes, and returns the bundles' timings.
-func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []string) []result.Bundle {
+func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []result.SpecID) []result.Bundle {
 	var (
 		wg      sync.WaitGroup
 		jwtB    []result.Bundle
