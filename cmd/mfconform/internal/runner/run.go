@@ -100,25 +100,6 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	return rep, err
 }
 
-// EnvTestPauseBeforeReports, set to a duration, makes a run wait that long
-// after its specs and cleanups and before writing its reports, with a
-// marker file "mfconform-reports-pause" in TMPDIR while it waits: the test
-// of a Ctrl-C during report writing uses it. Nothing else should.
-const EnvTestPauseBeforeReports = "MFCONFORM_TEST_PAUSE_BEFORE_REPORTS"
-
-// pauseBeforeReports is the test hook EnvTestPauseBeforeReports describes.
-func pauseBeforeReports() {
-	d, err := time.ParseDuration(os.Getenv(EnvTestPauseBeforeReports))
-	if err != nil || d <= 0 || d > time.Minute {
-		return
-	}
-	marker := filepath.Join(os.TempDir(), "mfconform-reports-pause")
-	if os.WriteFile(marker, nil, 0o600) == nil {
-		defer os.Remove(marker)
-	}
-	time.Sleep(d)
-}
-
 // newReport starts the report of a run.
 func newReport(cfg Config) *result.Report {
 	return &result.Report{
