@@ -87,6 +87,11 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 			return nil, fmt.Errorf("%w: %s: target %d: name %q: want a unique name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", runner.ErrConfig, path, i+1, result.Clean(t.Name))
 		}
 		seen[t.Name] = true
+		for _, a := range t.Args {
+			if f := ownedFlag(a); f != "" {
+				return nil, fmt.Errorf("%w: %s: target %s: args may not set --%s: a batch writes each target's reports to its own folder inside the batch's --report-dir", runner.ErrConfig, path, t.Name, f)
+			}
+		}
 		if t.Fixture != "" {
 			if _, err := fixtures.Get(t.Fixture); err != nil {
 				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
@@ -113,16 +118,40 @@ func validTargetName(n string) bool {
 	return true
 }
 
-// runArgs is the `mfconform run` command line of one target.
+// runArgs is the `mfconform run` command line of one target. The batch's
+// --report-dir comes last, so it is the one the run uses even if the
+// target's args named another (parseTargets refuses that too).
 func (t Target) runArgs(reportDir string) []string {
-	args := []string{"run", "--report-dir", reportDir}
+	args := []string{"run"}
 	if t.Fixture != "" {
 		args = append(args, "--fixture", t.Fixture)
 	}
 	if t.Config != "" {
 		args = append(args, "--config", t.Config)
 	}
-	return append(args, t.Args...)
+	args = append(args, t.Args...)
+	return append(args, "--report-dir", reportDir)
+}
+
+// batchOwnedFlags are the run flags a target's args may not set: the batch
+// decides where each target's reports go (one folder per target inside
+// the batch's --report-dir), and a targets file — often editable by
+// people who may not choose where mfconform writes — cannot move them.
+var batchOwnedFlags = []string{"report-dir"}
+
+// ownedFlag returns the batch-owned flag arg sets ("--report-dir",
+// "-report-dir=x" …), or "".
+func ownedFlag(arg string) string {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok {
+		return ""
+	}
+	name = strings.TrimPrefix(name, "-")
+	name, _, _ = strings.Cut(name, "=")
+	if slices.Contains(batchOwnedFlags, name) {
+		return name
+	}
+	return ""
 }
 
 // shard keeps the targets whose name hashes to shard i of n (1-based), so
@@ -222,6 +251,9 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	if len(targets) == 0 {
 		fmt.Fprintf(stdout, "shard %s has no targets\n", o.shard)
 		return exitOK, nil
+	}
+	if err := checkReportFolders(o.reportDir, targets); err != nil {
+		return exitToolError, err
 	}
 	dir, err := runner.TempDir("mfc-b-")
 	if err != nil {
@@ -413,19 +445,36 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 {{end}}</table></body></html>
 `))
 
-// writeIndex writes index.html and index.json for a batch.
+// checkReportFolders refuses, before anything runs, a batch report folder
+// or a target's folder inside it that is a symbolic link or another
+// user's (reports.CheckFolder): each run would refuse its own at the end,
+// after all its work. The batch's folder is created here.
+func checkReportFolders(dir string, targets []Target) error {
+	if err := reports.MakeFolder(dir); err != nil {
+		return fmt.Errorf("%w: --report-dir: %w", runner.ErrConfig, err)
+	}
+	for _, t := range targets {
+		if err := reports.CheckFolder(filepath.Join(dir, t.Name)); err != nil {
+			return fmt.Errorf("%w: target %s: %w", runner.ErrConfig, t.Name, err)
+		}
+	}
+	return nil
+}
+
+// writeIndex writes index.html and index.json for a batch, through the
+// reports' one safe writer (reports.WriteFile).
 func writeIndex(dir string, entries []IndexEntry, took time.Duration) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := reports.MakeFolder(dir); err != nil {
 		return err
 	}
 	slices.SortFunc(entries, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
 	b, _ := json.MarshalIndent(map[string]any{"targets": entries, "duration_ms": took.Milliseconds()}, "", "  ")
-	if err := os.WriteFile(filepath.Join(dir, "index.json"), append(b, '\n'), 0o644); err != nil {
+	if err := reports.WriteFile(filepath.Join(dir, "index.json"), append(b, '\n')); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	if err := indexPage.Execute(&buf, map[string]any{"Entries": entries, "Duration": took.Round(time.Millisecond)}); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes(), 0o644)
+	return reports.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes())
 }

@@ -165,7 +165,9 @@ func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []string
 // report. Ginkgo's own console output goes to logPath.
 func runSpecs(cfg Config, logPath string) types.Report {
 	var gr types.Report
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err == nil {
+	// The report folder is checked before anything is written into it
+	// (reports.MakeFolder: not a link, not another user's).
+	if err := reports.MakeFolder(filepath.Dir(logPath)); err == nil {
 		if f, err := createLog(logPath); err == nil {
 			defer f.Close()
 			formatter.ColorableStdOut = f

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfconform/mfconform/reports"
+)
+
+// otherUID owns "another user's" files in these tests (root only).
+const otherUID = 54321
+
+// plantVictim writes a file another user's link would point the write at,
+// and returns its path; the test checks it stays "untouched".
+func plantVictim(t *testing.T) string {
+	t.Helper()
+	v := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(v, []byte("untouched"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func assertUntouched(t *testing.T, victim string) {
+	t.Helper()
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "untouched" {
+		t.Errorf("the planted link's target was written: %q %v", b, err)
+	}
+}
+
+// TestBatchRefusesPlantedFolders: a batch writes nothing through a link or
+// into another user's folder — neither its index nor a target's reports —
+// and refuses before it starts anything; a target's args cannot move its
+// reports out of the batch's folder.
+func TestBatchRefusesPlantedFolders(t *testing.T) {
+	targets := writeFile(t, "targets.yaml", "targets:\n  - fixture: documented\n  - fixture: host-only\n")
+	tests := []struct {
+		name    string
+		plant   func(t *testing.T, reportDir, victim string)
+		wantErr error
+	}{
+		{"the batch folder is a link", func(t *testing.T, reportDir, victim string) {
+			if err := os.Symlink(filepath.Dir(victim), reportDir); err != nil {
+				t.Fatal(err)
+			}
+		}, reports.ErrSymlink},
+		{"a target's folder is a link", func(t *testing.T, reportDir, victim string) {
+			mkdir(t, reportDir)
+			if err := os.Symlink(filepath.Dir(victim), filepath.Join(reportDir, "host-only")); err != nil {
+				t.Fatal(err)
+			}
+		}, reports.ErrSymlink},
+		{"a target's folder is another user's", func(t *testing.T, reportDir, _ string) {
+			mkdir(t, reportDir)
+			theirs := filepath.Join(reportDir, "documented")
+			mkdir(t, theirs)
+			chownOther(t, theirs)
+		}, reports.ErrForeign},
+		{"the batch folder is another user's", func(t *testing.T, reportDir, _ string) {
+			mkdir(t, reportDir)
+			chownOther(t, reportDir)
+		}, reports.ErrForeign},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			victim := plantVictim(t)
+			reportDir := filepath.Join(t.TempDir(), "batch")
+			tt.plant(t, reportDir, victim)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			code, err := targetsCmd(ctx, []string{"--targets", targets, "--report-dir", reportDir}, io.Discard)
+			if code != exitToolError || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("batch = %d, %v; want %d and %v", code, err, exitToolError, tt.wantErr)
+			}
+			assertUntouched(t, victim)
+			if entries, _ := os.ReadDir(filepath.Dir(victim)); len(entries) != 1 {
+				t.Errorf("the link's folder holds %d files, want only the victim", len(entries))
+			}
+		})
+	}
+}
+
+// TestWriteIndexRefusesLinks: index.json and index.html go through the
+// reports' safe writer: a link planted at either name is refused, its
+// target untouched.
+func TestWriteIndexRefusesLinks(t *testing.T) {
+	for _, name := range []string{"index.json", "index.html"} {
+		t.Run(name, func(t *testing.T) {
+			dir, victim := t.TempDir(), plantVictim(t)
+			if err := os.Symlink(victim, filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeIndex(dir, []IndexEntry{{Name: "a"}}, time.Second); !errors.Is(err, reports.ErrSymlink) {
+				t.Errorf("writeIndex with %s a link = %v, want ErrSymlink", name, err)
+			}
+			assertUntouched(t, victim)
+		})
+	}
+}
+
+// TestTargetArgsCannotMoveReports: a target's own --report-dir (in any
+// spelling the flag package takes) is refused with the target's name, and
+// even if it got through, the batch's comes last on the run's command
+// line.
+func TestTargetArgsCannotMoveReports(t *testing.T) {
+	for _, args := range []string{"[--report-dir, /tmp/elsewhere]", "[--report-dir=/tmp/elsewhere]", "[-report-dir, ../..]", "[-report-dir=x]"} {
+		file := writeFile(t, "t.yaml", "targets:\n  - name: mine\n    fixture: documented\n    args: "+args+"\n")
+		_, err := loadTargets(file)
+		if err == nil || !strings.Contains(err.Error(), "target mine: args may not set --report-dir") {
+			t.Errorf("args %s: %v, want the target's --report-dir refused", args, err)
+		}
+	}
+	got := Target{Fixture: "documented", Args: []string{"--report-dir", "/tmp/elsewhere"}}.runArgs("batch/documented")
+	if n := len(got); n < 2 || got[n-2] != "--report-dir" || got[n-1] != "batch/documented" {
+		t.Errorf("runArgs = %q, want the batch's --report-dir last", got)
+	}
+}
+
+func mkdir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// chownOther gives path to otherUID, or skips the test when only root
+// could.
+func chownOther(t *testing.T, path string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file to another user; run as root to cover this case")
+	}
+	if err := os.Lchown(path, otherUID, otherUID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeReferenceFiles: --env-out and --ca-out never write through a
+// link or over another user's file (which would stay theirs, so they could
+// read the exported keys), the env file is the operator's alone (0600)
+// while serve-reference runs, and it is gone when serve-reference stops.
+func TestServeReferenceFiles(t *testing.T) {
+	tests := []struct {
+		name    string
+		flag    string // --env-out or --ca-out
+		plant   func(t *testing.T, path, victim string)
+		wantErr error
+	}{
+		{"the env file is a link", "--env-out", func(t *testing.T, path, victim string) {
+			if err := os.Symlink(victim, path); err != nil {
+				t.Fatal(err)
+			}
+		}, reports.ErrSymlink},
+		{"the env file is another user's", "--env-out", func(t *testing.T, path, _ string) {
+			if err := os.WriteFile(path, []byte("untouched"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			chownOther(t, path)
+		}, reports.ErrForeign},
+		{"the env file's folder is another user's", "--env-out", func(t *testing.T, path, _ string) {
+			chownOther(t, filepath.Dir(path))
+		}, reports.ErrForeign},
+		{"the CA file is a link", "--ca-out", func(t *testing.T, path, victim string) {
+			if err := os.Symlink(victim, path); err != nil {
+				t.Fatal(err)
+			}
+		}, reports.ErrSymlink},
+		{"the CA file is another user's", "--ca-out", func(t *testing.T, path, _ string) {
+			if err := os.WriteFile(path, []byte("untouched"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			chownOther(t, path)
+		}, reports.ErrForeign},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			victim := plantVictim(t)
+			path := filepath.Join(t.TempDir(), "out")
+			tt.plant(t, path, victim)
+			before, _ := os.ReadFile(path)
+			// Bounded: a serve-reference that accepts the file serves
+			// until its context ends.
+			ctx, cancel := context.WithTimeout(t.Context(), serveUpTimeout)
+			defer cancel()
+			var out syncBuffer
+			code, err := serveCmd(ctx, []string{"--mode", "jwt", tt.flag, path}, &out)
+			if code != exitToolError || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("serve-reference %s over a planted file = %d, %v; want %d and %v", tt.flag, code, err, exitToolError, tt.wantErr)
+			}
+			assertUntouched(t, victim)
+			if after, _ := os.ReadFile(path); string(after) != string(before) {
+				t.Errorf("the planted file was written: %q", after)
+			}
+		})
+	}
+
+	t.Run("the env file lives as long as serve-reference", func(t *testing.T) {
+		envFile := filepath.Join(t.TempDir(), "serve.env")
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var out syncBuffer
+		done := make(chan serveResult, 1)
+		go func() {
+			code, err := serveCmd(ctx, []string{"--mode", "jwt", "--env-out", envFile}, &out)
+			done <- serveResult{code, err}
+		}()
+		waitForUp(t, &out, done)
+		if vars := readEnvFile(t, envFile); vars["AUTH_SECRET_KEY"] == "" {
+			t.Errorf("the env file exports no AUTH_SECRET_KEY")
+		}
+		cancel()
+		select {
+		case r := <-done:
+			if r.code != exitOK || r.err != nil {
+				t.Errorf("serve-reference = %d, %v; want %d", r.code, r.err, exitOK)
+			}
+		case <-time.After(serveStopTimeout):
+			t.Fatalf("serve-reference did not stop within %s", serveStopTimeout)
+		}
+		if _, err := os.Lstat(envFile); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the env file outlives serve-reference: %v", err)
+		}
+	})
+}
