@@ -70,4 +70,3 @@ func ReadJSON(path string) (*result.Report, error) {
 	}
 	return &r, nil
 }
-
