@@ -47,6 +47,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "run":
+		if !wantsHelp(rest) {
+			// Folders a killed run or batch left (a batch's holds its
+			// CA's key) go before a new one starts.
+			runner.RemoveStale(stderr)
+		}
 		if slices.ContainsFunc(rest, func(a string) bool { return a == "--targets" || strings.HasPrefix(a, "--targets=") }) {
 			code, err = targetsCmd(ctx, rest, stdout)
 			break

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -227,4 +231,131 @@ func TestServeReferenceFiles(t *testing.T) {
 			t.Errorf("the env file outlives serve-reference: %v", err)
 		}
 	})
+}
+
+// TestRemoveStaleRunFolders: a run or batch killed with SIGKILL leaves its
+// folder (a batch's holds its CA's private key); the next run removes the
+// folders of this user whose process is gone and says so, and leaves a
+// folder in use, another user's, one it did not make and a link alone.
+func TestRemoveStaleRunFolders(t *testing.T) {
+	tmp := shortTempDir(t)
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	folder := func(name, owner string) string {
+		dir := filepath.Join(tmp, name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "ca-key.pem"), []byte("key"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if owner != "" {
+			if err := os.WriteFile(filepath.Join(dir, ".owner"), []byte(owner), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	// A start time no process has: the pid may have been reused since.
+	deadOwner := fmt.Sprintf("pid=%d start=1 ns=%s\n", dead.Process.Pid, ns)
+	liveOwner := fmt.Sprintf("pid=%d start=%s ns=%s\n", os.Getpid(), procStart(t, os.Getpid()), ns)
+	stale := []string{folder("mfc-b-killed", deadOwner), folder("mfc-killed", deadOwner)}
+	kept := map[string]string{
+		folder("mfc-b-running", liveOwner): "its process is alive",
+		folder("mfc-b-unknown", ""):        "it names no owner",
+		folder("mfc-b-elsewhere", strings.Replace(deadOwner, "ns="+ns, "ns=pid:[1]", 1)): "its process is in another pid namespace",
+	}
+	link := filepath.Join(tmp, "mfc-b-link")
+	if err := os.Symlink(folder("target-of-link", deadOwner), link); err != nil {
+		t.Fatal(err)
+	}
+	kept[link] = "it is a link"
+	if os.Geteuid() == 0 {
+		theirs := folder("mfc-b-theirs", deadOwner)
+		if err := os.Chown(theirs, otherUID, otherUID); err != nil {
+			t.Fatal(err)
+		}
+		kept[theirs] = "it is another user's"
+	} else {
+		t.Log("not root: the case of another user's folder is not covered")
+	}
+
+	cmd := exec.Command(binary, "run", "--fail-on", "never", "--report-dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	_ = cmd.Run() // --fail-on never is a configuration error: the run stops at once
+	for _, d := range stale {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is still there (%v): its process is gone", filepath.Base(d), err)
+		}
+		if !strings.Contains(stderr.String(), "removed "+d) {
+			t.Errorf("stderr does not say %s was removed:\n%s", d, stderr.String())
+		}
+	}
+	for d, why := range kept {
+		if _, err := os.Lstat(d); err != nil {
+			t.Errorf("%s was removed, but %s: %v", filepath.Base(d), why, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "target-of-link", "ca-key.pem")); err != nil {
+		t.Errorf("the link's target was removed: %v", err)
+	}
+}
+
+// procStart is field 22 of /proc/PID/stat: when the process started.
+func procStart(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Skip("no /proc: the start-time check is Linux's")
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return fields[19]
+}
+
+// TestKilledBatchFolderRemovedAtNextStart: a batch killed with SIGKILL
+// cannot clean up; its folder with the batch CA's private key stays until
+// the next run starts, which removes it and says so.
+func TestKilledBatchFolderRemovedAtNextStart(t *testing.T) {
+	tmp := shortTempDir(t)
+	targets := writeFile(t, "targets.yaml", "targets:\n  - fixture: documented\n")
+	cmd := exec.Command(binary, "run", "--targets", targets, "--report-dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for deadline := time.Now().Add(60 * time.Second); key == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(tmp, "mfc-b-*", "ca", "ca-key.pem")); len(m) > 0 {
+			key = m[0]
+		}
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	_ = cmd.Wait()
+	if key == "" {
+		t.Fatal("the batch never wrote its CA key")
+	}
+	// Chromium dies with its parent (PR_SET_PDEATHSIG); wait for it.
+	for deadline := time.Now().Add(30 * time.Second); len(chromiumUsing(tmp)) > 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	}
+	if _, err := os.Stat(key); err != nil {
+		t.Fatalf("the killed batch's key is gone before the next start (%v): the test proves nothing", err)
+	}
+	next := exec.Command(binary, "run", "--fail-on", "never", "--report-dir", t.TempDir())
+	next.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var stderr bytes.Buffer
+	next.Stderr = &stderr
+	_ = next.Run()
+	batchDir := filepath.Dir(filepath.Dir(key))
+	if _, err := os.Lstat(batchDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed batch's folder %s is still there after the next start: %v\n%s", batchDir, err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "removed "+batchDir+", left by a batch") {
+		t.Errorf("stderr does not say the batch folder was removed:\n%s", stderr.String())
+	}
 }

@@ -255,7 +255,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	if err := checkReportFolders(o.reportDir, targets); err != nil {
 		return exitToolError, err
 	}
-	dir, err := runner.TempDir("mfc-b-")
+	dir, err := runner.TempDir(runner.BatchDirPrefix)
 	if err != nil {
 		return exitToolError, err
 	}

@@ -205,24 +205,6 @@ type failer struct{}
 
 func (failer) Fail() {}
 
-// maxRunDirLen keeps Chromium's Unix socket paths (run dir + ~50 bytes)
-// under the 108-byte limit.
-const maxRunDirLen = 48
-
-// runDir creates the run's temporary folder.
-func runDir() (string, error) { return TempDir("mfc-") }
-
-// TempDir creates a temporary folder for a run or a batch under TMPDIR, or
-// under /tmp when TMPDIR's path is too long for Chromium's sockets.
-func TempDir(prefix string) (string, error) {
-	dir, err := os.MkdirTemp("", prefix)
-	if err != nil || len(dir) <= maxRunDirLen {
-		return dir, err
-	}
-	os.RemoveAll(dir)
-	return os.MkdirTemp("/tmp", prefix)
-}
-
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 
 // discard is where output goes when the caller gives none.
