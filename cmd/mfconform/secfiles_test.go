@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // otherUID owns "another user's" files in these tests (root only).
@@ -116,7 +118,7 @@ func TestTargetArgsCannotMoveReports(t *testing.T) {
 	for _, args := range []string{"[--report-dir, /tmp/elsewhere]", "[--report-dir=/tmp/elsewhere]", "[-report-dir, ../..]", "[-report-dir=x]"} {
 		file := writeFile(t, "t.yaml", "targets:\n  - name: mine\n    fixture: documented\n    args: "+args+"\n")
 		_, err := loadTargets(file)
-		if err == nil || !strings.Contains(err.Error(), "target mine: args may not set --report-dir") {
+		if err == nil || !strings.Contains(err.Error(), "target 1 (mine): args may not set --report-dir") {
 			t.Errorf("args %s: %v, want the target's --report-dir refused", args, err)
 		}
 	}
@@ -357,5 +359,113 @@ func TestKilledBatchFolderRemovedAtNextStart(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "removed "+batchDir+", left by a batch") {
 		t.Errorf("stderr does not say the batch folder was removed:\n%s", stderr.String())
+	}
+}
+
+// canary stands for a secret in a file named by mistake (a password hash,
+// a key): no error about the file may show it.
+const canary = "Zx9CANARYq7Lm2Wv"
+
+// misnamedFiles are files mfconform may be pointed at by mistake or by a
+// pull request, each holding the canary where a parser could quote it:
+// an /etc/shadow line, an unknown key, a value of the wrong kind, an
+// anchor, a duplicate key, broken quoting, a key inside a list entry.
+var misnamedFiles = map[string]string{
+	"shadow":            "root:$y$j9T$" + canary + "$abc:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n",
+	"shadow, one field": "root:$6$" + canary + "\n",
+	"a key":             canary + ": secret\n",
+	"a list":            "- " + canary + "\n",
+	"a wrong kind":      "mode: [" + canary + "]\nwaivers: {a: " + canary + "}\ntargets: " + canary + "\n",
+	"a duration":        "timeouts:\n  probe: " + canary + "\n",
+	"an anchor":         "a: *" + canary + "\n",
+	"a duplicate key":   "waivers: []\nwaivers: " + canary + "\n",
+	"broken quoting":    "mode: \"" + canary + "\n",
+	"an entry's key":    "waivers:\n  - " + canary + ": x\ntargets:\n  - " + canary + ": x\n",
+	"waiver values":     "waivers:\n  - spec: " + canary + "\n    code: " + canary + "\n    reason: x\n",
+	"waiver date":       "waivers:\n  - spec: X\n    reason: r\n    expires: " + canary + "\n",
+	"target values":     "targets:\n  - name: " + canary + "/x\n    fixture: " + canary + "\n",
+	"target fixture":    "targets:\n  - name: ok\n    fixture: " + canary + "\n",
+}
+
+// TestFileErrorsNeverEchoContent: an error about a waivers, configuration
+// or targets file names the file, the line and column and the shape
+// wanted — never the file's content — whatever the file holds.
+func TestFileErrorsNeverEchoContent(t *testing.T) {
+	parsers := map[string]func(path string) error{
+		"--waivers": func(p string) error { _, err := result.LoadWaivers(p); return err },
+		"--config": func(p string) error {
+			_, err := runner.Load([]string{"--config", p}, func(string) string { return "" })
+			return err
+		},
+		"--targets": func(p string) error { _, err := loadTargets(p); return err },
+	}
+	for flag, parse := range parsers {
+		for name, text := range misnamedFiles {
+			t.Run(flag+"/"+name, func(t *testing.T) {
+				path := writeFile(t, "file", text)
+				err := parse(path)
+				if err == nil {
+					return // a shape this parser takes (an empty list of waivers)
+				}
+				msg := err.Error()
+				if strings.Contains(msg, canary) {
+					t.Fatalf("the error shows the file's content: %s", msg)
+				}
+				if !strings.Contains(msg, path) {
+					t.Errorf("the error does not name the file: %s", msg)
+				}
+				var fe *result.FileError
+				if errors.As(err, &fe) && (fe.Line == 0 && !strings.Contains(name, "anchor") || fe.Want == "") {
+					t.Errorf("the error names no line or no shape wanted: %s", msg)
+				}
+			})
+		}
+	}
+}
+
+// TestMisnamedFilesStayUnprinted runs mfconform with a secret-looking file
+// as each file it reads — waivers, configuration, targets, secret file, CA
+// file — and checks the console and every report it wrote: the file's
+// content is in none of them.
+func TestMisnamedFilesStayUnprinted(t *testing.T) {
+	shadow := writeFile(t, "shadow", misnamedFiles["shadow"])
+	pem := writeFile(t, "ca.pem", "-----BEGIN CERTIFICATE-----\n"+canary+canary+"\n-----END CERTIFICATE-----\n"+misnamedFiles["shadow"])
+	big := writeFile(t, "big-secret", strings.Repeat(canary, 8<<10))
+	target := []string{"--mode", "jwt", "--login-url", "https://login.misnamed.test/login", "--app-url", "reference", "--resolve", "*.misnamed.test=127.0.0.1"}
+	tests := []struct {
+		name string
+		args []string
+		env  []string
+	}{
+		{"waivers", []string{"run", "--waivers", shadow}, nil},
+		{"config", []string{"run", "--config", shadow}, nil},
+		{"config check", []string{"config", "check", "--config", shadow}, nil},
+		{"targets", []string{"run", "--targets", shadow}, nil},
+		{"CA file", append([]string{"run", "--ca-file", pem}, target...), nil},
+		{"secret file too large", append([]string{"run", "--secret-file", big}, target...), []string{"AUTH_SECRET_KEY="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runBinary(t, tt.env, tt.args...)
+			if res.code != exitToolError {
+				t.Errorf("exit = %d, want %d\n%s%s", res.code, exitToolError, res.stdout, res.stderr)
+			}
+			outputs := map[string]string{"stdout": res.stdout, "stderr": res.stderr}
+			_ = filepath.WalkDir(res.reportDir, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					b, _ := os.ReadFile(p)
+					outputs[filepath.Base(p)] = string(b)
+				}
+				return nil
+			})
+			for name, text := range outputs {
+				if strings.Contains(text, canary) {
+					t.Errorf("%s shows the file's content", name)
+				}
+			}
+			if !strings.Contains(res.stderr, "mfconform: ") {
+				t.Errorf("stderr says nothing:\n%s", res.stderr)
+			}
+		})
 	}
 }

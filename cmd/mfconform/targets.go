@@ -20,8 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/browser"
@@ -64,42 +62,51 @@ func loadTargets(path string) ([]Target, error) {
 	return parseTargets(path, b)
 }
 
+// targetsShape is the shape of a --targets file, for errors.
+const targetsShape = "targets: followed by a list of entries, each with name and one of fixture, config or args"
+
 // parseTargets is loadTargets on the file's bytes; name is used in errors,
-// which carry no raw control character of the file.
+// which name the file, the line and column and the shape wanted, and
+// never hold the file's content (result.FileError).
 func parseTargets(path string, b []byte) ([]Target, error) {
 	path = result.Clean(path)
 	if len(b) > maxTargetsFile {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", runner.ErrConfig, path, maxTargetsFile)
 	}
 	var f targetsFile
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", runner.ErrConfig, path, result.Clean(result.Cut(err.Error(), result.MaxText)))
+	doc, err := result.DecodeYAML(path, b, &f, targetsShape)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
 	}
 	seen := map[string]bool{}
 	for i, t := range f.Targets {
+		bad := func(want, format string, args ...any) error {
+			return fmt.Errorf("%w: %w", runner.ErrConfig, doc.Errorf(path, "targets", i, want, "target %d"+format, append([]any{i + 1}, args...)...))
+		}
 		if t.Name == "" {
 			t.Name = t.Fixture
 			f.Targets[i].Name = t.Name
 		}
-		if !validTargetName(t.Name) || seen[t.Name] {
-			return nil, fmt.Errorf("%w: %s: target %d: name %q: want a unique name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", runner.ErrConfig, path, i+1, result.Clean(t.Name))
+		switch {
+		case !validTargetName(t.Name):
+			return nil, bad("a name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", ": its name is not a folder name")
+		case seen[t.Name]:
+			return nil, bad("a name no other target has: it names the target's report folder", " (%s): an earlier target has that name", t.Name)
 		}
 		seen[t.Name] = true
 		for _, a := range t.Args {
 			if f := ownedFlag(a); f != "" {
-				return nil, fmt.Errorf("%w: %s: target %s: args may not set --%s: a batch writes each target's reports to its own folder inside the batch's --report-dir", runner.ErrConfig, path, t.Name, f)
+				return nil, bad("each target's reports in its own folder inside the batch's --report-dir", " (%s): args may not set --%s", t.Name, f)
 			}
 		}
 		if t.Fixture != "" {
 			if _, err := fixtures.Get(t.Fixture); err != nil {
-				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
+				return nil, bad("a fixture `mfconform fixtures` lists", " (%s): fixture is not one mfconform has", t.Name)
 			}
 		}
 	}
 	if len(f.Targets) == 0 {
-		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, path)
+		return nil, fmt.Errorf("%w: %s lists no targets; want %s", runner.ErrConfig, path, targetsShape)
 	}
 	return f.Targets, nil
 }

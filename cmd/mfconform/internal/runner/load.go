@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -137,6 +136,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if f.configFile != "" {
 		if err := cfg.LoadFile(f.configFile); err != nil {
+			// The flags still say where the report of this error goes.
+			f.over(&cfg, set)
 			return cfg, err
 		}
 	}
@@ -369,10 +370,10 @@ func (c *Config) ParseFile(name string, b []byte) error {
 		return fmt.Errorf("%w: %s is larger than %d bytes", ErrConfig, name, maxConfigFile)
 	}
 	before := c.Mode
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %s: %s", ErrConfig, name, result.Clean(result.Cut(err.Error(), result.MaxText)))
+	// Errors name the file, line and column and the shape wanted, never
+	// the file's content (a secret file named by mistake stays unprinted).
+	if _, err := result.DecodeYAML(name, b, c, "a mapping of the configuration keys the README lists (mode, jwt, supabase, network, timeouts …)"); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	var probe struct {
 		Mode *string `yaml:"mode"`
