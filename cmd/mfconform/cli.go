@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -89,7 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return code
 	}
-	fmt.Fprintf(stderr, "mfconform: %s\n", result.Clean(err.Error()))
+	// The run's redactor knows the passwords of the URLs it was given.
+	fmt.Fprintf(stderr, "mfconform: %s\n", result.Clean(redact.Known.Clean(err.Error())))
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(stderr, "\nRun `mfconform %s --help` for the flags.\n", helpTopic(cmd))
 	}

@@ -235,6 +235,9 @@ func Scrubbed(o Outcome) Outcome {
 	out := Outcome{Unjudged: o.Unjudged}
 	for _, d := range o.Findings {
 		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
+		// A specific cause or fix may quote what the run met (a URL the
+		// run was given, with its password): the run's secrets go.
+		d.Cause, d.Fix = redact.Known.Clean(d.Cause), redact.Known.Clean(d.Fix)
 		out.Findings = append(out.Findings, d)
 	}
 	for _, e := range o.Evidence {

@@ -19,6 +19,7 @@ import (
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwt"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/stack"
 	"github.com/mfconform/mfconform/suites/supabase"
@@ -40,6 +41,7 @@ const suiteName = "mfconform"
 // the selected specs need, once and concurrently; each spec then judges that
 // evidence; the cleanups run after the last spec, in reverse order.
 func Run(ctx context.Context, cfg Config) (*result.Report, error) {
+	cfg.registerURLSecrets()
 	rep := newReport(cfg)
 	if err := cfg.Validate(); err != nil {
 		return finish(cfg, rep, err)
@@ -115,7 +117,9 @@ func newReport(cfg Config) *result.Report {
 func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 	rep.FinishedAt = time.Now()
 	if err != nil && rep.SetupError == "" {
-		rep.SetupError = result.Clean(err.Error())
+		// Through the run's redactor: an error may quote a URL the run
+		// was given, with its password, or a secret.
+		rep.SetupError = result.Clean(redact.Known.Clean(err.Error()))
 	}
 	result.ApplyWaivers(rep, cfg.Waivers, rep.StartedAt)
 	rep.Summarize()
@@ -139,6 +143,7 @@ func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 // ReportError writes the report of a run that could not start (an invalid
 // configuration noticed before Run) and returns it with err.
 func ReportError(cfg Config, err error) (*result.Report, error) {
+	cfg.registerURLSecrets()
 	return finish(cfg, newReport(cfg), err)
 }
 
