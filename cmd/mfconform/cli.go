@@ -91,7 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	// The run's redactor knows the passwords of the URLs it was given.
-	fmt.Fprintf(stderr, "mfconform: %s\n", result.Clean(redact.Known.Clean(err.Error())))
+	// Every line of the error starts with "mfconform: ", so nothing an
+	// error quotes (a target's answer) can start a line a CI runner obeys.
+	for _, line := range strings.Split(result.Clean(redact.Known.Clean(err.Error())), "\n") {
+		fmt.Fprintf(stderr, "mfconform: %s\n", line)
+	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(stderr, "\nRun `mfconform %s --help` for the flags.\n", helpTopic(cmd))
 	}

@@ -60,8 +60,9 @@ func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...
 			b := result.Bundle{Name: j.Name, MS: float64(time.Since(start).Microseconds()) / 1000}
 			if err != nil {
 				// Through the run's redactor: an error may quote a URL
-				// the run was given, with its password.
-				b.Error = result.Clean(redact.Known.Clean(err.Error()))
+				// the run was given, with its password; one line, for
+				// it may quote what a target sent.
+				b.Error = result.CleanLine(redact.Known.Clean(err.Error()))
 			}
 			mu.Lock()
 			out[i] = b

@@ -222,9 +222,11 @@ func Give(o Outcome) {
 
 // scrubText makes target text safe to keep: the run's known secrets and
 // tokens replaced (redact.Known, before anything is cut, so no part of a
-// secret survives), cut to result.MaxText, control characters escaped.
+// secret survives), cut to result.MaxText, control characters and line
+// breaks escaped (result.CleanLine: target text never starts a line, where
+// a CI runner would obey it as a workflow command).
 func scrubText(s string) string {
-	return result.Clean(result.Cut(redact.Known.Clean(s), result.MaxText))
+	return result.CleanLine(result.Cut(redact.Known.Clean(s), result.MaxText))
 }
 
 // Scrubbed is the outcome as it may be stored: every finding, piece of

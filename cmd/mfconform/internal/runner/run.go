@@ -119,7 +119,8 @@ func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 	if err != nil && rep.SetupError == "" {
 		// Through the run's redactor: an error may quote a URL the run
 		// was given, with its password, or a secret.
-		rep.SetupError = result.Clean(redact.Known.Clean(err.Error()))
+		// One line: it may quote what a target sent.
+		rep.SetupError = result.CleanLine(redact.Known.Clean(err.Error()))
 	}
 	result.ApplyWaivers(rep, cfg.Waivers, rep.StartedAt)
 	rep.Summarize()
