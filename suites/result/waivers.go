@@ -86,8 +86,10 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 				return nil, bad("expires is not a date", "YYYY-MM-DD")
 			}
 		}
-		f.Waivers[i].Reason = Clean(w.Reason)
-		f.Waivers[i].Spec, f.Waivers[i].Code = Clean(w.Spec), Clean(w.Code)
+		// One line each: a waivers file may be edited by people who may
+		// not write to the CI log.
+		f.Waivers[i].Reason = CleanLine(strings.TrimSpace(w.Reason))
+		f.Waivers[i].Spec, f.Waivers[i].Code = CleanLine(w.Spec), CleanLine(w.Code)
 	}
 	return f.Waivers, nil
 }
