@@ -49,6 +49,7 @@ output() {
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
     local delim
     delim=mfconform_$(random)
+    [ ${#delim} -eq 42 ] || { say "could not read /dev/urandom; output $1 not set"; return; }
     case "$2" in *"$delim"*) say "output $1 holds its delimiter; not set"; return ;; esac
     printf '%s<<%s\n%s\n%s\n' "$1" "$delim" "$2" "$delim" >>"$GITHUB_OUTPUT"
   fi
@@ -87,6 +88,7 @@ done
 # input quoted in a message, not what mfconform prints of a target — until
 # the token no one else knows ends it.
 stop_token=$(random)
+[ ${#stop_token} -eq 32 ] || die "could not read 16 random bytes from /dev/urandom"
 echo "::stop-commands::$stop_token"
 bin_dir=""
 finish() {
