@@ -18,7 +18,7 @@ SSR_ENTRY  := harness/clientsite/ssr/entry.mjs
 FUZZTIME       ?= 200000x
 FUZZTIME_SHORT ?= 5000x
 
-.PHONY: all deps bundles bundles-lock build run test vet fmt-check fuzz fuzz-short docs report-screenshot bench clean dist image image-test
+.PHONY: all deps bundles bundles-lock build run test vet fmt-check fuzz fuzz-short docs report-screenshot bench clean dist pin-release image image-test
 
 all: build
 
@@ -59,6 +59,13 @@ build: bundles
 ## dist: release archives dist/mfconform_VERSION_OS_ARCH.tar.gz and dist/SHA256SUMS
 dist: bundles
 	VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/dist.sh
+
+## pin-release: append dist/SHA256SUMS (make dist) to release-digests.sha256, the digests the GitHub
+## Action checks a downloaded release against; commit it and tag that commit with the release
+pin-release:
+	@test -f dist/SHA256SUMS || { echo "pin-release: run make dist first" >&2; exit 3; }
+	@while read -r line; do grep -qxF -- "$$line" release-digests.sha256 || echo "$$line" >>release-digests.sha256; done <dist/SHA256SUMS
+	@echo "pinned: $$(wc -l <dist/SHA256SUMS) archives in release-digests.sha256"
 
 ## image: the container image (podman or buildah; installs them with apt-get when missing);
 ## BASE=… builds on another Debian bookworm image, IMAGE=… names the result

@@ -7,9 +7,7 @@ package reports
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -29,10 +27,11 @@ var Files = []string{JSONFile, HTMLFile, JUnitFile, MarkdownFile}
 const maxReportFile = 256 << 20
 
 // WriteAll writes report.json, report.html, junit.xml and summary.md into
-// dir, creating it.
+// dir, creating it; a dir that is a symbolic link or another user's is
+// refused (MakeFolder).
 func WriteAll(dir string, r *result.Report) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("reports: create %s: %w", dir, err)
+	if err := MakeFolder(dir); err != nil {
+		return err
 	}
 	if err := WriteJSON(filepath.Join(dir, JSONFile), r); err != nil {
 		return err
@@ -70,46 +69,4 @@ func ReadJSON(path string) (*result.Report, error) {
 		return nil, fmt.Errorf("reports: %s is not a report.json: %w", path, err)
 	}
 	return &r, nil
-}
-
-// ErrSymlink is returned when a report file's path is a symbolic link:
-// reports are never written through one.
-var ErrSymlink = errors.New("is a symbolic link")
-
-// WriteFile writes a report file atomically and without following links:
-// the bytes go to a new temporary file with an unpredictable name in the
-// same folder, which is then renamed over path. An existing path that is a
-// symbolic link is refused rather than followed or replaced.
-func WriteFile(path string, b []byte) error {
-	if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("reports: write %s: %w; remove it first", path, ErrSymlink)
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	return nil
 }

@@ -174,3 +174,169 @@ func TestWriteFileRefusesLinks(t *testing.T) {
 		}
 	}
 }
+
+// otherUID is a uid no test process runs as: the owner of "another user's"
+// files and folders, which only root can create.
+const otherUID = 54321
+
+// TestSafeWrites: writeFile (every report, a batch's index, the serve
+// command's env and CA files) refuses a folder or file it could be tricked
+// through — a link, another user's, a folder everyone may write to — and
+// leaves what it refused untouched.
+func TestSafeWrites(t *testing.T) {
+	type setup func(t *testing.T, dir string) (path string)
+	chown := func(t *testing.T, p string) {
+		t.Helper()
+		if os.Geteuid() != 0 {
+			t.Skip("only root can give a file to another user; run as root to cover this case")
+		}
+		if err := os.Lchown(p, otherUID, otherUID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	victim := func(t *testing.T) string {
+		v := filepath.Join(t.TempDir(), "victim")
+		if err := os.WriteFile(v, []byte("untouched"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name    string
+		setup   setup
+		wantErr error // nil: the write succeeds
+	}{
+		{"a new file in the operator's folder", func(t *testing.T, dir string) string { return filepath.Join(dir, "f") }, nil},
+		{"the folder is a link", func(t *testing.T, dir string) string {
+			link := filepath.Join(dir, "out")
+			if err := os.Symlink(filepath.Dir(victim(t)), link); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(link, "victim")
+		}, ErrSymlink},
+		{"the file is a link", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "f")
+			if err := os.Symlink(victim(t), p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, ErrSymlink},
+		{"the folder is another user's", func(t *testing.T, dir string) string {
+			sub := filepath.Join(dir, "theirs")
+			if err := os.Mkdir(sub, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			chown(t, sub)
+			return filepath.Join(sub, "f")
+		}, ErrForeign},
+		{"the file is another user's", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "f")
+			if err := os.WriteFile(p, []byte("untouched"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			chown(t, p)
+			return p
+		}, ErrForeign},
+		{"everyone may write the folder", func(t *testing.T, dir string) string {
+			if err := os.Chmod(dir, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "f")
+		}, ErrForeign},
+		{"everyone may write the folder, sticky like /tmp", func(t *testing.T, dir string) string {
+			if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "f")
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := tt.setup(t, dir)
+			before, _ := os.ReadFile(path)
+			err := WritePrivateFile(path, []byte("secret"))
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("WritePrivateFile: %v", err)
+				}
+				st, err := os.Lstat(path)
+				if err != nil || st.Mode().Perm() != 0o600 || !st.Mode().IsRegular() {
+					t.Errorf("written file: %v %v, want a regular file of mode 0600", st.Mode(), err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("WritePrivateFile = %v, want %v", err, tt.wantErr)
+			}
+			if after, _ := os.ReadFile(path); string(after) != string(before) {
+				t.Errorf("the refused path was written: %q", after)
+			}
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("temporary file left behind: %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// TestMakeFolderRefusesForeignFolders: the report folder itself (and a
+// batch target's folder) is never a link or another user's; WriteAll
+// writes nothing there.
+func TestMakeFolderRefusesForeignFolders(t *testing.T) {
+	elsewhere := t.TempDir()
+	link := filepath.Join(t.TempDir(), "out")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(link, sampleReport()); !errors.Is(err, ErrSymlink) {
+		t.Errorf("WriteAll(a link to a folder) = %v, want ErrSymlink", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("the link's folder was written: %v", entries)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a folder to another user")
+	}
+	theirs := filepath.Join(t.TempDir(), "theirs")
+	if err := os.Mkdir(theirs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(theirs, otherUID, otherUID); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(theirs, sampleReport()); !errors.Is(err, ErrForeign) {
+		t.Errorf("WriteAll(another user's folder) = %v, want ErrForeign", err)
+	}
+}
+
+// TestRemoveOwnFile removes the operator's file and leaves a link or
+// another user's file in its place alone.
+func TestRemoveOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	own := filepath.Join(dir, "own")
+	if err := WritePrivateFile(own, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveOwnFile(own); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(own); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("own file still there: %v", err)
+	}
+	if err := RemoveOwnFile(own); err != nil {
+		t.Errorf("RemoveOwnFile(gone) = %v, want nil", err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(own, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveOwnFile(link); !errors.Is(err, ErrSymlink) {
+		t.Errorf("RemoveOwnFile(a link) = %v, want ErrSymlink", err)
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Errorf("the link was removed: %v", err)
+	}
+}

@@ -15,10 +15,18 @@
 #
 # Other variables: MFCONFORM_BIN (use this binary, install nothing: a
 # self-hosted runner's own mfconform, or a test's), MFCONFORM_RELEASES_URL
-# (default https://github.com/REPOSITORY/releases/download),
+# (default https://github.com/REPOSITORY/releases/download; https only),
 # MFCONFORM_ACTION_REPOSITORY and MFCONFORM_ACTION_REF (the action's own
 # repository and ref), and GitHub's GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
 # RUNNER_TEMP, GITHUB_ACTION_PATH.
+#
+# Trust (SECURITY.md): a release archive is run only if its SHA-256 is the
+# one pinned in release-digests.sha256 of the action's own checkout (the
+# code already running), never a digest fetched from where the archive
+# came from. Nothing the target or mfconform prints is obeyed as a
+# workflow command: mfconform runs between ::stop-commands::TOKEN and
+# ::TOKEN:: with a token it cannot know, and outputs are written in the
+# delimiter form with a random delimiter.
 set -euo pipefail
 # Failures inside $(…) stop the script too (bash 4.4+).
 shopt -s inherit_errexit 2>/dev/null || true
@@ -31,20 +39,71 @@ die() {
   exit 3
 }
 
-# output NAME VALUE appends a step output (single line) to $GITHUB_OUTPUT.
+# random prints 32 unpredictable hex digits.
+random() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# output NAME VALUE appends a step output to $GITHUB_OUTPUT in GitHub's
+# delimiter form (NAME<<DELIM, the value, DELIM) with a random delimiter,
+# so no value — whatever lines it holds — can end early and add an output.
 output() {
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
-    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
+    local delim
+    delim=mfconform_$(random)
+    [ ${#delim} -eq 42 ] || { say "could not read /dev/urandom; output $1 not set"; return; }
+    case "$2" in *"$delim"*) say "output $1 holds its delimiter; not set"; return ;; esac
+    printf '%s<<%s\n%s\n%s\n' "$1" "$delim" "$2" "$delim" >>"$GITHUB_OUTPUT"
   fi
 }
+
+# oneline fails unless $2 (input $1) is a single line: a value with a
+# line break is refused rather than passed on.
+oneline() {
+  case "$2" in *$'\n'* | *$'\r'*) die "$1 holds a line break; want one line" ;; esac
+}
+
+# url_password prints the password (or the bare token) in a URL's
+# userinfo, "" when it has none.
+url_password() {
+  local rest=${1#*//} authority ui
+  [ "$rest" != "$1" ] || return 0
+  authority=${rest%%[/?#]*}
+  case "$authority" in *@*) ;; *) return 0 ;; esac
+  ui=${authority%@*}
+  case "$ui" in *:*) printf '%s' "${ui#*:}" ;; *) printf '%s' "$ui" ;; esac
+}
+
+# redact_urls hides the credentials of every URL in its argument, as
+# mfconform shows them: user:xxxxx@, or xxxxx@ for a bare token.
+redact_urls() {
+  printf '%s' "$1" | sed -E 's|//([^/?#:@ ]*):[^/?# ]*@|//\1:xxxxx@|g; s|//[^/?#:@ ]+@|//xxxxx@|g'
+}
+
+# Passwords in the URLs the step was given are masked in the whole job's
+# log (GitHub's ::add-mask::), before commands stop.
+for u in "${INPUT_LOGIN_URL:-}" "${INPUT_APP_URL:-}" "${INPUT_APP_ORIGIN:-}" "${NEXT_PUBLIC_SUPABASE_URL:-}" "${MFCONFORM_PROXY:-}"; do
+  pw=$(url_password "$u")
+  case "$pw" in "" | *$'\n'* | *$'\r'*) ;; *) echo "::add-mask::$pw" ;; esac
+done
+# From here on no line of this step's log is a workflow command — not an
+# input quoted in a message, not what mfconform prints of a target — until
+# the token no one else knows ends it.
+stop_token=$(random)
+[ ${#stop_token} -eq 32 ] || die "could not read 16 random bytes from /dev/urandom"
+echo "::stop-commands::$stop_token"
+bin_dir=""
+finish() {
+  [ -z "$bin_dir" ] || rm -rf "$bin_dir"
+  echo "::$stop_token::"
+}
+trap finish EXIT
 
 # summary appends stdin to the job summary.
 summary() {
   if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat >>"$GITHUB_STEP_SUMMARY"; else cat >/dev/null; fi
 }
 
-temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
 report_dir=${INPUT_REPORT_DIR:-mfconform-report}
+oneline report-dir "$report_dir"
 
 # platform prints OS_ARCH as release archives name it.
 platform() {
@@ -67,30 +126,55 @@ sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
 }
 
-# install_release TAG downloads the release archive for this runner,
-# checks it against the release's SHA256SUMS and prints the binary's path.
+# digests is the file of pinned release digests: SHA256SUMS lines
+# ("DIGEST  mfconform_VERSION_OS_ARCH.tar.gz") of every release, committed
+# with the action; the release tag is on the commit that adds its lines.
+digests() { echo "${GITHUB_ACTION_PATH:-$(dirname "$0")/..}/release-digests.sha256"; }
+
+# pinned NAME prints the digest release-digests.sha256 pins for NAME.
+pinned() {
+  local f
+  f=$(digests)
+  [ -f "$f" ] || die "the action has no $f: cannot check a release archive"
+  awk -v n="$1" '/^#/ { next } $2 == n || $2 == "*" n { print $1; exit }' "$f"
+}
+
+# install_release TAG downloads the release archive for this runner over
+# https, checks it against the digest the action pins for it, and prints
+# the path of its binary, extracted afresh into a new private folder. A
+# verified archive is kept in RUNNER_TEMP (GitHub's per-job folder) and
+# checked again before every use; without RUNNER_TEMP nothing is reused.
 install_release() {
-  local tag=$1 ver=${1#v} repo base name dir
+  local tag=$1 ver=${1#v} repo base name want got cache archive dir
   repo=${MFCONFORM_ACTION_REPOSITORY:-mfconform/mfconform}
   base=${MFCONFORM_RELEASES_URL:-https://github.com/$repo/releases/download}
+  case "$base" in
+    https://*) ;;
+    *) die "MFCONFORM_RELEASES_URL=$(redact_urls "$base"): want an https:// URL; a release is never downloaded in clear" ;;
+  esac
   name=mfconform_${ver}_$(platform).tar.gz
-  dir=$temp/mfconform-$ver
-  if [ -x "$dir/mfconform" ]; then
-    echo "$dir/mfconform"
-    return
+  want=$(pinned "$name")
+  [ -n "$want" ] || die "this action pins no digest for $name (release-digests.sha256): use the action at that release's tag (uses: $repo@$tag), or version: source"
+  dir=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/mfconform-bin.XXXXXXXX")
+  archive=$dir/$name
+  cache=""
+  if [ -n "${RUNNER_TEMP:-}" ]; then
+    cache=$RUNNER_TEMP/mfconform-$ver.tar.gz
   fi
-  command -v curl >/dev/null 2>&1 || die "curl is needed to download mfconform"
-  mkdir -p "$dir"
-  say "downloading $base/$tag/$name"
-  curl -fsSL --retry 3 -o "$dir/$name" "$base/$tag/$name" || die "download of $base/$tag/$name failed"
-  curl -fsSL --retry 3 -o "$dir/SHA256SUMS" "$base/$tag/SHA256SUMS" || die "download of $base/$tag/SHA256SUMS failed"
-  local want got
-  want=$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1 }' "$dir/SHA256SUMS")
-  got=$(sha256 "$dir/$name")
-  [ -n "$want" ] || die "SHA256SUMS of $tag does not list $name"
-  [ "$want" = "$got" ] || die "$name has sha256 $got, SHA256SUMS says $want: refusing to run it"
-  tar -xzf "$dir/$name" -C "$dir" mfconform
-  rm -f "$dir/$name"
+  if [ -n "$cache" ] && [ -f "$cache" ] && [ ! -L "$cache" ] && [ "$(sha256 "$cache")" = "$want" ]; then
+    cp "$cache" "$archive"
+  else
+    command -v curl >/dev/null 2>&1 || die "curl is needed to download mfconform"
+    say "downloading $base/$tag/$name"
+    curl -fsSL --proto '=https' --proto-redir '=https' --retry 3 -o "$archive" "$base/$tag/$name" || die "download of $base/$tag/$name failed"
+  fi
+  got=$(sha256 "$archive")
+  [ "$want" = "$got" ] || die "$name has sha256 $got, the action pins $want: refusing to run it"
+  if [ -n "$cache" ]; then
+    rm -f "$cache" && cp "$archive" "$cache" || true
+  fi
+  tar -xzf "$archive" -C "$dir" mfconform
+  rm -f "$archive"
   echo "$dir/mfconform"
 }
 
@@ -144,6 +228,7 @@ need_certutil() {
 }
 
 bin=$(binary)
+case "$bin" in */mfconform-bin.*/mfconform) bin_dir=$(dirname "$bin") ;; esac
 
 args=(run --report-dir "$report_dir")
 [ -z "${INPUT_MODE:-}" ] || args+=(--mode "$INPUT_MODE")
@@ -168,7 +253,7 @@ while IFS= read -r r; do
   [ -z "$r" ] || args+=(--resolve "$r")
 done < <(printf '%s\n' "${INPUT_RESOLVE:-}" | tr ',' '\n')
 
-say "$bin ${args[*]}"
+say "$(redact_urls "$bin ${args[*]}")"
 set +e
 "$bin" "${args[@]}"
 code=$?

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -47,6 +48,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "run":
+		if !wantsHelp(rest) {
+			// Folders a killed run or batch left (a batch's holds its
+			// CA's key) go before a new one starts.
+			runner.RemoveStale(stderr)
+		}
 		if slices.ContainsFunc(rest, func(a string) bool { return a == "--targets" || strings.HasPrefix(a, "--targets=") }) {
 			code, err = targetsCmd(ctx, rest, stdout)
 			break
@@ -84,7 +90,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return code
 	}
-	fmt.Fprintf(stderr, "mfconform: %s\n", result.Clean(err.Error()))
+	// The run's redactor knows the passwords of the URLs it was given.
+	// Every line of the error starts with "mfconform: ", so nothing an
+	// error quotes (a target's answer) can start a line a CI runner obeys.
+	for _, line := range strings.Split(result.Clean(redact.Known.Clean(err.Error())), "\n") {
+		fmt.Fprintf(stderr, "mfconform: %s\n", line)
+	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(stderr, "\nRun `mfconform %s --help` for the flags.\n", helpTopic(cmd))
 	}

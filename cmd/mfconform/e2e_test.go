@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,9 +43,59 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		panic("go build: " + err.Error() + "\n" + string(out))
 	}
+	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// binDir holds the binaries the end-to-end tests build.
+var binDir string
+
+// testHookEnv is the variable of the test hook a binary built with the
+// mfconform_testhooks tag reads (runner/testhook_on.go); the shipped
+// binary has no such hook.
+const testHookEnv = "MFCONFORM_TEST_PAUSE_BEFORE_REPORTS"
+
+var (
+	hookedOnce   sync.Once
+	hookedBinary string
+	hookedErr    error
+)
+
+// hooked builds, once, mfconform with the mfconform_testhooks tag: the
+// binary that can pause before writing its reports.
+func hooked(t *testing.T) string {
+	t.Helper()
+	hookedOnce.Do(func() {
+		hookedBinary = filepath.Join(binDir, "mfconform-testhooks")
+		out, err := exec.Command("go", "build", "-tags", "mfconform_testhooks", "-o", hookedBinary, ".").CombinedOutput()
+		if err != nil {
+			hookedErr = fmt.Errorf("go build -tags mfconform_testhooks: %v\n%s", err, out)
+		}
+	})
+	if hookedErr != nil {
+		t.Fatal(hookedErr)
+	}
+	return hookedBinary
+}
+
+// TestShippedBinaryHasNoTestHook: the pause before the reports (and the
+// marker file it writes in TMPDIR) is compiled only into the test build;
+// the binary the operator runs does not even hold the variable's name.
+func TestShippedBinaryHasNoTestHook(t *testing.T) {
+	b, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{testHookEnv, "mfconform-reports-pause"} {
+		if bytes.Contains(b, []byte(s)) {
+			t.Errorf("the shipped binary holds %q: the test hook must be built only with -tags mfconform_testhooks", s)
+		}
+	}
+	if !bytes.Contains(b, []byte("mfconform")) {
+		t.Fatal("the binary does not look like mfconform: the check above proves nothing")
+	}
 }
 
 // needsBinary reports whether this process may run an end-to-end test:
@@ -276,9 +328,15 @@ func TestRunInterruptedLeavesNothingBehind(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tmp := shortTempDir(t)
 			reportDir := t.TempDir()
-			cmd := exec.Command(binary, "run", "--report-dir", reportDir, "--reference-secret-from-env")
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret,
-				runner.EnvTestPauseBeforeReports+"=3s")
+			// The test build can pause before its reports; the others
+			// need no hook and run the shipped binary.
+			bin, env := binary, []string(nil)
+			if strings.Contains(tt.name, "reports") {
+				bin, env = hooked(t), []string{testHookEnv + "=3s"}
+			}
+			cmd := exec.Command(bin, "run", "--report-dir", reportDir, "--reference-secret-from-env")
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret, "SUPABASE_JWT_SECRET="+knownJWTSecret)
+			cmd.Env = append(cmd.Env, env...)
 			// Its own process group with default signal dispositions, as
 			// from a terminal; the signal reaches mfconform as Ctrl-C's
 			// SIGINT would (Chromium runs in a group of its own).

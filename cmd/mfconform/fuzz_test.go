@@ -120,7 +120,7 @@ func FuzzTargets(f *testing.F) {
 					t.Fatalf("target %q names a fixture that does not exist: %v", tg.Name, err)
 				}
 			}
-			if a := tg.runArgs("out/" + tg.Name); len(a) < 3 || a[0] != "run" || a[1] != "--report-dir" || a[2] != "out/"+tg.Name {
+			if a := tg.runArgs("out/" + tg.Name); len(a) < 3 || a[0] != "run" || a[len(a)-2] != "--report-dir" || a[len(a)-1] != "out/"+tg.Name {
 				t.Fatalf("runArgs = %q", a)
 			}
 		}

@@ -68,6 +68,8 @@ func TestHostileTarget(t *testing.T) {
 			"the login works and the app answers 200 to every token: the target fails specs (1), and its control characters are shown escaped"},
 		{hostile.Markup, exitFailed, []string{"APP_ACCEPTS_EXPIRED", "<script>"}, map[result.SpecID]result.State{result.JWTCookie001: result.StatePassed},
 			"as control; the page's alert() is dismissed, so the login completes: the target fails specs (1)"},
+		{hostile.Commands, exitFailed, []string{"APP_ACCEPTS_EXPIRED", `\n::error title=`}, map[result.SpecID]result.State{result.JWTCookie001: result.StatePassed},
+			"as control, with CI workflow commands after newlines: they are shown with the newline escaped, never at the start of a line (1)"},
 		{hostile.HugeBody, exitToolError, []string{"LOGIN_UNREACHABLE", "no complete answer within the navigation timeout (3s)"}, nil,
 			"the login page never finishes loading within the navigation timeout: the target could not be observed (3)"},
 		{hostile.RedirectLoop, exitToolError, []string{"LOGIN_UNREACHABLE", "ERR_TOO_MANY_REDIRECTS"}, nil,
@@ -156,7 +158,44 @@ func (tt hostileCase) check(t *testing.T, orCode int, res runResult, took time.D
 		t.Errorf("peak RSS of mfconform and the processes it waited for = %s, want at most %s", mib(use.maxRSS), mib(maxTreeRSS))
 	}
 	assertWellFormed(t, res)
+	assertNoCICommands(t, res)
 	assertClean(t, res)
+}
+
+// assertNoCICommands fails when a line of the console or of any report
+// file would be obeyed as a CI workflow command: a line that, with its
+// leading whitespace trimmed as GitHub's runner trims it, starts with
+// "::" (GitHub Actions), "##[" (its legacy form) or "##vso[" (Azure
+// Pipelines). Lines end at \n or \r, as a runner reads them, and at the
+// Unicode line and paragraph separators a reader might honour.
+func assertNoCICommands(t *testing.T, res runResult) {
+	t.Helper()
+	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr}
+	_ = filepath.WalkDir(res.reportDir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			texts[strings.TrimPrefix(p, res.reportDir+"/")] = string(b)
+		}
+		return nil
+	})
+	for name, text := range texts {
+		if line, ok := ciCommandLine(text); ok {
+			t.Errorf("%s has a line a CI runner obeys as a workflow command: %.120q", name, line)
+		}
+	}
+}
+
+// ciCommandLine returns the first line of text that starts a CI workflow
+// command.
+func ciCommandLine(text string) (string, bool) {
+	lines := strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' })
+	for _, l := range lines {
+		l = strings.TrimLeft(l, " \t\v\f\u00a0\ufeff")
+		if strings.HasPrefix(l, "::") || strings.HasPrefix(l, "##[") || strings.HasPrefix(l, "##vso[") {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // TestHostileSupabase runs Supabase mode against a project that answers
@@ -178,6 +217,8 @@ func TestHostileSupabase(t *testing.T) {
 			"Auth names itself GoTrue, then every answer is JSON full of control characters: the project fails specs (1), shown escaped"},
 		{hostile.Markup, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", "<script>"}, map[result.SpecID]result.State{result.SBBrowser001: result.StatePassed},
 			"as control, with markup: the console shows it as text, the reports escape it (1)"},
+		{hostile.Commands, exitFailed, []string{"SUPABASE_SIGNIN_FAILED", `\n::error title=`}, map[result.SpecID]result.State{result.SBBrowser001: result.StatePassed},
+			"as control, with CI workflow commands after newlines: never at the start of a line (1)"},
 		{hostile.HugeBody, exitFailed, []string{"SUPABASE_NOT_AUTH"}, map[result.SpecID]result.State{result.SBBrowser002: result.StateBlocked},
 			"a 1 GiB answer is read only to its bound; it is not Supabase Auth's, and that blocks everything that talks to the project (1)"},
 		{hostile.RedirectLoop, exitFailed, []string{"SUPABASE_NOT_AUTH", "HTTP 302"}, nil,

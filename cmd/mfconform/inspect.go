@@ -57,7 +57,7 @@ func inspectToken(tok string, secret []byte, now time.Time, stdout io.Writer) in
 	p, ds := jwtcheck.Parse(tok)
 	if p != nil && len(ds) == 0 {
 		for _, f := range jwtcheck.Describe(p, now) {
-			fmt.Fprintf(stdout, "  %-12s %s\n", result.Clean(f.Name)+":", result.Clean(f.Value))
+			fmt.Fprintf(stdout, "  %-12s %s\n", result.CleanLine(f.Name)+":", result.CleanLine(f.Value))
 		}
 		ds = append(ds, jwtcheck.CheckAlg(p)...)
 		ds = append(ds, jwtcheck.CheckUserID(p)...)

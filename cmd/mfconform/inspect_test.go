@@ -73,9 +73,11 @@ func TestInspectUsage(t *testing.T) {
 // TestInspectStdin: `inspect -` reads one token from standard input and
 // refuses more than it would ever need, with a clear error instead of
 // calling a cut-off token malformed; claim names a token carries cannot
-// put control sequences on the terminal.
+// put control sequences on the terminal, nor start a line with a CI
+// workflow command.
 func TestInspectStdin(t *testing.T) {
-	tok, err := jwtcheck.Mint("HS256", []byte("k-0123456789abcdef0123456789abcdef"), map[string]any{"user_id": "u1", "exp": time.Now().Add(time.Hour).Unix(), "\x1b]0;pwned\x07": "x"})
+	tok, err := jwtcheck.Mint("HS256", []byte("k-0123456789abcdef0123456789abcdef"), map[string]any{"user_id": "u1", "exp": time.Now().Add(time.Hour).Unix(), "\x1b]0;pwned\x07": "x",
+		"x\n::error title=t::from a claim name\r  ::add-mask::y": "z"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +104,9 @@ func TestInspectStdin(t *testing.T) {
 			}
 			if strings.ContainsAny(out, "\x1b\x07") {
 				t.Errorf("inspect output holds raw control characters: %q", out)
+			}
+			if line, ok := ciCommandLine(out); ok {
+				t.Errorf("a claim name starts a line a CI runner obeys: %q", line)
 			}
 		})
 	}

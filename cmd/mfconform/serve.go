@@ -25,6 +25,7 @@ import (
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/supabaseref"
+	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/redact"
 )
 
@@ -252,7 +253,7 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 		cleanups = append(cleanups, func() error { return os.RemoveAll(dir) })
 		s.caFile = filepath.Join(dir, "ca.pem")
 	}
-	if err := os.WriteFile(s.caFile, s.ca.CertPEM, 0o644); err != nil {
+	if err := writeCAFile(s.caFile, s.ca.CertPEM); err != nil {
 		return exitToolError, fmt.Errorf("serve-reference: CA file: %w", err)
 	}
 
@@ -268,9 +269,11 @@ func serveCmd(ctx context.Context, args []string, stdout io.Writer) (code int, e
 		s.app = servers.Client
 	}
 	if o.EnvOut != "" {
-		if err := writeEnvFile(o.EnvOut, o, s); err != nil {
+		remove, err := writeEnvFile(o.EnvOut, o, s)
+		if err != nil {
 			return exitToolError, fmt.Errorf("serve-reference: env file: %w", err)
 		}
+		cleanups = append(cleanups, remove)
 	}
 
 	// Everything listens: the first line tells a waiting test so.
@@ -373,10 +376,14 @@ func resolveFlag(rawURL string) string {
 }
 
 // writeEnvFile writes the secrets and URLs as `export NAME='value'` lines,
-// readable only by the owner.
-func writeEnvFile(path string, o serveOptions, s served) error {
+// readable only by the owner, through the reports' safe writer: a new file
+// renamed into place in a folder of the operator's (never through a link,
+// never over another user's file, so nobody else holds it open or chose
+// its mode). It returns what removes the file when serve-reference stops:
+// the values are valid only while it runs.
+func writeEnvFile(path string, o serveOptions, s served) (remove func() error, err error) {
 	var b strings.Builder
-	b.WriteString("# mfconform serve-reference: valid while it runs (pid " + strconv.Itoa(os.Getpid()) + ").\n")
+	b.WriteString("# mfconform serve-reference: valid while it runs (pid " + strconv.Itoa(os.Getpid()) + "); removed when it stops.\n")
 	export := func(name, value string) {
 		b.WriteString("export " + name + "=" + shellQuote(value) + "\n")
 	}
@@ -397,20 +404,16 @@ func writeEnvFile(path string, o serveOptions, s served) error {
 			export("MFCONFORM_SUPABASE_APP_URL", s.app.URL)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+	if err := reports.WritePrivateFile(path, []byte(b.String())); err != nil {
+		return nil, err
 	}
-	// An existing file keeps its mode on open; tighten it before writing.
-	if err := f.Chmod(0o600); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if _, err := f.WriteString(b.String()); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
+	return func() error { return reports.RemoveOwnFile(path) }, nil
+}
+
+// writeCAFile writes the run's CA certificate (public, mode 0644) where
+// --ca-out says, through the same safe writer as the env file.
+func writeCAFile(path string, certPEM []byte) error {
+	return reports.WriteFile(path, certPEM)
 }
 
 // shellQuote single-quotes s for a POSIX shell; each single quote inside

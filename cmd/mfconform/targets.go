@@ -20,8 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
 	"github.com/mfconform/mfconform/fixtures"
@@ -65,37 +63,51 @@ func loadTargets(path string) ([]Target, error) {
 	return parseTargets(path, b)
 }
 
+// targetsShape is the shape of a --targets file, for errors.
+const targetsShape = "targets: followed by a list of entries, each with name and one of fixture, config or args"
+
 // parseTargets is loadTargets on the file's bytes; name is used in errors,
-// which carry no raw control character of the file.
+// which name the file, the line and column and the shape wanted, and
+// never hold the file's content (result.FileError).
 func parseTargets(path string, b []byte) ([]Target, error) {
 	path = result.Clean(path)
 	if len(b) > maxTargetsFile {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", runner.ErrConfig, path, maxTargetsFile)
 	}
 	var f targetsFile
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", runner.ErrConfig, path, result.Clean(result.Cut(err.Error(), result.MaxText)))
+	doc, err := result.DecodeYAML(path, b, &f, targetsShape)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
 	}
 	seen := map[string]bool{}
 	for i, t := range f.Targets {
+		bad := func(want, format string, args ...any) error {
+			return fmt.Errorf("%w: %w", runner.ErrConfig, doc.Errorf(path, "targets", i, want, "target %d"+format, append([]any{i + 1}, args...)...))
+		}
 		if t.Name == "" {
 			t.Name = t.Fixture
 			f.Targets[i].Name = t.Name
 		}
-		if !validTargetName(t.Name) || seen[t.Name] {
-			return nil, fmt.Errorf("%w: %s: target %d: name %q: want a unique name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", runner.ErrConfig, path, i+1, result.Clean(t.Name))
+		switch {
+		case !validTargetName(t.Name):
+			return nil, bad("a name of letters, digits, '.', '_' and '-' (not . or ..): it names the target's report folder", ": its name is not a folder name")
+		case seen[t.Name]:
+			return nil, bad("a name no other target has: it names the target's report folder", " (%s): an earlier target has that name", t.Name)
 		}
 		seen[t.Name] = true
+		for _, a := range t.Args {
+			if f := ownedFlag(a); f != "" {
+				return nil, bad("each target's reports in its own folder inside the batch's --report-dir", " (%s): args may not set --%s", t.Name, f)
+			}
+		}
 		if t.Fixture != "" {
 			if _, err := fixtures.Get(t.Fixture); err != nil {
-				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
+				return nil, bad("a fixture `mfconform fixtures` lists", " (%s): fixture is not one mfconform has", t.Name)
 			}
 		}
 	}
 	if len(f.Targets) == 0 {
-		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, path)
+		return nil, fmt.Errorf("%w: %s lists no targets; want %s", runner.ErrConfig, path, targetsShape)
 	}
 	return f.Targets, nil
 }
@@ -114,16 +126,40 @@ func validTargetName(n string) bool {
 	return true
 }
 
-// runArgs is the `mfconform run` command line of one target.
+// runArgs is the `mfconform run` command line of one target. The batch's
+// --report-dir comes last, so it is the one the run uses even if the
+// target's args named another (parseTargets refuses that too).
 func (t Target) runArgs(reportDir string) []string {
-	args := []string{"run", "--report-dir", reportDir}
+	args := []string{"run"}
 	if t.Fixture != "" {
 		args = append(args, "--fixture", t.Fixture)
 	}
 	if t.Config != "" {
 		args = append(args, "--config", t.Config)
 	}
-	return append(args, t.Args...)
+	args = append(args, t.Args...)
+	return append(args, "--report-dir", reportDir)
+}
+
+// batchOwnedFlags are the run flags a target's args may not set: the batch
+// decides where each target's reports go (one folder per target inside
+// the batch's --report-dir), and a targets file — often editable by
+// people who may not choose where mfconform writes — cannot move them.
+var batchOwnedFlags = []string{"report-dir"}
+
+// ownedFlag returns the batch-owned flag arg sets ("--report-dir",
+// "-report-dir=x" …), or "".
+func ownedFlag(arg string) string {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok {
+		return ""
+	}
+	name = strings.TrimPrefix(name, "-")
+	name, _, _ = strings.Cut(name, "=")
+	if slices.Contains(batchOwnedFlags, name) {
+		return name
+	}
+	return ""
 }
 
 // shard keeps the targets whose name hashes to shard i of n (1-based), so
@@ -230,7 +266,10 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		fmt.Fprintf(stdout, "shard %s has no targets\n", o.shard)
 		return exitOK, nil
 	}
-	dir, err := runner.TempDir("mfc-b-")
+	if err := checkReportFolders(o.reportDir, targets); err != nil {
+		return exitToolError, err
+	}
+	dir, err := runner.TempDir(runner.BatchDirPrefix)
 	if err != nil {
 		return exitToolError, err
 	}
@@ -419,19 +458,36 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 {{end}}</table></body></html>
 `))
 
-// writeIndex writes index.html and index.json for a batch.
+// checkReportFolders refuses, before anything runs, a batch report folder
+// or a target's folder inside it that is a symbolic link or another
+// user's (reports.CheckFolder): each run would refuse its own at the end,
+// after all its work. The batch's folder is created here.
+func checkReportFolders(dir string, targets []Target) error {
+	if err := reports.MakeFolder(dir); err != nil {
+		return fmt.Errorf("%w: --report-dir: %w", runner.ErrConfig, err)
+	}
+	for _, t := range targets {
+		if err := reports.CheckFolder(filepath.Join(dir, t.Name)); err != nil {
+			return fmt.Errorf("%w: target %s: %w", runner.ErrConfig, t.Name, err)
+		}
+	}
+	return nil
+}
+
+// writeIndex writes index.html and index.json for a batch, through the
+// reports' one safe writer (reports.WriteFile).
 func writeIndex(dir string, entries []IndexEntry, took time.Duration) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := reports.MakeFolder(dir); err != nil {
 		return err
 	}
 	slices.SortFunc(entries, func(a, b IndexEntry) int { return strings.Compare(a.Name, b.Name) })
 	b, _ := json.MarshalIndent(map[string]any{"targets": entries, "duration_ms": took.Milliseconds()}, "", "  ")
-	if err := os.WriteFile(filepath.Join(dir, "index.json"), append(b, '\n'), 0o644); err != nil {
+	if err := reports.WriteFile(filepath.Join(dir, "index.json"), append(b, '\n')); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	if err := indexPage.Execute(&buf, map[string]any{"Entries": entries, "Duration": took.Round(time.Millisecond)}); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes(), 0o644)
+	return reports.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes())
 }

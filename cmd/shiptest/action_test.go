@@ -6,18 +6,23 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -81,13 +86,15 @@ func runAction(t *testing.T, env ...string) actionRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			if _, dup := ar.outputs[k]; dup {
-				t.Errorf("output %s set twice in GITHUB_OUTPUT:\n%s", k, b)
-			}
-			ar.outputs[k] = v
+	outputs, err := parseOutputFile(string(b))
+	if err != nil {
+		t.Errorf("GITHUB_OUTPUT is not in GitHub's format: %v\n%s", err, b)
+	}
+	for _, o := range outputs {
+		if _, dup := ar.outputs[o[0]]; dup {
+			t.Errorf("output %s set twice in GITHUB_OUTPUT:\n%s", o[0], b)
 		}
+		ar.outputs[o[0]] = o[1]
 	}
 	s, err := os.ReadFile(sum)
 	if err != nil {
@@ -95,6 +102,42 @@ func runAction(t *testing.T, env ...string) actionRun {
 	}
 	ar.summary = string(s)
 	return ar
+}
+
+// parseOutputFile reads a $GITHUB_OUTPUT file as GitHub's runner does
+// (its file command for outputs): each entry is NAME=VALUE on one line, or
+// NAME<<DELIMITER, the value's lines, and a line that is exactly the
+// delimiter; whichever of "=" and "<<" comes first decides.
+func parseOutputFile(text string) ([][2]string, error) {
+	var out [][2]string
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if line == "" {
+			continue
+		}
+		eq, hd := strings.Index(line, "="), strings.Index(line, "<<")
+		switch {
+		case eq >= 0 && (hd < 0 || eq < hd):
+			out = append(out, [2]string{line[:eq], line[eq+1:]})
+		case hd >= 0:
+			name, delim := line[:hd], line[hd+2:]
+			var value []string
+			for i++; ; i++ {
+				if i >= len(lines) {
+					return out, fmt.Errorf("output %s: no line %q ends it", name, delim)
+				}
+				if lines[i] == delim {
+					break
+				}
+				value = append(value, lines[i])
+			}
+			out = append(out, [2]string{name, strings.Join(value, "\n")})
+		default:
+			return out, fmt.Errorf("line %q is neither NAME=VALUE nor NAME<<DELIMITER", line)
+		}
+	}
+	return out, nil
 }
 
 // writeExecutable writes an executable script.
@@ -250,31 +293,65 @@ func TestActionInputsAndExitCodes(t *testing.T) {
 	}
 }
 
-// TestActionInstallsRelease serves release archives from a local server in
-// the layout of GitHub's release downloads and checks that the action
-// installs the right one, verifies it against SHA256SUMS and runs it.
+// TestActionInstallsRelease serves release archives over https from a
+// local server in the layout of GitHub's release downloads and checks that
+// the action installs the right one only when its digest is the one the
+// action pins (release-digests.sha256 of the action's checkout; never a
+// digest from the download server), refuses a release URL that is not
+// https, runs nothing it did not verify — a tampered cached archive, a
+// binary planted in a shared temporary folder — and leaves no folder
+// behind.
 func TestActionInstallsRelease(t *testing.T) {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		t.Skip("release binaries exist for Linux and macOS only")
 	}
 	name := fmt.Sprintf("mfconform_1.2.3_%s_%s.tar.gz", runtime.GOOS, runtime.GOARCH)
 	archive := tarGz(t, map[string]string{"mfconform": fakeMfconform, "README.md": "readme", "LICENSE": "licence"})
-	sum := sha256.Sum256(archive)
-	good := hex.EncodeToString(sum[:]) + "  " + name + "\n" + strings.Repeat("0", 64) + "  mfconform_1.2.3_other_os.tar.gz\n"
-	bad := strings.Repeat("f", 64) + "  " + name + "\n"
+	// evil runs instead of mfconform if anything unverified is run: it
+	// leaves a mark.
+	evilScript := "#!/bin/sh\ntouch \"$EVIL_MARK\"\nexit 0\n"
+	evil := tarGz(t, map[string]string{"mfconform": evilScript})
+	digest := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	pins := func(lines ...string) string {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "release-digests.sha256"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	good := pins(digest(archive)+"  "+name, strings.Repeat("0", 64)+"  mfconform_1.2.3_other_os.tar.gz")
 
 	tests := []struct {
-		name     string
-		sums     string
-		env      []string
-		wantCode int
-		wantErr  string
+		name       string
+		served     []byte // the archive the server hands out
+		actionPath string // the action's checkout (its pinned digests)
+		env        []string
+		plant      func(t *testing.T, runnerTemp, tmp string) // before the run
+		http       bool                                       // MFCONFORM_RELEASES_URL over http
+		wantCode   int
+		wantErr    string
+		wantFetch  bool
 	}{
-		{name: "version input", sums: good, env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 0},
-		{name: "version input with v", sums: good, env: []string{"INPUT_VERSION=v1.2.3"}, wantCode: 0},
-		{name: "the action's own release tag", sums: good, env: []string{"MFCONFORM_ACTION_REF=v1.2.3"}, wantCode: 0},
-		{name: "checksum mismatch", sums: bad, env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 3, wantErr: "refusing to run it"},
-		{name: "no such release", sums: good, env: []string{"INPUT_VERSION=9.9.9"}, wantCode: 3, wantErr: "download of"},
+		{name: "version input", served: archive, actionPath: good, env: []string{"INPUT_VERSION=1.2.3"}, wantFetch: true},
+		{name: "version input with v", served: archive, actionPath: good, env: []string{"INPUT_VERSION=v1.2.3"}, wantFetch: true},
+		{name: "the action's own release tag", served: archive, actionPath: good, env: []string{"MFCONFORM_ACTION_REF=v1.2.3"}, wantFetch: true},
+		{name: "the server's archive is not the pinned one", served: evil, actionPath: good, env: []string{"INPUT_VERSION=1.2.3"},
+			wantCode: 3, wantErr: "refusing to run it", wantFetch: true},
+		{name: "a release the action pins no digest for", served: archive, actionPath: pins(digest(archive) + "  mfconform_1.2.4_x.tar.gz"),
+			env: []string{"INPUT_VERSION=1.2.3"}, wantCode: 3, wantErr: "pins no digest"},
+		{name: "releases over http are refused", served: archive, actionPath: good, env: []string{"INPUT_VERSION=1.2.3"}, http: true,
+			wantCode: 3, wantErr: "want an https:// URL"},
+		{name: "a tampered cached archive is not used", served: archive, actionPath: good, env: []string{"INPUT_VERSION=1.2.3"},
+			plant: func(t *testing.T, runnerTemp, _ string) {
+				if err := os.WriteFile(filepath.Join(runnerTemp, "mfconform-1.2.3.tar.gz"), evil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}, wantFetch: true},
+		{name: "without RUNNER_TEMP a planted binary in TMPDIR is not run", served: archive, actionPath: good,
+			env: []string{"INPUT_VERSION=1.2.3", "RUNNER_TEMP="},
+			plant: func(t *testing.T, _, tmp string) {
+				writeExecutable(t, filepath.Join(tmp, "mfconform-1.2.3", "mfconform"), evilScript)
+			}, wantFetch: true},
 		{name: "source needs the action's checkout", env: []string{"INPUT_VERSION=source", "GITHUB_ACTION_PATH=" + t.TempDir()},
 			wantCode: 3, wantErr: "needs the action's checkout"},
 		{name: "a branch ref means source", env: []string{"MFCONFORM_ACTION_REF=main", "GITHUB_ACTION_PATH=" + t.TempDir()},
@@ -282,24 +359,53 @@ func TestActionInstallsRelease(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
 			var got []string
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
 				got = append(got, r.URL.Path)
-				switch r.URL.Path {
-				case "/v1.2.3/" + name:
-					w.Write(archive)
-				case "/v1.2.3/SHA256SUMS":
-					fmt.Fprint(w, tt.sums)
-				default:
-					http.NotFound(w, r)
+				mu.Unlock()
+				if r.URL.Path == "/v1.2.3/"+name {
+					w.Write(tt.served)
+					return
 				}
-			}))
+				http.NotFound(w, r)
+			})
+			srv := httptest.NewTLSServer(handler)
 			defer srv.Close()
+			base := srv.URL
+			if tt.http {
+				plain := httptest.NewServer(handler)
+				defer plain.Close()
+				base = plain.URL
+			}
+			caFile := filepath.Join(t.TempDir(), "ca.pem")
+			if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runnerTemp, tmp := t.TempDir(), shortTempDir(t)
+			if tt.plant != nil {
+				tt.plant(t, runnerTemp, tmp)
+			}
+			mark := filepath.Join(t.TempDir(), "evil-ran")
 			argsFile := filepath.Join(t.TempDir(), "args")
-			env := append([]string{"MFCONFORM_RELEASES_URL=" + srv.URL, "FAKE_ARGS=" + argsFile, "FAKE_VERDICT=conformant", "FAKE_SUMMARY=## ok"}, tt.env...)
-			ar := runAction(t, env...)
+			env := []string{"MFCONFORM_RELEASES_URL=" + base, "CURL_CA_BUNDLE=" + caFile, "FAKE_ARGS=" + argsFile, "EVIL_MARK=" + mark,
+				"FAKE_VERDICT=conformant", "FAKE_SUMMARY=## ok", "RUNNER_TEMP=" + runnerTemp, "TMPDIR=" + tmp}
+			if tt.actionPath != "" {
+				env = append(env, "GITHUB_ACTION_PATH="+tt.actionPath)
+			}
+			ar := runAction(t, append(env, tt.env...)...)
 			if ar.code != tt.wantCode {
 				t.Fatalf("exit code = %d, want %d\nrequests: %v\nstderr:\n%s", ar.code, tt.wantCode, got, ar.stderr)
+			}
+			if _, err := os.Stat(mark); err == nil {
+				t.Error("an archive or binary the action did not verify ran")
+			}
+			if fetched := len(got) > 0; fetched != tt.wantFetch {
+				t.Errorf("requests %v, want a download %v", got, tt.wantFetch)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "mfconform-bin.*")); len(left) > 0 {
+				t.Errorf("folders left behind in TMPDIR: %v", left)
 			}
 			if tt.wantErr != "" {
 				if !strings.Contains(ar.stderr, tt.wantErr) {
@@ -315,6 +421,9 @@ func TestActionInstallsRelease(t *testing.T) {
 			}
 			if ar.outputs["verdict"] != "conformant" {
 				t.Errorf("outputs = %v", ar.outputs)
+			}
+			if cached, err := os.ReadFile(filepath.Join(runnerTemp, "mfconform-1.2.3.tar.gz")); err == nil && digest(cached) != digest(archive) {
+				t.Error("RUNNER_TEMP caches an archive that is not the pinned one")
 			}
 		})
 	}
@@ -407,5 +516,134 @@ func TestActionMetadata(t *testing.T) {
 		if !bytes.Contains(script, []byte("output "+name+" ")) {
 			t.Errorf("scripts/action.sh never sets output %s", name)
 		}
+	}
+}
+
+// hostileMfconform stands in for an mfconform whose target made it print
+// workflow commands (a bug, or a path not yet escaped): on stdout and
+// stderr, at the start of a line and after spaces, including an attempt
+// to stop and resume command processing itself and to set an output.
+const hostileMfconform = `#!/usr/bin/env bash
+for fd in 1 2; do
+  printf '%s\n' '::error title=injected::from the target' '  ::warning::indented' '::add-mask::conformant' \
+    '::stop-commands::guess' '::guess::' '::set-output name=verdict::conformant' '##[error]legacy' '::notice::after' >&$fd
+done
+exit 1
+`
+
+// workflowCommands reads a step's log as GitHub's runner does and returns
+// the workflow commands it would obey: on each line, leading whitespace
+// trimmed, "::NAME …::MESSAGE" (or the legacy "##[NAME …]MESSAGE"); after
+// ::stop-commands::TOKEN nothing is obeyed until a line ::TOKEN::.
+func workflowCommands(log string) []string {
+	var obeyed []string
+	token := ""
+	for _, line := range strings.FieldsFunc(log, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		l := strings.TrimLeftFunc(line, unicode.IsSpace)
+		if token != "" {
+			if l == "::"+token+"::" {
+				token = ""
+			}
+			continue
+		}
+		switch {
+		case strings.HasPrefix(l, "::") && strings.Contains(l[2:], "::"):
+			cmd, msg, _ := strings.Cut(l[2:], "::")
+			name, _, _ := strings.Cut(cmd, " ")
+			if name == "stop-commands" {
+				token = msg
+				continue
+			}
+			obeyed = append(obeyed, l)
+		case strings.HasPrefix(l, "##[") && strings.Contains(l, "]"):
+			obeyed = append(obeyed, l)
+		}
+	}
+	return obeyed
+}
+
+// TestActionStopsWorkflowCommands: nothing mfconform (or its target)
+// prints is obeyed as a workflow command — mfconform runs between
+// ::stop-commands:: and a token it cannot know — and no input can add an
+// output: a report-dir with a line break is refused, and every output is
+// written in the delimiter form. The passwords of URLs the step was given
+// are masked; the only commands the action issues.
+func TestActionStopsWorkflowCommands(t *testing.T) {
+	if _, err := exec.LookPath("od"); err != nil {
+		t.Skip("od is needed for the action's random token")
+	}
+	dir := t.TempDir()
+	hostile := writeExecutable(t, filepath.Join(dir, "mfconform"), hostileMfconform)
+	tests := []struct {
+		name        string
+		env         []string
+		wantCode    int
+		wantVerdict string
+		wantMasked  []string
+	}{
+		{name: "mfconform prints workflow commands", env: []string{"INPUT_LOGIN_URL=https://alice:url-Pw7Qz@login.acme.test/login"},
+			wantCode: 1, wantVerdict: "not conformant", wantMasked: []string{"url-Pw7Qz"}},
+		{name: "a report-dir that would add an output", env: []string{"INPUT_REPORT_DIR=rep\nverdict=conformant\nexit-code=0"},
+			wantCode: 3, wantVerdict: "error"},
+		{name: "an input quoting a command", env: []string{"INPUT_MODE=jwt\n::error::from an input", "INPUT_SHARD=1/1\r::warning::x"},
+			wantCode: 1, wantVerdict: "not conformant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := t.TempDir()
+			out := filepath.Join(gh, "output")
+			if err := os.WriteFile(out, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(filepath.Join(repoRoot(t), "scripts", "action.sh"))
+			cmd.Dir = gh
+			cmd.Env = baseEnv(t, append([]string{"GITHUB_OUTPUT=" + out, "RUNNER_TEMP=" + gh, "GITHUB_ACTION_PATH=" + repoRoot(t),
+				"MFCONFORM_BIN=" + hostile}, tt.env...)...)
+			// One pipe for both streams, in the order a runner reads them.
+			var log bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &log, &log
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode {
+				t.Errorf("exit = %d, want %d\n%s", code, tt.wantCode, log.String())
+			}
+			var masked []string
+			for _, c := range workflowCommands(log.String()) {
+				if m, ok := strings.CutPrefix(c, "::add-mask::"); ok && slices.Contains(tt.wantMasked, m) {
+					masked = append(masked, m)
+					continue
+				}
+				t.Errorf("the runner would obey %q", c)
+			}
+			if !slices.Equal(masked, tt.wantMasked) {
+				t.Errorf("masked %q, want %q", masked, tt.wantMasked)
+			}
+			b, _ := os.ReadFile(out)
+			outputs, err := parseOutputFile(string(b))
+			if err != nil {
+				t.Fatalf("GITHUB_OUTPUT: %v\n%s", err, b)
+			}
+			seen := map[string]string{}
+			for _, o := range outputs {
+				if _, dup := seen[o[0]]; dup {
+					t.Errorf("output %s set twice:\n%s", o[0], b)
+				}
+				seen[o[0]] = o[1]
+			}
+			if seen["verdict"] != tt.wantVerdict || seen["exit-code"] != fmt.Sprint(tt.wantCode) {
+				t.Errorf("outputs = %q, want verdict %q and exit-code %d", seen, tt.wantVerdict, tt.wantCode)
+			}
+			for k := range seen {
+				if !slices.Contains([]string{"verdict", "exit-code", "report-dir"}, k) {
+					t.Errorf("an input added the output %q", k)
+				}
+			}
+		})
 	}
 }

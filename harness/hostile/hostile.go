@@ -45,6 +45,12 @@ const (
 	// Markup does the same with text that breaks out of HTML, XML and
 	// Markdown: <script>, ]]>, -->, attribute quotes, table pipes, links.
 	Markup Mode = "markup"
+	// Commands does the same with CI workflow commands, each after a
+	// newline (and a CR): GitHub Actions' ::error::, ::add-mask::,
+	// ::stop-commands::, ::set-output::, its legacy ##[…] form and Azure
+	// Pipelines' ##vso[…], which a CI runner obeys on any line of a step's
+	// output that starts with one (leading spaces trimmed).
+	Commands Mode = "commands"
 	// HugeBody answers with a 1 GiB body, generated as it is written.
 	HugeBody Mode = "huge-body"
 	// RedirectLoop answers every request with a redirect to a new URL.
@@ -87,7 +93,7 @@ const (
 )
 
 // Modes lists every mode.
-var Modes = []Mode{Control, Markup, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker, RedirectOut}
+var Modes = []Mode{Control, Markup, Commands, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker, RedirectOut}
 
 // Sizes and pace of the hostile answers.
 const (
@@ -108,6 +114,9 @@ var Texts = map[Mode]string{
 		"\x1b]52;c;cm0gLXJmIH4=\x07 nul\x00 bel\x07 bs\x08\x08 cr\rover del\x7f c1\u009b31m bidi\u202eexe.txt\u202c bad\xff\xfe utf8",
 	Markup: "<script>alert('" + Marker + "')</script> ]]> <![CDATA[x]]> --> <!-- \"><img src=x onerror=alert('" + Marker + "')> " +
 		"</textarea></pre> | table | `code` **bold** [link](javascript:alert(1)) ![img](https://evil.example/x.png) # heading {{.}} ${x} &amp; &#0;",
+	Commands: Marker + "\n::error title=" + Marker + "::injected annotation\n  ::add-mask::" + Marker + "\n::stop-commands::" + Marker +
+		"\r\n::set-output name=verdict::conformant\n::warning file=x::" + Marker + "\r##[error]" + Marker + " legacy\n##vso[task.setvariable variable=x]" + Marker +
+		"\n\t::notice::" + Marker + "\u2028::debug::" + Marker + "\n::" + Marker + "::",
 }
 
 // Options say which names the target answers.
@@ -261,7 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	probe := !login && r.URL.Path == s.opts.ProbePath
 	switch s.Mode {
-	case Control, Markup, RedirectOut:
+	case Control, Markup, Commands, RedirectOut:
 		s.text(w, r, login, probe)
 	case HugeBody:
 		if login {
@@ -416,7 +425,7 @@ func (s *Server) page(w http.ResponseWriter, probe bool, probeJSON string) {
 // String returns the mode's name.
 func (m Mode) String() string { return string(m) }
 
-// text is the Control and Markup answer: the hostile text in a header,
+// text is the Control, Markup and Commands answer: the hostile text in a header,
 // in a second cookie, in the claims of a token signed like a real one, in
 // the JSON identity of the probe path and the error of a garbage probe,
 // and in the pages.

@@ -64,8 +64,8 @@ func All() []Entry {
 // New builds a Diagnostic for code from the catalogue. An unknown code yields
 // a fail-severity diagnostic whose title says so, so a typo is visible rather
 // than silent; the package tests keep every code used by specs registered.
-// expected and observed pass through result.Clean: observations quote what
-// a target sent.
+// expected and observed pass through result.CleanLine: observations quote
+// what a target sent, which must not start a line of any output.
 func New(code Code, expected, observed string) Diagnostic {
 	e, ok := catalogue[code]
 	if !ok {
@@ -73,7 +73,7 @@ func New(code Code, expected, observed string) Diagnostic {
 	}
 	return Diagnostic{
 		Code: code, Severity: e.Severity, Title: e.Title, Environment: e.Environment,
-		Expected: result.Clean(expected), Observed: result.Clean(observed),
+		Expected: result.CleanLine(expected), Observed: result.CleanLine(observed),
 		Cause: e.Cause, Fix: e.Fix, Reference: e.Reference,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -58,7 +59,10 @@ func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...
 			err := j.Run(jctx)
 			b := result.Bundle{Name: j.Name, MS: float64(time.Since(start).Microseconds()) / 1000}
 			if err != nil {
-				b.Error = result.Clean(err.Error())
+				// Through the run's redactor: an error may quote a URL
+				// the run was given, with its password; one line, for
+				// it may quote what a target sent.
+				b.Error = result.CleanLine(redact.Known.Clean(err.Error()))
 			}
 			mu.Lock()
 			out[i] = b

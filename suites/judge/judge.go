@@ -308,9 +308,11 @@ func Give(o Outcome) {
 
 // scrubText makes target text safe to keep: the run's known secrets and
 // tokens replaced (redact.Known, before anything is cut, so no part of a
-// secret survives), cut to result.MaxText, control characters escaped.
+// secret survives), cut to result.MaxText, control characters and line
+// breaks escaped (result.CleanLine: target text never starts a line, where
+// a CI runner would obey it as a workflow command).
 func scrubText(s string) string {
-	return result.Clean(result.Cut(redact.Known.Clean(s), result.MaxText))
+	return result.CleanLine(result.Cut(redact.Known.Clean(s), result.MaxText))
 }
 
 // Scrubbed is the outcome as it may be stored: every finding, piece of
@@ -321,6 +323,9 @@ func Scrubbed(o Outcome) Outcome {
 	out := Outcome{Unjudged: o.Unjudged}
 	for _, d := range o.Findings {
 		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
+		// A specific cause or fix may quote what the run met (a URL the
+		// run was given, with its password): the run's secrets go.
+		d.Cause, d.Fix = redact.Known.Clean(d.Cause), redact.Known.Clean(d.Fix)
 		out.Findings = append(out.Findings, d)
 	}
 	for _, e := range o.Evidence {

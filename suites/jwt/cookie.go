@@ -474,7 +474,7 @@ func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
 	if strings.Contains(observed, "deadline exceeded") && !strings.Contains(observed, "timeout (") {
 		observed = "no answer before the timeout: " + observed
 	}
-	return diag.New(code, "an answer from "+target, observed)
+	return diag.New(code, "an answer from "+redact.URL(target), observed)
 }
 
 // thirdPartyBlocked reports whether reasons say the browser blocks

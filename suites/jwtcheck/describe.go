@@ -20,10 +20,11 @@ type Field struct {
 const maxFieldName = 80
 
 // field makes a summary row safe to print: the name cut to maxFieldName,
-// both passed through result.Clean (a claim name or value may hold
-// escape sequences, C1 or bidirectional controls that JSON leaves raw).
+// both passed through result.CleanLine (a claim name or value may hold
+// escape sequences, C1 or bidirectional controls that JSON leaves raw, or
+// a line break before a CI workflow command).
 func field(name, value string) Field {
-	return Field{Name: result.Clean(result.Cut(name, maxFieldName)), Value: result.Clean(value)}
+	return Field{Name: result.CleanLine(result.Cut(name, maxFieldName)), Value: result.CleanLine(value)}
 }
 
 // Describe summarises p for `mfconform inspect` and the reports: header

@@ -158,14 +158,17 @@ func (s *Set) AddToken(vs ...string) {
 	s.add(Token, signed)
 }
 
-func (s *Set) add(show func(string) string, vs []string) {
+func (s *Set) add(show func(string) string, vs []string) { s.addMin(show, vs, minSecret) }
+
+// addMin registers the values of vs at least min bytes long.
+func (s *Set) addMin(show func(string) string, vs []string, min int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.values == nil {
 		s.values = map[string]string{}
 	}
 	for _, v := range vs {
-		if len(v) >= minSecret {
+		if len(v) >= min {
 			s.values[v] = show(v)
 		}
 	}
@@ -176,7 +179,7 @@ func (s *Set) add(show func(string) string, vs []string) {
 func (s *Set) Clean(text string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if len(s.values) == 0 || len(text) < minSecret {
+	if len(s.values) == 0 || len(text) < minUserinfo {
 		return text
 	}
 	keys := make([]string, 0, len(s.values))

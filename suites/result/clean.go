@@ -38,6 +38,25 @@ func Clean(s string) string {
 	return b.String()
 }
 
+// CleanLine is Clean for text that came from a target, made one line: a
+// newline is shown as \n and the Unicode line and paragraph separators as
+// \u2028 and \u2029 (carriage return and NEL are already escaped by
+// Clean). Target text therefore never starts a line of the console, a CI
+// log or a report file — where a CI runner would obey a line such as
+// "::error::", "::add-mask::" or "::stop-commands::" as a workflow
+// command. Text mfconform writes itself (a fix over several lines) goes
+// through Clean.
+func CleanLine(s string) string {
+	s = Clean(s)
+	if !strings.ContainsAny(s, "\n\u2028\u2029") {
+		return s
+	}
+	return lineBreaks.Replace(s)
+}
+
+// lineBreaks escapes what CleanLine escapes beyond Clean.
+var lineBreaks = strings.NewReplacer("\n", `\n`, "\u2028", `\u2028`, "\u2029", `\u2029`)
+
 // cleanAlready is the fast path: plain printable ASCII and valid UTF-8
 // without controls need no copy.
 func cleanAlready(s string) bool {

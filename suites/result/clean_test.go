@@ -28,6 +28,42 @@ func TestClean(t *testing.T) {
 	}
 }
 
+func TestCleanLine(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "HTTP 500 oops", "HTTP 500 oops"},
+		{"a workflow command after a newline", "x\n::error title=t::y", `x\n::error title=t::y`},
+		{"CR and CRLF", "a\r::add-mask::b\r\n  ::stop-commands::c", `a\u000d::add-mask::b\u000d\n  ::stop-commands::c`},
+		{"Unicode separators and NEL", "a\u2028b\u2029c\u0085d", `a\u2028b\u2029c\u0085d`},
+		{"tab kept", "a\tb", "a\tb"},
+		{"controls as Clean", "\x1b[31m", `\u001b[31m`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanLine(tt.in); got != tt.want {
+				t.Errorf("CleanLine(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzCleanLine: whatever a target sends, CleanLine's output is one line
+// (no character a reader could take for a line break) and as clean as
+// Clean's.
+func FuzzCleanLine(f *testing.F) {
+	for _, s := range []string{"", "a\n::error::b", "\r\n\u2028\u2029\u0085\v\f", "日本\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := CleanLine(s)
+		if strings.ContainsAny(c, "\n\r\v\f\u0085\u2028\u2029") {
+			t.Fatalf("CleanLine(%q) = %q holds a line break", s, c)
+		}
+		if Clean(c) != c {
+			t.Fatalf("CleanLine(%q) = %q is not clean", s, c)
+		}
+	})
+}
+
 // FuzzClean holds Clean to its promise on any input: the output is valid
 // UTF-8 without a control character other than newline and tab, and
 // cleaning twice changes nothing.

@@ -1,7 +1,6 @@
 package result
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Waiver is an operator's accepted exception: a spec ID or a diagnostic
@@ -58,34 +55,41 @@ func LoadWaivers(path string) ([]Waiver, error) {
 	return ParseWaivers(path, b)
 }
 
+// waiversShape is the shape of a waivers file, for errors.
+const waiversShape = "waivers: followed by a list of entries, each with spec or code, reason and optionally expires (YYYY-MM-DD)"
+
 // ParseWaivers is LoadWaivers on the file's bytes; name is used in errors,
-// which carry no raw control character of the file.
+// which name the file, the line and column and the shape wanted, and
+// never hold the file's content (result.FileError).
 func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 	name = Clean(name)
 	if len(b) > maxWaiversFile {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrWaivers, name, maxWaiversFile)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
 	var f waiverFile
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrWaivers, name, Clean(Cut(err.Error(), MaxText)))
+	doc, err := DecodeYAML(name, b, &f, waiversShape)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrWaivers, err)
 	}
 	for i, w := range f.Waivers {
-		at := fmt.Sprintf("%s: waiver %d", name, i+1)
+		bad := func(problem, want string) error {
+			return fmt.Errorf("%w: %w", ErrWaivers, doc.Errorf(name, "waivers", i, want, "waiver %d: %s", i+1, problem))
+		}
 		switch {
 		case (w.Spec == "") == (w.Code == ""):
-			return nil, fmt.Errorf("%w: %s: name exactly one of spec or code", ErrWaivers, at)
+			return nil, bad("names both or neither of spec and code", "exactly one of spec (a spec ID) or code (a diagnostic code)")
 		case strings.TrimSpace(w.Reason) == "":
-			return nil, fmt.Errorf("%w: %s (%s%s): a reason is required", ErrWaivers, at, Clean(string(w.Spec)), Clean(w.Code))
+			return nil, bad("has no reason", "a reason: why the exception is accepted")
 		}
 		if w.Expires != "" {
 			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
-				return nil, fmt.Errorf("%w: %s: expires %q: want YYYY-MM-DD", ErrWaivers, at, w.Expires)
+				return nil, bad("expires is not a date", "YYYY-MM-DD")
 			}
 		}
-		f.Waivers[i].Reason = Clean(w.Reason)
-		f.Waivers[i].Spec, f.Waivers[i].Code = SpecID(Clean(string(w.Spec))), Clean(w.Code)
+		// One line each: a waivers file may be edited by people who may
+		// not write to the CI log.
+		f.Waivers[i].Reason = CleanLine(strings.TrimSpace(w.Reason))
+		f.Waivers[i].Spec, f.Waivers[i].Code = SpecID(CleanLine(string(w.Spec))), CleanLine(w.Code)
 	}
 	return f.Waivers, nil
 }

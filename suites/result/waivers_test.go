@@ -21,8 +21,8 @@ func TestLoadWaivers(t *testing.T) {
 		wantErr string
 	}{
 		{"spec and code", "waivers:\n  - spec: JWT-COOKIE-006\n    reason: never embedded\n    expires: 2030-01-31\n  - code: TOKEN_LIFETIME_LONG\n    reason: policy\n", 2, ""},
-		{"unknown key with its line", "waivers:\n  - spec: JWT-COOKIE-006\n    reason: r\n    because: x\n", 0, "line 4"},
-		{"no reason", "waivers:\n  - spec: JWT-COOKIE-006\n", 0, "reason is required"},
+		{"unknown key with its line", "waivers:\n  - spec: JWT-COOKIE-006\n    reason: r\n    because: x\n", 0, "w.yaml:4:5: unknown key; want one of code, expires, reason, spec"},
+		{"no reason", "waivers:\n  - spec: JWT-COOKIE-006\n", 0, "w.yaml:2:5: waiver 1: has no reason"},
 		{"both spec and code", "waivers:\n  - spec: A-B-001\n    code: X\n    reason: r\n", 0, "exactly one"},
 		{"neither", "waivers:\n  - reason: r\n", 0, "exactly one"},
 		{"bad date", "waivers:\n  - code: X\n    reason: r\n    expires: 31/01/2030\n", 0, "YYYY-MM-DD"},

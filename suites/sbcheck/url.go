@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // URLInfo is NEXT_PUBLIC_SUPABASE_URL as read.
@@ -45,7 +46,7 @@ func CheckURL(raw string) (URLInfo, []diag.Diagnostic) {
 	u, err := url.Parse(clean)
 	if err != nil || u.Host == "" || u.Scheme == "" {
 		return URLInfo{}, []diag.Diagnostic{diag.Newf(diag.SupabaseURLInvalid, urlExpected,
-			"%q is not an absolute URL", clean)}
+			"%q is not an absolute URL", redact.URL(clean))}
 	}
 	// Browsers lower-case the host, and supabase-js reads the ref from it.
 	host := strings.ToLower(u.Host)

@@ -234,9 +234,10 @@ func frameworkCookie(name string) (ID, string) {
 	return "", ""
 }
 
-// headerText is a header for evidence: cleaned and cut short.
+// headerText is a header for evidence: cleaned, one line (Chromium joins
+// a header's repeated values with newlines) and cut short.
 func headerText(name, v string) string {
-	v = result.Clean(strings.TrimSpace(v))
+	v = result.CleanLine(strings.TrimSpace(v))
 	if r := []rune(v); len(r) > 80 {
 		v = string(r[:80]) + "…"
 	}
@@ -409,7 +410,7 @@ func shown(line string) []string {
 	for i, n := range names {
 		out[i] = n
 		if strings.EqualFold(n, "samesite") && sameSite != "" {
-			out[i] = n + "=" + result.Clean(sameSite)
+			out[i] = n + "=" + result.CleanLine(sameSite)
 		}
 	}
 	return out

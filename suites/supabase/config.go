@@ -5,6 +5,7 @@ import (
 
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -19,7 +20,7 @@ var configChecks = judge.InArea("config", []string{BundleConfig},
 func configURL(r *Run) judge.Outcome {
 	_, ds := sbcheck.CheckURL(r.Target.URL)
 	o := judge.Findings(ds...)
-	o.Show("url", r.Target.URL)
+	o.Show("url", redact.URL(r.Target.URL))
 	return o
 }
 

@@ -47,6 +47,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if file := cl.Values().ConfigFile; file != "" {
 		if err := cfg.LoadFile(file); err != nil {
+			// The flags still say where the report of this error goes.
+			cl.Apply(&cfg, cfg.sources)
 			return cfg, err
 		}
 	}
@@ -243,8 +245,10 @@ func (c *Config) ParseFile(name string, b []byte) error {
 	if c.sources == nil {
 		c.sources = settings.Sources{}
 	}
+	// Errors name the file, line and column and the shape wanted, never
+	// the file's content (a secret file named by mistake stays unprinted).
 	if err := Settings.ParseFile(c, name, b, c.sources); err != nil {
-		return fmt.Errorf("%w: %s: %s", ErrConfig, name, result.Clean(result.Cut(err.Error(), result.MaxText)))
+		return fmt.Errorf("%w: %s", ErrConfig, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwt"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/stack"
 	"github.com/mfconform/mfconform/suites/supabase"
@@ -40,6 +41,7 @@ const suiteName = "mfconform"
 // the selected specs need, once and concurrently; each spec then judges that
 // evidence; the cleanups run after the last spec, in reverse order.
 func Run(ctx context.Context, cfg Config) (*result.Report, error) {
+	cfg.registerURLSecrets()
 	rep := newReport(cfg)
 	if err := cfg.Validate(); err != nil {
 		return finish(cfg, rep, err)
@@ -100,25 +102,6 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	return rep, err
 }
 
-// EnvTestPauseBeforeReports, set to a duration, makes a run wait that long
-// after its specs and cleanups and before writing its reports, with a
-// marker file "mfconform-reports-pause" in TMPDIR while it waits: the test
-// of a Ctrl-C during report writing uses it. Nothing else should.
-const EnvTestPauseBeforeReports = "MFCONFORM_TEST_PAUSE_BEFORE_REPORTS"
-
-// pauseBeforeReports is the test hook EnvTestPauseBeforeReports describes.
-func pauseBeforeReports() {
-	d, err := time.ParseDuration(os.Getenv(EnvTestPauseBeforeReports))
-	if err != nil || d <= 0 || d > time.Minute {
-		return
-	}
-	marker := filepath.Join(os.TempDir(), "mfconform-reports-pause")
-	if os.WriteFile(marker, nil, 0o600) == nil {
-		defer os.Remove(marker)
-	}
-	time.Sleep(d)
-}
-
 // newReport starts the report of a run.
 func newReport(cfg Config) *result.Report {
 	return &result.Report{
@@ -134,7 +117,10 @@ func newReport(cfg Config) *result.Report {
 func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 	rep.FinishedAt = time.Now()
 	if err != nil && rep.SetupError == "" {
-		rep.SetupError = result.Clean(err.Error())
+		// Through the run's redactor: an error may quote a URL the run
+		// was given, with its password, or a secret.
+		// One line: it may quote what a target sent.
+		rep.SetupError = result.CleanLine(redact.Known.Clean(err.Error()))
 	}
 	result.ApplyWaivers(rep, cfg.Waivers, rep.StartedAt)
 	rep.Summarize()
@@ -158,6 +144,7 @@ func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 // ReportError writes the report of a run that could not start (an invalid
 // configuration noticed before Run) and returns it with err.
 func ReportError(cfg Config, err error) (*result.Report, error) {
+	cfg.registerURLSecrets()
 	return finish(cfg, newReport(cfg), err)
 }
 
@@ -184,7 +171,9 @@ func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []result
 // report. Ginkgo's own console output goes to logPath.
 func runSpecs(cfg Config, logPath string) types.Report {
 	var gr types.Report
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err == nil {
+	// The report folder is checked before anything is written into it
+	// (reports.MakeFolder: not a link, not another user's).
+	if err := reports.MakeFolder(filepath.Dir(logPath)); err == nil {
 		if f, err := createLog(logPath); err == nil {
 			defer f.Close()
 			formatter.ColorableStdOut = f
@@ -221,24 +210,6 @@ func createLog(path string) (*os.File, error) {
 type failer struct{}
 
 func (failer) Fail() {}
-
-// maxRunDirLen keeps Chromium's Unix socket paths (run dir + ~50 bytes)
-// under the 108-byte limit.
-const maxRunDirLen = 48
-
-// runDir creates the run's temporary folder.
-func runDir() (string, error) { return TempDir("mfc-") }
-
-// TempDir creates a temporary folder for a run or a batch under TMPDIR, or
-// under /tmp when TMPDIR's path is too long for Chromium's sockets.
-func TempDir(prefix string) (string, error) {
-	dir, err := os.MkdirTemp("", prefix)
-	if err != nil || len(dir) <= maxRunDirLen {
-		return dir, err
-	}
-	os.RemoveAll(dir)
-	return os.MkdirTemp("/tmp", prefix)
-}
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 

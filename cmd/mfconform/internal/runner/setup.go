@@ -241,28 +241,6 @@ func describeTarget(cfg Config, e *env.Env) result.Target {
 	return t
 }
 
-// redactURL hides credentials in a URL (user:password@), also in one that
-// does not parse (a bad escape after the password) or parses as a path (a
-// scheme without its colon): then everything between "//" and the
-// authority's last "@" is hidden.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	scheme, rest, ok := strings.Cut(raw, "//")
-	if !ok {
-		return raw
-	}
-	authority := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority = rest[:i]
-	}
-	if at := strings.LastIndex(authority, "@"); at >= 0 {
-		return scheme + "//xxxxx" + rest[at:]
-	}
-	return raw
-}
-
 // httpClient is the Go client for browserless checks: it dials through the
 // host map (retrying refused connections a bounded number of times), trusts
 // the run's CA and the operator's private CA besides the system's, goes

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // schema is the configuration file's shape, derived from the table's keys:
@@ -105,24 +107,25 @@ func (t *Table[C]) ParseFile(c *C, name string, b []byte, src Sources) error {
 	if err != nil {
 		return err
 	}
+	const want = "a mapping of the configuration keys (mfconform config check lists them)"
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		return err
+		return result.YAMLSyntaxError(name, err, want)
 	}
 	lines := map[int]int{}
 	if len(doc.Content) > 0 {
 		if err := t.walk(sch.root, deref(doc.Content[0]), lines); err != nil {
-			return err
+			return &result.FileError{Name: result.Clean(name), Line: err.line, Problem: err.problem, Want: err.want}
 		}
 	}
 	shadow := reflect.New(sch.typ)
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(shadow.Interface()); err != nil {
-		return errors.New(anonymous.ReplaceAllString(err.Error(), "a mapping"))
+		return result.YAMLDecodeError(name, &doc, err, want)
 	}
 	for row, path := range sch.root.index {
 		v := shadow.Elem().FieldByIndex(path)
@@ -140,9 +143,6 @@ func (t *Table[C]) ParseFile(c *C, name string, b []byte, src Sources) error {
 	return nil
 }
 
-// anonymous matches the decoding type's name in a yaml.v3 message.
-var anonymous = regexp.MustCompile(`(type )?struct \{.*\}`)
-
 // deref follows an alias to the node it names.
 func deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
@@ -153,7 +153,7 @@ func deref(n *yaml.Node) *yaml.Node {
 
 // walk checks that every key of the mapping n belongs to sec, recording
 // each setting's line; merge keys (<<) are checked as part of sec.
-func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) error {
+func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) *keyError {
 	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil
 	}
@@ -162,7 +162,7 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) error {
 		if sec.path != "" {
 			where = sec.path
 		}
-		return fmt.Errorf("line %d: %s: want a mapping of keys", n.Line, where)
+		return &keyError{line: n.Line, problem: "not a mapping", want: "a mapping of keys under " + where}
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], deref(n.Content[i+1])
@@ -184,7 +184,8 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) error {
 		}
 		kid, ok := sec.kids[k.Value]
 		if !ok {
-			return fmt.Errorf("line %d: %s", k.Line, t.unknownKey(sec, k.Value))
+			problem, want := t.unknownKey(sec, k.Value)
+			return &keyError{line: k.Line, problem: problem, want: want}
 		}
 		if err := t.walk(kid, v, lines); err != nil {
 			return err
@@ -193,23 +194,33 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) error {
 	return nil
 }
 
+// keyError is a key the file may not hold: where it is and what is wrong,
+// in mfconform's words only.
+type keyError struct {
+	line          int
+	problem, want string
+}
+
 // unknownKey explains a key the file may not hold: a command-line-only
-// setting says why; anything else lists what the section takes.
-func (t *Table[C]) unknownKey(sec *section, key string) string {
+// setting says why (its name is mfconform's own); anything else is "an
+// unknown key" — never echoed, since a file named by mistake (a secret, a
+// key file) must not have its content printed — and lists what the
+// section takes.
+func (t *Table[C]) unknownKey(sec *section, key string) (problem, want string) {
 	path := key
 	if sec.path != "" {
 		path = sec.path + "." + key
 	}
 	for _, s := range t.Settings {
 		if s.CommandLineOnly != "" && (s.Flag == strings.ReplaceAll(key, "_", "-") || s.Flag == strings.ReplaceAll(path, "_", "-")) {
-			return fmt.Sprintf("%s: --%s is command-line only: %s", path, s.Flag, s.CommandLineOnly)
+			return fmt.Sprintf("%s: --%s is command-line only: %s", path, s.Flag, s.CommandLineOnly), ""
 		}
 	}
 	where := "the file"
 	if sec.path != "" {
 		where = sec.path
 	}
-	return fmt.Sprintf("unknown key %s (%s takes %s)", path, where, strings.Join(sec.names, ", "))
+	return "an unknown key in " + where, "one of " + strings.Join(sec.names, ", ")
 }
 
 // File renders the configuration-file settings of c as YAML that

@@ -201,15 +201,17 @@ func TestFileErrors(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"an unknown key", "mode: one\ncolour: blue\n", []string{"line 2", "unknown key colour", "takes mode, out"}},
-		{"an unknown key in a section", "out:\n  dir: x\n  colour: blue\n", []string{"line 3", "unknown key out.colour", "out takes dir"}},
-		{"a command-line-only setting", "mode: one\nbinary: /tmp/evil\n", []string{"line 2", "--binary is command-line only: a file must not choose a program"}},
-		{"an unknown key inside a structured value", "steps:\n  - go: x\n    run: y\n", []string{"line 3", "field run not found"}},
-		{"a section that is not a mapping", "out: 5\n", []string{"line 1", "out: want a mapping"}},
-		{"a file that is not a mapping", "- a\n", []string{"line 1", "the file: want a mapping"}},
-		{"a duplicate key", "mode: one\nmode: all\n", []string{"line 2", `"mode" already defined`}},
-		{"a value of the wrong type", "limit: soon\n", []string{"line 1", "soon"}},
-		{"an unknown key merged in", "base: &b {colour: x}\n", []string{"unknown key base"}},
+		// Never a byte of the file (a secret file named by mistake stays
+		// unprinted): where, what kind of problem, what is wanted.
+		{"an unknown key", "mode: one\ncolour: blue\n", []string{"c.yaml:2:", "an unknown key in the file", "one of mode, out"}},
+		{"an unknown key in a section", "out:\n  dir: x\n  colour: blue\n", []string{"c.yaml:3:", "an unknown key in out", "one of dir"}},
+		{"a command-line-only setting", "mode: one\nbinary: /tmp/evil\n", []string{"c.yaml:2:", "--binary is command-line only: a file must not choose a program"}},
+		{"an unknown key inside a structured value", "steps:\n  - go: x\n    run: y\n", []string{"c.yaml:3:", "an unknown key"}},
+		{"a section that is not a mapping", "out: 5\n", []string{"c.yaml:1:", "not a mapping", "keys under out"}},
+		{"a file that is not a mapping", "- a\n", []string{"c.yaml:1:", "not a mapping", "keys under the file"}},
+		{"a duplicate key", "mode: one\nmode: all\n", []string{"c.yaml:2:", "a key given twice (first at line 1)"}},
+		{"a value of the wrong type", "limit: soon\n", []string{"c.yaml:1:", "a value of the wrong kind", "a duration"}},
+		{"an unknown key merged in", "base: &b {colour: x}\n", []string{"an unknown key in the file"}},
 		{"an invalid value", "mode: two\n", []string{`c.yaml line 1: mode "two": want all or one`}},
 	}
 	for _, tt := range tests {
@@ -225,6 +227,11 @@ func TestFileErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "struct {") {
 				t.Errorf("error %q shows the decoding type", err)
+			}
+			for _, leak := range []string{"colour", "blue", "evil", "soon", "run:", "go:"} {
+				if strings.Contains(tt.file, leak) && strings.Contains(err.Error(), leak) {
+					t.Errorf("error %q echoes the file's %q", err, leak)
+				}
 			}
 		})
 	}
