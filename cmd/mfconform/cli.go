@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			code, err = targetsCmd(ctx, rest, stdout)
 			break
 		}
-		code, err = runCmd(ctx, rest, stdout)
+		code, err = runCmd(ctx, rest, stdout, stderr)
 	case "specs":
 		err = specsCmd(rest, stdout)
 	case "fixtures":

@@ -347,13 +347,15 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install", true},
 		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all", true},
 		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter", true},
-		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec", true},
+		{"filter selects nothing", nil, []string{"run", "--mode", "jwt", "--label-filter", "area:browser"}, exitToolError, "selects no spec", true},
+		{"a label no spec has", nil, []string{"run", "--label-filter", "area:cokie"}, exitToolError, "(did you mean area:cookie?)", true},
 		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures", true},
 		{"bad fail-on", nil, []string{"run", "--fail-on", "never"}, exitToolError, "want fail or warn", true},
 		{"missing waivers file", nil, []string{"run", "--waivers", "/nonexistent/w.yaml"}, exitToolError, "invalid waivers file", true},
 		{"bad app origin", nil, []string{"run", "--app-origin", "http://app.example.com/x"}, exitToolError, "https origin", true},
 		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command", false},
-		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined", false},
+		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "unknown flag --nope", false},
+		{"a typo in a flag", nil, []string{"run", "--fixtur", "host-only"}, exitToolError, "unknown flag --fixtur (did you mean --fixture?)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,7 +436,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("run --help lacks %q", w)
 		}
 	}
-	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version"} {
+	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "docs"} {
 		r := runBinary(t, nil, cmd, "--help")
 		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: mfconform "+cmd) {
 			t.Errorf("%s --help exit %d:\n%s%s", cmd, r.code, r.stdout, r.stderr)

@@ -24,7 +24,6 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
-	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
@@ -89,8 +88,8 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 		}
 		seen[t.Name] = true
 		if t.Fixture != "" {
-			if _, err := fixtures.Get(t.Fixture); err != nil {
-				return nil, fmt.Errorf("%w: %s: target %s: %s", runner.ErrConfig, path, t.Name, result.Clean(result.Cut(err.Error(), result.MaxText)))
+			if _, err := runner.Fixture(t.Fixture); err != nil {
+				return nil, fmt.Errorf("%w: %s: target %s: fixture %w", runner.ErrConfig, path, t.Name, err)
 			}
 		}
 	}
@@ -266,7 +265,10 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 // parseBatch reads the batch flags and the targets of this shard.
 func parseBatch(args []string) (*batchOptions, []Target, error) {
 	fs, o := targetsFlagSet()
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := batchSettings.ParseFlags(fs, args); err != nil {
+		return nil, nil, fmt.Errorf("%w: run --targets: %w", errUsage, err)
+	}
+	if fs.NArg() > 0 {
 		return nil, nil, fmt.Errorf("%w: run %s", errUsage, batchSettings.Synopsis("targets"))
 	}
 	all, err := loadTargets(o.file)
