@@ -386,9 +386,9 @@ func TestRunBundleMissingFailsOnlyTheBrowserSpecs(t *testing.T) {
 		name, env, failing, hint string
 		blocked                  func(id string) bool
 	}{
-		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: "SB-BROWSER-001", hint: "npm ci",
+		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: "SB-BROWSER-001", hint: "mfconform bundles install DIR",
 			blocked: func(id string) bool { return id == "SB-BROWSER-002" || strings.HasPrefix(id, "SB-COOKIE-") }},
-		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: "SB-COOKIE-001", hint: "make deps",
+		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: "SB-COOKIE-001", hint: "MFCONFORM_SUPABASE_SSR names supabase-ssr.js built from @supabase/ssr",
 			blocked: func(id string) bool { return strings.HasPrefix(id, "SB-COOKIE-") }},
 	}
 	for _, tt := range tests {
@@ -436,7 +436,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("run --help lacks %q", w)
 		}
 	}
-	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "docs"} {
+	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "bundles", "docs"} {
 		r := runBinary(t, nil, cmd, "--help")
 		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: mfconform "+cmd) {
 			t.Errorf("%s --help exit %d:\n%s%s", cmd, r.code, r.stdout, r.stderr)

@@ -38,6 +38,7 @@ Usage:
                                      spec judges and the codes it reports; alone, lists the codes
   mfconform report --from report.json --format html|junit|md|json [--out FILE|-]
                                      render a report again from its JSON (- for stdout)
+  mfconform bundles install DIR      fetch and build the pinned browser bundles with npm (after go install)
   mfconform version
 
 Run "mfconform COMMAND --help" for a command's flags.
@@ -66,6 +67,7 @@ var subcommandHelp = map[string]func() string{
 	"report": func() string {
 		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE|-]\n", reportSettings)
 	},
+	"bundles": func() string { return bundlesHelp },
 	"version": func() string { return "Usage: mfconform version\n" },
 	"docs": func() string {
 		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE\n\nRegenerates (or checks) the generated sections of a README.\n", docsSettings)
