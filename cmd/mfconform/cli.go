@@ -68,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = reportCmd(rest, stdout)
 	case "config":
 		err = configCmd(rest, stdout)
+	case "completion":
+		err = completionCmd(rest, stdout)
 	case "bundles":
 		err = bundlesCmd(ctx, rest, stdout, stderr)
 	case "version", "--version":

@@ -436,7 +436,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("run --help lacks %q", w)
 		}
 	}
-	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "bundles", "docs"} {
+	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "completion", "bundles", "docs"} {
 		r := runBinary(t, nil, cmd, "--help")
 		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: mfconform "+cmd) {
 			t.Errorf("%s --help exit %d:\n%s%s", cmd, r.code, r.stdout, r.stderr)

@@ -39,6 +39,7 @@ Usage:
   mfconform report --from report.json --format html|junit|md|json [--out FILE|-]
                                      render a report again from its JSON (- for stdout)
   mfconform bundles install DIR      fetch and build the pinned browser bundles with npm (after go install)
+  mfconform completion bash|zsh|fish print a shell completion script
   mfconform version
 
 Run "mfconform COMMAND --help" for a command's flags.
@@ -67,8 +68,9 @@ var subcommandHelp = map[string]func() string{
 	"report": func() string {
 		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE|-]\n", reportSettings)
 	},
-	"bundles": func() string { return bundlesHelp },
-	"version": func() string { return "Usage: mfconform version\n" },
+	"completion": func() string { return completionHelp },
+	"bundles":    func() string { return bundlesHelp },
+	"version":    func() string { return "Usage: mfconform version\n" },
 	"docs": func() string {
 		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE\n\nRegenerates (or checks) the generated sections of a README.\n", docsSettings)
 	},
