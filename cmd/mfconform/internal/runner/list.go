@@ -1,6 +1,10 @@
 package runner
 
 import (
+	"slices"
+	"strings"
+	"sync"
+
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -32,9 +36,18 @@ func List() []SpecInfo {
 	return out
 }
 
+// selectedBy remembers selected's answer per filter: the specs do not
+// change within a process, and Validate (run and config check) and Run
+// each ask.
+var selectedBy sync.Map
+
 // selected returns the IDs of the specs the configuration's filters select,
 // without running anything.
 func selected(cfg Config) []string {
+	key := cfg.labelFilter() + "\x00" + strings.Join(cfg.Focus, "\x00")
+	if ids, ok := selectedBy.Load(key); ok {
+		return slices.Clone(ids.([]string))
+	}
 	var ids []string
 	for _, r := range preview(cfg.labelFilter(), cfg.Focus...).SpecReports {
 		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {
@@ -42,6 +55,7 @@ func selected(cfg Config) []string {
 			ids = append(ids, id)
 		}
 	}
+	selectedBy.Store(key, slices.Clone(ids))
 	return ids
 }
 
