@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -26,17 +25,15 @@ bundles land in DIR; it prints the export lines that point mfconform at them
 Needs npm and node on PATH.
 `
 
-// lookNPM finds npm; tests replace it.
-var lookNPM = func() (string, error) { return exec.LookPath("npm") }
-
-// bundlesCmd is `mfconform bundles install DIR`.
-func bundlesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// bundlesCmd is `mfconform bundles install DIR`. Ctrl-C stops npm and
+// leaves nothing behind (exit 130).
+func bundlesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	if len(args) != 2 || args[0] != "install" || strings.HasPrefix(args[1], "-") {
-		return fmt.Errorf("%w: bundles install DIR", errUsage)
+		return exitToolError, fmt.Errorf("%w: bundles install DIR", errUsage)
 	}
-	npm, err := lookNPM()
+	npm, err := exec.LookPath("npm")
 	if err != nil {
-		return fmt.Errorf("%w: bundles install: npm not found: install Node.js and npm (Debian/Ubuntu: sudo apt-get install -y nodejs npm; "+
+		return exitToolError, fmt.Errorf("%w: bundles install: npm not found: install Node.js and npm (Debian/Ubuntu: sudo apt-get install -y nodejs npm; "+
 			"elsewhere https://nodejs.org) and run it again, or use a release archive or the container image, which embed the bundles; %s",
 			runner.ErrConfig, clientsite.BundleHint())
 	}
@@ -45,14 +42,14 @@ func bundlesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Dir: args[1], PackageJSON: mfconform.PackageJSON, PackageLock: mfconform.PackageLock, NPM: npm, Log: stderr,
 	})
 	if err != nil {
-		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			return fmt.Errorf("bundles install: interrupted: %w", err)
+		if ctx.Err() != nil {
+			return exitInterrupted, fmt.Errorf("bundles install: interrupted; nothing was installed")
 		}
-		return fmt.Errorf("bundles install: %w", err)
+		return exitToolError, fmt.Errorf("bundles install: %w", err)
 	}
 	fmt.Fprintln(stdout, "# the pinned browser bundles, checked against bundles.lock; point mfconform at them with:")
 	for _, b := range done {
 		fmt.Fprintf(stdout, "export %s=%s\n", b.Env(), shellQuote(b.Path))
 	}
-	return nil
+	return exitOK, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,5 +80,53 @@ func TestBundlesInstallWithoutNPM(t *testing.T) {
 		if code, _, stderr := runQuick(t, nil, args...); code != exitToolError || !strings.Contains(stderr, "bundles install DIR") {
 			t.Errorf("%q: exit %d, %q; want 3 and the usage", args, code, stderr)
 		}
+	}
+}
+
+// TestBundlesInstallInterrupted: Ctrl-C while npm works stops it, installs
+// nothing, leaves nothing in TMPDIR and exits 130.
+func TestBundlesInstallInterrupted(t *testing.T) {
+	bin := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "npm-started")
+	npm := "#!/bin/sh\n: > '" + marker + "'\nexec sleep 120\n"
+	if err := os.WriteFile(filepath.Join(bin, "npm"), []byte(npm), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bundles")
+	tmp := shortTempDir(t)
+	cmd := exec.Command(binary, "bundles", "install", dir)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "TMPDIR="+tmp)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("exit = %v, want %d\n%s", err, exitInterrupted, out.String())
+		}
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("bundles install did not stop after SIGINT\n%s", out.String())
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an interrupted install created %s", dir)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("an interrupted install left %s in TMPDIR", left[0].Name())
 	}
 }

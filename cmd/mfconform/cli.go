@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "completion":
 		err = completionCmd(rest, stdout)
 	case "bundles":
-		err = bundlesCmd(ctx, rest, stdout, stderr)
+		code, err = bundlesCmd(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		versionCmd(stdout)
 	case "help", "-h", "--help":

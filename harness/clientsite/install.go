@@ -103,6 +103,9 @@ func Install(ctx context.Context, o InstallOptions) ([]Installed, error) {
 	run := func(name string, args ...string) error {
 		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Dir, cmd.Stdout, cmd.Stderr = work, o.Log, o.Log
+		// Stopped (Ctrl-C, the timeout), it is killed; a child it left
+		// holding its output cannot keep Install waiting.
+		cmd.WaitDelay = 5 * time.Second
 		// No update check, no audit, no funding notes: only the install.
 		cmd.Env = append(os.Environ(), "npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false")
 		if err := cmd.Run(); err != nil {
