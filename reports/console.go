@@ -70,7 +70,8 @@ func explains(s result.Spec, d result.Diagnostic) bool {
 
 // PrintSummary writes the closing lines of a run: the counts, what was not
 // judged and why (grouped by the input that would judge it), what was out
-// of scope (grouped by run shape), where the time went, and the verdict.
+// of scope (grouped by run shape), where the time went, and PrintVerdict's
+// lines.
 func PrintSummary(w io.Writer, r *result.Report) {
 	c := r.Counts
 	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d waived, %d blocked, %d not judged, %d out of scope in %s\n",
@@ -91,6 +92,12 @@ func PrintSummary(w io.Writer, r *result.Report) {
 	if t := Timings(r); t != "" {
 		fmt.Fprintf(w, "time: %s\n", t)
 	}
+	PrintVerdict(w, r)
+}
+
+// PrintVerdict writes what closes every console, a quiet one's too: the
+// waivers' problems, the setup error and the verdict.
+func PrintVerdict(w io.Writer, r *result.Report) {
 	for _, p := range r.WaiverProblems {
 		fmt.Fprintf(w, "waivers: %s\n", result.Clean(p))
 	}

@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			code, err = targetsCmd(ctx, rest, stdout)
 			break
 		}
-		code, err = runCmd(ctx, rest, stdout)
+		code, err = runCmd(ctx, rest, stdout, stderr)
 	case "specs":
 		err = specsCmd(rest, stdout)
 	case "fixtures":
@@ -74,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = reportCmd(rest, stdout)
 	case "config":
 		err = configCmd(rest, stdout)
+	case "completion":
+		err = completionCmd(rest, stdout)
+	case "bundles":
+		code, err = bundlesCmd(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		versionCmd(stdout)
 	case "help", "-h", "--help":

@@ -45,7 +45,10 @@ var docsSettings = &settings.Table[docsOptions]{
 func docsCmd(args []string, stdout io.Writer) error {
 	var o docsOptions
 	fs := docsSettings.FlagSet(&o)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := docsSettings.ParseFlags(fs, args); err != nil {
+		return fmt.Errorf("%w: docs: %w", errUsage, err)
+	}
+	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: docs %s FILE", errUsage, docsSettings.Synopsis())
 	}
 	path := fs.Arg(0)

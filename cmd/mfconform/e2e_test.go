@@ -405,13 +405,15 @@ func TestRunEnvironmentAndUsageErrors(t *testing.T) {
 		{"chromium missing", []string{"MFCONFORM_CHROMIUM=/nonexistent/chromium"}, []string{"run"}, exitToolError, "apt-get install", true},
 		{"unknown mode", nil, []string{"run", "--mode", "ldap"}, exitToolError, "want jwt, supabase or all", true},
 		{"bad label filter", nil, []string{"run", "--label-filter", "area:(cookie"}, exitToolError, "--label-filter", true},
-		{"filter selects nothing", nil, []string{"run", "--label-filter", "area:nothing"}, exitToolError, "selects no spec", true},
+		{"filter selects nothing", nil, []string{"run", "--mode", "jwt", "--label-filter", "area:browser"}, exitToolError, "selects no spec", true},
+		{"a label no spec has", nil, []string{"run", "--label-filter", "area:cokie"}, exitToolError, "(did you mean area:cookie?)", true},
 		{"unknown fixture", nil, []string{"run", "--fixture", "nope"}, exitToolError, "mfconform fixtures", true},
 		{"bad fail-on", nil, []string{"run", "--fail-on", "never"}, exitToolError, "want fail or warn", true},
 		{"missing waivers file", nil, []string{"run", "--waivers", "/nonexistent/w.yaml"}, exitToolError, "invalid waivers file", true},
 		{"bad app origin", nil, []string{"run", "--app-origin", "http://app.example.com/x"}, exitToolError, "https origin", true},
 		{"unknown command", nil, []string{"frobnicate"}, exitToolError, "unknown command", false},
-		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "flag provided but not defined", false},
+		{"unknown flag", nil, []string{"run", "--nope"}, exitToolError, "unknown flag --nope", false},
+		{"a typo in a flag", nil, []string{"run", "--fixtur", "host-only"}, exitToolError, "unknown flag --fixtur (did you mean --fixture?)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -443,11 +445,11 @@ func TestRunBundleMissingFailsOnlyTheBrowserSpecs(t *testing.T) {
 		failing         result.SpecID
 		blocked         func(id result.SpecID) bool
 	}{
-		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: result.SBBrowser001, hint: "npm ci",
+		{name: "supabase-js", env: "MFCONFORM_SUPABASE_JS=/nonexistent/supabase.js", failing: result.SBBrowser001, hint: "mfconform bundles install DIR",
 			blocked: func(id result.SpecID) bool {
 				return id == result.SBBrowser002 || strings.HasPrefix(string(id), "SB-COOKIE-")
 			}},
-		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: result.SBCookie001, hint: "make deps",
+		{name: "@supabase/ssr", env: "MFCONFORM_SUPABASE_SSR=/nonexistent/supabase-ssr.js", failing: result.SBCookie001, hint: "MFCONFORM_SUPABASE_SSR names supabase-ssr.js built from @supabase/ssr",
 			blocked: func(id result.SpecID) bool { return strings.HasPrefix(string(id), "SB-COOKIE-") }},
 	}
 	for _, tt := range tests {
@@ -495,7 +497,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("run --help lacks %q", w)
 		}
 	}
-	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version"} {
+	for _, cmd := range []string{"specs", "fixtures", "serve-reference", "inspect", "report", "config", "version", "explain", "completion", "bundles", "docs"} {
 		r := runBinary(t, nil, cmd, "--help")
 		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: mfconform "+cmd) {
 			t.Errorf("%s --help exit %d:\n%s%s", cmd, r.code, r.stdout, r.stderr)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -8,36 +9,113 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/suggest"
 	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/stack"
 )
 
-const explainHelp = `Usage: mfconform explain [CODE]
+const explainHelp = `Usage: mfconform explain [CODE|SPEC-ID]
 
 Prints a diagnostic code's catalogue entry: what it means, the fix, the fix
 in each recognised stack's idiom (Flask, Django, FastAPI, Express, Next.js,
 Go, Spring, ASP.NET Core, Rails), references, the specs that report it and
-the fixtures that demonstrate it. Without CODE it lists every code. Codes
-are matched without regard to case. The HTML report carries the same text
-for every code it shows.
+the fixtures that demonstrate it. Given a spec ID (JWT-COOKIE-006, the first
+thing a console line shows) it prints the spec: its title, labels, the
+evidence it judges and the codes it reports, each with its title. Without
+an argument it lists every code. Codes and spec IDs are matched without
+regard to case. The HTML report carries the same text for every code it
+shows.
 `
 
-// explainCmd is `mfconform explain [CODE]`.
+// explainCmd is `mfconform explain [CODE|SPEC-ID]`.
 func explainCmd(args []string, stdout io.Writer) error {
 	switch len(args) {
 	case 0:
 		return listCodes(stdout)
 	case 1:
-		e, ok := explainEntry(diag.Code(strings.ToUpper(strings.TrimSpace(args[0]))))
-		if !ok {
-			return fmt.Errorf("%w: no diagnostic code %q; `mfconform explain` lists them", errUsage, args[0])
+		name := strings.ToUpper(strings.TrimSpace(args[0]))
+		if e, ok := explainEntry(diag.Code(name)); ok {
+			writeEntry(stdout, e)
+			return nil
 		}
-		writeEntry(stdout, e)
-		return nil
+		if s, ok := runner.LookupSpec(name); ok {
+			writeSpec(stdout, s)
+			return nil
+		}
+		known := append(runner.Codes(), runner.SpecIDs()...)
+		return fmt.Errorf("%w: explain: %q is neither a diagnostic code nor a spec ID%s; `mfconform explain` lists the codes, `mfconform specs` the specs",
+			errUsage, result.Clean(result.Cut(args[0], 128)), suggest.Phrase("", suggest.Closest(name, known)))
 	}
-	return fmt.Errorf("%w: explain takes one code at most", errUsage)
+	return fmt.Errorf("%w: explain takes one code or spec ID at most", errUsage)
+}
+
+// specCodes returns the codes the spec with the given ID reports and the
+// fixtures that show each, as the fixture matrix proves them: failures
+// before warnings, the most often shown first.
+func specCodes(id result.SpecID) ([]diag.Code, map[diag.Code][]string) {
+	shown := map[diag.Code][]string{}
+	for _, f := range fixtures.All() {
+		for _, m := range []map[result.SpecID][]diag.Code{f.Expect.Fail, f.Expect.Warn} {
+			for _, c := range m[id] {
+				if !slices.Contains(shown[c], f.Name) {
+					shown[c] = append(shown[c], f.Name)
+				}
+			}
+		}
+	}
+	var codes []diag.Code
+	for _, e := range diag.All() {
+		if _, ok := shown[e.Code]; ok {
+			codes = append(codes, e.Code)
+		}
+	}
+	rank := func(c diag.Code) int {
+		e, _ := diag.Lookup(c)
+		if e.Severity == diag.Warn || e.Severity == diag.Info {
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(codes, func(a, b diag.Code) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(len(shown[b]), len(shown[a])))
+	})
+	return codes, shown
+}
+
+// writeSpec prints one spec: its title, labels, the evidence it judges,
+// and the codes it reports with their titles and the fixtures that show
+// them.
+func writeSpec(w io.Writer, s runner.SpecInfo) {
+	fmt.Fprintf(w, "%s: %s\n", s.ID, s.Title)
+	fmt.Fprintf(w, "Labels: %s\n", strings.Join(s.Labels, ", "))
+	judges := "that " + s.Title
+	if ev := runner.SpecEvidence(string(s.ID)); len(ev) > 0 {
+		judges += "\nfrom the evidence " + strings.Join(ev, ", ") + " (gathered once per run for every spec that needs it; the console's time line names it)"
+	} else {
+		judges += "\nfrom the run's configuration alone (no evidence gathered)"
+	}
+	section(w, "What it judges", judges)
+	codes, shown := specCodes(s.ID)
+	if len(codes) == 0 {
+		section(w, "Codes it reports", "no fixture proves a code for it yet")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nCodes it reports (each proven by a fixture of the reference deployment):")
+	for _, c := range codes {
+		e, _ := diag.Lookup(c)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c, e.Severity, e.Title)
+	}
+	_ = tw.Flush()
+	var lines []string
+	for _, c := range codes {
+		lines = append(lines, fmt.Sprintf("%s: %s", c, strings.Join(shown[c], ", ")))
+	}
+	section(w, "Demonstrated by the fixtures", strings.Join(lines, "\n")+"\n(see one: mfconform run --fixture "+shown[codes[0]][0]+")")
+	fmt.Fprintf(w, "\nmfconform explain %s prints a code in full, with its fix in every stack.\n", codes[0])
 }
 
 // explainEntry is code's catalogue entry with its per-stack fixes and the

@@ -26,7 +26,12 @@ func TestExplain(t *testing.T) {
 		{"the timezone trap", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "tz-naive-utc-plus-8", string(result.JWTToken006), string(result.JWTToken010)}},
 		{"unknown code", []string{"explain", "NO_SUCH_CODE"}, exitToolError, nil},
 		{"two codes", []string{"explain", "A", "B"}, exitToolError, nil},
-		{"help", []string{"explain", "--help"}, exitOK, []string{"Usage: mfconform explain [CODE]"}},
+		{"help", []string{"explain", "--help"}, exitOK, []string{"Usage: mfconform explain [CODE|SPEC-ID]"}},
+		{"a spec ID, any case", []string{"explain", "jwt-cookie-006"}, exitOK, []string{
+			"JWT-COOKIE-006: SameSite=None", "Labels: mode:jwt, area:cookie", "What it judges:", "jwt_login_flow",
+			"Codes it reports", "COOKIE_SAMESITE_NOT_NONE       fail  mf_jwt_token is not SameSite=None",
+			"COOKIE_THIRD_PARTY_BLOCKED     warn", "samesite-lax", "mfconform run --fixture samesite-lax", "mfconform explain COOKIE_SAMESITE_NOT_NONE"}},
+		{"a spec judging no gathered evidence", []string{"explain", string(result.JWTToken009)}, exitOK, []string{"JWT-TOKEN-009:", "SECRET_WEAK"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,5 +46,26 @@ func TestExplain(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExplainSuggests: an unknown name gets the closest codes and spec
+// IDs — at most three — and where the lists are, never the lists.
+func TestExplainSuggests(t *testing.T) {
+	tests := []struct {
+		arg, want string
+	}{
+		{"JWT-COOKIE-060", "(did you mean JWT-COOKIE-006 or JWT-COOKIE-010?)"},
+		{"cookie_samesite_notnone", "(did you mean COOKIE_SAMESITE_NOT_NONE?)"},
+		{"COOKIE_HOST_ONY", "(did you mean COOKIE_HOST_ONLY?)"},
+		{"SB-KEY-01", "did you mean SB-KEY-001"},
+		{"NOTHING_LIKE_IT_AT_ALL", `"NOTHING_LIKE_IT_AT_ALL" is neither a diagnostic code nor a spec ID; ` + "`mfconform explain` lists the codes, `mfconform specs` the specs"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"explain", tt.arg}, &out, &errb)
+		if code != exitToolError || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), ",") > 3 {
+			t.Errorf("explain %s: exit %d, stderr %q; want 3 and %q", tt.arg, code, errb.String(), tt.want)
+		}
 	}
 }

@@ -34,9 +34,12 @@ Usage:
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform serve-reference [flags]  serve the reference deployment until Ctrl-C
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
-  mfconform explain [CODE]           what a diagnostic code means and its fix in every stack; alone, lists the codes
-  mfconform report --from report.json --format html|junit|md|json [--out FILE]
-                                     render a report again from its JSON
+  mfconform explain [CODE|SPEC-ID]   what a diagnostic code means and its fix in every stack, or what a
+                                     spec judges and the codes it reports; alone, lists the codes
+  mfconform report --from report.json --format html|junit|md|json [--out FILE|-]
+                                     render a report again from its JSON (- for stdout)
+  mfconform bundles install DIR      fetch and build the pinned browser bundles with npm (after go install)
+  mfconform completion bash|zsh|fish print a shell completion script
   mfconform version
 
 Run "mfconform COMMAND --help" for a command's flags.
@@ -63,9 +66,11 @@ var subcommandHelp = map[string]func() string{
 	"inspect": func() string { return inspectHelp },
 	"explain": func() string { return explainHelp },
 	"report": func() string {
-		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", reportSettings)
+		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE|-]\n", reportSettings)
 	},
-	"version": func() string { return "Usage: mfconform version\n" },
+	"completion": func() string { return completionHelp },
+	"bundles":    func() string { return bundlesHelp },
+	"version":    func() string { return "Usage: mfconform version\n" },
 	"docs": func() string {
 		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE\n\nRegenerates (or checks) the generated sections of a README.\n", docsSettings)
 	},

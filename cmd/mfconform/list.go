@@ -27,7 +27,10 @@ var specsSettings = &settings.Table[specsOptions]{
 func specsCmd(args []string, stdout io.Writer) error {
 	var o specsOptions
 	fs := specsSettings.FlagSet(&o)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := specsSettings.ParseFlags(fs, args); err != nil {
+		return fmt.Errorf("%w: specs: %w", errUsage, err)
+	}
+	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: specs %s", errUsage, specsSettings.Synopsis())
 	}
 	specs := runner.List()

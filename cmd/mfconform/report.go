@@ -22,6 +22,9 @@ var reportFormats = map[string]struct {
 	"md":    {reports.MarkdownFile, reports.WriteMarkdown},
 }
 
+// stdoutPath is the --out that means standard output.
+const stdoutPath = "-"
+
 // reportOptions are `mfconform report`'s flags.
 type reportOptions struct{ from, format, out string }
 
@@ -33,7 +36,7 @@ var reportSettings = &settings.Table[reportOptions]{
 			Value: settings.String(func(o *reportOptions) *string { return &o.from })},
 		{Flag: "format", Arg: "FORMAT", Usage: "html, junit, md or json",
 			Value: settings.String(func(o *reportOptions) *string { return &o.format }).Default("html").OneOf("html", "junit", "md", "json")},
-		{Flag: "out", Arg: "FILE", Usage: "where to write (default: the format's usual name next to --from)",
+		{Flag: "out", Arg: "FILE", Usage: "where to write, - for standard output (default: the format's usual name next to --from)",
 			Value: settings.String(func(o *reportOptions) *string { return &o.out })},
 	},
 }
@@ -44,13 +47,16 @@ func reportFlagSet() (*flag.FlagSet, *reportOptions) {
 	return reportSettings.FlagSet(o), o
 }
 
-// reportCmd is `mfconform report --from report.json --format html|junit|md|json [--out FILE]`:
+// reportCmd is `mfconform report --from report.json --format html|junit|md|json [--out FILE|-]`:
 // it renders a report again from its JSON, the single source every
-// rendering comes from.
+// rendering comes from. --out - writes the rendering alone to stdout.
 func reportCmd(args []string, stdout io.Writer) error {
 	fs, o := reportFlagSet()
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.from == "" {
-		return fmt.Errorf("%w: report --from report.json --format html|junit|md|json [--out FILE]", errUsage)
+	if err := reportSettings.ParseFlags(fs, args); err != nil {
+		return fmt.Errorf("%w: report: %w", errUsage, err)
+	}
+	if fs.NArg() > 0 || o.from == "" {
+		return fmt.Errorf("%w: report --from report.json --format html|junit|md|json [--out FILE|-]", errUsage)
 	}
 	f, ok := reportFormats[o.format]
 	if !ok {
@@ -59,6 +65,9 @@ func reportCmd(args []string, stdout io.Writer) error {
 	r, err := reports.ReadJSON(o.from)
 	if err != nil {
 		return err
+	}
+	if o.out == stdoutPath {
+		return reports.Render(stdout, o.format, r)
 	}
 	path := o.out
 	if path == "" {

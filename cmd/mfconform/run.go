@@ -13,9 +13,10 @@ import (
 	"github.com/mfconform/mfconform/reports"
 )
 
-// runCmd is `mfconform run`.
-func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	cfg, err := runner.Load(args, os.Getenv)
+// runCmd is `mfconform run`: runner.Prepare (the validation config check
+// shares), then the run, shown as --format, --quiet and --color ask.
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	cfg, err := runner.Prepare(args, os.Getenv)
 	cfg.Version = toolVersion()
 	switch {
 	case errors.Is(err, runner.ErrHelp):
@@ -24,24 +25,23 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	case errors.Is(err, runner.ErrUsage):
 		// A flag that does not parse writes no report (and creates no
 		// report folder): nothing ran.
-		return exitToolError, fmt.Errorf("run: %w", err)
-	case err == nil:
-		err = cfg.Validate()
+		return exitToolError, err
 	}
+	out := newConsole(cfg.Output, stdout, stderr, os.Getenv)
 	if err != nil {
 		if errors.Is(err, runner.ErrConfig) && !reportDirUsable(cfg.ReportDir) {
 			return exitToolError, err
 		}
 		// From here on every error still leaves a report behind.
-		_, err = runner.ReportError(cfg, err)
-		return exitToolError, err
+		rep, err := runner.ReportError(cfg, err)
+		return exitToolError, errors.Join(err, out.report(rep))
 	}
-	cfg.Stdout = stdout
-	cfg.Progress = progressPrinter(stdout)
-	fmt.Fprintf(stdout, "mfconform %s — mode %s\n\n", cfg.Version, cfg.Mode)
+	cfg.Show, cfg.Progress = out.show, out.progress()
+	out.say("mfconform %s — mode %s\n\n", cfg.Version, cfg.Mode)
 	rep, err := runner.Run(ctx, cfg)
 	if rep != nil {
-		fmt.Fprintf(stdout, "reports: %s\n", strings.Join(reportFiles(cfg.ReportDir), ", "))
+		out.say("reports: %s\n", strings.Join(reportFiles(cfg.ReportDir), ", "))
+		err = errors.Join(err, out.report(rep))
 	}
 	return exitCode(ctx, rep, err, cfg.FailOn == "warn", cfg.AllowIncomplete), err
 }
@@ -51,20 +51,18 @@ func runCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 func reportDirUsable(dir string) bool { return dir != "" }
 
 // configCmd is `mfconform config check [--config FILE] [run flags…]`: it
-// loads and validates the configuration exactly as `run` does and prints
-// the effective one, secrets as fingerprints or "set", and every host the
-// run serves or reaches with where it resolves.
+// loads and validates the configuration with runner.Prepare, exactly as
+// `run` does (so both reject the same inputs with the same words), and
+// prints the effective one, defaults included, secrets as fingerprints or
+// "set", and every host the run serves or reaches with where it resolves.
 func configCmd(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		return fmt.Errorf("%w: config check [--config FILE] [run flags]", errUsage)
 	}
-	cfg, err := runner.Load(args[1:], os.Getenv)
+	cfg, err := runner.Prepare(args[1:], os.Getenv)
 	if errors.Is(err, runner.ErrHelp) {
 		printRunHelp(stdout)
 		return nil
-	}
-	if err == nil {
-		err = cfg.Validate()
 	}
 	if err != nil {
 		return err

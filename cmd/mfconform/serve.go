@@ -19,7 +19,6 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
-	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/deployment"
 	"github.com/mfconform/mfconform/harness/pki"
@@ -147,7 +146,7 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 	fs, v := serveFlagSet()
 	fixture, mode, loginHost, appHost, embedHost := &v.fixture, &v.mode, &v.loginHost, &v.appHost, &v.embedHost
 	sbRef, sbDomain, caOut, envOut, printSecrets := &v.sbRef, &v.sbDomain, &v.caOut, &v.envOut, &v.printSecrets
-	if err := fs.Parse(args); err != nil {
+	if err := serveSettings.ParseFlags(fs, args); err != nil {
 		return serveOptions{}, fmt.Errorf("%w: serve-reference: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
@@ -158,9 +157,9 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 
 	o := serveOptions{Mode: *mode, Reference: defRef, Supabase: defSB, App: clientsite.DefaultAppProfile(), CAOut: *caOut, EnvOut: *envOut, PrintSecrets: *printSecrets}
 	if *fixture != "" {
-		f, err := fixtures.Get(*fixture)
+		f, err := runner.Fixture(*fixture)
 		if err != nil {
-			return serveOptions{}, err
+			return serveOptions{}, fmt.Errorf("%w: --fixture %w", runner.ErrConfig, err)
 		}
 		o.FixtureName, o.Reference, o.Supabase, o.App = f.Name, f.Profile(), f.SupabaseProfile(), f.AppProfile()
 		if f.Secret != nil {

@@ -204,12 +204,12 @@ func TestServeReferenceErrors(t *testing.T) {
 		wantErr   string
 		wantUsage bool
 	}{
-		{"unknown fixture", []string{"--fixture", "nope"}, `no fixture "nope"`, false},
+		{"unknown fixture", []string{"--fixture", "nope"}, `--fixture "nope": no such fixture`, false},
 		{"unknown mode", []string{"--mode", "both"}, `--mode "both"`, true},
 		{"host with a port", []string{"--login-host", "login.acme.test:8443"}, "want a host name", true},
 		{"host is an IP address", []string{"--app-host", "127.0.0.1"}, "want a host name", true},
 		{"stray argument", []string{"extra"}, `unexpected argument "extra"`, true},
-		{"unknown flag", []string{"--secret", "x"}, "flag provided but not defined", true},
+		{"unknown flag", []string{"--secret", "x"}, "unknown flag --secret (did you mean --secret-from-env?)", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

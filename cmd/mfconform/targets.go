@@ -22,7 +22,6 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
-	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
@@ -101,8 +100,9 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 			}
 		}
 		if t.Fixture != "" {
-			if _, err := fixtures.Get(t.Fixture); err != nil {
-				return nil, bad("a fixture `mfconform fixtures` lists", " (%s): fixture is not one mfconform has", t.Name)
+			if _, err := runner.Fixture(t.Fixture); err != nil {
+				// The suggestion names mfconform's fixtures, never the file's text.
+				return nil, bad("a fixture `mfconform fixtures` lists"+runner.FixtureSuggestion(t.Fixture), " (%s): fixture is not one mfconform has", t.Name)
 			}
 		}
 	}
@@ -305,7 +305,10 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 // parseBatch reads the batch flags and the targets of this shard.
 func parseBatch(args []string) (*batchOptions, []Target, error) {
 	fs, o := targetsFlagSet()
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if err := batchSettings.ParseFlags(fs, args); err != nil {
+		return nil, nil, fmt.Errorf("%w: run --targets: %w", errUsage, err)
+	}
+	if fs.NArg() > 0 {
 		return nil, nil, fmt.Errorf("%w: run %s", errUsage, batchSettings.Synopsis("targets"))
 	}
 	all, err := loadTargets(o.file)

@@ -128,7 +128,7 @@ func TestFindSSRBundle(t *testing.T) {
 		t.Errorf("FindSSRBundle() of another file: error = %v, want ErrBundleMismatch naming @supabase/ssr", err)
 	}
 	t.Setenv(a.Env(), filepath.Join(tmp, "missing.js"))
-	if _, err := FindSSRBundle(); !errors.Is(err, ErrBundleMissing) || !strings.Contains(err.Error(), "make deps") {
-		t.Errorf("FindSSRBundle() of a missing file: error = %v, want ErrBundleMissing naming make deps", err)
+	if _, err := FindSSRBundle(); !errors.Is(err, ErrBundleMissing) || !strings.Contains(err.Error(), "MFCONFORM_SUPABASE_SSR names supabase-ssr.js built from @supabase/ssr") {
+		t.Errorf("FindSSRBundle() of a missing file: error = %v, want ErrBundleMissing naming the bundle and its variable", err)
 	}
 }

@@ -26,11 +26,6 @@ var ErrBundleMissing = errors.New("browser bundle not found")
 // pinned in bundles.lock. Such errors match ErrBundleMissing too.
 var ErrBundleMismatch = errors.New("browser bundle is not the pinned version")
 
-// BundleHint tells an operator how to get the supabase-js bundle.
-const BundleHint = "build mfconform with `make build` (it embeds the bundle), " +
-	"or run `npm ci` in the mfconform checkout the binary was built from (`make deps` does it), " +
-	"or point MFCONFORM_SUPABASE_JS at supabase-js's dist/umd/supabase.js of the pinned version"
-
 // BundleEnv names the variable that overrides where the supabase-js bundle
 // is looked for.
 const BundleEnv = "MFCONFORM_SUPABASE_JS"
@@ -43,11 +38,6 @@ const SupabaseJS = "supabase-js"
 // built by `make deps` with the pinned esbuild (deterministic, so its
 // digest can be pinned like a published file's).
 const SupabaseSSR = "supabase-ssr"
-
-// SSRBundleHint tells an operator how to get the @supabase/ssr bundle.
-const SSRBundleHint = "build mfconform with `make build` (it embeds the bundle), " +
-	"or run `make deps` in the mfconform checkout the binary was built from (npm ci, then the pinned esbuild " +
-	"bundles @supabase/ssr into build/browser/supabase-ssr.js), or point MFCONFORM_SUPABASE_SSR at such a bundle"
 
 // EmbeddedSource is Bundle.Source for a bundle compiled into the binary.
 const EmbeddedSource = "embedded"
@@ -95,17 +85,67 @@ func (a Asset) Env() string {
 // embedded folder: the base name of File.
 func (a Asset) FileName() string { return path.Base(a.File) }
 
-// hint tells an operator how to get this bundle.
-func (a Asset) hint() string {
-	switch a.Name {
-	case SupabaseJS:
-		return BundleHint
-	case SupabaseSSR:
-		return SSRBundleHint
+// Built reports whether the bundle is built from its package (by `make
+// deps`, with the pinned esbuild) rather than a file the package ships.
+func (a Asset) Built() bool { return !strings.HasPrefix(a.File, "node_modules/") }
+
+// What says which file the bundle is, with its package and version:
+// "@supabase/supabase-js 2.119.1's dist/umd/supabase.js", "supabase-ssr.js
+// built from @supabase/ssr 0.12.7 with the pinned esbuild".
+func (a Asset) What() string {
+	if a.Built() {
+		return fmt.Sprintf("%s built from %s %s with the pinned esbuild", a.FileName(), a.Package, a.Version)
 	}
-	return fmt.Sprintf("build mfconform with `make build` (it embeds the bundle), "+
-		"or run `make deps` in the mfconform checkout the binary was built from, "+
-		"or point %s at %s %s's %s", a.Env(), a.Package, a.Version, a.FileName())
+	return fmt.Sprintf("%s %s's %s", a.Package, a.Version, strings.TrimPrefix(a.File, "node_modules/"+a.Package+"/"))
+}
+
+// BundleHint tells an operator how to get the browser bundles Supabase
+// mode needs: every variable with the exact file and version it names,
+// `mfconform bundles install DIR` (which fetches and builds them with npm
+// and checks them against bundles.lock), the release archive and image
+// that embed them, and `make deps` only for a binary built from a
+// checkout that is still there — never for one `go install` built from
+// the read-only module cache.
+func BundleHint() string {
+	all, err := Assets()
+	if err != nil {
+		return err.Error()
+	}
+	var vars, byHand []string
+	for _, a := range all {
+		vars = append(vars, a.Env()+" names "+a.What())
+		if !a.Built() {
+			byHand = append(byHand, fmt.Sprintf("`npm pack %s@%s` and take package/%s from the archive",
+				a.Package, a.Version, strings.TrimPrefix(a.File, "node_modules/"+a.Package+"/")))
+		}
+	}
+	h := "Supabase mode needs every pinned browser bundle (" + strings.Join(vars, "; ") + "; digests in bundles.lock). " +
+		"Get them with `mfconform bundles install DIR` (needs npm; it builds what must be built, checks the digests " +
+		"and prints the export lines to use), or use a release archive or the container image, which embed them"
+	if len(byHand) > 0 {
+		h += " (by hand: " + strings.Join(byHand, "; ") + ")"
+	}
+	if dir, ok := checkout(); ok {
+		h += fmt.Sprintf(", or run `make build` in %s, the checkout this binary was built from (it runs `npm ci` and embeds them)", dir)
+	}
+	return h
+}
+
+// checkout returns the checkout the binary was built from when it is one
+// `make` can work in: it still exists with its Makefile and package.json,
+// and it is not Go's module cache (a go install builds from a read-only
+// folder named module@version there).
+func checkout() (string, bool) {
+	dir := buildCheckout()
+	if dir == "" || strings.Contains(filepath.Base(dir), "@") {
+		return "", false
+	}
+	for _, f := range []string{"Makefile", "package.json"} {
+		if regularFile(filepath.Join(dir, f)) != nil {
+			return "", false
+		}
+	}
+	return dir, true
 }
 
 // Bundle is a loaded browser bundle whose digest matched.
@@ -204,7 +244,7 @@ func Load(name string) (*Bundle, error) {
 			err = regularFile(abs)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s=%s: %v; %s", ErrBundleMissing, a.Env(), p, err, a.hint())
+			return nil, fmt.Errorf("%w: %s=%s: %v; %s", ErrBundleMissing, a.Env(), p, err, BundleHint())
 		}
 		return readVerified(a, abs)
 	}
@@ -226,7 +266,7 @@ func Load(name string) (*Bundle, error) {
 		where = strings.Join(looked, ", ")
 	}
 	return nil, fmt.Errorf("%w: %s %s is not embedded in this binary, %s is unset, and it is not at %s; %s",
-		ErrBundleMissing, a.Package, a.Version, a.Env(), where, a.hint())
+		ErrBundleMissing, a.Package, a.Version, a.Env(), where, BundleHint())
 }
 
 // Embedded reports whether the bundle called name is compiled into the
@@ -305,7 +345,7 @@ func buildCheckout() string {
 func readVerified(a Asset, p string) (*Bundle, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v; %s", ErrBundleMissing, a.Name, err, a.hint())
+		return nil, fmt.Errorf("%w: %s: %v; %s", ErrBundleMissing, a.Name, err, BundleHint())
 	}
 	b := &Bundle{Asset: a, Source: p, Data: data}
 	if err := a.verify(b); err != nil {
@@ -321,10 +361,12 @@ func (a Asset) verify(b *Bundle) error {
 	if got == a.SHA256 {
 		return nil
 	}
-	fix := "run `npm ci` in the mfconform checkout to restore the pinned version (`make deps` does it); " +
-		"after a deliberate version bump, run `make bundles-lock` and commit bundles.lock"
+	fix := BundleHint()
+	if dir, ok := checkout(); ok {
+		fix += "; after a deliberate version bump in " + filepath.Join(dir, "package.json") + ", run `make bundles-lock` and commit bundles.lock"
+	}
 	if b.Source == EmbeddedSource {
-		fix = "rebuild with `make build` after `npm ci`"
+		fix = "rebuild with `make build`, which checks the bundles before embedding them"
 	}
 	return &mismatchError{fmt.Sprintf("%s bundle %s is not the pinned version: sha256 %s, expected %s (%s %s, harness/clientsite/bundles.lock); %s",
 		a.Name, b.Source, got, a.SHA256, a.Package, a.Version, fix)}

@@ -175,9 +175,9 @@ func TestLoad(t *testing.T) {
 			emb: fstest.MapFS{"supabase.js": {Data: good}}, wantSource: envGood},
 		{name: "variable names a changed bundle", env: envBad, emb: fstest.MapFS{"supabase.js": {Data: good}},
 			wantErr: []error{ErrBundleMismatch, ErrBundleMissing},
-			wantMsg: []string{a.SHA256, hex.EncodeToString(badSum[:]), "npm ci", envBad, a.Version}},
+			wantMsg: []string{a.SHA256, hex.EncodeToString(badSum[:]), "mfconform bundles install DIR", envBad, a.Version}},
 		{name: "variable names a missing file", env: filepath.Join(tmp, "missing.js"),
-			wantErr: []error{ErrBundleMissing}, wantMsg: []string{"MFCONFORM_SUPABASE_JS", "npm ci"}},
+			wantErr: []error{ErrBundleMissing}, wantMsg: []string{"MFCONFORM_SUPABASE_JS", "MFCONFORM_SUPABASE_SSR", "mfconform bundles install DIR"}},
 		{name: "variable names an empty file", env: empty, wantErr: []error{ErrBundleMissing}},
 		{name: "variable names a folder", env: tmp, wantErr: []error{ErrBundleMissing}},
 		{name: "embedded wins over the files", exeDir: exeGood, checkout: checkout,
@@ -187,7 +187,7 @@ func TestLoad(t *testing.T) {
 		{name: "beside the executable", exeDir: exeGood, checkout: checkout, wantSource: filepath.Join(exeGood, "supabase.js")},
 		{name: "in the build's checkout", exeDir: exeEmpty, checkout: checkout, wantSource: checkoutFile},
 		{name: "nowhere, despite node_modules above the working directory", exeDir: exeEmpty,
-			wantErr: []error{ErrBundleMissing}, wantMsg: []string{"is not embedded", "MFCONFORM_SUPABASE_JS is unset", exeEmpty, "npm ci", "make build"}},
+			wantErr: []error{ErrBundleMissing}, wantMsg: []string{"is not embedded", "MFCONFORM_SUPABASE_JS is unset", exeEmpty, "mfconform bundles install DIR", "release archive"}},
 		{name: "nowhere, no executable path", wantErr: []error{ErrBundleMissing}, wantMsg: []string{"nowhere"}},
 	}
 	for _, tt := range tests {
@@ -249,5 +249,58 @@ func TestEmbedded(t *testing.T) {
 	}
 	if _, ok := Embedded("no-such-bundle"); ok {
 		t.Error(`Embedded("no-such-bundle") = true`)
+	}
+}
+
+// TestBundleHint: the bundle-missing advice names every bundle's variable
+// with its package, version and file, offers `mfconform bundles install`
+// and the embedding builds, and advises `make build` only in a checkout
+// that is still there — never in Go's module cache (go install), where
+// the sources are read-only and there is nothing to run npm in.
+func TestBundleHint(t *testing.T) {
+	tmp := t.TempDir()
+	checkout := filepath.Join(tmp, "src", "mfconform")
+	modcache := filepath.Join(tmp, "pkg", "mod", "github.com", "mfconform", "mfconform@v1.2.3")
+	for _, dir := range []string{checkout, modcache} {
+		writeFile(t, filepath.Join(dir, "Makefile"), []byte("all:\n"))
+		writeFile(t, filepath.Join(dir, "package.json"), []byte("{}\n"))
+	}
+	all, err := Assets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	always := []string{"mfconform bundles install DIR", "release archive", "container image"}
+	for _, a := range all {
+		always = append(always, a.Env()+" names ", a.Package+" "+a.Version, a.FileName())
+		if !a.Built() {
+			always = append(always, "npm pack "+a.Package+"@"+a.Version)
+		}
+	}
+	tests := []struct {
+		name     string
+		checkout string
+		want     []string
+		wantNot  []string
+	}{
+		{"built from a checkout", checkout, []string{"make build", checkout}, nil},
+		{"go install: the module cache", modcache, nil, []string{"make", "npm ci", "checkout", modcache}},
+		{"the checkout is gone", filepath.Join(tmp, "gone"), nil, []string{"make", "npm ci", "checkout"}},
+		{"no checkout recorded (-trimpath)", "", nil, []string{"make", "npm ci", "checkout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t, "", tt.checkout, nil)
+			got := BundleHint()
+			for _, w := range append(always, tt.want...) {
+				if !strings.Contains(got, w) {
+					t.Errorf("BundleHint() = %q, want it to mention %q", got, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(got, w) {
+					t.Errorf("BundleHint() = %q, want no %q", got, w)
+				}
+			}
+		})
 	}
 }

@@ -97,12 +97,12 @@ func StartWith(o Options) (*Site, error) {
 		return nil, errors.New("clientsite: no certificate authority")
 	}
 	if o.Bundle == nil || len(o.Bundle.Data) == 0 {
-		return nil, fmt.Errorf("clientsite: %w: no supabase-js bundle given; %s", ErrBundleMissing, BundleHint)
+		return nil, fmt.Errorf("clientsite: %w: no supabase-js bundle given; %s", ErrBundleMissing, BundleHint())
 	}
 	var app *appHandler
 	if o.App != nil {
 		if o.SSRBundle == nil || len(o.SSRBundle.Data) == 0 {
-			return nil, fmt.Errorf("clientsite: %w: no @supabase/ssr bundle given; %s", ErrBundleMissing, SSRBundleHint)
+			return nil, fmt.Errorf("clientsite: %w: no @supabase/ssr bundle given; %s", ErrBundleMissing, BundleHint())
 		}
 		var err error
 		if app, err = newAppHandler(*o.App, o.Host, o.SSRBundle.Data); err != nil {

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
@@ -111,8 +110,14 @@ type Config struct {
 	Timeouts               Timeouts
 	Thresholds             env.Thresholds
 
+	// Output is how the command shows the run (--format, --quiet,
+	// --color); the run itself never reads it.
+	Output OutputConfig
+
 	Version string
-	Stdout  io.Writer
+	// Show, when set, shows the finished run's console lines: the command
+	// decides where and how (all of them or --quiet's, coloured or not).
+	Show func(*result.Report)
 	// Progress, when set, hears which evidence bundles the run waits for.
 	Progress func(waiting []string)
 
@@ -129,6 +134,27 @@ type Config struct {
 	// sources says where each setting that left its default came from.
 	sources settings.Sources
 }
+
+// OutputConfig is how a run shows itself on the command line.
+type OutputConfig struct {
+	// Format is FormatConsole (the console lines on stdout) or FormatJSON
+	// (report.json alone on stdout; the console lines on stderr).
+	Format string
+	// Quiet leaves the console only the failures, the warnings and the
+	// verdict.
+	Quiet bool
+	// Color is ColorAuto, ColorAlways or ColorNever.
+	Color string
+}
+
+// Output formats and colour choices.
+const (
+	FormatConsole = "console"
+	FormatJSON    = "json"
+	ColorAuto     = "auto"
+	ColorAlways   = "always"
+	ColorNever    = "never"
+)
 
 // Timeouts are every bound of a run, each a named field.
 type Timeouts struct {
@@ -155,7 +181,8 @@ func Defaults() Config {
 
 // Validate checks the configuration; every error wraps ErrConfig. Each
 // setting's own checks are declared with it in Settings; what depends on
-// several settings is checked here.
+// several settings, and the files and names the run will use, are checked
+// here (validateInputs). Prepare is Load and Validate.
 func (c Config) Validate() error {
 	if err := Settings.Validate(&c, c.sources); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -166,7 +193,10 @@ func (c Config) Validate() error {
 	if err := c.validateSupabase(); err != nil {
 		return err
 	}
-	return c.validateHosts()
+	if err := c.validateHosts(); err != nil {
+		return err
+	}
+	return c.validateInputs()
 }
 
 // Runs reports whether the run includes mode (ModeJWT or ModeSupabase).

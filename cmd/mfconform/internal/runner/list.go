@@ -1,6 +1,10 @@
 package runner
 
 import (
+	"slices"
+	"strings"
+	"sync"
+
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -35,9 +39,18 @@ func List() []SpecInfo {
 	return out
 }
 
+// selectedBy remembers selected's answer per filter: the specs do not
+// change within a process, and Validate (run and config check) and Run
+// each ask.
+var selectedBy sync.Map
+
 // selected returns the IDs of the specs the configuration's filters select,
 // without running anything.
 func selected(cfg Config) []result.SpecID {
+	key := cfg.labelFilter() + "\x00" + strings.Join(cfg.Focus, "\x00")
+	if ids, ok := selectedBy.Load(key); ok {
+		return slices.Clone(ids.([]result.SpecID))
+	}
 	var ids []result.SpecID
 	for _, r := range preview(cfg.labelFilter(), cfg.Focus...).SpecReports {
 		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {
@@ -45,6 +58,7 @@ func selected(cfg Config) []result.SpecID {
 			ids = append(ids, id)
 		}
 	}
+	selectedBy.Store(key, slices.Clone(ids))
 	return ids
 }
 

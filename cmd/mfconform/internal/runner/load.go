@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
-	"github.com/mfconform/mfconform/fixtures"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/redact"
@@ -47,7 +46,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if file := cl.Values().ConfigFile; file != "" {
 		if err := cfg.LoadFile(file); err != nil {
-			// The flags still say where the report of this error goes.
+			// The report of a file that does not load still goes where
+			// the environment and the command line say (--report-dir).
+			_ = Settings.ApplyEnv(&cfg, getenv, cfg.sources)
 			cl.Apply(&cfg, cfg.sources)
 			return cfg, err
 		}
@@ -78,9 +79,9 @@ func (c *Config) resolve(getenv func(string) string) error {
 	}
 	modeChosen := c.sources["--mode"] != ""
 	if c.FixtureName != "" {
-		fx, err := fixtures.Get(c.FixtureName)
+		fx, err := Fixture(c.FixtureName)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrConfig, err)
+			return fmt.Errorf("%w: %s %w", ErrConfig, Settings.Label("fixture", c.sources), err)
 		}
 		if c.JWT.Targeted() || c.SupabaseTarget != nil {
 			return fmt.Errorf("%w: --fixture %s is the embedded reference deployment; it cannot be combined with a real target (--login-url, --app-url or NEXT_PUBLIC_SUPABASE_*)", ErrConfig, c.FixtureName)

@@ -48,6 +48,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	}
 	chosen := selected(cfg)
 	if len(chosen) == 0 {
+		// Validate says so first; this keeps Run whole for any caller.
 		return finish(cfg, rep, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter))
 	}
 	dir, err := runDir()
@@ -91,13 +92,8 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}
 	}
 	_, err = finish(cfg, rep, nil)
-	if cfg.Stdout != nil {
-		for _, s := range rep.Specs {
-			if reports.Listed(s.State) {
-				reports.PrintSpec(cfg.Stdout, s)
-			}
-		}
-		reports.PrintSummary(cfg.Stdout, rep)
+	if cfg.Show != nil {
+		cfg.Show(rep)
 	}
 	return rep, err
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/suites/env"
-	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Flag groups, in the order help lists them.
@@ -31,6 +30,7 @@ const (
 	aStepBound  = "the bound of one step; --timeout bounds the whole run"
 	aThreshold  = "a judging threshold: part of your policy, kept with the rest of your configuration"
 	aScript     = "a list of steps with selectors: too structured for a command line"
+	aView       = "how this terminal or pipeline shows the run, not what the run checks"
 )
 
 // Settings is `mfconform run`'s table (and `config check`'s): every run
@@ -70,6 +70,15 @@ var Settings = &settings.Table[Config]{
 		{Flag: "allow-incomplete", Key: "allow_incomplete", Group: GroupOutput,
 			Usage: "exit 0 instead of 4 when specs could not be judged for a missing input",
 			Value: settings.Bool(func(c *Config) *bool { return &c.AllowIncomplete })},
+		{Flag: "format", Env: "MFCONFORM_FORMAT", Group: GroupOutput, Arg: "FORMAT", CommandLineOnly: aView,
+			Usage: "what stdout gets: console (the specs and the verdict), or json (report.json alone; the console lines go to stderr)",
+			Value: settings.String(func(c *Config) *string { return &c.Output.Format }).Default(FormatConsole).OneOf(FormatConsole, FormatJSON)},
+		{Flag: "quiet", Env: "MFCONFORM_QUIET", Group: GroupOutput, CommandLineOnly: aView,
+			Usage: "print only the failures, the warnings and the verdict",
+			Value: settings.Bool(func(c *Config) *bool { return &c.Output.Quiet })},
+		{Flag: "color", Env: "MFCONFORM_COLOR", Group: GroupOutput, Arg: "WHEN", CommandLineOnly: aView,
+			Usage: "colour the console: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never",
+			Value: settings.String(func(c *Config) *string { return &c.Output.Color }).Default(ColorAuto).OneOf(ColorAuto, ColorAlways, ColorNever)},
 		{Flag: "waivers", Key: "waivers", Group: GroupOutput, Arg: "FILE",
 			Usage: "YAML file of accepted exceptions (spec or code, reason, optional expires)",
 			Value: settings.String(func(c *Config) *string { return &c.WaiversFile })},
@@ -326,9 +335,9 @@ func labelFilter(s string) error {
 		return nil
 	}
 	if _, err := types.ParseLabelFilter(s); err != nil {
-		return fmt.Errorf("%q: %s", s, result.Clean(err.Error()))
+		return fmt.Errorf("%q: %s", s, labelSyntax(err))
 	}
-	return nil
+	return checkLabels(s)
 }
 
 // redactForm shows a login form's literal values as "set" and the

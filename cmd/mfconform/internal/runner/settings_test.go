@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mfconform/mfconform/harness/pki"
 )
 
 func TestSettingsTableIsWellFormed(t *testing.T) {
@@ -18,7 +20,7 @@ func TestSettingsTableIsWellFormed(t *testing.T) {
 
 // commandLineOnly are the run settings a configuration file may not hold,
 // each for a reason: a file is less trusted than the command line.
-var commandLineOnly = []string{"chromium", "config", "reference-secret-from-env", "secret-file"}
+var commandLineOnly = []string{"chromium", "color", "config", "format", "quiet", "reference-secret-from-env", "secret-file"}
 
 // TestConfigParity: every flag has a configuration-file key or is one of
 // the few command-line-only settings, with its reason; every key has a
@@ -66,6 +68,19 @@ func TestEnvNames(t *testing.T) {
 }
 
 // writeConfig writes a configuration file for a test.
+// writeCA writes a CA certificate (PEM) to path and returns path.
+func writeCA(t *testing.T, path string) string {
+	t.Helper()
+	a, err := pki.New([]string{"ca.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, a.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "c.yaml")
@@ -128,6 +143,10 @@ supabase:
   session_hosts: [API.staging.acme.com]
   embedded: true
 `
+	// ca_file names a file relative to the working directory, which
+	// Validate reads: it must be there and hold a certificate.
+	t.Chdir(t.TempDir())
+	writeCA(t, "corp-root.pem")
 	cfg, err := Load([]string{"--config", writeConfig(t, file)}, func(k string) string { return map[string]string{"U": "qa"}[k] })
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)

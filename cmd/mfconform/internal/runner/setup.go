@@ -128,18 +128,14 @@ func certificates(cfg Config, hosts []string) (*pki.Authority, error) {
 	return pki.New(hosts)
 }
 
-// maxCAFile bounds the --ca-file read (a bundle of a few hundred
-// certificates fits).
-const maxCAFile = 4 << 20
-
-// readPrivateCA reads the operator's --ca-file.
+// readPrivateCA reads the operator's --ca-file (Validate checked it).
 func readPrivateCA(cfg Config) ([]byte, error) {
 	if cfg.Network.CAFile == "" {
 		return nil, nil
 	}
-	b, err := ReadFileLimit(cfg.Network.CAFile, maxCAFile)
+	b, err := loadCAFile(cfg.Network.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %w", err)
+		return nil, fmt.Errorf("--ca-file %w", err)
 	}
 	return b, nil
 }

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/mfconform/mfconform/cmd/mfconform/internal/suggest"
 )
 
 // Group is a section of a command's help and docs ("target", "network").
@@ -253,12 +255,43 @@ type CommandLine[C any] struct {
 }
 
 // Parse parses args against the table's flags. Its errors are the flag
-// package's (flag.ErrHelp for -h and --help).
+// package's (flag.ErrHelp for -h and --help), an unknown flag's worded by
+// FlagError.
 func (t *Table[C]) Parse(args []string) (*CommandLine[C], error) {
 	cl := &CommandLine[C]{t: t}
 	t.SetDefaults(&cl.values)
 	cl.fs = t.FlagSet(&cl.values)
-	return cl, cl.fs.Parse(args)
+	return cl, t.FlagError(cl.fs.Parse(args))
+}
+
+// ParseFlags parses args with fs, a flag set FlagSet made, and words an
+// unknown flag's error with FlagError.
+func (t *Table[C]) ParseFlags(fs *flag.FlagSet, args []string) error {
+	return t.FlagError(fs.Parse(args))
+}
+
+// unknownFlag is how the flag package begins the error for a flag no
+// table declares ("flag provided but not defined: -resolv").
+const unknownFlag = "flag provided but not defined: "
+
+// FlagError words a parse error of the table's flags for an operator: a
+// flag the table does not declare becomes "unknown flag --resolv (did you
+// mean --resolve?)", offering the table's closest flags; any other error
+// is returned as it is.
+func (t *Table[C]) FlagError(err error) error {
+	if err == nil {
+		return nil
+	}
+	name, ok := strings.CutPrefix(err.Error(), unknownFlag)
+	if !ok {
+		return err
+	}
+	name = strings.TrimLeft(name, "-")
+	var known []string
+	for _, f := range t.Flags() {
+		known = append(known, f.Name)
+	}
+	return fmt.Errorf("unknown flag --%s%s", name, suggest.Phrase("--", suggest.Closest(name, known)))
 }
 
 // Args are the arguments after the flags.

@@ -327,7 +327,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"--limit", "soon"}, "want a duration"},
 		{[]string{"--form", "novalue"}, "want k=v"},
 		{[]string{"--verbose=maybe"}, "want true or false"},
-		{[]string{"--nope"}, "not defined"},
+		{[]string{"--nope"}, "unknown flag --nope"},
+		{[]string{"--verbos"}, "unknown flag --verbos (did you mean --verbose?)"},
+		{[]string{"-verbos=true"}, "unknown flag --verbos (did you mean --verbose?)"},
 		{[]string{"-h"}, flag.ErrHelp.Error()},
 	}
 	for _, tt := range tests {
