@@ -225,8 +225,8 @@ func TestAppOriginKey(t *testing.T) {
 // never silently ignored, never obeyed.
 func TestCommandLineOnlyInAFile(t *testing.T) {
 	tests := []struct{ file, want string }{
-		{"mode: jwt\nchromium: /tmp/evil.sh\n", "c.yaml:2: chromium: --chromium is command-line only: it chooses the program"},
-		{"jwt:\n  secret_file: /home/op/.ssh/id_ed25519\n", "c.yaml:2: jwt.secret_file: --secret-file is command-line only: it chooses the file read as AUTH_SECRET_KEY"},
+		{"mode: jwt\nchromium: /tmp/evil.sh\n", "c.yaml:2:1: chromium: --chromium is command-line only: it chooses the program"},
+		{"jwt:\n  secret_file: /home/op/.ssh/id_ed25519\n", "c.yaml:2:3: jwt.secret_file: --secret-file is command-line only: it chooses the file read as AUTH_SECRET_KEY"},
 		{"reference_secret_from_env: true\n", "--reference-secret-from-env is command-line only"},
 		{"config: other.yaml\n", "--config is command-line only: a configuration file does not name another"},
 	}

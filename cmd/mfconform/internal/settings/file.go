@@ -118,7 +118,7 @@ func (t *Table[C]) ParseFile(c *C, name string, b []byte, src Sources) error {
 	lines := map[int]int{}
 	if len(doc.Content) > 0 {
 		if err := t.walk(sch.root, deref(doc.Content[0]), lines); err != nil {
-			return &result.FileError{Name: result.Clean(name), Line: err.line, Problem: err.problem, Want: err.want}
+			return &result.FileError{Name: result.Clean(name), Line: err.line, Column: err.column, Problem: err.problem, Want: err.want}
 		}
 	}
 	shadow := reflect.New(sch.typ)
@@ -162,7 +162,7 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) *keyError
 		if sec.path != "" {
 			where = sec.path
 		}
-		return &keyError{line: n.Line, problem: "not a mapping", want: "a mapping of keys under " + where}
+		return &keyError{line: n.Line, column: n.Column, problem: "not a mapping", want: "a mapping of keys under " + where}
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], deref(n.Content[i+1])
@@ -185,7 +185,7 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) *keyError
 		kid, ok := sec.kids[k.Value]
 		if !ok {
 			problem, want := t.unknownKey(sec, k.Value)
-			return &keyError{line: k.Line, problem: problem, want: want}
+			return &keyError{line: k.Line, column: k.Column, problem: problem, want: want}
 		}
 		if err := t.walk(kid, v, lines); err != nil {
 			return err
@@ -197,7 +197,7 @@ func (t *Table[C]) walk(sec *section, n *yaml.Node, lines map[int]int) *keyError
 // keyError is a key the file may not hold: where it is and what is wrong,
 // in mfconform's words only.
 type keyError struct {
-	line          int
+	line, column  int
 	problem, want string
 }
 
