@@ -47,7 +47,7 @@ func serveReference(t *testing.T, args ...string) (vars map[string]string, caFil
 	caFile = filepath.Join(dir, "ca.pem")
 	cmd := exec.Command(binary, append(append([]string{"serve-reference"}, args...), "--env-out", envFile, "--ca-out", caFile)...)
 	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childOfTest()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
