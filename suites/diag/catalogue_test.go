@@ -142,3 +142,19 @@ func TestNewStringCarriesEverything(t *testing.T) {
 		}
 	}
 }
+
+// TestNotStoredNamesOnlyItsOwnReasons: COOKIE_NOT_STORED covers the
+// reasons no more specific code owns, so its examples never name one
+// that another code reports (issue 22, C9).
+func TestNotStoredNamesOnlyItsOwnReasons(t *testing.T) {
+	e, _ := Lookup(CookieNotStored)
+	owned := map[string]Code{
+		"InvalidDomain": CookieDomainInvalid, "SecureOnly": CookieInsecureOrigin,
+		"SameSiteNoneInsecure": CookieSameSiteNoneInsecure, "NameValuePairExceedsMaxSize": CookieTooLarge,
+	}
+	for reason, code := range owned {
+		if strings.Contains(e.Cause+e.Fix, reason) {
+			t.Errorf("COOKIE_NOT_STORED names %s, which %s reports", reason, code)
+		}
+	}
+}
