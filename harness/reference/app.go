@@ -47,15 +47,19 @@ func (a *appHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// verify reads the token cookie and verifies it. garbage reports that the
-// ServerErrorOnGarbage fault must turn this request into a 500.
-func (a *appHandler) verify(r *http.Request) (id Identity, reason string, garbage bool) {
+// verify reads the token cookie and verifies it. crash reports that a
+// fault turns this request into a 500: ServerErrorOnGarbage for a cookie
+// that is not a parseable JWT, ServerErrorOnRefusal for any token present
+// that it refuses.
+func (a *appHandler) verify(r *http.Request) (id Identity, reason string, crash bool) {
 	token := ""
 	if c, err := r.Cookie(tokenCookie); err == nil {
 		token = c.Value
 	}
 	id, reason = a.v.Verify(token)
-	return id, reason, reason == ReasonMalformed && a.v.Faults.ServerErrorOnGarbage
+	f := a.v.Faults
+	crash = reason == ReasonMalformed && f.ServerErrorOnGarbage || reason != "" && reason != ReasonNoToken && f.ServerErrorOnRefusal
+	return id, reason, crash
 }
 
 // serveMe answers the identity as JSON, or 401 {"error":"<reason>"}.
@@ -71,6 +75,11 @@ func (a *appHandler) serveMe(w http.ResponseWriter, r *http.Request) {
 	if reason != "" {
 		w.WriteHeader(http.StatusUnauthorized)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": reason})
+		return
+	}
+	if f := a.v.Faults.MeUserIDField; f != "" {
+		m := map[string]string{f: id.UserID, "first_name": id.FirstName, "last_name": id.LastName, "email": id.Email}
+		_ = json.NewEncoder(w).Encode(m)
 		return
 	}
 	_ = json.NewEncoder(w).Encode(id)

@@ -35,6 +35,16 @@ func TestAppMe(t *testing.T) {
 		{"no cookie, ServerErrorOnGarbage", AppProfile{ServerErrorOnGarbage: true}, nil, 401, `{"error":"no_token"}`},
 		{"IdentityOverride", AppProfile{IdentityOverride: "admin"}, &http.Cookie{Name: "mf_jwt_token", Value: good}, 200,
 			`{"user_id":"admin","first_name":"John","last_name":"Doe","email":"john.doe@example.com"}`},
+		{"FirstNameOverride", AppProfile{FirstNameOverride: "Jane"}, &http.Cookie{Name: "mf_jwt_token", Value: good}, 200,
+			`{"user_id":"user123","first_name":"Jane","last_name":"Doe","email":"john.doe@example.com"}`},
+		{"MeUserIDField", AppProfile{MeUserIDField: "id"}, &http.Cookie{Name: "mf_jwt_token", Value: good}, 200,
+			`{"email":"john.doe@example.com","first_name":"John","id":"user123","last_name":"Doe"}`},
+		{"expired, ServerErrorOnRefusal", AppProfile{ServerErrorOnRefusal: true},
+			&http.Cookie{Name: "mf_jwt_token", Value: signed(t, jwt.SigningMethodHS256, identityClaims(-time.Hour), testKey)}, 500, "internal server error"},
+		{"garbage, ServerErrorOnRefusal", AppProfile{ServerErrorOnRefusal: true}, &http.Cookie{Name: "mf_jwt_token", Value: "garbage"}, 500, "internal server error"},
+		{"no cookie, ServerErrorOnRefusal", AppProfile{ServerErrorOnRefusal: true}, nil, 401, `{"error":"no_token"}`},
+		{"signed in, ServerErrorOnRefusal", AppProfile{ServerErrorOnRefusal: true}, &http.Cookie{Name: "mf_jwt_token", Value: good}, 200,
+			`{"user_id":"user123","first_name":"John","last_name":"Doe","email":"john.doe@example.com"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

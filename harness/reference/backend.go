@@ -20,7 +20,12 @@ type backend struct {
 func newBackend(p Profile, key []byte, appURL string, now func() time.Time) *backend {
 	b := &backend{p: p, key: key, appURL: appURL, now: now, mux: http.NewServeMux()}
 	b.mux.HandleFunc("GET /{$}", b.serveIndex)
-	b.mux.HandleFunc("GET /login", b.serveLogin)
+	if p.LoginRedirect != "" {
+		b.mux.HandleFunc("GET /login", b.serveLoginRedirect)
+		b.mux.HandleFunc("GET "+p.LoginRedirect, b.serveLogin)
+	} else {
+		b.mux.HandleFunc("GET /login", b.serveLogin)
+	}
 	b.mux.HandleFunc("GET /form", b.serveForm)
 	b.mux.HandleFunc("POST /login", b.servePostLogin)
 	return b
@@ -86,6 +91,13 @@ func (b *backend) servePostLogin(w http.ResponseWriter, r *http.Request) {
 func (b *backend) serveIndex(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = backendIndex.Execute(w, nil) // a write error means the client left
+}
+
+// serveLoginRedirect sends the browser on to the path that finishes the
+// login (Profile.LoginRedirect).
+func (b *backend) serveLoginRedirect(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, b.p.LoginRedirect, http.StatusFound)
 }
 
 // serveLogin signs the fixed test user in without credentials: it builds the

@@ -223,3 +223,26 @@ func TestStartErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginRedirect: with LoginRedirect, /login sends the browser on to the
+// callback path, and that answer sets the cookie (without a Path attribute
+// when the profile gives none).
+func TestLoginRedirect(t *testing.T) {
+	p := DefaultProfile()
+	p.LoginRedirect, p.Cookie.Path = "/auth/callback/done", ""
+	d, c := startTestDeployment(t, p)
+	resp, _ := get(t, c, d.LoginURL, nil)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != p.LoginRedirect || len(resp.Header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("GET /login = %d Location %q Set-Cookie %q, want 302 to %s without a cookie", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Values("Set-Cookie"), p.LoginRedirect)
+	}
+	loc, err := url.Parse(d.LoginURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc.Path = p.LoginRedirect
+	resp, _ = get(t, c, loc.String(), nil)
+	sc := resp.Header.Get("Set-Cookie")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(sc, "mf_jwt_token=") || strings.Contains(sc, "Path=") {
+		t.Errorf("GET %s = %d Set-Cookie %q, want 200 setting mf_jwt_token without Path", p.LoginRedirect, resp.StatusCode, sc)
+	}
+}

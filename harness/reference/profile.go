@@ -18,6 +18,12 @@ type Profile struct {
 	// cookies, its Set-Cookie writer); the zero value is the reference's
 	// own shape.
 	Backend StackShape
+	// LoginRedirect, when set, makes GET /login answer 302 Found to this
+	// path of the backend, whose answer signs the user in and sets the
+	// cookie (a login that finishes on a callback page): a cookie without
+	// a Path attribute then gets that path's default-path (RFC 6265
+	// §5.1.4), not /login's.
+	LoginRedirect string
 	// Leftover, when set, is a stale mf_jwt_token an earlier setup left in
 	// the user's browser: the app serves it on /legacy-login and the run
 	// visits that page before logging in (Deployment.BeforeLogin).
@@ -68,6 +74,8 @@ const (
 	ExpFractional   ExpStyle = "fractional"   // 1767225600.123456 (the vendor's Python example)
 	ExpInteger      ExpStyle = "integer"      // 1767225600
 	ExpMilliseconds ExpStyle = "milliseconds" // 1767225600123
+	ExpMicroseconds ExpStyle = "microseconds" // 1767225600123456 (Go's UnixMicro)
+	ExpNanoseconds  ExpStyle = "nanoseconds"  // 1767225600123456789 (Go's UnixNano, Python's time.time_ns())
 	ExpString       ExpStyle = "string"       // "1767225600"
 	ExpMissing      ExpStyle = "missing"      // no exp claim
 )
@@ -121,12 +129,22 @@ type AppProfile struct {
 	AllowMissingUserID   bool // accepts tokens without user_id
 	RejectFractionalExp  bool // refuses a non-integer exp (a strict-integer parser)
 	ServerErrorOnGarbage bool // answers 500 when the cookie is not a parseable JWT
+	// ServerErrorOnRefusal answers 500 for every token present that it
+	// refuses (an uncaught verification exception), 401 only without one.
+	ServerErrorOnRefusal bool
 	// IdentityOverride, when non-empty, makes /api/me and the page report this
 	// user_id instead of the token's.
 	IdentityOverride string
 	// EchoToken makes /api/me and the page report the raw cookie value as
 	// the user_id: an app that echoes the token back to whoever asks.
 	EchoToken bool
+	// FirstNameOverride, when non-empty, makes /api/me and the page report
+	// this first_name instead of the token's (names from the app's own
+	// user table).
+	FirstNameOverride string
+	// MeUserIDField, when set, is the JSON field /api/me names the user id
+	// under instead of user_id (an app whose "who am I" says "id").
+	MeUserIDField string
 	// Headers are added to every answer of the app (its framework's
 	// Server, X-Powered-By …).
 	Headers map[string]string

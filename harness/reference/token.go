@@ -34,6 +34,10 @@ func buildToken(tp TokenProfile, c CookieProfile, key []byte, now time.Time) (st
 		claims["exp"] = expAt.Unix()
 	case ExpMilliseconds:
 		claims["exp"] = expAt.UnixMilli()
+	case ExpMicroseconds:
+		claims["exp"] = expAt.UnixMicro()
+	case ExpNanoseconds:
+		claims["exp"] = expAt.UnixNano()
 	case ExpString:
 		claims["exp"] = strconv.FormatInt(expAt.Unix(), 10)
 	case ExpMissing:

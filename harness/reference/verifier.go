@@ -62,9 +62,11 @@ type Verifier struct {
 	//     still.
 	//   - AllowMissingUserID: a token without user_id is accepted (UserID "").
 	//   - RejectFractionalExp: a non-integer exp gives exp_invalid.
-	//   - ServerErrorOnGarbage: read by the app's handlers only (a malformed
-	//     cookie gives 500); Verify is unchanged.
+	//   - ServerErrorOnGarbage, ServerErrorOnRefusal, MeUserIDField: read by
+	//     the app's handlers only (a malformed or refused cookie gives 500;
+	//     /api/me names the user id otherwise); Verify is unchanged.
 	//   - IdentityOverride: the identity reports this user_id instead.
+	//   - FirstNameOverride: the identity reports this first_name instead.
 	//   - EchoToken: the identity reports the raw token as its user_id.
 	Faults AppProfile
 	// Now is the app's clock; nil means time.Now.
@@ -224,6 +226,9 @@ func (v *Verifier) identity(claims jwt.MapClaims) (Identity, string) {
 	}
 	if v.Faults.IdentityOverride != "" {
 		id.UserID = v.Faults.IdentityOverride
+	}
+	if v.Faults.FirstNameOverride != "" {
+		id.FirstName = v.Faults.FirstNameOverride
 	}
 	return id, ""
 }

@@ -31,6 +31,9 @@ const (
 	TokenSecretEncoding    Code = "TOKEN_SECRET_ENCODING"
 	TokenExpired           Code = "TOKEN_EXPIRED"
 	TokenExpMilliseconds   Code = "TOKEN_EXP_MILLISECONDS"
+	TokenExpMicroseconds   Code = "TOKEN_EXP_MICROSECONDS"
+	TokenExpNanoseconds    Code = "TOKEN_EXP_NANOSECONDS"
+	TokenValueQuoted       Code = "TOKEN_VALUE_QUOTED"
 	TokenExpMissing        Code = "TOKEN_EXP_MISSING"
 	TokenExpNotNumeric     Code = "TOKEN_EXP_NOT_NUMERIC"
 	TokenLifetimeLong      Code = "TOKEN_LIFETIME_LONG"
@@ -55,6 +58,7 @@ const (
 	AppUnreachable          Code = "APP_UNREACHABLE"
 	LoginUnreachable        Code = "LOGIN_UNREACHABLE"
 	AppProbeFailed          Code = "APP_PROBE_FAILED"
+	AppProbeNoIdentity      Code = "APP_PROBE_NO_IDENTITY"
 	AppPageFailed           Code = "APP_PAGE_FAILED"
 
 	// Supabase mode.
@@ -94,8 +98,10 @@ const (
 const (
 	setCookieExample = `response.set_cookie("mf_jwt_token", token, domain=".your-domain.com", path="/", secure=True, httponly=True, samesite="None")`
 	sameKeyFix       = "Give the backend and the Miiflow app the very same AUTH_SECRET_KEY value (same bytes: no added quotes, " +
-		"newline or base64 step). mfconform prints a sha256 fingerprint for each key it sees; the fingerprints must be equal. " +
-		"After changing the app's key, restart its container so the new value is read."
+		"newline or base64 step). mfconform sees neither side's key, only whether tokens verify; it prints the fingerprint of " +
+		"the key it was given (sha256: and the first 8 hex digits of its SHA-256). Compare it with each side's: " +
+		"printf '%s' \"$AUTH_SECRET_KEY\" | sha256sum, run where that side reads the key. Restart the service whose key " +
+		"you change so it reads the new value."
 	refCookieContract = "contract: Mode 2 cookie"
 	refClaims         = "contract: Mode 2 claims"
 	refVendorJWT      = "vendor page: Authentication for Self-Hosting — Option 2: JWT"
@@ -136,11 +142,13 @@ func registerCookie() {
 		},
 		Entry{
 			Code:     CookieNotStored,
-			Title:    "Chromium refused to store mf_jwt_token",
+			Title:    "Chromium did not store mf_jwt_token",
 			Severity: Fail,
-			Cause: "The Set-Cookie header was sent but Chromium blocked it for a reason no more specific code covers. " +
-				"The observation carries Chromium's own blocked reason (for example InvalidDomain, SecureOnly, " +
-				"DisallowedCharacter, NameValuePairExceedsMaxSize) and the redacted Set-Cookie line.",
+			Cause: "The Set-Cookie header was sent but the cookie is not in Chromium's jar after login, for a reason no more " +
+				"specific code covers: Chromium blocked it with a reason of its own (for example SyntaxError, InvalidPrefix, " +
+				"DisallowedCharacter, OverwriteSecure — the observation quotes it), or it is simply absent and Chromium " +
+				"gave no reason. A cookie of the same name left by an earlier setup does not count: the observation names " +
+				"it when the jar holds one.",
 			Fix: "Look up Chromium's reason in the observation and correct that attribute of the Set-Cookie line; the " +
 				"working shape is: mf_jwt_token=<jwt>; Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None.",
 			Reference: "Chromium: CookieBlockedReason (DevTools Network.responseReceivedExtraInfo); RFC 6265 §5.2",
@@ -240,9 +248,11 @@ func registerCookie() {
 			Code:     CookiePathRestricted,
 			Title:    "mf_jwt_token Path does not cover the app",
 			Severity: Fail,
-			Cause: "The cookie's Path (or, without a Path attribute, the default path: the directory of the login URL, " +
-				"e.g. /auth for /auth/login) does not prefix the app's request paths, so the browser does not send " +
-				"it there (Chromium: NotOnPath).",
+			Cause: "The cookie's Path does not prefix the app's request paths, so the browser does not send it there " +
+				"(Chromium: NotOnPath). Without a Path attribute the path is the default-path of the URL whose response " +
+				"set the cookie: the directory of that request's path, e.g. /auth/callback for a cookie set by " +
+				"/auth/callback/done — after a redirecting login that is the last hop that carried the Set-Cookie, not " +
+				"the URL the login started at. The observation names that URL.",
 			Fix:       "Set Path=/ explicitly (path=\"/\" in the set_cookie call).",
 			Reference: "RFC 6265 §5.1.4 (path-match) and §5.2.4; Chromium: NotOnPath; " + refCookieContract,
 		},
@@ -353,8 +363,10 @@ func registerToken() {
 			Title:    "token signature does not verify with AUTH_SECRET_KEY",
 			Severity: Fail,
 			Cause: "The HMAC-SHA256 signature does not match the token under the AUTH_SECRET_KEY given to mfconform: " +
-				"the backend signs with a different key than the Miiflow app holds (another environment's key, a " +
-				"rotated key, or a default left in one of them), or the token is unsigned.",
+				"the backend signs with another key than that one (another environment's key, a rotated key, or a " +
+				"default left in place), or the token is unsigned. Which of the backend and the app holds the given key " +
+				"is a separate question: the observation's cause says which side differs when the app's answers show it " +
+				"(JWT-APP-001, JWT-APP-002).",
 			Fix:       sameKeyFix,
 			Reference: "RFC 7515 §5.2; RFC 7518 §3.2; vendor page: Troubleshooting — JWT Validation Failure",
 		},
@@ -400,6 +412,41 @@ func registerToken() {
 				"System.currentTimeMillis()) where NumericDate wants seconds.",
 			Fix:       "Divide by 1000: exp = Math.floor(Date.now() / 1000) + lifetimeSeconds (or Instant.now().getEpochSecond() + …).",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
+		},
+		Entry{
+			Code:     TokenExpMicroseconds,
+			Title:    "exp looks like microseconds",
+			Severity: Fail,
+			Cause: "exp is so large that, read as seconds or milliseconds, it lies thousands of years ahead; read as " +
+				"microseconds it is a plausible date. The backend used a microsecond clock (Go time.Now().UnixMicro(), " +
+				"Python datetime.timestamp() * 1e6, PostgreSQL extract(epoch) * 1e6) where NumericDate wants seconds.",
+			Fix:       "Write exp in seconds: divide by 1 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
+		},
+		Entry{
+			Code:     TokenExpNanoseconds,
+			Title:    "exp looks like nanoseconds",
+			Severity: Fail,
+			Cause: "exp is so large that, read as seconds, milliseconds or microseconds, it lies far ahead; read as " +
+				"nanoseconds it is a plausible date. The backend used a nanosecond clock (Go time.Now().UnixNano(), " +
+				"Python time.time_ns(), Java Instant nanos, System.nanoTime) where NumericDate wants seconds.",
+			Fix:       "Write exp in seconds: divide by 1 000 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
+		},
+		Entry{
+			Code:     TokenValueQuoted,
+			Title:    "mf_jwt_token's value is a JWS wrapped in double quotes",
+			Severity: Warn,
+			Cause: "The Set-Cookie line writes the token between double quotes (mf_jwt_token=\"eyJ…\"). RFC 6265 allows a " +
+				"DQUOTE-wrapped cookie-value, and the browser sends it back with the quotes; the quotes are part of " +
+				"the value. Whether the app sees a token then depends on its cookie parser: Go's net/http, Python's " +
+				"http.cookies and Node's cookie package strip them, a parser that keeps them hands the verifier " +
+				"\"eyJ…\", which is not a compact JWS. The observation says what the app answered to the cookie as the " +
+				"browser sends it, when mfconform could see that.",
+			Fix: "Set the cookie to exactly the token, without quotes: most frameworks quote a value only when it holds " +
+				"characters a cookie-value may not (space, comma, semicolon, backslash), so check that nothing is " +
+				"appended to the token, and that the value is not quoted by hand.",
+			Reference: "RFC 6265 §4.1.1 (cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )); RFC 7515 §7.1",
 		},
 		Entry{
 			Code:     TokenExpMissing,
@@ -508,11 +555,13 @@ func registerApp() {
 	register(
 		Entry{
 			Code:     AppRejectsValidToken,
-			Title:    "app refuses the backend's own token",
+			Title:    "app refuses a conformant token",
 			Severity: Fail,
-			Cause: "A token the backend issued (and that looks right) reaches the app, but the app does not log the user " +
-				"in. This is the vendor page's JWT validation failure: the app's AUTH_SECRET_KEY differs from the " +
-				"backend's.",
+			Cause: "A conformant token — minted by mfconform with the AUTH_SECRET_KEY it was given (JWT-APP-001) or " +
+				"issued by the backend at login (JWT-APP-002) — reached the app's probe path, which answered as for a " +
+				"signed-out user (401, 403 or a redirect). The usual cause is the vendor page's JWT validation failure: " +
+				"the app holds another AUTH_SECRET_KEY than the token was signed with; otherwise the app refuses something " +
+				"else in the token. The observation's cause says which side differs when the run's evidence shows it.",
 			Fix:       sameKeyFix,
 			Reference: "vendor page: Troubleshooting — JWT Validation Failure; " + refVendorJWT,
 		},
@@ -585,11 +634,13 @@ func registerApp() {
 		},
 		Entry{
 			Code:     AppServerError,
-			Title:    "app fails on a malformed cookie",
+			Title:    "app answers a token with a server error (5xx)",
 			Severity: Fail,
-			Cause: "Given a malformed, oversized or garbage mf_jwt_token, the app answered 5xx or did not answer in time, " +
-				"instead of treating the user as logged out. Token parsing errors escape as exceptions.",
-			Fix:       "Catch every decode error (jwt.InvalidTokenError and its subclasses in PyJWT) and answer as for a missing cookie (401 or redirect to login).",
+			Cause: "Given the mf_jwt_token the observation names — garbage, a token it must refuse (expired, wrongly " +
+				"signed, unsigned, lacking a claim) or one it must accept — the app answered with a 5xx status. A 5xx is " +
+				"neither a sign-in nor a refusal: the app failed instead of deciding. Typically (a hypothesis; the " +
+				"app's log for the probe's time tells) an exception of the token library escapes the handler.",
+			Fix:       "Catch every decode and verification error (jwt.InvalidTokenError and its subclasses in PyJWT, the error of jwt.Parse in golang-jwt, JsonWebTokenError in jsonwebtoken) and answer as for a missing cookie (401 or a redirect to the login).",
 			Reference: "RFC 7519 §7.2 (reject invalid JWTs); OWASP: Improper Error Handling",
 		},
 		Entry{
@@ -623,6 +674,23 @@ func registerApp() {
 				"configured markers). This is not the app's verdict on the token.",
 			Fix:       "Check the app's logs for the probe's time; make sure the logged-in/logged-out markers configured for mfconform match what the app serves; then run again.",
 			Reference: "mfconform: app probes",
+		},
+		Entry{
+			Code:        AppProbeNoIdentity,
+			Environment: true,
+			Title:       "the probe path does not say who is signed in",
+			Severity:    Fail,
+			Cause: "mfconform asks the app's probe path (--probe-path, default /api/me) who is signed in: a signed-in " +
+				"answer is the authenticated status (--authenticated-status, default 200) with the user's id in the JSON " +
+				"field --user-id-field (default user_id). This answer did not say: the path does not exist (404), or it " +
+				"gives the signed-in status without a JSON object holding that field (a health check, an HTML page, the " +
+				"id under another name). Without it nobody can tell a signed-in user from anyone else, so the app's " +
+				"answers to the probe tokens are not judged; nothing is known about its verifier yet.",
+			Fix: "Point --probe-path at a path of the app that answers who is signed in (e.g. --probe-path /api/me), and " +
+				"name the JSON field that holds the user id with --user-id-field (e.g. --user-id-field id for an answer " +
+				"{\"id\": …}; the observation lists the answer's fields); give --authenticated-status when a signed-in " +
+				"answer is not 200.",
+			Reference: "mfconform: the probe path (README: Checking your staging deployment)",
 		},
 		Entry{
 			Code:     AppPageFailed,

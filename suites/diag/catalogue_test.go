@@ -35,6 +35,7 @@ var documentedCodes = strings.Fields(`
 	COOKIE_NOT_STORED APP_PROBE_FAILED SETUP_FAILED
 	COOKIE_DUPLICATE COOKIE_PARTITIONED TOKEN_EXP_TIMEZONE
 	SUPABASE_REDIRECTS
+	TOKEN_EXP_MICROSECONDS TOKEN_EXP_NANOSECONDS TOKEN_VALUE_QUOTED APP_PROBE_NO_IDENTITY
 `)
 
 func TestCatalogueHasEveryDocumentedCode(t *testing.T) {
@@ -98,6 +99,19 @@ func TestCatalogueKeyTexts(t *testing.T) {
 			[]string{"login.acme.test", "app.acme.test", "top-level navigation", "iframe", "fetch"}},
 		{"signature fix: same key, fingerprints", TokenSignatureMismatch, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint"}},
 		{"app rejects fix: same key, fingerprints", AppRejectsValidToken, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint"}},
+		// C1: the fix claims only what mfconform prints — the fingerprint
+		// of the key it was given, never one per side.
+		{"same-key fix claims one printed fingerprint", TokenSignatureMismatch, func(e Entry) string { return e.Fix },
+			[]string{"fingerprint of the key it was given", "sha256sum", "sees neither side's key"}},
+		// C3/A3: a probe path that does not say who is signed in names the
+		// flags that fix it.
+		{"no-identity fix names the probe flags", AppProbeNoIdentity, func(e Entry) string { return e.Fix },
+			[]string{"--probe-path", "--user-id-field", "--authenticated-status"}},
+		// C6: the default-path is the set-cookie response's, not the login URL's.
+		{"default-path from the URL that set the cookie", CookiePathRestricted, func(e Entry) string { return e.Cause },
+			[]string{"URL whose response set the cookie", "/auth/callback/done", "not the URL the login started at"}},
+		// C7: the title is true for every 5xx.
+		{"server error title: any 5xx", AppServerError, func(e Entry) string { return e.Title }, []string{"server error (5xx)"}},
 		{"3pc fix: same-site or CHIPS", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"same registrable domain", "Partitioned"}},
 		{"weak key cites RFC 7518", SecretWeak, func(e Entry) string { return e.Reference }, []string{"RFC 7518 §3.2"}},
 		{"3pc fix: Partitioned does not help a top-level cookie", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"does not help", "COOKIE_PARTITIONED"}},
@@ -125,6 +139,22 @@ func TestNewStringCarriesEverything(t *testing.T) {
 	for _, w := range []string{"COOKIE_HOST_ONLY", "(fail)", e.Title, "Domain=.acme.test so app.acme.test", "Set-Cookie without Domain", e.Fix[:40], "see:"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("New(...).String() = %q, want it to contain %q", s, w)
+		}
+	}
+}
+
+// TestNotStoredNamesOnlyItsOwnReasons: COOKIE_NOT_STORED covers the
+// reasons no more specific code owns, so its examples never name one
+// that another code reports (issue 22, C9).
+func TestNotStoredNamesOnlyItsOwnReasons(t *testing.T) {
+	e, _ := Lookup(CookieNotStored)
+	owned := map[string]Code{
+		"InvalidDomain": CookieDomainInvalid, "SecureOnly": CookieInsecureOrigin,
+		"SameSiteNoneInsecure": CookieSameSiteNoneInsecure, "NameValuePairExceedsMaxSize": CookieTooLarge,
+	}
+	for reason, code := range owned {
+		if strings.Contains(e.Cause+e.Fix, reason) {
+			t.Errorf("COOKIE_NOT_STORED names %s, which %s reports", reason, code)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
@@ -84,6 +85,63 @@ func setLine(r *Run, line string, reasons ...string) {
 	}
 }
 
+// setByRedirect makes the login redirect to url, whose response sets the
+// cookie with line; Chromium stores it with the path RFC 6265 gives it
+// (the attribute, or url's default-path) and withholds it by path from
+// the app when that path does not cover /.
+func setByRedirect(r *Run, url, line string) {
+	hop := *r.Login.SetBy
+	hop.Status, hop.SetCookies = 302, nil
+	set := browser.Exchange{URL: url, Type: "Document", Status: 200, ResponseHeaders: hop.ResponseHeaders,
+		SetCookies: []browser.SetCookieVerdict{{Line: line, Name: CookieName, Stored: true}}}
+	r.Login.Chain = []browser.Exchange{hop, set}
+	r.Login.SetBy, r.Login.SetCookie = &set, &set.SetCookies[0]
+	path := cookieattr.Parse(line).EffectivePath(pathOf(url))
+	stored := *r.Login.Stored
+	stored.Path = path
+	r.Login.Stored, r.Login.Jar = &stored, []*network.Cookie{&stored}
+	v := browser.CookieVerdict{Name: CookieName, Domain: stored.Domain, Path: path, Sent: cookieattr.PathMatches(path, "/")}
+	if !v.Sent {
+		v.Reasons = []string{"NotOnPath"}
+	}
+	r.Login.AppNavCookie, r.Login.AppProbeCookie = &v, &v
+}
+
+// setToken makes the backend's cookie hold a token of claims, signed with
+// the test key.
+func setToken(t *testing.T, r *Run, claims map[string]any) {
+	t.Helper()
+	tok, err := jwtcheck.Mint("HS256", []byte(testSecret), claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setLine(r, CookieName+"="+tok+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
+}
+
+// quotedLine is the run's Set-Cookie line with the value in double quotes.
+func quotedLine(r *Run) string {
+	name, rest, _ := strings.Cut(r.Login.SetCookie.Line, "=")
+	value, attrs, _ := strings.Cut(rest, ";")
+	return name + `="` + value + `";` + attrs
+}
+
+// reread reads every answer of the app in the run with the target's
+// markers (the authenticated status, the user id field), as the gathers
+// do: rows write answers as status and body.
+func reread(r *Run) {
+	if r.Probes != nil {
+		for i := range r.Probes.Outcomes {
+			r.Probes.Outcomes[i].Result.read(r.Target)
+		}
+	}
+	if r.Login != nil {
+		r.Login.AppProbe.read(r.Target)
+	}
+	if r.BackendProbe != nil {
+		r.BackendProbe.Result.read(r.Target)
+	}
+}
+
 // answer makes the app answer the probes named (by name prefix) as given.
 func answer(r *Run, prefix string, res ProbeResult) {
 	for i, o := range r.Probes.Outcomes {
@@ -101,7 +159,7 @@ func check(t *testing.T, id result.SpecID) func(*Run) result.Spec {
 	t.Helper()
 	for _, c := range Checks() {
 		if c.ID == id {
-			return func(r *Run) result.Spec { return judge.Resolve(Checks(), r, nil).Spec(id) }
+			return func(r *Run) result.Spec { reread(r); return judge.Resolve(Checks(), r, nil).Spec(id) }
 		}
 	}
 	t.Fatalf("no check %s", id)
@@ -184,7 +242,9 @@ func TestChecks(t *testing.T) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None")
 			r.Login.AppNavCookie = withheld("NotOnPath")
 		}, result.StateBlocked, nil, string(result.JWTCookie007)},
-		{"withheld by path although the Path covers the app: its own finding, never blocked by a pass", result.JWTCookie002, func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
+		// Chromium's NotOnPath is JWT-COOKIE-007's to judge, whatever the
+		// Path attribute says: 007 fails for it, so it blocks 002.
+		{"withheld by path although the Path covers the app: JWT-COOKIE-007 fails for it", result.JWTCookie002, func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateBlocked, nil, string(result.JWTCookie007)},
 		{"withheld for another reason", result.JWTCookie002, func(r *Run) { r.Login.AppNavCookie = withheld("SomethingNew") }, result.StateFailed, []diag.Code{diag.CookieNotSent}, ""},
 		{"no cookie blocks", result.JWTCookie002, func(r *Run) { r.Login.SetCookie = nil }, result.StateBlocked, nil, string(result.JWTCookie001)},
 		{"app page not reached, app unreachable for the probes too", result.JWTCookie002, func(r *Run) {
@@ -236,6 +296,16 @@ func TestChecks(t *testing.T) {
 		{"path restricted", result.JWTCookie007, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/login; Secure; HttpOnly; SameSite=None")
 		}, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
+		// A6: without a Path attribute the default-path is the directory of
+		// the URL whose response set the cookie — after a redirect, not
+		// --login-url's.
+		{"no Path, set by a redirect's target: its default-path, not the login URL's", result.JWTCookie007, func(r *Run) {
+			setByRedirect(r, "https://login.acme.test/auth/callback/done", CookieName+"=x; Domain=.acme.test; Secure; HttpOnly; SameSite=None")
+		}, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
+		{"no Path, set by the login URL itself: default-path /", result.JWTCookie007, func(r *Run) {
+			setByRedirect(r, "https://login.acme.test/login", CookieName+"=x; Domain=.acme.test; Secure; HttpOnly; SameSite=None")
+		}, result.StatePassed, nil, ""},
+		{"Chromium withheld it by path although the Path covers the app", result.JWTCookie007, func(r *Run) { r.Login.AppNavCookie = withheld("NotOnPath") }, result.StateFailed, []diag.Code{diag.CookiePathRestricted}, ""},
 		{"not expired", result.JWTCookie008, nil, result.StatePassed, nil, ""},
 		{"max-age 0", result.JWTCookie008, func(r *Run) {
 			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
@@ -270,7 +340,7 @@ func TestChecks(t *testing.T) {
 		{"backend token refused", result.JWTApp002, func(r *Run) { r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true} }, result.StateFailed, []diag.Code{diag.AppRejectsValidToken}, ""},
 		{"not delivered, sent directly, accepted", result.JWTApp002, func(r *Run) {
 			r.Login.AppProbeCookie = nil
-			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Status: 200, Accepted: true}}
+			r.BackendProbe = &ProbeOutcome{Result: ProbeResult{Status: 200, Body: `{"user_id":"u-1"}`}}
 		}, result.StatePassed, nil, ""},
 		{"not delivered, and JWT-COOKIE-002 says why", result.JWTApp002, func(r *Run) {
 			r.Login.AppNavCookie, r.Login.AppProbeCookie = withheld("DomainMismatch"), nil
@@ -282,7 +352,7 @@ func TestChecks(t *testing.T) {
 			r.Login.AppProbe = ProbeResult{Status: 401, Rejected: true}
 		}, result.StateBlocked, nil, string(result.JWTToken006)},
 		{"backend token expired and accepted: the title holds", result.JWTApp002, func(r *Run) {
-			tok, _ := jwtcheck.Mint("HS256", []byte(testSecret), map[string]any{"user_id": "u", "exp": testNow.Add(-time.Hour).Unix()})
+			tok, _ := jwtcheck.Mint("HS256", []byte(testSecret), map[string]any{"user_id": "u-1", "exp": testNow.Add(-time.Hour).Unix()})
 			setLine(r, CookieName+"="+tok+"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None")
 		}, result.StatePassed, nil, ""},
 		{"backend token expired within the leeway and refused: never a failure of the app", result.JWTApp002, func(r *Run) {
@@ -293,13 +363,18 @@ func TestChecks(t *testing.T) {
 		}, result.StateNotJudged, nil, InputUnexpiredToken},
 		// JWT-APP-003…010
 		{"identity shown", result.JWTApp003, nil, result.StatePassed, nil, ""},
-		{"wrong identity", result.JWTApp003, func(r *Run) {
-			answer(r, "valid-integer-exp", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`, Accepted: true})
+		{"another user_id is JWT-APP-001's finding", result.JWTApp003, func(r *Run) {
+			answer(r, "valid-integer-exp", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`})
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"the token's user_id, another first_name", result.JWTApp003, func(r *Run) {
+			answer(r, "valid-integer-exp", ProbeResult{Status: 200, Body: `{"user_id":"mfconform-probe-7f3a","first_name":"Jane"}`})
 		}, result.StateFailed, []diag.Code{diag.AppIdentityMismatch}, ""},
 		{"expired rejected", result.JWTApp004, nil, result.StatePassed, nil, ""},
 		{"expired accepted", result.JWTApp004, func(r *Run) { answer(r, "expired-25h", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsExpired}, ""},
 		{"expired probes need the key", result.JWTApp004, func(r *Run) { keyless(t, r) }, result.StateNotJudged, nil, InputSecret},
-		{"bad signatures rejected without the key", result.JWTApp005, func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
+		// A7: without the key tampered-payload is not sent, so the title
+		// ("wrong-key, tampered and stripped") is not judged whole.
+		{"bad signatures refused without the key: the tampered probe was not sent", result.JWTApp005, func(r *Run) { keyless(t, r) }, result.StateNotJudged, nil, InputSecret},
 		{"other key accepted without the key", result.JWTApp005, func(r *Run) { keyless(t, r); answer(r, "other-key-HS256", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsBadSignature}, ""},
 		{"alg none accepted without the key", result.JWTApp006, func(r *Run) { keyless(t, r); answer(r, "alg-nOnE", accepted) }, result.StateFailed, []diag.Code{diag.AppAcceptsAlgNone}, ""},
 		{"refusals prove nothing if valid is refused", result.JWTApp006, func(r *Run) { answer(r, "valid-integer-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateBlocked, nil, string(result.JWTApp001)},
@@ -318,11 +393,142 @@ func TestChecks(t *testing.T) {
 			r.Probes, r.ProbesErr = nil, errors.New("connection refused")
 		}, result.StateBlocked, nil, string(result.JWTApp001)},
 		{"fractional exp refused", result.JWTApp009, func(r *Run) { answer(r, "valid-fractional-exp", ProbeResult{Status: 401, Rejected: true}) }, result.StateFailed, []diag.Code{diag.AppRejectsFractionalExp}, ""},
-		{"a 404 is neither accepted nor rejected", result.JWTApp006, func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 404}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
+		{"a 404 at a path that signs in and refuses: neither", result.JWTApp006, func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 404}) }, result.StateFailed, []diag.Code{diag.AppProbeFailed}, ""},
 		{"garbage refused", result.JWTApp010, nil, result.StatePassed, nil, ""},
 		{"garbage crashes the app", result.JWTApp010, func(r *Run) { answer(r, "garbage-word", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
 		{"garbage probes need no key", result.JWTApp010, func(r *Run) { keyless(t, r) }, result.StatePassed, nil, ""},
 		{"probes blocked when the app is down", result.JWTApp010, func(r *Run) { r.Probes, r.ProbesErr = nil, errors.New("refused") }, result.StateBlocked, nil, string(result.JWTApp001)},
+
+		// Issue 22, A2: a 5xx is no refusal. "Rejects" holds only for 401,
+		// 403 or a redirect; a crash fails the spec, unless the app crashes
+		// on conformant tokens too (then JWT-APP-001 fails for it).
+		{"expired token answered 500: a crash, not a refusal", result.JWTApp004, func(r *Run) { answer(r, "expired-25h", ProbeResult{Status: 500, Body: "Internal Server Error"}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"tampered token answered 500", result.JWTApp005, func(r *Run) { answer(r, "tampered-payload", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"alg none answered 502", result.JWTApp006, func(r *Run) { answer(r, "alg-none", ProbeResult{Status: 502}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"HS512 answered 500", result.JWTApp007, func(r *Run) { answer(r, "alg-HS512", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"missing exp answered 500", result.JWTApp008, func(r *Run) { answer(r, "missing-exp", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"garbage answered 500 is JWT-APP-010's, not JWT-APP-005's", result.JWTApp005, func(r *Run) { answer(r, "garbage-", ProbeResult{Status: 500}) }, result.StatePassed, nil, ""},
+		{"garbage answered 500 fails JWT-APP-010", result.JWTApp010, func(r *Run) { answer(r, "garbage-", ProbeResult{Status: 500}) }, result.StateFailed,
+			[]diag.Code{diag.AppServerError, diag.AppServerError, diag.AppServerError, diag.AppServerError, diag.AppServerError, diag.AppServerError}, ""},
+		{"a conformant token answered 500: JWT-APP-001 fails for it", result.JWTApp001, func(r *Run) { answer(r, "", ProbeResult{Status: 500}) }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"every token answered 500: the refusal specs are blocked by JWT-APP-001", result.JWTApp004, func(r *Run) { answer(r, "", ProbeResult{Status: 500}) }, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"the backend's token answered 500", result.JWTApp002, func(r *Run) { r.Login.AppProbe = ProbeResult{Status: 500} }, result.StateFailed, []diag.Code{diag.AppServerError}, ""},
+		{"garbage answered with a redirect to the login: a refusal", result.JWTApp010, func(r *Run) {
+			answer(r, "garbage-", ProbeResult{Status: 302, Redirect: true})
+		}, result.StatePassed, nil, ""},
+
+		// Issue 22, A3 and C3: accepted means the authenticated status with
+		// the token's user_id in --user-id-field; a path that does not say
+		// who is signed in never passes.
+		{"a health check as the probe path (200 ok for any token)", result.JWTApp001, func(r *Run) { answer(r, "", ProbeResult{Status: 200, Body: "ok"}) }, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity}, ""},
+		{"JSON without the user id field", result.JWTApp001, func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"id":"mfconform-probe-7f3a"}`})
+		}, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity}, ""},
+		{"a 404 probe path is the path, not the key (C3)", result.JWTApp001, func(r *Run) { answer(r, "", ProbeResult{Status: 404, Body: "Not Found"}) }, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity}, ""},
+		{"signed in as another user", result.JWTApp001, func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`})
+		}, result.StateFailed, []diag.Code{diag.AppIdentityMismatch}, ""},
+		{"the user id in the field --user-id-field names", result.JWTApp001, func(r *Run) {
+			r.Target.UserIDField = "sub"
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"sub":"mfconform-probe-7f3a"}`})
+		}, result.StatePassed, nil, ""},
+		{"a numeric user id field", result.JWTApp001, func(r *Run) {
+			r.Target.UserIDField = "uid"
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"uid":42}`})
+		}, result.StateFailed, []diag.Code{diag.AppIdentityMismatch}, ""},
+		{"a health check: the fractional probe proves nothing", result.JWTApp009, func(r *Run) { answer(r, "", ProbeResult{Status: 200, Body: "ok"}) }, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"a health check: no false alg-none acceptance", result.JWTApp006, func(r *Run) { answer(r, "", ProbeResult{Status: 200, Body: "ok"}) }, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"a health check: the backend's token proves nothing either", result.JWTApp002, func(r *Run) {
+			answer(r, "", ProbeResult{Status: 200, Body: "ok"})
+			r.Login.AppProbe = ProbeResult{Status: 200, Body: "ok"}
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"a health check without the key: the garbage answers say nothing", result.JWTApp010, func(r *Run) {
+			keyless(t, r)
+			answer(r, "", ProbeResult{Status: 200, Body: "ok"})
+		}, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity, diag.AppProbeNoIdentity, diag.AppProbeNoIdentity, diag.AppProbeNoIdentity, diag.AppProbeNoIdentity, diag.AppProbeNoIdentity}, ""},
+		{"the backend's token signs in another user than its user_id", result.JWTApp002, func(r *Run) {
+			r.Login.AppProbe = ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`}
+		}, result.StateFailed, []diag.Code{diag.AppIdentityMismatch}, ""},
+		{"the app signs everyone in as another user: JWT-APP-001's finding", result.JWTApp002, func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`})
+			r.Login.AppProbe = ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`}
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"fractional exp signed in as another user, like the integer one: JWT-APP-001's", result.JWTApp009, func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 200, Body: `{"user_id":"someone-else"}`})
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"a token without user_id signed in: the status alone, at a path that names users", result.JWTApp008, func(r *Run) {
+			answer(r, "missing-user_id", ProbeResult{Status: 200, Body: `{"user_id":""}`})
+		}, result.StateFailed, []diag.Code{diag.AppAcceptsMissingClaim}, ""},
+		{"the status alone without the key: nothing shows the path names users", result.JWTApp006, func(r *Run) {
+			keyless(t, r)
+			answer(r, "alg-none", ProbeResult{Status: 200, Body: `{"user_id":""}`})
+		}, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity}, ""},
+		{"the backend's token answered 404 while the probes sign in: the path is wrong for it", result.JWTApp002, func(r *Run) {
+			r.Login.AppProbe = ProbeResult{Status: 404}
+		}, result.StateFailed, []diag.Code{diag.AppProbeNoIdentity}, ""},
+
+		// Issue 22, item 4: the app refuses tokens of the key the backend
+		// signs with (JWT-APP-001 fails): the backend's refused token is
+		// the same finding, blocked by it.
+		{"the app holds another key: JWT-APP-002 blocked by JWT-APP-001", result.JWTApp002, func(r *Run) {
+			answer(r, "valid-", ProbeResult{Status: 401, Body: `{"error":"bad_signature"}`})
+			r.Login.AppProbe = ProbeResult{Status: 401, Body: `{"error":"bad_signature"}`}
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+
+		// Issue 22, A8: "used over https" and "invisible to document.cookie
+		// in the app" need the app page; the line-only parts do not.
+		{"HttpOnly, the app page never reached: blocked", result.JWTCookie005, func(r *Run) {
+			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("net::ERR_CONNECTION_REFUSED"), nil, errors.New("refused")
+		}, result.StateBlocked, nil, string(result.JWTApp001)},
+		{"HttpOnly, nothing stored: blocked", result.JWTCookie005, func(r *Run) { r.Login.Stored, r.Login.Jar = nil, nil }, result.StateBlocked, nil, string(result.JWTCookie001)},
+		{"HttpOnly, not delivered to the app page: blocked", result.JWTCookie005, func(r *Run) {
+			setLine(r, CookieName+"=x; Path=/; Secure; HttpOnly; SameSite=None")
+			r.Login.Stored.Domain = "login.acme.test"
+			r.Login.AppNavCookie, r.Login.AppProbeCookie = nil, nil
+		}, result.StateBlocked, nil, string(result.JWTCookie002)},
+		{"HttpOnly missing fails from the line alone, app down or not", result.JWTCookie005, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; SameSite=None")
+			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused")
+		}, result.StateFailed, []diag.Code{diag.CookieNotHTTPOnly}, ""},
+		{"Secure and https judged from the line and the URLs, app down", result.JWTCookie004, func(r *Run) {
+			r.Login.AppErr, r.Probes, r.ProbesErr = errors.New("refused"), nil, errors.New("refused")
+		}, result.StatePassed, nil, ""},
+		{"set by an http hop of an https login", result.JWTCookie004, func(r *Run) {
+			setByRedirect(r, "http://login.acme.test/done", r.Login.SetCookie.Line)
+		}, result.StateFailed, []diag.Code{diag.CookieInsecureOrigin}, ""},
+
+		// Issue 22, A9: a leftover is not this login's cookie.
+		{"the login's cookie dropped, a leftover in the jar: not stored", result.JWTCookie001, func(r *Run) {
+			setLine(r, CookieName+"=x; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0")
+			left := &network.Cookie{Name: CookieName, Domain: "app.acme.test", Path: "/"}
+			r.Login.Stored, r.Login.Jar = nil, []*network.Cookie{left}
+		}, result.StateFailed, []diag.Code{diag.CookieExpiredOnArrival}, ""},
+
+		// Issue 22, A12: exp in any sub-second unit.
+		{"exp in microseconds", result.JWTToken005, func(r *Run) {
+			setToken(t, r, map[string]any{"user_id": "u-1", "exp": testNow.Add(time.Hour).UnixMicro()})
+		}, result.StateFailed, []diag.Code{diag.TokenExpMicroseconds}, ""},
+		{"exp in nanoseconds", result.JWTToken005, func(r *Run) {
+			setToken(t, r, map[string]any{"user_id": "u-1", "exp": testNow.Add(time.Hour).UnixNano()})
+		}, result.StateFailed, []diag.Code{diag.TokenExpNanoseconds}, ""},
+		{"exp in nanoseconds is no lifetime warning", result.JWTToken007, func(r *Run) {
+			setToken(t, r, map[string]any{"user_id": "u-1", "exp": testNow.Add(time.Hour).UnixNano()})
+		}, result.StatePassed, nil, ""},
+
+		// Issue 22, A14: within the leeway passes — the title says so.
+		{"expired 2s before arrival, within the 5s leeway", result.JWTToken006, func(r *Run) {
+			setToken(t, r, map[string]any{"user_id": "u-1", "exp": r.Login.ReceivedAt.Add(-2 * time.Second).Unix()})
+			r.Thresholds.ExpLeeway = 5 * time.Second
+		}, result.StatePassed, nil, ""},
+
+		// Issue 22, A15: a quoted value is not a compact JWS in the cookie.
+		{"a JWS in double quotes", result.JWTToken001, func(r *Run) {
+			setLine(r, quotedLine(r))
+		}, result.StateWarned, []diag.Code{diag.TokenValueQuoted}, ""},
+		{"a JWS in double quotes: the other token specs judge the JWS", result.JWTToken003, func(r *Run) { setLine(r, quotedLine(r)) }, result.StatePassed, nil, ""},
+		{"garbage in double quotes", result.JWTToken001, func(r *Run) {
+			setLine(r, CookieName+`="not-a-jwt"; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None`)
+		}, result.StateFailed, []diag.Code{diag.TokenMalformed, diag.TokenValueQuoted}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.id)+"/"+tt.name, func(t *testing.T) {

@@ -33,14 +33,14 @@ const (
 var cookieChecks = judge.InArea("cookie", []string{BundleLogin},
 	judge.Check[*Run]{ID: result.JWTCookie001, Title: "the login response sets mf_jwt_token and Chromium stores it", Judge: cookieSet},
 	judge.Check[*Run]{ID: result.JWTCookie003, Title: "the backend and the app share a registrable domain (Public Suffix List)", Judge: cookieRegistrable, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: result.JWTCookie004, Title: "the cookie is Secure and set and used over https", Judge: cookieSecure,
+	judge.Check[*Run]{ID: result.JWTCookie004, Title: "the cookie is Secure, set by an https response, and the app's URL is https", Judge: cookieSecure,
 		After: []result.SpecID{result.JWTCookie001}},
 	judge.Check[*Run]{ID: result.JWTCookie007, Title: "the cookie's Path covers the app", Judge: cookiePath,
 		After: []result.SpecID{result.JWTCookie001}},
 	judge.Check[*Run]{ID: result.JWTCookie002, Title: "its Domain covers the app host and the cookie reaches the app on top-level navigation", Judge: cookieDomain,
 		After: []result.SpecID{result.JWTApp001, result.JWTCookie001, result.JWTCookie003, result.JWTCookie004, result.JWTCookie007}},
 	judge.Check[*Run]{ID: result.JWTCookie005, Title: "the cookie is HttpOnly, invisible to document.cookie in the app", Judge: cookieHTTPOnly,
-		After: []result.SpecID{result.JWTCookie001}},
+		After: followers},
 	judge.Check[*Run]{ID: result.JWTCookie006, Title: "SameSite=None, proven by the cookie arriving in a cross-site iframe and credentialed fetch", Judge: cookieSameSite,
 		After: followers},
 	judge.Check[*Run]{ID: result.JWTCookie008, Title: "the cookie is not already expired on arrival", Judge: cookieExpiry,
@@ -242,16 +242,44 @@ func (r *Run) refusals(ev *LoginEvidence) []diag.Diagnostic {
 		out = append(out, diag.Newf(diag.CookieNotStored, "Chromium stores mf_jwt_token",
 			"Chromium refused the cookie: %s", strings.Join(other, ", ")))
 	}
-	if len(out) > 0 {
-		return out
+	if len(out) == 0 {
+		if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
+			out = []diag.Diagnostic{diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
+				"%s (server Date %s): the cookie is not in the jar after login, and Chromium gave no reason (an expired cookie is a deletion)",
+				attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z"))}
+		} else {
+			out = []diag.Diagnostic{diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
+				"the cookie is not in the jar after login and Chromium gave no reason")}
+		}
 	}
-	if expired, attr := a.ExpiredAt(ev.LoginDateOr()); expired {
-		return []diag.Diagnostic{diag.Newf(diag.CookieExpiredOnArrival, "no Max-Age/Expires, or one in the future",
-			"%s (server Date %s): the cookie is not in the jar after login, and Chromium gave no reason (an expired cookie is a deletion)",
-			attr, ev.LoginDateOr().UTC().Format("2006-01-02 15:04:05Z"))}
+	if l := ev.leftovers(); len(l) > 0 {
+		// A cookie of the name this login did not set is not its cookie
+		// (issue 22, A9): say it is there, and what it is.
+		out[0].Observed += "; the jar holds another mf_jwt_token this login did not set: " + strings.Join(l, "; ")
 	}
-	return []diag.Diagnostic{diag.New(diag.CookieNotStored, "Chromium stores mf_jwt_token",
-		"the cookie is not in the jar after login and Chromium gave no reason")}
+	return out
+}
+
+// leftovers describes the jar's cookies named mf_jwt_token other than the
+// one this login stored (leftovers of an earlier setup).
+func (e *LoginEvidence) leftovers() []string {
+	var out []string
+	for _, c := range e.Jar {
+		if c.Name != CookieName || e.Stored != nil && c.Domain == e.Stored.Domain && c.Path == e.Stored.Path {
+			continue
+		}
+		out = append(out, cookieDesc(e, browser.CookieVerdict{Domain: c.Domain, Path: c.Path}))
+	}
+	return out
+}
+
+// setURL is the URL of the response that set the cookie (the last hop
+// that carried the Set-Cookie), or fallback when it is not known.
+func (e *LoginEvidence) setURL(fallback string) string {
+	if e != nil && e.SetBy != nil && e.SetBy.URL != "" {
+		return e.SetBy.URL
+	}
+	return fallback
 }
 
 func cookieDomain(r *Run) judge.Outcome {
@@ -333,40 +361,73 @@ func cookieRegistrable(r *Run) judge.Outcome {
 	return o
 }
 
+// cookieSecure is JWT-COOKIE-004: the Secure attribute, the scheme of the
+// response that set the cookie (after the login's redirects) and the
+// scheme of the app's URL — all read from what the run saw, none needing
+// the cookie stored or the app page reached.
 func cookieSecure(r *Run) judge.Outcome {
 	ev, a, o, stop := r.withCookie()
 	if stop != nil {
 		return *stop
 	}
+	setURL := ev.setURL(r.Target.LoginURL)
+	o.Show("https", map[string]string{"set by": setURL, "app": r.Target.AppURL})
 	if !a.Secure {
 		o = o.Add(diag.New(diag.CookieNotSecure, "the Secure attribute", "Set-Cookie has no Secure attribute"))
 	}
-	if slices.Contains(ev.SetCookie.Reasons, reasonSecureOnly) || strings.HasPrefix(r.Target.LoginURL, "http://") {
+	if slices.Contains(ev.SetCookie.Reasons, reasonSecureOnly) || strings.HasPrefix(setURL, "http://") {
 		o = o.Add(diag.Newf(diag.CookieInsecureOrigin, "the login page is served over https",
-			"the cookie was set by %s; Chromium: %s", r.Target.LoginURL, reasonsOr(ev.SetCookie.Reasons, "stored")))
+			"the cookie was set by %s; Chromium: %s", setURL, reasonsOr(ev.SetCookie.Reasons, "stored")))
 	}
 	if strings.HasPrefix(r.Target.AppURL, "http://") {
 		o = o.Add(diag.Newf(diag.CookieInsecureOrigin, "the app is served over https", "the app is at %s", r.Target.AppURL))
 	}
+	if s := r.needAppForCookie(); s != nil && !o.Failing() {
+		// The title's last part has no app to judge.
+		s.Evidence = o.Evidence
+		return *s
+	}
 	return o
 }
 
+// cookieHTTPOnly is JWT-COOKIE-005: the HttpOnly attribute, and the
+// cookie invisible to the app page's scripts — which only a page the
+// cookie reached can show: without the cookie stored, the app page read
+// and the cookie delivered there, the spec is blocked by what failed for
+// that (issue 22, A8).
 func cookieHTTPOnly(r *Run) judge.Outcome {
 	ev, a, o, stop := r.withCookie()
 	if stop != nil {
 		return *stop
 	}
 	if !a.HttpOnly {
-		seen := "the app page could not read it only because it did not reach the app"
-		if ev.DocumentCookieHasToken {
+		var seen string
+		switch {
+		case ev.DocumentCookieHasToken:
 			seen = "a script on the app page read mf_jwt_token from document.cookie"
+		case r.Target.AppURL == "" || ev.AppErr != nil:
+			seen = "the app page was not read, so no script there was seen reading it"
+		case !sent(ev.AppNavCookie):
+			seen = "it did not reach the app page, so no script there could read it in this run"
+		default:
+			seen = "the app page's document.cookie did not show it in this run"
 		}
 		return o.Add(diag.Newf(diag.CookieNotHTTPOnly, "the HttpOnly attribute", "Set-Cookie has no HttpOnly attribute; %s", seen))
+	}
+	if s := notStored(ev); s != nil {
+		return *s
+	}
+	if s := r.needAppPage(ev); s != nil {
+		return *s
+	}
+	if !sent(ev.AppNavCookie) {
+		return r.notDelivered("the cookie did not reach the app page, so its invisibility there cannot be seen")
 	}
 	if ev.DocumentCookieHasToken {
 		return o.Add(diag.New(diag.CookieNotHTTPOnly, "document.cookie on the app page does not show mf_jwt_token",
 			"a script on the app page read mf_jwt_token from document.cookie"))
 	}
+	o.Show("document.cookie", "the browser sent mf_jwt_token to the app page, and the page's document.cookie did not show it")
 	return o
 }
 
@@ -422,17 +483,35 @@ func cookieSameSite(r *Run) judge.Outcome {
 		WithCause("SameSite=None is written but Chromium still withheld the cookie cross-site"))
 }
 
+// cookiePath is JWT-COOKIE-007: the cookie's path covers the app's page
+// and probe path. Without a Path attribute the path is the default-path
+// of the URL whose response set the cookie (RFC 6265 §5.1.4 and §5.3 step
+// 7: the directory of that request's path) — after a redirecting login,
+// the last hop's, not --login-url's (issue 22, A6). Chromium's own
+// verdict on the requests to the app (NotOnPath) has the last word.
 func cookiePath(r *Run) judge.Outcome {
 	ev, a, o, stop := r.withCookie()
 	if stop != nil {
 		return *stop
 	}
-	path := a.EffectivePath(pathOf(r.Target.LoginURL))
+	setURL := ev.setURL(r.Target.LoginURL)
+	path := a.EffectivePath(pathOf(setURL))
+	how := "Path=" + path
+	if a.Path == nil || !strings.HasPrefix(*a.Path, "/") {
+		how = fmt.Sprintf("no Path attribute, so the default-path of the URL whose response set it (%s): %s", setURL, path)
+	}
+	o.Show("path", how)
 	for _, p := range []string{"/", r.Target.ProbePath} {
 		if !cookieattr.PathMatches(path, p) {
 			return o.Add(diag.Newf(diag.CookiePathRestricted, "Path=/",
-				"the cookie's path is %s, which does not cover the app's %s; on the navigation to the app Chromium said: %s",
-				path, p, verdictText(ev.AppNavCookie)))
+				"%s, which does not cover the app's %s; on the navigation to the app Chromium said: %s",
+				how, p, verdictText(ev.AppNavCookie)))
+		}
+	}
+	for _, v := range []*browser.CookieVerdict{ev.AppNavCookie, ev.AppProbeCookie} {
+		if v != nil && slices.Contains(v.Reasons, reasonNotOnPath) {
+			return o.Add(diag.Newf(diag.CookiePathRestricted, "Path=/",
+				"%s; yet Chromium withheld the cookie from the app: %s", how, verdictText(v)))
 		}
 	}
 	return o

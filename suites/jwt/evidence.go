@@ -16,6 +16,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
 	loginscript "github.com/mfconform/mfconform/suites/login"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -110,10 +111,17 @@ type ProbeResult struct {
 	Error    string `json:"error,omitempty"`
 	Redirect bool   `json:"redirect,omitempty"`
 	// Accepted and Rejected are the answer read with the target's notion
-	// of "signed in" (AuthenticatedStatus) and "not signed in" (401, 403
-	// or a redirect); an answer can be neither.
+	// of "signed in" and "not signed in" (read): signed in is the
+	// authenticated status with a user id in the user id field; not
+	// signed in is 401, 403 or a redirect. An answer can be neither.
 	Accepted bool `json:"accepted"`
 	Rejected bool `json:"rejected"`
+	// Authenticated is the authenticated status alone (with or without a
+	// user id), and UserID what the answer's user id field holds: "" when
+	// the body is not a JSON object or the field is absent, null, empty
+	// or not a string or number.
+	Authenticated bool   `json:"-"`
+	UserID        string `json:"-"`
 	// Headers are the answer's headers that tell the app's software
 	// (stack.Telling: Server, X-Powered-By, …) and SetCookies the names
 	// of the cookies it set: stack detection's evidence. Bounded.
@@ -121,11 +129,56 @@ type ProbeResult struct {
 	SetCookies []string          `json:"set_cookies,omitempty"`
 }
 
-// read reads the answer with the target's markers.
+// read reads the answer with the target's markers: the authenticated
+// status (--authenticated-status; 0 means any 2xx) and the user id field
+// (--user-id-field, default user_id). README: the authenticated status
+// with the user id in that field means signed in.
 func (p *ProbeResult) read(t env.Target) {
 	want := t.AuthenticatedStatus
-	p.Accepted = p.Error == "" && (p.Status == want || want == 0 && p.Status >= 200 && p.Status < 300)
+	p.Authenticated = p.Error == "" && (p.Status == want || want == 0 && p.Status >= 200 && p.Status < 300)
+	field := t.UserIDField
+	if field == "" {
+		field = "user_id"
+	}
+	p.UserID = ""
+	if p.Authenticated {
+		p.UserID = userIDIn(p.Body, field)
+	}
+	p.Accepted = p.Authenticated && p.UserID != ""
 	p.Rejected = p.Error == "" && (p.Status == 401 || p.Status == 403 || p.Redirect)
+}
+
+// userIDIn returns the top-level field of a JSON object body as text: a
+// string as it is, a number as written; "" for anything else. It reads
+// the object token by token, so a body cut at the read limit still
+// yields a field that came before the cut.
+func userIDIn(body, field string) string {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return ""
+		}
+		if k, _ := t.(string); k != field {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			return x
+		case json.Number:
+			return x.String()
+		}
+		return ""
+	}
+	return ""
 }
 
 // Identity is the JSON identity the probe path returns.
@@ -137,14 +190,47 @@ func (p ProbeResult) Identity() map[string]any {
 	return m
 }
 
-// token returns the raw token the backend set, from the Set-Cookie line
-// (what the backend sent, even when Chromium refused to store it).
-func (e *LoginEvidence) token() string {
+// rawValue is mf_jwt_token's value exactly as the Set-Cookie line wrote
+// it (surrounding whitespace removed, as a browser does, RFC 6265 §5.2):
+// what the browser stores and sends back, double quotes included.
+func (e *LoginEvidence) rawValue() string {
 	if e == nil || e.SetCookie == nil {
 		return ""
 	}
 	_, v, _ := strings.Cut(strings.SplitN(e.SetCookie.Line, ";", 2)[0], "=")
-	return strings.Trim(strings.TrimSpace(v), `"`)
+	return strings.TrimSpace(v)
+}
+
+// quoted reports whether the value is wrapped in one pair of double
+// quotes, which RFC 6265 §4.1.1 lets a cookie-value carry.
+func (e *LoginEvidence) quoted() bool {
+	v := e.rawValue()
+	return len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"'
+}
+
+// token returns the token the backend set, from the Set-Cookie line (what
+// the backend sent, even when Chromium refused to store it): the value
+// without one pair of surrounding double quotes, which the common cookie
+// parsers strip before the app sees the value (Go's net/http, Python's
+// http.cookies, Werkzeug's parse_cookie and Node's cookie package do —
+// tried with each); JWT-TOKEN-001 reports the quotes themselves.
+func (e *LoginEvidence) token() string {
+	v := e.rawValue()
+	if e.quoted() {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// tokenUserID is the user_id claim of the backend's token when it is a
+// non-empty string: the user the app must sign in.
+func (e *LoginEvidence) tokenUserID() (string, bool) {
+	p, ds := jwtcheck.Parse(e.token())
+	if p == nil || len(ds) > 0 {
+		return "", false
+	}
+	s, ok := p.Claims["user_id"].(string)
+	return s, ok && s != ""
 }
 
 // within names the bound a step ran out of: "no complete answer within
@@ -221,7 +307,7 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	}
 	wcancel()
 
-	ev.Embed, ev.EmbedErr = embed(ctx, e, s, true)
+	ev.Embed, ev.EmbedErr = embed(ctx, e, s, ev.Stored, true)
 	ev.Shots = append(ev.Shots, ev.Embed.Shot)
 	if ev.EmbedErr == nil && !e.BlockThirdPartyCookies {
 		// The same page again as a browser that blocks third-party
@@ -230,7 +316,7 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 		err := s.BlockThirdPartyCookies(bctx)
 		cancel()
 		if err == nil {
-			ev.Blocked, err = embed(ctx, e, s, false)
+			ev.Blocked, err = embed(ctx, e, s, ev.Stored, false)
 		}
 		ev.BlockedErr = err
 	}
@@ -340,17 +426,13 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 
 // storedCookie returns the jar's mf_jwt_token that the login's Set-Cookie
 // line made: the one with its Domain (or, host-only, the setting host)
-// and Path. A jar can hold several of the name (a leftover of an earlier
-// setup); without a line to match, the last of the name.
+// and its Path (the attribute, or the default-path of the URL that set
+// it). A jar can hold several of the name — a leftover of an earlier
+// setup — and a leftover never stands in for this login's cookie (issue
+// 22, A9): without a line, or with none of the jar matching it, nil.
 func storedCookie(jar []*network.Cookie, sc *browser.SetCookieVerdict, by *browser.Exchange) *network.Cookie {
-	var last *network.Cookie
-	for _, c := range jar {
-		if c.Name == CookieName {
-			last = c
-		}
-	}
 	if sc == nil || by == nil {
-		return last
+		return nil
 	}
 	a := cookieattr.Parse(sc.Line)
 	domain := hostOf(by.URL)
@@ -363,7 +445,7 @@ func storedCookie(jar []*network.Cookie, sc *browser.SetCookieVerdict, by *brows
 			return c
 		}
 	}
-	return last
+	return nil
 }
 
 // settle waits, bounded by ctx, until the responses recorded since mark
@@ -416,8 +498,9 @@ func postLogin(ctx context.Context, e *env.Env, s *browser.Session) error {
 }
 
 // embed loads the embed page on the other site and, when link is set,
-// follows its link to the app.
-func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (EmbedEvidence, error) {
+// follows its link to the app; the verdicts are on stored, the cookie
+// this login stored.
+func embed(ctx context.Context, e *env.Env, s *browser.Session, stored *network.Cookie, link bool) (EmbedEvidence, error) {
 	var out EmbedEvidence
 	page := e.Target.EmbedURL + "/embed?" + url.Values{"app": {e.Target.AppURL}, "probe": {e.Target.ProbePath}}.Encode()
 	nctx, cancel := step(ctx, e.Timeouts.Navigation)
@@ -457,12 +540,12 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 	// request (with the cookie verdicts) on this page's session but not
 	// always its response, so wait for the request only.
 	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
-		out.FrameCookie = cookieOn(x, nil)
+		out.FrameCookie = cookieOn(x, stored)
 	}
 	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool {
 		return x.URL == e.Target.AppURL+e.Target.ProbePath && x.Type == "Fetch"
 	}); err == nil {
-		out.FetchCookie = cookieOn(x, nil)
+		out.FetchCookie = cookieOn(x, stored)
 	}
 	if !link {
 		return out, nil
@@ -474,7 +557,7 @@ func embed(ctx context.Context, e *env.Env, s *browser.Session, link bool) (Embe
 		return out, fmt.Errorf("follow the link to the app: %w", err)
 	}
 	if x, err := s.WaitExchange(lctx, lmark, func(x browser.Exchange) bool { return x.URL == appPage && x.Type == "Document" }); err == nil {
-		out.LinkCookie = cookieOn(x, nil)
+		out.LinkCookie = cookieOn(x, stored)
 	} else {
 		// The click happened on mfconform's page; what did not complete
 		// is the app's answer.
@@ -503,22 +586,22 @@ func embedArrived(s *browser.Session, mark int, page string) bool {
 	return false
 }
 
-// cookieOn returns Chromium's verdict on mf_jwt_token for a request: on
-// the cookie stored (its domain and path) when stored is known and
-// Chromium considered it, else on the first of the name.
+// cookieOn returns Chromium's verdict on the cookie this login stored
+// (its domain and path) for a request; nil when the login stored none or
+// Chromium did not consider it for the request. Another mf_jwt_token on
+// the request — a leftover — is never taken for it (cookiesOn lists
+// every one).
 func cookieOn(x browser.Exchange, stored *network.Cookie) *browser.CookieVerdict {
-	all := cookiesOn(x)
-	if len(all) == 0 {
+	if stored == nil {
 		return nil
 	}
-	if stored != nil {
-		for i := range all {
-			if all[i].Domain == stored.Domain && all[i].Path == stored.Path {
-				return &all[i]
-			}
+	all := cookiesOn(x)
+	for i := range all {
+		if all[i].Domain == stored.Domain && all[i].Path == stored.Path {
+			return &all[i]
 		}
 	}
-	return &all[0]
+	return nil
 }
 
 // cookiesOn returns every verdict on a cookie named mf_jwt_token for a

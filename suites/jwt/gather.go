@@ -63,7 +63,8 @@ func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress 
 	if tok := r.Login.token(); tok != "" && e.Target.AppURL != "" && (!sent(r.Login.AppProbeCookie) || r.Login.Duplicated()) && ctx.Err() == nil {
 		start := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, e.Timeouts.Evidence)
-		r.BackendProbe = plantBackendToken(pctx, e, tok)
+		// As the browser would send it: the value as set, quotes and all.
+		r.BackendProbe = plantBackendToken(pctx, e, r.Login.rawValue())
 		cancel()
 		timings = append(timings, result.Bundle{Name: BundleBackendToken, MS: float64(time.Since(start).Microseconds()) / 1000})
 	}

@@ -247,8 +247,12 @@ func TestStoredCookieAndFixVars(t *testing.T) {
 	if got := storedCookie(jar, ev.SetCookie, ev.SetBy); got != ours {
 		t.Errorf("storedCookie() = %+v, want the cookie the login set", got)
 	}
-	if got := storedCookie(jar, nil, nil); got != stale {
-		t.Errorf("storedCookie() without a line = %+v, want the last of the name", got)
+	// A9: a leftover never stands in for this login's cookie.
+	if got := storedCookie(jar, nil, nil); got != nil {
+		t.Errorf("storedCookie() without a line = %+v, want nil, never a leftover", got)
+	}
+	if got := storedCookie([]*network.Cookie{stale}, ev.SetCookie, ev.SetBy); got != nil {
+		t.Errorf("storedCookie() with only a leftover in the jar = %+v, want nil, never the leftover", got)
 	}
 	withLeftover(r, browser.CookieVerdict{Name: CookieName, Domain: "app.acme.test", Path: "/", Sent: true}, true)
 	v := r.fixVars()

@@ -51,8 +51,13 @@ func (p *ProbeEvidence) Find(name string) (ProbeOutcome, bool) {
 // probeConcurrency bounds the probe requests in flight against a target.
 const probeConcurrency = 4
 
-// probeBodyLimit bounds what is read of a probe's answer.
-const probeBodyLimit = 4000
+// probeBodyLimit bounds what is read of a probe's answer: enough for the
+// user id field of a "who am I" answer with a whole profile around it
+// (an avatar inlined, a list of permissions) — an answer cut before its
+// user id field cannot say who is signed in — and still a bound (about
+// 35 probes at a time at most, 4 in flight). The field is read even from
+// a cut body when it comes before the cut.
+const probeBodyLimit = 256 << 10
 
 // gatherProbes sends every probe token to the app's probe path as the
 // mf_jwt_token cookie, from Go over the run's TLS client: the verifier's

@@ -52,8 +52,9 @@ func CheckUserID(p *Parsed) []diag.Diagnostic {
 }
 
 // CheckExp reports TOKEN_EXP_MISSING, TOKEN_EXP_NOT_NUMERIC (naming the JSON
-// type found) and TOKEN_EXP_MILLISECONDS (exp beyond now+100 years read as
-// seconds but a plausible date read as milliseconds). A fractional exp is
+// type found) and, for an exp beyond now+100 years read as seconds but a
+// plausible date read in a finer unit, TOKEN_EXP_MILLISECONDS,
+// TOKEN_EXP_MICROSECONDS or TOKEN_EXP_NANOSECONDS. A fractional exp is
 // conformant (RFC 7519 §2). Whether exp has passed is CheckNotExpired's job.
 func CheckExp(p *Parsed, now time.Time) []diag.Diagnostic {
 	const expected = "exp: a JSON number of seconds since 1970-01-01 UTC (integer or fractional)"
@@ -72,17 +73,25 @@ func CheckExp(p *Parsed, now time.Time) []diag.Diagnostic {
 			}
 		}
 		return []diag.Diagnostic{diag.New(diag.TokenExpNotNumeric, expected, obs)}
-	case expMilliseconds:
-		return []diag.Diagnostic{diag.Newf(diag.TokenExpMilliseconds, expected,
-			"exp %s read as seconds is more than 100 years ahead; read as milliseconds it is %s (%s)",
-			nd.text, timestamp(nd.t), relative(nd.t, now))}
+	case expMilliseconds, expMicroseconds, expNanoseconds:
+		unit := unitOf(nd.kind)
+		return []diag.Diagnostic{diag.Newf(unitCodes[nd.kind], expected,
+			"exp %s read as seconds is more than 100 years ahead; read as %s it is %s (%s)",
+			nd.text, unit, timestamp(nd.t), relative(nd.t, now))}
 	}
 	return nil
 }
 
+// unitCodes are the findings of an exp written in a sub-second unit.
+var unitCodes = map[expKind]diag.Code{
+	expMilliseconds: diag.TokenExpMilliseconds,
+	expMicroseconds: diag.TokenExpMicroseconds,
+	expNanoseconds:  diag.TokenExpNanoseconds,
+}
+
 // CheckNotExpired reports TOKEN_EXPIRED when exp (plus leeway) is not after
 // c.Ours, saying how long ago and when. It reports nothing when exp is
-// missing, not numeric or in milliseconds: CheckExp owns those. For a
+// missing, not numeric or in a sub-second unit: CheckExp owns those. For a
 // token issued in the exchange c describes (c.Issued), an expiry that a
 // naive local datetime explains (NaiveOffsetOf) is TOKEN_EXP_TIMEZONE,
 // naming the server's UTC offset, instead of TOKEN_EXPIRED.
@@ -111,7 +120,7 @@ func CheckNotExpired(p *Parsed, c Clock, leeway time.Duration) []diag.Diagnostic
 
 // CheckLifetime warns TOKEN_LIFETIME_LONG when the token's lifetime exceeds
 // max: exp-iat when iat is a plausible number, else exp-now. max <= 0 means
-// DefaultMaxLifetime. exp in milliseconds is CheckExp's finding, not this
+// DefaultMaxLifetime. exp in a sub-second unit is CheckExp's finding, not this
 // one's.
 func CheckLifetime(p *Parsed, now time.Time, max time.Duration) []diag.Diagnostic {
 	if max <= 0 {

@@ -64,7 +64,11 @@ func TestCheckExp(t *testing.T) {
 		{"object", `{"exp":{"s":1}}`, []diag.Code{diag.TokenExpNotNumeric}, "JSON object"},
 		{"milliseconds", `{"exp":1796227200000}`, []diag.Code{diag.TokenExpMilliseconds}, "2026-12-02T16:00:00Z"},
 		{"fractional milliseconds", `{"exp":1796227200000.5}`, []diag.Code{diag.TokenExpMilliseconds}, "read as milliseconds"},
-		{"microseconds are not milliseconds", `{"exp":1796227200000000}`, nil, ""},
+		// Issue 22, A12: "in seconds" fails every sub-second unit.
+		{"microseconds", `{"exp":1796227200000000}`, []diag.Code{diag.TokenExpMicroseconds}, "read as microseconds it is 2026-12-02T16:00:00Z"},
+		{"nanoseconds", `{"exp":1796227200000000000}`, []diag.Code{diag.TokenExpNanoseconds}, "read as nanoseconds it is 2026-12-02T16:00:00Z"},
+		{"fractional microseconds", `{"exp":1796227200000000.5}`, []diag.Code{diag.TokenExpMicroseconds}, "read as microseconds"},
+		{"beyond nanoseconds too", `{"exp":1796227200000000000000}`, nil, ""},
 		{"huge", `{"exp":1e400}`, nil, ""},
 	}
 	for _, tt := range tests {
@@ -97,6 +101,7 @@ func TestCheckNotExpired(t *testing.T) {
 		{"missing is CheckExp's", `{"user_id":"u"}`, 0, nil, ""},
 		{"string is CheckExp's", `{"exp":"1"}`, 0, nil, ""},
 		{"milliseconds are CheckExp's", `{"exp":1796227200000}`, 0, nil, ""},
+		{"nanoseconds are CheckExp's", `{"exp":1796227200000000000}`, 0, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +135,8 @@ func TestCheckLifetime(t *testing.T) {
 		{"custom max", `{"exp":` + itoa(now+7200) + `}`, time.Hour, []diag.Code{diag.TokenLifetimeLong}, "2h after now"},
 		{"never expires", `{"exp":1e400}`, 0, []diag.Code{diag.TokenLifetimeLong}, "never expires"},
 		{"milliseconds are CheckExp's", `{"exp":1796227200000}`, 0, nil, ""},
+		{"microseconds are CheckExp's", `{"exp":1796227200000000}`, 0, nil, ""},
+		{"nanoseconds are CheckExp's", `{"exp":1796227200000000000}`, 0, nil, ""},
 		{"missing", `{}`, 0, nil, ""},
 		{"expired", `{"exp":1}`, 0, nil, ""},
 	}

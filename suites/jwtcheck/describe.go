@@ -61,8 +61,8 @@ func describeDate(claims map[string]any, name string, now time.Time) string {
 	switch nd.kind {
 	case expNotNumeric:
 		return nd.text + " (not a number)"
-	case expMilliseconds:
-		return fmt.Sprintf("%s (seconds: beyond 100 years; as milliseconds %s, %s)", nd.text, timestamp(nd.t), relative(nd.t, now))
+	case expMilliseconds, expMicroseconds, expNanoseconds:
+		return fmt.Sprintf("%s (seconds: beyond 100 years; as %s %s, %s)", nd.text, unitOf(nd.kind), timestamp(nd.t), relative(nd.t, now))
 	case expHuge:
 		return nd.text + " (more than 100 years ahead)"
 	}

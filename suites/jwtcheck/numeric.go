@@ -17,23 +17,53 @@ const (
 	expNotNumeric
 	expSeconds      // a number plausible as seconds
 	expMilliseconds // far beyond now+100y as seconds, plausible as milliseconds
-	expHuge         // far beyond now+100y and not plausible as milliseconds either
+	expMicroseconds // plausible only as microseconds
+	expNanoseconds  // plausible only as nanoseconds
+	expHuge         // far beyond now+100y and plausible in none of those units
 )
+
+// subsecondUnits are the units an exp far beyond now+100y may have been
+// written in by mistake, finest last: JavaScript's Date.now() and Java's
+// currentTimeMillis() give milliseconds, Python's datetime.timestamp()
+// times 1e6 and Go's UnixMicro() microseconds, Python's time.time_ns(),
+// Go's UnixNano() and Java's Instant nanos nanoseconds. The plausible
+// ranges (msFloor to now+100y, scaled) do not overlap, so at most one
+// unit fits.
+var subsecondUnits = []struct {
+	kind expKind
+	per  float64 // units per second
+	name string
+}{
+	{expMilliseconds, 1e3, "milliseconds"},
+	{expMicroseconds, 1e6, "microseconds"},
+	{expNanoseconds, 1e9, "nanoseconds"},
+}
+
+// unitOf returns the name of the sub-second unit kind stands for, "" for
+// none.
+func unitOf(kind expKind) string {
+	for _, u := range subsecondUnits {
+		if u.kind == kind {
+			return u.name
+		}
+	}
+	return ""
+}
 
 // maxAhead is how far ahead an exp in seconds may lie before it looks like
 // a unit mistake rather than a (long) lifetime.
 const maxAhead = 100 * 365 * 24 * time.Hour
 
-// msFloor is the earliest date an exp read as milliseconds may mean to
-// count as plausible: nobody mints tokens expiring before 2000.
+// msFloor is the earliest date an exp read in a sub-second unit may mean
+// to count as plausible: nobody mints tokens expiring before 2000.
 var msFloor = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // numericDate is a NumericDate claim read from a Parsed token.
 type numericDate struct {
 	kind  expKind
 	text  string    // the JSON text of the value
-	value float64   // seconds (or ms for expMilliseconds), as parsed
-	t     time.Time // the instant it means (for expMilliseconds: read as ms)
+	value float64   // the number as written, in whatever unit
+	t     time.Time // the instant it means (for a sub-second unit: read in that unit)
 }
 
 // readNumericDate reads claim name as a NumericDate (RFC 7519 §2),
@@ -62,10 +92,11 @@ func readNumericDate(claims map[string]any, name string, now time.Time) numericD
 		nd.kind, nd.t = expSeconds, secondsTime(f)
 		return nd
 	}
-	ms := f / 1000
-	if ms <= limit && !secondsTime(ms).Before(msFloor) {
-		nd.kind, nd.t = expMilliseconds, secondsTime(ms)
-		return nd
+	for _, u := range subsecondUnits {
+		if sec := f / u.per; sec <= limit && !secondsTime(sec).Before(msFloor) {
+			nd.kind, nd.t = u.kind, secondsTime(sec)
+			return nd
+		}
 	}
 	nd.kind = expHuge
 	return nd
