@@ -39,7 +39,7 @@ func TestPlan(t *testing.T) {
 				"app.example.test=supabase.login_script step 1", "admin.example.test=supabase.logout_script step 1",
 				"api.example.test=--session-host", "app.example.test=--resolve app.example.test=127.0.0.2"}},
 		{name: "the app's server side and embedded page: hosts mfconform reaches", env: project,
-			file: script + "  server_check:\n    url: https://api.example.test/me\n  embedded: true\n  embed_url: https://app.example.test/dashboard\n",
+			file:       script + "  server_check:\n    url: https://api.example.test/me\n  embedded: true\n  embed_url: https://app.example.test/dashboard\n",
 			args:       []string{"--app-origin", "https://app.example.test"},
 			wantServed: []string{deployment.EmbedHost, "mfconform-api.example.test", "mfconform-client.example.test"},
 			wantReached: []string{"abcdefghijklmnopqrst.supabase.co=NEXT_PUBLIC_SUPABASE_URL", "app.example.test=--app-origin",
