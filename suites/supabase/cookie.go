@@ -39,7 +39,7 @@ var cookieChecks = judge.InArea("cookie", []string{BundleConfig, BundleBrowser, 
 	judge.Check[*Run]{ID: result.SBCookie007, Title: "the session reaches the app's server side on navigation, which reads the signed-in user (supabase.server_check; else mfconform's stand-in on a sibling host, named as such)", Judge: cookieDelivered,
 		After: append(slices.Clone(sessionCookies), result.SBCookie003, result.SBCookie004)},
 	judge.Check[*Run]{ID: result.SBCookie008, Title: "sign-out removes every chunk at every scope it was set (no stale session)", Judge: cookieSignOut,
-		After: sessionCookies},
+		After: append(slices.Clone(sessionCookies), result.SBCookie007)},
 )
 
 // sessionStored and sessionCookies are the prerequisites of the specs
@@ -577,7 +577,14 @@ func cookieSignOut(r *Run) judge.Outcome {
 		return judge.NotJudged(InputLogout, "no supabase.logout_script: give the steps that sign out through the app (e.g. click the sign-out button, then wait for the sign-in page)")
 	}
 	if s.Err != nil {
-		return o.Add(diag.Newf(diag.SetupFailed, "the sign-out runs: "+s.How, "%v", s.Err))
+		failed := o.Add(diag.Newf(diag.SetupFailed, "the sign-out runs: "+s.How, "%v", s.Err))
+		if c.ScriptErr != nil {
+			// The signed-in page never appeared: a sign-out that starts
+			// there fails for the reason SB-COOKIE-007 finds (the app's
+			// server side refusing the session), not for mfconform's set-up.
+			return judge.Unmet("the sign-out could not run (%v): the signed-in page did not appear after sign-in either", s.Err).By(result.SBCookie007).Else(failed)
+		}
+		return failed
 	}
 	if len(s.Writes) > 0 {
 		o.Show("clears written", result.Clean(writesText(s.Writes)))

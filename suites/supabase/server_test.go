@@ -187,6 +187,19 @@ func TestSignInFromEvidence(t *testing.T) {
 	check(t, "A11: SB-COOKIE-003 after an unreadable session", verdict(r, result.SBCookie003), blockedBy(result.SBCookie001))
 }
 
+// TestSignOutAfterARefusedPage: a logout_script that cannot run because
+// the signed-in page never appeared is blocked by SB-COOKIE-007 when the
+// app's server side refused the session, not reported as mfconform's set-up.
+func TestSignOutAfterARefusedPage(t *testing.T) {
+	r := realAppRun(t)
+	refusedBy(302, "/login", "")(r)
+	r.Cookie.ScriptErr = errors.New(`login step 2 (wait "#account"): context deadline exceeded`)
+	r.Cookie.SignOut = &SignOutEvidence{How: "supabase.logout_script", Err: errors.New(`logout step 2 (click #sign-out): context deadline exceeded`)}
+	check(t, "the server side refused the session", verdict(r, result.SBCookie008), blockedBy(result.SBCookie007))
+	r.Cookie.AppServer = realAppRun(t).Cookie.AppServer
+	check(t, "the server side reads it: the sign-out's own failure", verdict(r, result.SBCookie008), failed(diag.SetupFailed))
+}
+
 // TestSameSiteJudgedOnTheApp is issue 21 item 3 and the SameSite=None
 // top-level finding of issue 22.
 func TestSameSiteJudgedOnTheApp(t *testing.T) {
