@@ -23,12 +23,30 @@ type remoteApp struct {
 // remoteAppHost is the app's name; no DNS answers for .test.
 const remoteAppHost = "app.example.test"
 
+// remoteOptions shape the app startRemoteApp serves.
+type remoteOptions struct {
+	// allowed, given the app's origin, is the project's CORS allow-list
+	// (nil answers every origin, as Kong does).
+	allowed func(appOrigin string) []string
+	// profile is how the app keeps its session (zero:
+	// clientsite.DefaultAppProfile).
+	profile *clientsite.AppProfile
+	// server gives the app its own server side (/api/me): a
+	// createServerClient built with the project's URL, or with
+	// serverURL when set (another project's, so it reads another cookie
+	// name); gate makes it send a signed-out visitor of the dashboard
+	// back to the sign-in page, as a middleware does.
+	server    bool
+	serverURL string
+	gate      bool
+}
+
 // startRemoteApp serves a reference Supabase project (on 127.0.0.1, its
 // own name mapped by --resolve too) and an app with its own sign-in page
-// on 127.0.0.2. allowed, given the app's origin, is the project's CORS
-// allow-list (nil answers every origin, as Kong does).
-func startRemoteApp(t *testing.T, allowed func(appOrigin string) []string) remoteApp {
+// on 127.0.0.2, shaped by o.
+func startRemoteApp(t *testing.T, o remoteOptions) remoteApp {
 	t.Helper()
+	allowed := o.allowed
 	// The app's port is chosen first: the project's allow-list names the
 	// app's origin, and the app is built with the project's URL.
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
@@ -39,19 +57,19 @@ func startRemoteApp(t *testing.T, allowed func(appOrigin string) []string) remot
 	_ = ln.Close()
 	appURL := "https://" + net.JoinHostPort(remoteAppHost, port)
 
-	profile := supabaseref.DefaultProfile()
+	project := supabaseref.DefaultProfile()
 	if allowed != nil {
-		profile.CORS.AllowedOrigins = allowed(appURL)
+		project.CORS.AllowedOrigins = allowed(appURL)
 	}
-	ca, err := pki.New([]string{remoteAppHost, profile.Host()})
+	ca, err := pki.New([]string{remoteAppHost, project.Host()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	project, err := supabaseref.Start(profile, ca)
+	dep, err := supabaseref.Start(project, ca)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = project.Close() })
+	t.Cleanup(func() { _ = dep.Close() })
 	js, err := clientsite.FindBundle()
 	if err != nil {
 		t.Fatal(err)
@@ -60,9 +78,16 @@ func startRemoteApp(t *testing.T, allowed func(appOrigin string) []string) remot
 	if err != nil {
 		t.Fatal(err)
 	}
+	profile := clientsite.DefaultAppProfile()
+	if o.profile != nil {
+		profile = *o.profile
+	}
+	a := &clientsite.App{SupabaseURL: dep.URL, Key: dep.Key, Profile: profile, GateDashboard: o.gate}
+	if o.server {
+		a.Server = serverSide(t, dep, ca, o.serverURL)
+	}
 	app, err := clientsite.StartWith(clientsite.Options{
-		Host: remoteAppHost, Addr: "127.0.0.2:" + port, Bundle: js, SSRBundle: ssr, CA: ca,
-		App: &clientsite.App{SupabaseURL: project.URL, Key: project.Key, Profile: clientsite.DefaultAppProfile()},
+		Host: remoteAppHost, Addr: "127.0.0.2:" + port, Bundle: js, SSRBundle: ssr, CA: ca, App: a,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +97,8 @@ func startRemoteApp(t *testing.T, allowed func(appOrigin string) []string) remot
 		t.Fatalf("the app listens at %s, want %s", app.URL, appURL)
 	}
 	return remoteApp{appURL: appURL, caFile: writeFile(t, "ca.pem", string(ca.CertPEM)), vars: map[string]string{
-		"NEXT_PUBLIC_SUPABASE_URL": project.URL, "NEXT_PUBLIC_SUPABASE_KEY": project.Key,
-		"SUPABASE_TEST_EMAIL": project.Email, "SUPABASE_TEST_PASSWORD": project.Password, "SUPABASE_JWT_SECRET": string(project.JWTSecret),
+		"NEXT_PUBLIC_SUPABASE_URL": dep.URL, "NEXT_PUBLIC_SUPABASE_KEY": dep.Key,
+		"SUPABASE_TEST_EMAIL": dep.Email, "SUPABASE_TEST_PASSWORD": dep.Password, "SUPABASE_JWT_SECRET": string(dep.JWTSecret),
 	}}
 }
 
@@ -102,7 +127,7 @@ func TestAppReachedThroughResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := startRemoteApp(t, tt.allowed)
+			d := startRemoteApp(t, remoteOptions{allowed: tt.allowed})
 			config := writeFile(t, "sb.yaml", `supabase:
   login_script:
     - navigate: `+d.appURL+`/app/login

@@ -24,6 +24,9 @@ const (
 	// signs out and returns to the sign-in page, which then shows
 	// #signed-out.
 	DashboardPath = "/app/dashboard"
+	// ServerPath is the app's own server side, when it has one
+	// (App.Server): who the request's session cookies sign in, as JSON.
+	ServerPath = "/api/me"
 )
 
 // Where the reference app keeps its session (AppProfile.Storage).
@@ -52,6 +55,16 @@ type App struct {
 	// sees them; the key is public by intent).
 	SupabaseURL, Key string
 	Profile          AppProfile
+	// Server, when set, is the app's own server side — a route handler
+	// and a middleware built with createServerClient — saying whom a
+	// request's session cookies sign in (userID "" for nobody; reason why
+	// not). GET ServerPath answers 200 {"id": userID} for a signed-in
+	// request and 401 {"error": "not signed in"} otherwise, as a Next.js
+	// route handler that calls supabase.auth.getUser() does; with
+	// GateDashboard the dashboard answers a signed-out request with a
+	// redirect to the sign-in page, as a middleware that protects it does.
+	Server        func(r *http.Request) (userID, reason string)
+	GateDashboard bool
 }
 
 // AppProfile is how the reference app keeps and shares its session. The
@@ -79,6 +92,12 @@ type AppProfile struct {
 	SignOutWithoutDomain bool `json:"-"`
 	// ChunkSize is StorageHandRolled's chunk size in bytes.
 	ChunkSize int `json:"chunkSize,omitempty"`
+	// StandardBase64 makes StorageHandRolled encode with btoa's standard
+	// alphabet (+, / and = padding) after the "base64-" prefix: its own
+	// reader takes it, @supabase/ssr's does not (utils/base64url.js
+	// stringFromBase64URL refuses + and /, and cookies.js
+	// decodeChunkedCookieValue then treats the session as absent).
+	StandardBase64 bool `json:"-"`
 	// UseCustomDomain builds the app's client with the project's custom
 	// domain URL instead of NEXT_PUBLIC_SUPABASE_URL (the runner resolves
 	// it into App.SupabaseURL).
@@ -110,6 +129,7 @@ type appConfig struct {
 	Cookie  CookieOptions  `json:"cookieOptions"`
 	SignOut *CookieOptions `json:"signOutCookieOptions,omitempty"`
 	Chunk   int            `json:"chunkSize,omitempty"`
+	Base64  string         `json:"base64,omitempty"`
 }
 
 // CookieOptions returns the cookieOptions the app passes for host.
@@ -139,6 +159,9 @@ func ParentDomain(host string) string {
 func (a App) config(host string) appConfig {
 	p := a.Profile
 	c := appConfig{URL: a.SupabaseURL, Key: a.Key, Storage: p.Storage, Cookie: p.CookieOptions(host), Chunk: p.ChunkSize}
+	if p.StandardBase64 {
+		c.Base64 = "standard"
+	}
 	if c.Storage == "" {
 		c.Storage = StorageCookies
 	}
@@ -176,14 +199,24 @@ var appPage = template.Must(template.New("app").Parse(`<!doctype html>
 </body></html>
 `))
 
-// appCSP lets the app's pages run the site's scripts and call anywhere.
-const appCSP = "default-src 'none'; script-src 'self'; connect-src *; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// appCSP lets the app's pages run the site's scripts and call anywhere;
+// an app that is embedded in another site lets https pages frame it.
+func appCSP(embedded bool) string {
+	ancestors := "'none'"
+	if embedded {
+		ancestors = "https:"
+	}
+	return "default-src 'none'; script-src 'self'; connect-src *; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
+}
 
 // appHandler serves the reference app.
 type appHandler struct {
 	config  string   // JSON
 	bundles []string // the scripts the pages load first
 	ssr     []byte
+	csp     string
+	server  func(*http.Request) (string, string)
+	gate    bool
 }
 
 func newAppHandler(a App, host string, ssr []byte) (*appHandler, error) {
@@ -196,7 +229,10 @@ func newAppHandler(a App, host string, ssr []byte) (*appHandler, error) {
 	if c.Storage == StorageCookies {
 		bundles = []string{SSRBundlePath} // createBrowserClient brings its own supabase-js
 	}
-	return &appHandler{config: string(b), bundles: bundles, ssr: ssr}, nil
+	if a.GateDashboard && a.Server == nil {
+		return nil, fmt.Errorf("clientsite: the dashboard is gated by the app's server side, and the app has none")
+	}
+	return &appHandler{config: string(b), bundles: bundles, ssr: ssr, csp: appCSP(a.Profile.Embedded), server: a.Server, gate: a.GateDashboard}, nil
 }
 
 // register adds the app's routes.
@@ -211,8 +247,15 @@ func (h *appHandler) register(mux *http.ServeMux) {
 			pattern += "{$}"
 		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if path == DashboardPath && h.gate {
+				if id, _ := h.server(r); id == "" {
+					noStore(w)
+					http.Redirect(w, r, LoginPath, http.StatusFound)
+					return
+				}
+			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Content-Security-Policy", appCSP)
+			w.Header().Set("Content-Security-Policy", h.csp)
 			noStore(w)
 			_ = appPage.Execute(w, struct {
 				Title, Page, Config, Script string
@@ -220,4 +263,22 @@ func (h *appHandler) register(mux *http.ServeMux) {
 			}{page[1], page[0], h.config, AppScriptPath, h.bundles})
 		})
 	}
+	if h.server != nil {
+		mux.HandleFunc("GET "+ServerPath, h.serveMe)
+	}
+}
+
+// serveMe is the app's server side: who the request's session signs in.
+func (h *appHandler) serveMe(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	noStore(w)
+	id, _ := h.server(r)
+	if id == "" {
+		// What a route handler answers when getUser() finds nobody: it
+		// does not say which cookie it looked for.
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"not signed in"}`))
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
 }

@@ -80,11 +80,21 @@
     return a;
   }
 
+  // toBase64 is btoa's standard alphabet (+, / and = padding) over a
+  // string's UTF-8 bytes: what a hand-written adapter often uses.
+  function toBase64(s) {
+    var bytes = new TextEncoder().encode(s), bin = "";
+    for (var i = 0; i < bytes.length; i++) { bin += String.fromCharCode(bytes[i]); }
+    return btoa(bin);
+  }
+
   // handRolledStorage is a cookie storage adapter for supabase-js written
   // by hand, as apps did before @supabase/ssr: it stores "base64-" + the
   // value in <key>.0, <key>.1, … of chunkSize bytes each, with no regard
-  // for the browser's 4096-byte limit on a cookie.
-  function handRolledStorage(chunkSize, o) {
+  // for the browser's 4096-byte limit on a cookie — base64url, or with
+  // standard set btoa's alphabet, which its own reader takes and
+  // @supabase/ssr's does not.
+  function handRolledStorage(chunkSize, o, standard) {
     var size = chunkSize > 0 ? chunkSize : DEFAULT_HAND_ROLLED_CHUNK;
     function names(key) {
       return Object.keys(cookieMap()).filter(function (n) { return n === key || n.indexOf(key + ".") === 0; });
@@ -100,7 +110,7 @@
       },
       setItem: function (key, value) {
         names(key).forEach(function (n) { document.cookie = n + "=" + attributes(o, 0); });
-        var v = "base64-" + toBase64URL(value);
+        var v = "base64-" + (standard ? toBase64(value) : toBase64URL(value));
         for (var i = 0; i * size < v.length; i++) {
           document.cookie = key + "." + i + "=" + v.slice(i * size, (i + 1) * size) + attributes(o, 34560000);
         }
@@ -139,7 +149,7 @@
       case "memory":
         return supabase.createClient(cfg.url, cfg.key, {auth: {persistSession: false}, global: global});
       case "handRolledCookies":
-        return supabase.createClient(cfg.url, cfg.key, {auth: {storage: handRolledStorage(cfg.chunkSize, o)}, global: global});
+        return supabase.createClient(cfg.url, cfg.key, {auth: {storage: handRolledStorage(cfg.chunkSize, o, cfg.base64 === "standard")}, global: global});
       default:
         return supabaseSsr.createBrowserClient(cfg.url, cfg.key, {cookieOptions: cookieOptions(o), isSingleton: false, global: global});
     }

@@ -182,6 +182,12 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 </body></html>
 `))
 
+// Read is what a server side built with cfg's project URL and key reads
+// from r's cookies (the stand-in's own answer): an app's server side in a
+// test or a reference app uses it to be that server side. cfg needs
+// ProjectURL, Key, Client and Timeout.
+func Read(ctx context.Context, cfg Config, r *http.Request) Answer { return read(ctx, cfg, r) }
+
 // read reads the session from r's cookies as createServerClient's storage
 // does (cookies.js createStorageFromOptions, server branch: getItem with
 // utils/chunker.js combineChunks, then the base64- prefix decoded) and

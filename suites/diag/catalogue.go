@@ -834,12 +834,17 @@ func registerSupabase() {
 			Reference: "Supabase Auth: JWT claims; RFC 7519 §4.1",
 		},
 		Entry{
-			Code:      SupabaseSessionSignature,
-			Title:     "Supabase access token does not verify",
-			Severity:  Fail,
-			Cause:     "The session's access token does not verify with the JWT secret given to mfconform or with the project's JWKS: the secret was rotated, or the wrong project's secret was supplied.",
-			Fix:       "Supply the project's current JWT secret (Settings → API → JWT Settings) or let mfconform use the JWKS; self-hosted: make every service use the same JWT_SECRET.",
-			Reference: "RFC 7515 §5.2; Supabase: JWT signing keys / JWKS",
+			Code:     SupabaseSessionSignature,
+			Title:    "Supabase access token does not verify with the project's JWKS",
+			Severity: Fail,
+			Cause: "The session's access token is signed with an asymmetric key (ES256, RS256), and its signature does not verify " +
+				"with the key /auth/v1/.well-known/jwks.json publishes under the token's kid: the document publishes another key " +
+				"under that kid (a stale copy or cache, or GOTRUE_JWT_KEYS and the published JWT_JWKS out of step). Every " +
+				"verifier that reads the JWKS — PostgREST, the app's server side — refuses the project's own tokens. (An HS256 " +
+				"token that does not verify with SUPABASE_JWT_SECRET is SUPABASE_JWT_SECRET_MISMATCH.)",
+			Fix: "Publish exactly the public parts of the keys Auth signs with: on Supabase, Settings → JWT Keys; self-hosted, " +
+				"derive JWT_JWKS from the same JWT_KEYS the auth container gets and restart the gateway and Auth together.",
+			Reference: "RFC 7515 §5.2; RFC 7517 §4.5 (kid); Supabase: JWT signing keys / JWKS",
 		},
 		Entry{
 			Code:      SupabaseRefreshFailed,
@@ -858,11 +863,14 @@ func registerSupabase() {
 			Reference: "RFC 7519 §4.1.6; RFC 9110 §6.6.1",
 		},
 		Entry{
-			Code:      SupabaseAcceptsExpired,
-			Title:     "the auth API accepts an expired access token",
-			Severity:  Critical,
-			Cause:     "GET /auth/v1/user answered 200 for an access token whose exp is in the past: the auth server does not check expiry (or its clock is far behind), so a stolen token never stops working.",
-			Fix:       "Run a released GoTrue/Supabase Auth version, check its clock, and do not put a proxy in front that answers /user itself.",
+			Code:     SupabaseAcceptsExpired,
+			Title:    "the auth API accepts an expired access token",
+			Severity: Critical,
+			Cause: "GET /auth/v1/user answered 200 for a copy of the test user's access token whose exp is an hour before the " +
+				"project's own time (the Date header of its sign-in answer; mfconform's clock when it sent none, which the " +
+				"observation then says), so its clock does not explain it: the auth server, " +
+				"or something in front of it that answers /user, does not check expiry, and a stolen token never stops working.",
+			Fix:       "Run a released GoTrue/Supabase Auth version and do not put a proxy in front that answers /user itself.",
 			Reference: "RFC 7519 §4.1.4; supabase/auth: /user requires a valid, unexpired JWT",
 		},
 		Entry{

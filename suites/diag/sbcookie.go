@@ -145,9 +145,11 @@ func registerSupabaseCookie() {
 			Code:     SupabaseCookieNotDelivered,
 			Title:    "the session does not reach the server host on navigation",
 			Severity: Fail,
-			Cause: "On a top-level navigation to the server side on a sibling host, Chromium did not send every session " +
-				"cookie (the observation gives its reasons: NotOnPath for a cookieOptions.path the server's paths are not " +
-				"under, SecureOnly for http), or the server side could not read a signed-in user from what arrived.",
+			Cause: "On a top-level navigation to the server side — the app's own (supabase.server_check) or mfconform's " +
+				"stand-in on a sibling host — or on another site's iframe and fetch of the embedded app, Chromium did not " +
+				"send every session cookie (the observation gives its reasons: NotOnPath for a cookieOptions.path the " +
+				"page is not under, DomainMismatch for a host the cookies' Domain does not cover, SecureOnly for http), or " +
+				"the stand-in could not read a signed-in user from what arrived.",
 			Fix: "Keep cookieOptions.path at / (or a path every server route is under) and serve the server host over " +
 				"https; compare the server's reason in the observation.",
 			Reference: refSSRCookies + "; RFC 6265bis, Retrieval Algorithm (path-match, secure-only); Chromium: NotOnPath",
@@ -159,7 +161,8 @@ func registerSupabaseCookie() {
 			Cause: "A cookie is only removed by a write with the same name, Domain and Path; a clear with another scope is " +
 				"silently ignored. After sign-out some sb-<ref>-auth-token cookies are still in the browser — the sign-out " +
 				"ran through a client whose cookieOptions differ (no Domain, another Path) from the ones that set them, " +
-				"or failed half-way — and the server side still receives a session.",
+				"or failed half-way — so the browser keeps sending them to every host their Domain and Path cover, and a " +
+				"server side that reads them finds the session they hold until it expires or is revoked.",
 			Fix: "Sign out through a client built with exactly the cookieOptions used at sign-in; to clean up cookies " +
 				"left at an old scope, call @supabase/ssr's clearAuthCookiesAtScopes({ getAll, setAll, storageKey, scopes: " +
 				"[{ domain: \".old-domain.com\" }] }).",

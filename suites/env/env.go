@@ -134,9 +134,30 @@ type SupabaseTarget struct {
 	// (--session-host; default the stand-in's host).
 	SessionHosts []string
 	// Embedded says the app is used inside an iframe on another site;
-	// EmbedURL is the origin of a page that embeds it.
+	// EmbedURL is the origin of mfconform's page of another site that
+	// embeds it.
 	Embedded bool
 	EmbedURL string
+	// ServerCheck is the app's own server-side page or endpoint that reads
+	// the session (supabase.server_check); its zero value names none, and
+	// SB-COOKIE-007 then judges mfconform's stand-in (ServerURL) and says
+	// so.
+	ServerCheck ServerCheck
+	// EmbedPage is the app's page SB-COOKIE-006 puts in another site's
+	// iframe (supabase.embed_url); "" embeds ServerCheck's URL, else a
+	// page on a host the app's cookies cover (cookieevidence.go).
+	EmbedPage string
+}
+
+// ServerCheck is the app's own server side as the operator names it,
+// parallel to JWT mode's probe path: a URL that answers SignedInStatus
+// with the signed-in user's id in the JSON field UserField (a dotted
+// path such as user.id), and a refusal (401, 403) or a redirect to the
+// sign-in page otherwise.
+type ServerCheck struct {
+	URL            string
+	SignedInStatus int
+	UserField      string
 }
 
 // Thresholds are the judging limits, all configurable (the configuration

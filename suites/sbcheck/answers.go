@@ -86,6 +86,21 @@ func IsGoTrueJWKS(status int, body []byte) bool {
 	return json.Unmarshal(body, &doc) == nil && doc.Keys != nil
 }
 
+// IsGoTrueSettings reports whether an answer to GET /auth/v1/settings is
+// Supabase Auth's own: 200 with a JSON object whose "external" member is
+// the object of providers (supabase/auth internal/api/settings.go
+// Settings). A 2xx of anything else — a catch-all proxy's page — says
+// nothing about the key.
+func IsGoTrueSettings(status int, body []byte) bool {
+	if status != 200 {
+		return false
+	}
+	var doc struct {
+		External map[string]any `json:"external"`
+	}
+	return json.Unmarshal(body, &doc) == nil && doc.External != nil
+}
+
 // GatewayVerdict judges the gateway's answer to a request carrying the key:
 // nothing for a 2xx, SUPABASE_KEY_REJECTED naming the symptom and its usual
 // cause for a 401.

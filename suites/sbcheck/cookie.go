@@ -170,6 +170,11 @@ func decodeSession(v string) (*StoredSession, string, string) {
 	if rest, ok := strings.CutPrefix(v, "base64-"); ok {
 		enc = "base64"
 		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(rest, "="))
+		if err != nil && strings.ContainsAny(rest, "+/") {
+			// @supabase/ssr utils/base64url.js stringFromBase64URL: + and
+			// / are not in its alphabet and make it throw.
+			return nil, enc, "the value after base64- holds + or /, the standard base64 alphabet (btoa's), not base64url: @supabase/ssr's reader refuses it and treats the session as absent"
+		}
 		if err != nil {
 			return nil, enc, "the value after base64- is not base64url (a chunk missing, or chunks of two different writes)"
 		}

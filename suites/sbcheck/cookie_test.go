@@ -86,6 +86,9 @@ func TestReadSessionCookies(t *testing.T) {
 		{name: "no access token", jar: []StoredCookie{{Name: key, Value: "base64-" + base64.RawURLEncoding.EncodeToString([]byte(`{"user":{}}`)), Size: 3}},
 			want: []CookieSession{{Key: key, Names: []string{key}, Whole: true, Sizes: map[string]int{key: 3}, Encoding: "base64", Bytes: 22,
 				DecodeProblem: "the stored session has no access_token"}}},
+		{name: "btoa's alphabet: @supabase/ssr refuses / and +", jar: []StoredCookie{{Name: key, Value: "base64-eyJhIjoiPz8/In0=", Size: 4}},
+			want: []CookieSession{{Key: key, Names: []string{key}, Whole: true, Sizes: map[string]int{key: 4}, Encoding: "base64", Bytes: 23,
+				DecodeProblem: "the value after base64- holds + or /, the standard base64 alphabet (btoa's), not base64url: @supabase/ssr's reader refuses it and treats the session as absent"}}},
 		{name: "two projects", jar: append([]StoredCookie{{Name: "sb-auth-auth-token", Value: v, Size: 1}}, whole...), want: []CookieSession{
 			{Key: "sb-abc-auth-token", Names: []string{key}, Whole: true, Sizes: map[string]int{key: whole[0].Size}, Encoding: "base64", Session: want, Bytes: len(v)},
 			{Key: "sb-auth-auth-token", Names: []string{"sb-auth-auth-token"}, Whole: true, Sizes: map[string]int{"sb-auth-auth-token": 1}, Encoding: "base64", Session: want, Bytes: len(v)},

@@ -135,22 +135,24 @@ func CheckKeyExpiry(k KeyInfo, now time.Time) []diag.Diagnostic {
 		"the key expired at %s (%s ago)", k.Exp.UTC().Format(time.RFC3339), now.Sub(*k.Exp).Round(time.Minute))}
 }
 
-// CheckKeySignature verifies a legacy (JWT) key with the project's JWT
-// secret: a key that does not verify was minted with another secret —
-// usually the previous one, when JWT_SECRET was rotated and ANON_KEY not
-// regenerated.
-func CheckKeySignature(k KeyInfo, secret []byte) []diag.Diagnostic {
+// KeyVerifies reports whether a legacy (JWT) key verifies with secret; ok
+// is false for a key that is not a JWT (ReadKey reports it).
+func KeyVerifies(k KeyInfo, secret []byte) (verifies, ok bool) {
 	p, ds := jwtcheck.Parse(k.Clean)
 	if p == nil || len(ds) > 0 {
-		return nil // not a JWT: ReadKey reports it
+		return false, false
 	}
-	if VerifiesWithSecret(p, secret) {
-		return nil
+	return VerifiesWithSecret(p, secret), true
+}
+
+// KeyAlg is a legacy key's alg header, "" when it is not a JWT.
+func KeyAlg(k KeyInfo) string {
+	p, ds := jwtcheck.Parse(k.Clean)
+	if p == nil || len(ds) > 0 {
+		return ""
 	}
 	alg, _ := p.Alg()
-	return []diag.Diagnostic{diag.Newf(diag.SupabaseKeySignature, "a key signed with "+SecretName,
-		"the %s key (%s, alg %s) does not verify with SUPABASE_JWT_SECRET %s: it was minted with another secret, most likely the project's previous JWT secret",
-		k.Role, redact.Fingerprint([]byte(k.Clean)), alg, redact.Fingerprint(secret))}
+	return alg
 }
 
 // PostgREST's JWT error codes (PostgREST docs, "Errors": PGRST3xx).

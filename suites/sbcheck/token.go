@@ -16,13 +16,16 @@ const (
 )
 
 // CheckAccessClaims checks a user access token's claims: sub, exp,
-// aud=authenticated, role, and a lifetime between the bounds.
-func CheckAccessClaims(p *jwtcheck.Parsed) []diag.Diagnostic {
+// aud=authenticated, role, and a lifetime between the bounds — exp − iat,
+// or for a token without iat exp − issued, when it was issued (the
+// project's time of the answer that brought it); issued zero leaves such a
+// token's lifetime unjudged, for callers that judge only its claims.
+func CheckAccessClaims(p *jwtcheck.Parsed, issued time.Time) []diag.Diagnostic {
 	var problems []string
 	if s, _ := p.Claims["sub"].(string); strings.TrimSpace(s) == "" {
 		problems = append(problems, "no sub (the user id): /user answers 403 \"invalid claim: missing sub claim\"")
 	}
-	exp, hasExp := p.Expiry()
+	_, hasExp := p.Expiry()
 	if !hasExp {
 		problems = append(problems, "no numeric exp")
 	}
@@ -45,10 +48,9 @@ func CheckAccessClaims(p *jwtcheck.Parsed) []diag.Diagnostic {
 	if r, _ := p.Claims["role"].(string); r == "" {
 		problems = append(problems, "no role")
 	}
-	if iat, ok := p.IssuedAt(); ok && hasExp {
-		life := exp.Sub(iat)
+	if life, how, ok := Lifetime(p, issued); ok && hasExp {
 		if life < MinAccessLifetime || life > MaxAccessLifetime {
-			problems = append(problems, fmt.Sprintf("a lifetime of %s (exp - iat), outside %s…%s", life, MinAccessLifetime, MaxAccessLifetime))
+			problems = append(problems, fmt.Sprintf("a lifetime of %s (%s), outside %s…%s", life, how, MinAccessLifetime, MaxAccessLifetime))
 		}
 	}
 	if len(problems) == 0 {
@@ -57,4 +59,21 @@ func CheckAccessClaims(p *jwtcheck.Parsed) []diag.Diagnostic {
 	return []diag.Diagnostic{diag.Newf(diag.SupabaseSessionClaims,
 		"sub, exp, aud=authenticated, role, and a lifetime of minutes to hours",
 		"the access token has %s", strings.Join(problems, "; "))}
+}
+
+// Lifetime is an access token's lifetime and how it was told: exp − iat,
+// or for a token without iat exp − issued (when the answer that brought
+// it was issued); ok is false when neither tells it.
+func Lifetime(p *jwtcheck.Parsed, issued time.Time) (life time.Duration, how string, ok bool) {
+	exp, hasExp := p.Expiry()
+	if !hasExp {
+		return 0, "", false
+	}
+	if iat, ok := p.IssuedAt(); ok {
+		return exp.Sub(iat), "exp − iat", true
+	}
+	if issued.IsZero() {
+		return 0, "", false
+	}
+	return exp.Sub(issued).Round(time.Second), "exp − the time of the sign-in answer: the token has no iat", true
 }

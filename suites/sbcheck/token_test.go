@@ -36,13 +36,19 @@ func TestCheckAccessClaims(t *testing.T) {
 	tests := []struct {
 		name    string
 		claims  map[string]any
+		issued  time.Time
 		want    []diag.Code
 		wantObs []string
 	}{
 		{name: "good", claims: accessClaims()},
 		{name: "aud array with authenticated",
 			claims: with(func(c map[string]any) { c["aud"] = []string{"authenticated", "other"} })},
-		{name: "no iat (lifetime not judged)", claims: with(func(c map[string]any) { delete(c, "iat") })},
+		{name: "no iat, no time of issue (lifetime not judged: the caller judges claims only)", claims: with(func(c map[string]any) { delete(c, "iat") })},
+		{name: "no iat: the lifetime from the time of issue", issued: testNow, claims: with(func(c map[string]any) { delete(c, "iat") })},
+		{name: "no iat, a 30-day token (A: the lifetime is judged without iat)", issued: testNow,
+			claims: with(func(c map[string]any) { delete(c, "iat"); c["exp"] = testNow.Add(30 * 24 * time.Hour).Unix() }),
+			want:   claims, wantObs: []string{"lifetime of 720h0m0s", "the token has no iat"}},
+		{name: "iat wins over the time of issue", issued: testNow.Add(-100 * time.Hour), claims: accessClaims()},
 		{name: "lifetime one minute", claims: lifetime(time.Minute)},
 		{name: "lifetime 24 hours", claims: lifetime(24 * time.Hour)},
 
@@ -77,7 +83,7 @@ func TestCheckAccessClaims(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustParse(t, mint(t, tt.claims))
-			ds := CheckAccessClaims(p)
+			ds := CheckAccessClaims(p, tt.issued)
 			if !sameCodes(ds, tt.want) {
 				t.Fatalf("CheckAccessClaims(%s) codes = %v, want %v (%v)", p, codes(ds), tt.want, ds)
 			}

@@ -161,7 +161,12 @@ func TestChecks(t *testing.T) {
 		{"settings request failed", result.SBKey005, func(r *Run) { r.Config.Settings = netErr }, result.StateFailed, []diag.Code{diag.SupabaseURLUnreachable}, ""},
 		{"key project via gateway (no ref)", result.SBKey003, func(r *Run) { r.Key.Ref = "" }, result.StatePassed, nil, ""},
 		{"key signature verifies", result.SBKey006, nil, result.StatePassed, nil, ""},
-		{"key minted with another secret", result.SBKey006, func(r *Run) { r.Target.JWTSecret = []byte("the-new-project-secret-0123456789abcdef") }, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
+		{"key minted with another secret, while the secret verifies the project's own token: the key is stale", result.SBKey006, func(r *Run) {
+			r.Key, _ = sbcheck.ReadKey(mint(t, "the-previous-project-secret-0123456789ab", map[string]any{"iss": "supabase", "ref": testRef, "role": "anon", "exp": testNow.AddDate(10, 0, 0).Unix()}))
+		}, result.StateFailed, []diag.Code{diag.SupabaseKeySignature}, ""},
+		{"a stale SUPABASE_JWT_SECRET and a good key: the secret is blamed, not the key (issue 21 item 5)", result.SBKey006, func(r *Run) {
+			r.Target.JWTSecret = []byte("the-new-project-secret-0123456789abcdef")
+		}, result.StateBlocked, nil, string(result.SBSession002)},
 		{"no secret: PostgREST accepts", result.SBKey006, func(r *Run) { r.Target.JWTSecret = nil }, result.StatePassed, nil, ""},
 		{"no secret: PGRST301", result.SBKey006, func(r *Run) {
 			r.Target.JWTSecret = nil
@@ -202,7 +207,7 @@ func TestChecks(t *testing.T) {
 		}, result.StateFailed, []diag.Code{diag.SupabaseSigninFailed}, ""},
 		{"HS256 verifies with the secret", result.SBSession002, nil, result.StatePassed, nil, ""},
 		{"HS256 needs the secret", result.SBSession002, func(r *Run) { r.Target.JWTSecret = nil }, result.StateNotJudged, nil, InputJWTSecret},
-		{"HS256 with another secret", result.SBSession002, func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseSessionSignature}, ""},
+		{"HS256 with another secret: the secret given is the suspect", result.SBSession002, func(r *Run) { r.Target.JWTSecret = []byte("not-the-project-secret-0123456789abcdefgh") }, result.StateFailed, []diag.Code{diag.SupabaseJWTSecretMismatch}, ""},
 		{"refresh as GoTrue", result.SBSession003, nil, result.StatePassed, nil, ""},
 		{"a real app's origin not given: mfconform's page is not the app", result.SBBrowser001, func(r *Run) { r.Target.AppURL = "" }, result.StateNotJudged, nil, "--app-origin"},
 		{"the app's origin allowed", result.SBBrowser001, func(r *Run) { besideApp(r, "") }, result.StatePassed, nil, ""},

@@ -13,7 +13,7 @@ import (
 // configChecks are the specs about NEXT_PUBLIC_SUPABASE_URL.
 var configChecks = judge.InArea("config", []string{BundleConfig},
 	judge.Check[*Run]{ID: result.SBConfig001, Title: "NEXT_PUBLIC_SUPABASE_URL is set and an absolute https origin with no path", Judge: configURL, Bundles: judge.NoBundle()},
-	judge.Check[*Run]{ID: result.SBConfig002, Title: "the URL answers as Supabase Auth (GET /auth/v1/health)", Judge: configAuth,
+	judge.Check[*Run]{ID: result.SBConfig002, Title: "the URL answers as Supabase Auth (GET /auth/v1/health; when the gateway refuses the key, its refusal and Auth's keyless JWKS)", Judge: configAuth,
 		After: []result.SpecID{result.SBConfig001}},
 )
 

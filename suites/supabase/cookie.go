@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 
@@ -34,10 +36,10 @@ var cookieChecks = judge.InArea("cookie", []string{BundleConfig, BundleBrowser, 
 		After: sessionCookies},
 	judge.Check[*Run]{ID: result.SBCookie006, Title: "SameSite fits how the app is used: Lax top-level, None and Secure when embedded cross-site (proven in an iframe)", Judge: cookieSameSiteUse,
 		After: sessionCookies},
-	judge.Check[*Run]{ID: result.SBCookie007, Title: "the session reaches the server side on a sibling host on navigation, which reads the signed-in user", Judge: cookieDelivered,
+	judge.Check[*Run]{ID: result.SBCookie007, Title: "the session reaches the app's server side on navigation, which reads the signed-in user (supabase.server_check; else mfconform's stand-in on a sibling host, named as such)", Judge: cookieDelivered,
 		After: append(slices.Clone(sessionCookies), result.SBCookie003, result.SBCookie004)},
 	judge.Check[*Run]{ID: result.SBCookie008, Title: "sign-out removes every chunk at every scope it was set (no stale session)", Judge: cookieSignOut,
-		After: sessionCookies},
+		After: append(slices.Clone(sessionCookies), result.SBCookie007)},
 )
 
 // sessionStored and sessionCookies are the prerequisites of the specs
@@ -54,6 +56,7 @@ const (
 	scopeLocalStorage = "localStorage session"
 	scopeReferenceApp = "reference app (no supabase.login_script)"
 	scopeNoSibling    = "no sibling host"
+	scopeNoServer     = "no server side named"
 )
 
 // signInBlockers are the specs that explain why the reference app could
@@ -128,6 +131,13 @@ func (r *Run) cookieStored(spec result.SpecID) (*CookieEvidence, judge.Outcome, 
 		}
 		return nil, o, stop(judge.Unmet("the session is stored nowhere in the browser").By(result.SBCookie001))
 	}
+	readable := false
+	for _, g := range c.Groups() {
+		readable = readable || g.Bytes > 0
+	}
+	if !readable {
+		return nil, o, stop(judge.Unmet("nothing of the session is read from the chunks stored (no %s.0 to start from)", c.ExpectedKey).By(result.SBCookie001))
+	}
 	return c, o, nil
 }
 
@@ -200,11 +210,24 @@ func cookieWhere(r *Run) judge.Outcome {
 		where["the plain supabase-js profile (SB-BROWSER-002): localStorage"] = r.Browser.Run.StorageKeys
 	}
 	o.Show("session storage", where)
-	if len(c.Groups()) > 0 || len(c.LocalKeys) > 0 {
-		if len(c.Writes) > 0 || len(c.Cookies) > 0 {
-			o.Show(result.EvidenceCookies, cookieRows(c))
+	readable := len(c.LocalKeys) > 0
+	for _, g := range c.Groups() {
+		readable = readable || g.Bytes > 0
+	}
+	if len(c.Writes) > 0 || len(c.Cookies) > 0 {
+		o.Show(result.EvidenceCookies, cookieRows(c))
+	}
+	if readable {
+		if c.ScriptErr != nil {
+			o = o.Add(diag.Newf(diag.SupabaseLoginScriptStepFailed, "every supabase.login_script step completes",
+				"%v — yet the app had already stored the session, so the sign-in itself completed; the page the step waited for did not appear (the screenshot shows the page the script stopped on)", c.ScriptErr))
 		}
 		return o
+	}
+	if len(c.Groups()) > 0 {
+		// Chunks are stored, but none a reader starts from (A11): the
+		// session is not stored in any form a server side reads.
+		return o.Add(diag.New(diag.SupabaseCookieChunkMissing, "the session in "+c.ExpectedKey+", or its chunks .0, .1, … from .0", unreadText(c)))
 	}
 	observed := "no sb-…-auth-token cookie in the cookie store and no such localStorage key on " + orDash(c.AppURL)
 	if len(c.Writes) > 0 {
@@ -214,6 +237,28 @@ func cookieWhere(r *Run) judge.Outcome {
 		observed += "; the page wrote no session cookie (persistSession: false keeps the session in memory only)"
 	}
 	return o.Add(diag.New(diag.SupabaseCookieSessionNotStored, "the session in sb-"+r.URL.Ref+"-auth-token cookies or in localStorage", observed))
+}
+
+// unreadText says why stored session chunks read to nothing: the chunk a
+// reader starts from is absent (and, when the page wrote it, why Chromium
+// did not keep it).
+func unreadText(c *CookieEvidence) string {
+	var parts []string
+	for _, g := range c.Groups() {
+		var have []string
+		for _, n := range g.Names {
+			have = append(have, fmt.Sprintf("%s (%d bytes)", n, g.Sizes[n]))
+		}
+		part := fmt.Sprintf("the cookie store holds %s but neither %s nor %s, so nothing of the session is read (@supabase/ssr reads %s or %s.0, .1, … from .0 up to the first gap)",
+			strings.Join(have, ", "), g.Key, sbcheck.ChunkName(g.Key, 0), g.Key, g.Key)
+		for _, w := range c.Writes {
+			if w.Name == sbcheck.ChunkName(g.Key, 0) && !w.Empty {
+				part += "; " + w.Name + " was written (" + strconv.Itoa(w.Size) + " bytes of name and value): " + writeReason(w)
+			}
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // cookieName is SB-COOKIE-002.
@@ -295,7 +340,7 @@ func cookieChunks(r *Run) judge.Outcome {
 	if !ok2xx(c.Verify.Status) {
 		refused := o.Add(diag.Newf(diag.SupabaseCookieSessionInvalid, "GET /auth/v1/user answers 200 for the access token in the cookies",
 			"the project refuses it: %s", c.Verify.Text()))
-		if access != nil && judge.Findings(sbcheck.CheckAccessClaims(access)...).Failing() {
+		if access != nil && judge.Findings(sbcheck.CheckAccessClaims(access, time.Time{})...).Failing() {
 			// The token lacks claims the project needs: that is
 			// SB-SESSION-001's finding about the project's tokens.
 			return judge.Unmet("the project refuses the access token in the cookies (%s), which lacks claims it needs", c.Verify.Text()).By(result.SBSession001).For(diag.SupabaseSessionClaims).Else(refused)
@@ -370,7 +415,12 @@ func cookieSecureFlag(r *Run) judge.Outcome {
 	return o
 }
 
-// cookieSameSiteUse is SB-COOKIE-006.
+// cookieSameSiteUse is SB-COOKIE-006. A top-level app is fine with Lax
+// (@supabase/ssr's default) and Strict (information); None is more than it
+// needs (SUPABASE_COOKIE_SAMESITE_TOP_LEVEL), never a silent pass under a
+// title that says Lax. An embedded app's session must arrive in another
+// site's iframe and credentialed fetch of the app's own pages
+// (embedTargets): proven, not read off the attribute.
 func cookieSameSiteUse(r *Run) judge.Outcome {
 	c, g, o, st := r.appChoice(result.SBCookie006)
 	if st != nil {
@@ -381,9 +431,22 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 	o.Show("SameSite", ss)
 	o.Show("embedded", r.Target.Embedded)
 	if !r.Target.Embedded {
-		if cs[0].SameSite == network.CookieSameSiteStrict {
-			return o.Add(diag.New(diag.SupabaseCookieSameSiteEmbedded, "information only",
-				"SameSite=Strict: fine for a top-level app, but the first navigation back from another site (an email link, an OAuth provider) arrives without the session").WithSeverity(diag.Info))
+		var none, strict []string
+		for _, ck := range cs {
+			switch ck.SameSite {
+			case network.CookieSameSiteNone:
+				none = append(none, ck.Name)
+			case network.CookieSameSiteStrict:
+				strict = append(strict, ck.Name)
+			}
+		}
+		if len(none) > 0 {
+			return o.Add(diag.Newf(diag.SupabaseCookieSameSiteTopLevel, "SameSite=Lax (@supabase/ssr's default) on the session cookies of an app used top-level",
+				"%s are SameSite=None, and the app is not declared embedded in another site (supabase.embedded)", strings.Join(none, ", ")))
+		}
+		if len(strict) > 0 {
+			return o.Add(diag.Newf(diag.SupabaseCookieSameSiteTopLevel, "information only",
+				"%s are SameSite=Strict: fine for a top-level app, but the first navigation back from another site (an email link, an OAuth provider) arrives without the session", strings.Join(strict, ", ")).WithSeverity(diag.Info))
 		}
 		return o
 	}
@@ -391,10 +454,11 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 	if v == nil {
 		return o.Add(diag.New(diag.SetupFailed, "the embedding page on another site loads", "the embedding page was not visited"))
 	}
+	o.Show("embedding", map[string]any{"page of another site": hostOf(v.Page), "iframe of": v.FrameURL, "credentialed fetch of": v.FetchURL, "judged on": v.Judged})
 	if v.Err != nil {
 		return o.Add(diag.Newf(diag.SetupFailed, "the embedding page on another site loads", "%v", v.Err))
 	}
-	observed := fmt.Sprintf("from %s: iframe %s; credentialed fetch %s", hostOf(v.Page), seenText(v.Frame, v.FrameSeen), seenText(v.Fetch, v.FetchSeen))
+	observed := fmt.Sprintf("from %s: iframe of %s: %s; credentialed fetch of %s: %s", hostOf(v.Page), v.FrameURL, seenText(v.Frame, v.FrameSeen), v.FetchURL, seenText(v.Fetch, v.FetchSeen))
 	o.Show("cross-site", result.Clean(observed))
 	for _, ck := range cs {
 		if ck.SameSite != network.CookieSameSiteNone {
@@ -405,26 +469,46 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 	if allSent(v.Frame, v.FrameSeen) && allSent(v.Fetch, v.FetchSeen) {
 		return o
 	}
-	for _, vv := range append(append([]browser.CookieVerdict{}, v.Frame...), v.Fetch...) {
+	vs := append(append([]browser.CookieVerdict{}, v.Frame...), v.Fetch...)
+	for _, vv := range vs {
 		if thirdPartyReason(vv.Reasons) {
 			return o.Add(diag.Newf(diag.SupabaseCookieThirdParty, "the session arrives in the cross-site iframe and fetch",
 				"this browser blocks third-party cookies, so SameSite=None cannot work here: %s", observed))
+		}
+	}
+	for _, vv := range vs {
+		if slices.Contains(vv.Reasons, "DomainMismatch") || slices.Contains(vv.Reasons, "NotOnPath") {
+			// Not SameSite's doing: the embedded page is outside the
+			// cookies' scope.
+			return o.Add(diag.Newf(diag.SupabaseCookieNotDelivered, "the session arrives in the cross-site iframe and fetch of "+v.Judged, "%s", observed).
+				WithCause("The embedded page is outside the session cookies' scope (Chromium's DomainMismatch or NotOnPath in the observation): SameSite=None does not send a cookie to a host its Domain does not cover or a path its Path does not. Embed a page the cookies cover (supabase.embed_url), or widen cookieOptions.domain / path."))
 		}
 	}
 	return o.Add(diag.Newf(diag.SupabaseCookieSameSiteEmbedded, "the session arrives in the cross-site iframe and fetch", "%s", observed).
 		WithCause("SameSite=None is written, yet Chromium still withheld the session cross-site (the reasons are in the observation)"))
 }
 
-// cookieDelivered is SB-COOKIE-007.
+// cookieDelivered is SB-COOKIE-007: the app's own server side
+// (supabase.server_check) when one is named, judged where it is
+// (appServerSaw); else mfconform's stand-in on a sibling host the session
+// must reach (--session-host), and the evidence says a stand-in was
+// judged.
 func cookieDelivered(r *Run) judge.Outcome {
 	c, g, o, st := r.cookieGroup(result.SBCookie007)
 	if st != nil {
 		return *st
 	}
+	if r.Target.ServerCheck.URL != "" {
+		return r.appServerSaw(c, g, o)
+	}
 	appHost := hostOf(c.AppURL)
 	if len(r.Target.SessionHosts) == 0 || r.Target.ServerHost == "" || len(r.Target.SessionHosts) == 1 && r.Target.SessionHosts[0] == appHost {
+		if !r.Target.Reference {
+			return judge.OutOfScope(scopeNoServer, "your app's server side is not named: set supabase.server_check (--server-check-url) to a page of it that reads the session; --session-host HOST judges mfconform's stand-in on a sibling host instead")
+		}
 		return judge.OutOfScope(scopeNoSibling, "no host besides the app must read the session (--session-host names only the app)")
 	}
+	o.Show("judged", standInText(r))
 	seen := r.serverSaw(c, g, o)
 	// A Domain that cannot cover the sibling is SB-COOKIE-004's finding
 	// (when it judges the app's own cookies); what the server side saw is
@@ -435,6 +519,15 @@ func cookieDelivered(r *Run) judge.Outcome {
 		}
 	}
 	return seen
+}
+
+// standInText says, in the spec's evidence, that the stand-in was judged.
+func standInText(r *Run) string {
+	if r.Target.Reference {
+		return "the reference deployment's server side: mfconform's stand-in (@supabase/ssr createServerClient) on " + r.Target.ServerHost
+	}
+	return "mfconform's stand-in for a server side (@supabase/ssr createServerClient built with NEXT_PUBLIC_SUPABASE_URL) on " + r.Target.ServerHost +
+		", not your app's: your server side was not checked — set supabase.server_check (--server-check-url) to a page of it that reads the session"
 }
 
 // serverSaw is SB-COOKIE-007's verdict on the navigation to the server
@@ -484,7 +577,14 @@ func cookieSignOut(r *Run) judge.Outcome {
 		return judge.NotJudged(InputLogout, "no supabase.logout_script: give the steps that sign out through the app (e.g. click the sign-out button, then wait for the sign-in page)")
 	}
 	if s.Err != nil {
-		return o.Add(diag.Newf(diag.SetupFailed, "the sign-out runs: "+s.How, "%v", s.Err))
+		failed := o.Add(diag.Newf(diag.SetupFailed, "the sign-out runs: "+s.How, "%v", s.Err))
+		if c.ScriptErr != nil {
+			// The signed-in page never appeared: a sign-out that starts
+			// there fails for the reason SB-COOKIE-007 finds (the app's
+			// server side refusing the session), not for mfconform's set-up.
+			return judge.Unmet("the sign-out could not run (%v): the signed-in page did not appear after sign-in either", s.Err).By(result.SBCookie007).Else(failed)
+		}
+		return failed
 	}
 	if len(s.Writes) > 0 {
 		o.Show("clears written", result.Clean(writesText(s.Writes)))
@@ -576,11 +676,14 @@ func cookieRows(c *CookieEvidence) []result.CookieRow {
 		}
 	}
 	if c.Server != nil {
-		add("top-level navigation to "+hostOf(c.Server.URL), c.Server.Verdicts)
+		add("top-level navigation to "+hostOf(c.Server.URL)+" (mfconform's stand-in)", c.Server.Verdicts)
+	}
+	if c.AppServer != nil {
+		add("top-level navigation to "+hostPathOf(c.AppServer.URL)+" (your server side)", c.AppServer.Verdicts)
 	}
 	if c.Embed != nil {
-		add("iframe on "+hostOf(c.Embed.Page), c.Embed.Frame)
-		add("credentialed fetch from "+hostOf(c.Embed.Page), c.Embed.Fetch)
+		add("iframe of "+hostPathOf(c.Embed.FrameURL)+" on "+hostOf(c.Embed.Page), c.Embed.Frame)
+		add("credentialed fetch of "+hostPathOf(c.Embed.FetchURL)+" from "+hostOf(c.Embed.Page), c.Embed.Fetch)
 	}
 	if c.SignOut != nil {
 		for _, ck := range c.SignOut.Left {

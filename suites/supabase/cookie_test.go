@@ -229,9 +229,13 @@ func TestCookieNameAndChunks(t *testing.T) {
 		{"chunks: .1 missing", result.SBCookie003, func(r *Run) {
 			r.Cookie.Cookies = append(chunked(t, testKey, ".acme.test", true, "")[:1], &network.Cookie{Name: testKey + ".2", Value: "x", Domain: ".acme.test", Path: "/", Size: 40})
 		}, failed(diag.SupabaseCookieChunkMissing)},
-		{"chunks: .0 written over the limit", result.SBCookie003, func(r *Run) {
+		{"chunks: .0 written over the limit, nothing read: SB-COOKIE-001's finding (A11)", result.SBCookie003, func(r *Run) {
 			r.Cookie.Cookies = r.Cookie.Cookies[1:]
 			r.Cookie.Writes[0].Size = 4536
+		}, blockedBy(result.SBCookie001)},
+		{"chunks: .1 written over the limit, .0 read", result.SBCookie003, func(r *Run) {
+			r.Cookie.Cookies = r.Cookie.Cookies[:1]
+			r.Cookie.Writes[1].Size = 4536
 		}, failed(diag.SupabaseCookieChunkMissing)},
 		{"chunks: a Set-Cookie refused", result.SBCookie003, func(r *Run) {
 			r.Cookie.SetCookies = []browser.SetCookieVerdict{{Name: testKey + ".1", Reasons: []string{"NameValuePairExceedsMaxSize"}}}
@@ -346,10 +350,15 @@ func TestCookieDelivered(t *testing.T) {
 		{"sent, but the server reads nobody", func(r *Run) {
 			r.Cookie.Server.Answer = &ssrserver.Answer{StorageKey: testKey, Reason: "the project refused the access token", VerifyStatus: 403}
 		}, failed(diag.SupabaseCookieNotDelivered)},
-		{"sent, but a chunk is missing", func(r *Run) {
+		{"sent, but .0 is missing: nothing is read (SB-COOKIE-001)", func(r *Run) {
 			r.Cookie.Cookies = r.Cookie.Cookies[1:]
 			r.Cookie.Server.Verdicts = sent(r.Cookie.Cookies)
 			r.Cookie.Server.Answer = &ssrserver.Answer{StorageKey: testKey, Reason: "chunk .0 missing"}
+		}, blockedBy(result.SBCookie001)},
+		{"sent, but .1 is missing: SB-COOKIE-003's finding", func(r *Run) {
+			r.Cookie.Cookies = r.Cookie.Cookies[:1]
+			r.Cookie.Server.Verdicts = sent(r.Cookie.Cookies)
+			r.Cookie.Server.Answer = &ssrserver.Answer{StorageKey: testKey, Reason: "the session cookie does not decode to JSON"}
 		}, blockedBy(result.SBCookie003)},
 		{"the stand-in did not answer", func(r *Run) { r.Cookie.Server = &ServerVisit{Err: errors.New("net::ERR_CONNECTION_REFUSED")} }, failed(diag.SetupFailed)},
 		{"the stand-in was not visited", func(r *Run) { r.Cookie.Server = nil }, failed(diag.SetupFailed)},

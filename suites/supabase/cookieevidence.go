@@ -14,6 +14,7 @@ import (
 	"github.com/mfconform/mfconform/harness/ssrserver"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/login"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -43,9 +44,14 @@ type CookieEvidence struct {
 	AppURL string
 	// SignIn is the reference app's own sign-in result (WriterReference);
 	// SignInErr why the sign-in could not run or complete (a login_script
-	// step, the page).
+	// step, the page) when no session was stored.
 	SignIn    *AppResult
 	SignInErr error
+	// ScriptErr is the login_script step that failed after the app had
+	// stored the session: the sign-in completed — the evidence, not the
+	// script's last step, says so — but the page the script waited for
+	// did not appear (the server side may have refused it: AppServer).
+	ScriptErr error
 	// Cookies are the jar's Supabase session cookies after sign-in, with
 	// every attribute.
 	Cookies []*network.Cookie
@@ -61,9 +67,14 @@ type CookieEvidence struct {
 	// token read from the ExpectedKey cookies (nil when there was none).
 	Verify *Answer
 	// Server is the top-level navigation to the server side's stand-in;
-	// nil when not made (no session cookie).
+	// nil when not made (no session cookie, or the app's own server side
+	// is named).
 	Server *ServerVisit
-	// Embed is the page of another site embedding the server side (only
+	// AppServer is the top-level navigation to the app's own server side
+	// (supabase.server_check); nil when none is named or no session
+	// cookie was stored.
+	AppServer *AppServerVisit
+	// Embed is the page of another site embedding the app's page (only
 	// when the app is embedded).
 	Embed *EmbedVisit
 	// SignOut is what sign-out left; nil when it was not run.
@@ -95,10 +106,37 @@ type ServerVisit struct {
 	Err    error
 }
 
-// EmbedVisit is the page of another site that embeds the server side in an
-// iframe and fetches it with credentials.
+// AppServerVisit is one top-level navigation to the app's own server side
+// (supabase.server_check): what the browser sent and what the page
+// answered. Body is the page's text as Chromium shows it, bounded: target
+// text, cleaned and redacted before it is shown.
+type AppServerVisit struct {
+	Check env.ServerCheck
+	// URL is the check's URL as Chromium requests it.
+	URL string
+	// Status and Location are the first answer's (a redirect's target
+	// when it redirected); FinalURL is where the navigation ended.
+	Status   int
+	Location string
+	FinalURL string
+	// Verdicts are Chromium's verdicts on the session cookies for the
+	// request.
+	Verdicts []browser.CookieVerdict
+	Body     string
+	Err      error
+}
+
+// maxServerBody bounds what is kept of the app's server-side answer.
+const maxServerBody = 8 << 10
+
+// EmbedVisit is the page of another site that embeds an app page (Frame)
+// in an iframe and fetches a URL of the app (Fetch) with credentials.
 type EmbedVisit struct {
 	Page string
+	// FrameURL and FetchURL are what the page embeds and fetches; Judged
+	// says whose page that is (the operator's app, or the reference
+	// deployment's server side).
+	FrameURL, FetchURL, Judged string
 	// Frame and Fetch are Chromium's verdicts on the session cookies for
 	// the iframe's and the fetch's requests; FrameSeen and FetchSeen say
 	// whether those requests were observed.
@@ -135,6 +173,22 @@ func (c *CookieEvidence) Group() *sbcheck.CookieSession {
 // signedIn reports whether the sign-in completed.
 func (c *CookieEvidence) signedIn() bool {
 	return c.SignInErr == nil && (c.SignIn == nil || c.SignIn.OK)
+}
+
+// sessionStored reports whether the browser holds a session after sign-in:
+// session cookies that read to a session (under any storage key), or a
+// localStorage entry named like one. That, not a login_script's last
+// step, says the sign-in completed.
+func (c *CookieEvidence) sessionStored() bool {
+	if len(c.LocalKeys) > 0 {
+		return true
+	}
+	for _, g := range c.Groups() {
+		if g.Session != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // readCookies reads network cookies as the checks do.
@@ -211,20 +265,34 @@ func gatherCookie(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck.
 	if err := ev.readSignIn(ctx, e, s, mark); err != nil && ev.SignInErr == nil {
 		ev.SignInErr = err
 	}
+	if script && ev.SignInErr != nil && ev.sessionStored() {
+		// The app stored the session: the sign-in completed, whatever
+		// the script's failed step (often its last wait, for a page the
+		// server side refused) says. The step is reported as such.
+		ev.ScriptErr, ev.SignInErr = ev.SignInErr, nil
+		ev.Shots = append(ev.Shots, shot(ctx, e, s, "the app page when the login_script stopped ("+ev.AppURL+")"))
+	}
 	if !ev.signedIn() || len(ev.Cookies) == 0 {
 		// Shown with the spec that says why: the page may show an error.
-		ev.Shots = append(ev.Shots, shot(ctx, e, s, "the app page after sign-in ("+ev.AppURL+")"))
+		if len(ev.Shots) == 0 {
+			ev.Shots = append(ev.Shots, shot(ctx, e, s, "the app page after sign-in ("+ev.AppURL+")"))
+		}
 		return ev, nil
 	}
 	if g := ev.Group(); g != nil && g.Session != nil {
 		a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, g.Session.AccessToken, nil)
 		ev.Verify = &a
 	}
-	if t.ServerURL != "" {
+	switch {
+	case t.ServerCheck.URL != "":
+		ev.AppServer = visitAppServer(ctx, e, s, t.ServerCheck)
+	case t.ServerURL != "":
 		ev.Server = visitServer(ctx, e, s, t.ServerURL)
 	}
-	if t.Embedded && t.EmbedURL != "" && t.ServerURL != "" {
-		ev.Embed = embedServer(ctx, e, s, t.EmbedURL, t.ServerURL)
+	if t.Embedded && t.EmbedURL != "" {
+		if frame, fetch, judged := embedTargets(*t, ev); frame != "" {
+			ev.Embed = embedPage(ctx, e, s, t.EmbedURL, frame, fetch, judged)
+		}
 	}
 	if script {
 		others(ctx)
@@ -297,6 +365,17 @@ func (ev *CookieEvidence) readSignIn(ctx context.Context, e *env.Env, s *browser
 		return fmt.Errorf("read the cookie store after sign-in: %w", jerr)
 	}
 	ev.Cookies = sessionCookiesOf(jar)
+	// The app's server side may echo what it received: what the cookies
+	// hold never leaves in a report.
+	for _, ck := range ev.Cookies {
+		redact.Known.AddSecret(ck.Value)
+	}
+	for _, g := range ev.Groups() {
+		if g.Session != nil {
+			redact.Known.AddToken(g.Session.AccessToken)
+			redact.Known.AddSecret(g.Session.RefreshToken)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("read the app page after sign-in: %w", err)
 	}
@@ -325,11 +404,75 @@ func visitServer(ctx context.Context, e *env.Env, s *browser.Session, serverURL 
 	return v
 }
 
-// embedServer loads the other site's page that embeds the server side in
-// an iframe and fetches its /whoami with credentials, and records
-// Chromium's verdicts on the session cookies for both requests.
-func embedServer(ctx context.Context, e *env.Env, s *browser.Session, embedURL, serverURL string) *EmbedVisit {
-	v := &EmbedVisit{Page: embedURL + "/embed?" + url.Values{"app": {serverURL}, "probe": {ssrserver.WhoAmIPath}}.Encode()}
+// embedTargets chooses the page another site embeds and the URL it
+// fetches, and says whose they are: the operator's app page
+// (supabase.embed_url) and server side (supabase.server_check) when named;
+// else, for the reference deployment, its server side's stand-in when the
+// cookies' Domain covers its host; else the page the app's sign-in ended
+// on — a host the app's cookies cover, so a host-only cookie is never
+// withheld for mfconform's sake.
+func embedTargets(t env.SupabaseTarget, ev *CookieEvidence) (frame, fetch, judged string) {
+	if t.EmbedPage != "" || t.ServerCheck.URL != "" {
+		frame, fetch = first(t.EmbedPage, t.ServerCheck.URL), first(t.ServerCheck.URL, t.EmbedPage)
+		return browserURL(frame), browserURL(fetch), "your app's own pages"
+	}
+	if t.Reference && t.ServerURL != "" && ev.covers(t.ServerHost) {
+		return t.ServerURL + ssrserver.PagePath, t.ServerURL + ssrserver.WhoAmIPath, "the reference deployment's server side (mfconform's stand-in on " + t.ServerHost + ")"
+	}
+	if ev.AppURL == "" {
+		return "", "", ""
+	}
+	return ev.AppURL, ev.AppURL, "the page the app's sign-in ended on (no supabase.embed_url or supabase.server_check named)"
+}
+
+// covers reports whether every session cookie of the expected name is
+// sent to host by its Domain.
+func (c *CookieEvidence) covers(host string) bool {
+	g := c.Group()
+	if g == nil {
+		return false
+	}
+	for _, ck := range groupCookies(c, g) {
+		if !sbcheck.DomainCovers(ck.Domain, !strings.HasPrefix(ck.Domain, "."), host) {
+			return false
+		}
+	}
+	return true
+}
+
+func first(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// browserURL is raw as Chromium reports the request's URL: scheme and host
+// lower-cased, the scheme's default port dropped, "/" for an empty path.
+// An unparsable URL is returned as is (the navigation says what is wrong).
+func browserURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if p := u.Port(); p == "443" && u.Scheme == "https" || p == "80" && u.Scheme == "http" {
+		u.Host = u.Hostname()
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// embedPage loads the other site's page that embeds frame in an iframe and
+// fetches fetch with credentials, and records Chromium's verdicts on the
+// session cookies for both requests.
+func embedPage(ctx context.Context, e *env.Env, s *browser.Session, embedURL, frame, fetch, judged string) *EmbedVisit {
+	v := &EmbedVisit{Page: embedURL + "/embed?" + url.Values{"frame": {frame}, "fetch": {fetch}}.Encode(), FrameURL: frame, FetchURL: fetch, Judged: judged}
 	nctx, cancel := context.WithTimeout(ctx, e.Timeouts.Navigation)
 	defer cancel()
 	mark := s.Mark()
@@ -346,13 +489,37 @@ func embedServer(ctx context.Context, e *env.Env, s *browser.Session, embedURL, 
 	}
 	// A cross-site iframe's response may never reach this session: wait
 	// for the request's verdicts only.
-	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == serverURL+ssrserver.PagePath && x.Type == "Document" }); err == nil {
+	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == frame && x.Type == "Document" }); err == nil {
 		v.Frame, v.FrameSeen = sessionVerdicts(x.Cookies), true
 	}
-	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool {
-		return x.URL == serverURL+ssrserver.WhoAmIPath && x.Type == "Fetch"
-	}); err == nil {
+	if x, err := s.WaitRequest(nctx, mark, func(x browser.Exchange) bool { return x.URL == fetch && x.Type == "Fetch" }); err == nil {
 		v.Fetch, v.FetchSeen = sessionVerdicts(x.Cookies), true
+	}
+	return v
+}
+
+// visitAppServer navigates to the app's own server side and records what
+// the browser sent, how the page answered and the text it shows.
+func visitAppServer(ctx context.Context, e *env.Env, s *browser.Session, chk env.ServerCheck) *AppServerVisit {
+	v := &AppServerVisit{Check: chk, URL: browserURL(chk.URL)}
+	nctx, ncancel := context.WithTimeout(ctx, e.Timeouts.Navigation)
+	x, err := s.Navigate(nctx, v.URL)
+	ncancel()
+	if err != nil {
+		v.Err = fmt.Errorf("open your server side's page %s: %w", v.URL, err)
+		return v
+	}
+	v.Status, v.Location = x.Status, x.Header("location")
+	v.Verdicts = sessionVerdicts(x.Cookies)
+	jctx, jcancel := context.WithTimeout(ctx, e.Timeouts.Script)
+	defer jcancel()
+	type page struct {
+		URL  string `json:"url"`
+		Text string `json:"text"`
+	}
+	p, err := browser.Evaluate[page](jctx, s, `({url: location.href, text: document.body ? document.body.innerText.slice(0, `+fmt.Sprint(maxServerBody)+`) : ""})`)
+	if err == nil {
+		v.FinalURL, v.Body = p.URL, result.Cut(p.Text, maxServerBody)
 	}
 	return v
 }

@@ -78,7 +78,7 @@ func Verdicts() judge.Verdicts { return verdicts }
 // Checks are Supabase mode's specs, in the order the report prints them.
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
-	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks, cookieChecks} {
+	for _, group := range [][]judge.Check[*Run]{configChecks, keyChecks, browserChecks, sessionChecks, keySecretChecks, cookieChecks} {
 		out = append(out, group...)
 	}
 	return out

@@ -236,7 +236,7 @@ func (c Config) ReferenceSecret() []byte {
 func (c Config) Fingerprint() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%v|%s|%+v|%+v|%v|%s|%v|", c.Mode, c.LabelFilter, c.Focus, c.FixtureName, c.Thresholds, c.Timeouts, c.BlockThirdPartyCookies, c.SupabaseAppHost, c.Thorough)
-	fmt.Fprintf(h, "%v|%v|%d|%d|", c.Supabase.SessionHosts, c.Supabase.Embedded, len(c.Supabase.LoginScript), len(c.Supabase.LogoutScript))
+	fmt.Fprintf(h, "%v|%v|%d|%d|%+v|%s|", c.Supabase.SessionHosts, c.Supabase.Embedded, len(c.Supabase.LoginScript), len(c.Supabase.LogoutScript), c.Supabase.ServerCheck, c.Supabase.EmbedURL)
 	fmt.Fprintf(h, "%s|%s|%s|%s|", redact.Fingerprint(c.Secret), redact.Fingerprint(c.SupabaseReference.JWTSecret), c.JWT.LoginURL, c.JWT.AppURL)
 	if t := c.SupabaseTarget; t != nil {
 		fmt.Fprintf(h, "%s|%s|%s|%s|", t.URL, redact.Fingerprint([]byte(t.Key)), t.Email, redact.Fingerprint(t.JWTSecret))

@@ -91,6 +91,8 @@ func (c Config) Reached() []deployment.Reached {
 		add("--app-origin", c.appOrigin)
 		script("supabase.login_script", c.Supabase.LoginScript)
 		script("supabase.logout_script", c.Supabase.LogoutScript)
+		add("supabase.server_check.url", c.Supabase.ServerCheck.URL)
+		add("supabase.embed_url", c.Supabase.EmbedURL)
 		for _, h := range c.Supabase.SessionHosts {
 			out = append(out, deployment.Reached{Name: strings.ToLower(h), Source: "--session-host"})
 		}

@@ -180,6 +180,10 @@ func wireSupabase(cfg Config, plan deployment.Plan, e *env.Env, s *deployment.Se
 		t.EmbedURL = s.EmbedURL()
 	}
 	t.ServerURL = s.ServerURL()
+	if cfg.Supabase.ServerCheck.URL != "" {
+		t.ServerCheck = cfg.Supabase.ServerCheck
+	}
+	t.EmbedPage = cfg.Supabase.EmbedURL
 	t.ClientURL, t.ClientErr, t.CookieClientErr = s.ClientURL(), s.ClientErr, s.AppErr
 }
 

@@ -32,6 +32,15 @@ type SupabaseConfig struct {
 	// Embedded says the app is used inside an iframe on another site: its
 	// session cookies then need SameSite=None and Secure.
 	Embedded bool
+	// ServerCheck is the app's own server side that reads the session
+	// (supabase.server_check, --server-check-url): SB-COOKIE-007 judges it
+	// after the app's sign-in. Without it the stand-in is judged, and the
+	// spec's evidence says so.
+	ServerCheck env.ServerCheck
+	// EmbedURL is the app's page SB-COOKIE-006 embeds in another site
+	// (supabase.embed_url); "" embeds the server check's URL, else the
+	// page the app's sign-in ended on.
+	EmbedURL string
 }
 
 // ServerHost is where mfconform serves its server-side stand-in
@@ -81,6 +90,15 @@ func (c Config) validateSupabase() error {
 	}
 	if len(s.LoginScript) > 0 && (c.SupabaseTarget == nil || s.AppOrigin == "") {
 		return fmt.Errorf("%w: supabase.login_script signs in through your app: it needs your project (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_KEY) and --app-origin", ErrConfig)
+	}
+	// The app's server side and its embedded page are judged on the
+	// session the app itself stored: mfconform's own page beside the app
+	// would put mfconform's cookie choices in front of them.
+	if s.ServerCheck.URL != "" && len(s.LoginScript) == 0 {
+		return fmt.Errorf("%w: %s names your app's server side, which is judged on the session your app stores: it needs a supabase.login_script that signs in through your app", ErrConfig, Settings.Label("supabase.server_check.url", c.sources))
+	}
+	if s.EmbedURL != "" && (!s.Embedded || len(s.LoginScript) == 0) {
+		return fmt.Errorf("%w: supabase.embed_url is the page of your app another site embeds: it needs supabase.embedded: true and a supabase.login_script that signs in through your app", ErrConfig)
 	}
 	return nil
 }
