@@ -111,7 +111,7 @@ func TestRealAppOwnServerSide(t *testing.T) {
 			want:  map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope, result.SBCookie007: result.StateFailed},
 			codes: map[result.SpecID]string{result.SBCookie007: "SUPABASE_SERVER_NOT_SIGNED_IN"}},
 		{name: "the signed-in page is refused by its server: the script's wait fails, the session is stored",
-			opts:  remoteOptions{server: true, serverURL: "https://otherprojectrefabcdefgh.supabase.test", gate: true},
+			opts:   remoteOptions{server: true, serverURL: "https://otherprojectrefabcdefgh.supabase.test", gate: true},
 			logout: true, extra: "timeouts:\n  navigation: 6s\n", wantCode: exitFailed,
 			want: map[result.SpecID]result.State{result.SBCookie001: result.StateWarned, result.SBCookie004: result.StateOutOfScope,
 				result.SBCookie007: result.StateFailed, result.SBCookie008: result.StateBlocked},

@@ -3,6 +3,8 @@ package diag
 import (
 	"strings"
 	"testing"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // TestSupabaseTextsSayOnlyWhatHolds: issue 22's C12 and C13 for Supabase —
@@ -20,7 +22,7 @@ func TestSupabaseTextsSayOnlyWhatHolds(t *testing.T) {
 		{SupabaseSessionSignature, []string{"let mfconform use the JWKS", "JWT secret given"}, []string{"JWKS", "SUPABASE_JWT_SECRET_MISMATCH"}},
 		{SupabaseAcceptsExpired, []string{"clock is far behind", "check its clock"}, []string{"its clock does not explain it"}},
 		{SupabaseCookieStale, []string{"the server side still receives a session"}, []string{"keeps sending them"}},
-		{SupabaseJWTSecretMismatch, []string{"fingerprints must be equal"}, []string{"one fingerprint", "cannot see the project's secret", "SB-KEY-006", "SB-SESSION-004"}},
+		{SupabaseJWTSecretMismatch, []string{"fingerprints must be equal"}, []string{"one fingerprint", "cannot see the project's secret", string(result.SBKey006), string(result.SBSession004)}},
 		{SupabaseRefreshParentRefused, nil, []string{"fail-to-save"}},
 		{SupabaseServerNotSignedIn, []string{"cookie value"}, []string{"names and", "sizes, never values", "how to tell"}},
 	}

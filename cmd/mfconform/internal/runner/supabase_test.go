@@ -56,7 +56,7 @@ func TestLoadSupabaseApp(t *testing.T) {
 			args: []string{"--app-origin", "https://app.acme.com"}, env: project, wantErr: "supabase.login_script step 1"},
 		{name: "logout without login", file: "supabase:\n  logout_script:\n    - click: \"#x\"\n", wantErr: "needs a supabase.login_script"},
 		{name: "bad session host", args: []string{"--session-host", "https://api.acme.test"}, wantErr: "--session-host"},
-		{name: "unknown key", file: "supabase:\n  login_scripts: []\n", wantErr: "c.yaml:2:3: an unknown key in supabase; want one of app_origin, session_hosts, login_script, logout_script, embedded"},
+		{name: "unknown key", file: "supabase:\n  login_scripts: []\n", wantErr: "c.yaml:2:3: an unknown key in supabase; want one of app_origin, session_hosts, login_script, logout_script, server_check, embedded, embed_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
