@@ -105,6 +105,7 @@ type Browser struct {
 	browserCancel context.CancelFunc
 	closeOnce     sync.Once
 	closeErr      error
+	certs         certificateLog // the leaf certificates its sessions saw
 }
 
 // Launch starts Chromium with third-party cookies allowed in its profile (a

@@ -11,6 +11,7 @@ import (
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // Chromium's reasons for refusing a Set-Cookie, each owned by one spec.
@@ -56,7 +57,7 @@ func (r *Run) withCookie() (*LoginEvidence, cookieattr.Attrs, judge.Outcome, *ju
 		return nil, cookieattr.Attrs{}, judge.Outcome{}, stop
 	}
 	o := judge.Outcome{Shots: ev.Shots}
-	o.Show("set-cookie", redact.SetCookie(ev.SetCookie.Line))
+	o.Show(result.EvidenceSetCookie, redact.SetCookie(ev.SetCookie.Line))
 	o.Show("cookies", cookieRows(ev))
 	return ev, cookieattr.Parse(ev.SetCookie.Line), o, nil
 }
