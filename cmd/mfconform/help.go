@@ -33,6 +33,8 @@ Usage:
   mfconform specs [--json]           list every spec without running anything
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform serve-reference [flags]  serve the reference deployment until Ctrl-C
+  mfconform exporter --config FILE [--listen ADDR]
+                                     a Prometheus exporter: GET /probe?target=NAME runs a configured target's check
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
   mfconform explain [CODE]           what a diagnostic code means and its fix in every stack; alone, lists the codes
   mfconform report --from report.json --format html|junit|md|json [--out FILE]
@@ -60,8 +62,9 @@ var subcommandHelp = map[string]func() string{
 	"serve-reference": func() string {
 		return flagsHelp("Usage: mfconform serve-reference [flags]\n", serveSettings)
 	},
-	"inspect": func() string { return inspectHelp },
-	"explain": func() string { return explainHelp },
+	"exporter": func() string { return exporterHelp() },
+	"inspect":  func() string { return inspectHelp },
+	"explain":  func() string { return explainHelp },
 	"report": func() string {
 		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE]\n", reportSettings)
 	},
