@@ -207,8 +207,17 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// time without them (TestNoHiddenBrowserUI, make bench). Browser
 		// UI only: pages and cookies never see it.
 		//
+		// OptimizationGuideOnDeviceModel (on by default on Linux) and
+		// LogOnDeviceMetricsOnStartup start an on-device model service
+		// process a few minutes after launch to estimate the machine's
+		// "performance class" for on-device AI (components/
+		// optimization_guide: optimization_guide_features.cc,
+		// model_broker_state.cc): in a browser that lives for hours
+		// (mfconform exporter) it showed up as one more process, ~45 MB,
+		// three minutes in (TestExporterSoak). Browser internals only.
+		//
 		// This flag replaces chromedp's default list, which it repeats.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process,WebUIOmniboxPopup,WebUIOmniboxAimPopup"),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process,WebUIOmniboxPopup,WebUIOmniboxAimPopup,OptimizationGuideOnDeviceModel,LogOnDeviceMetricsOnStartup"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 		// One renderer process per browser context where Chromium can
 		// (a soft limit; processes are never shared between contexts, so
