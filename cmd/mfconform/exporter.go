@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -26,17 +27,16 @@ import (
 // exporterOptions are `mfconform exporter`'s settings: flags, and the
 // keys of its configuration file, which also lists the targets and modules.
 type exporterOptions struct {
-	configFile     string
-	listen         string
-	concurrency    int
-	minInterval    time.Duration
-	probeTimeout   time.Duration
-	timeoutOffset  time.Duration
-	reportDir      string
-	keepReports    int
-	targets        []Target
-	modules        map[string]exporter.Module
-	configFileName string // for messages
+	configFile    string
+	listen        string
+	concurrency   int
+	minInterval   time.Duration
+	probeTimeout  time.Duration
+	timeoutOffset time.Duration
+	reportDir     string
+	keepReports   int
+	targets       []Target
+	modules       map[string]exporter.Module
 }
 
 // exporterSettings is the table of `mfconform exporter`'s settings.
@@ -56,7 +56,7 @@ var exporterSettings = &settings.Table[exporterOptions]{
 			Usage: "the least time between two runs of one target and module; a scrape sooner gets the last outcome, its age in mfconform_probe_cache_age_seconds",
 			Value: settings.Duration(func(o *exporterOptions) *time.Duration { return &o.minInterval }).Default(30 * time.Second).Check(notNegative)},
 		{Flag: "probe-timeout", Key: "probe_timeout", Arg: "DURATION",
-			Usage: "the bound of a probe whose scrape sends no X-Prometheus-Scrape-Timeout-Seconds",
+			Usage: "the longest a probe may run; a scrape's X-Prometheus-Scrape-Timeout-Seconds (less --timeout-offset) and a module's timeout shorten it",
 			Value: settings.Duration(func(o *exporterOptions) *time.Duration { return &o.probeTimeout }).Default(2 * time.Minute).Check(positive)},
 		{Flag: "timeout-offset", Key: "timeout_offset", Arg: "DURATION",
 			Usage: "taken off the scrape's timeout, so the answer reaches Prometheus before it gives up",
@@ -137,7 +137,6 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 		return nil, fmt.Errorf("%w: %s: %s", runner.ErrConfig, name, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
 	cl.Apply(o, src)
-	o.configFileName = name
 	if err := exporterSettings.Validate(o, src); err != nil {
 		return nil, fmt.Errorf("%w: %s", runner.ErrConfig, result.Clean(err.Error()))
 	}
@@ -162,7 +161,7 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 		}
 	}
 	for _, t := range o.targets {
-		for _, n := range slices.Sorted(mapsKeys(o.modules)) {
+		for _, n := range slices.Sorted(maps.Keys(o.modules)) {
 			cfg, err := runner.Load(append(t.runArgs("x")[1:], o.modules[n].RunArgs()...), getenv)
 			if err == nil {
 				err = cfg.Validate()
@@ -173,16 +172,6 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 		}
 	}
 	return o, nil
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // exporterBrowser is one start of the exporter's shared Chromium: the

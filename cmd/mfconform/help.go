@@ -116,6 +116,7 @@ func flagsMarkdown() (string, error) {
 	b.WriteString(runner.Settings.MarkdownFlags("flag"))
 	b.WriteString(batchSettings.MarkdownFlags("batch flag (with `run --targets FILE`)"))
 	b.WriteString(serveSettings.MarkdownFlags("`serve-reference` flag"))
+	b.WriteString(exporterSettings.MarkdownFlags("`exporter` flag"))
 	return b.String(), nil
 }
 

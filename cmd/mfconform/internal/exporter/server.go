@@ -27,8 +27,9 @@ type Server struct {
 	Scheduler *Scheduler
 	Metrics   *Metrics
 	Version   string
-	// DefaultTimeout bounds a probe whose scrape sends no
-	// X-Prometheus-Scrape-Timeout-Seconds.
+	// DefaultTimeout is the longest a probe may run; the scrape's
+	// X-Prometheus-Scrape-Timeout-Seconds and the module's timeout can
+	// only shorten it.
 	DefaultTimeout time.Duration
 	// TimeoutOffset is taken off the scrape's timeout, so the answer
 	// reaches Prometheus before it gives up (blackbox_exporter's
@@ -115,12 +116,14 @@ func (s *Server) moduleNames() []string {
 }
 
 // Timeout is how long a probe of module m may take for a scrape whose
-// timeout header is header (empty when absent).
+// timeout header is header (empty when absent): the scrape's timeout less
+// the offset (at least half of it), the module's timeout, DefaultTimeout,
+// whichever is shortest.
 func (s *Server) Timeout(header string, m Module) time.Duration {
 	t := s.DefaultTimeout
 	if v, err := strconv.ParseFloat(header, 64); err == nil && v > 0 && v < 24*3600 {
 		scrape := time.Duration(v * float64(time.Second))
-		t = max(scrape-s.TimeoutOffset, scrape/2)
+		t = min(t, max(scrape-s.TimeoutOffset, scrape/2))
 	}
 	if m.Timeout > 0 && m.Timeout < t {
 		t = m.Timeout

@@ -139,6 +139,7 @@ func TestServerTimeout(t *testing.T) {
 		{"10", Module{Timeout: 5 * time.Second}, 5 * time.Second},
 		{"3", Module{Timeout: 5 * time.Second}, 2500 * time.Millisecond},
 		{"-1", Module{}, 2 * time.Minute},
+		{"86000", Module{}, 2 * time.Minute},
 		{"NaN", Module{}, 2 * time.Minute},
 		{"ten", Module{}, 2 * time.Minute},
 	}
