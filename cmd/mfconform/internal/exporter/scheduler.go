@@ -40,6 +40,17 @@ type Outcome struct {
 	Success bool
 }
 
+// ran reports whether the outcome is a run's: only such an outcome is
+// served again inside the minimum interval; a probe that found no slot or
+// no browser is retried at the next scrape.
+func (o Outcome) ran() bool {
+	switch o.Reason {
+	case ReasonBusy, ReasonBrowser, ReasonShutdown:
+		return false
+	}
+	return true
+}
+
 // job is a probe in flight; scrapes of the same key while it runs wait
 // for it rather than starting another.
 type job struct {
@@ -98,7 +109,7 @@ func (s *Scheduler) now() time.Time {
 func (s *Scheduler) Probe(ctx context.Context, k Key, deadline time.Time) (out Outcome, age time.Duration, cached bool) {
 	s.mu.Lock()
 	now := s.now()
-	if last, ok := s.last[k]; ok && s.MinInterval > 0 && now.Sub(last.Finished) < s.MinInterval {
+	if last, ok := s.last[k]; ok && last.ran() && s.MinInterval > 0 && now.Sub(last.Finished) < s.MinInterval {
 		s.mu.Unlock()
 		if s.Metrics != nil {
 			s.Metrics.CacheHits.Inc()

@@ -128,6 +128,7 @@ func TestSchedulerConcurrency(t *testing.T) {
 		return Run{Report: conformant}
 	}
 	first := make(chan Outcome)
+	s.MinInterval = time.Hour
 	go func() {
 		o, _, _ := s.Probe(t.Context(), Key{"a", DefaultModule}, far())
 		first <- o
@@ -154,6 +155,14 @@ func TestSchedulerConcurrency(t *testing.T) {
 	case k := <-started:
 		t.Errorf("probe %v ran after its deadline", k)
 	default:
+	}
+	// A probe that never ran is not served from the cache: the next
+	// scrape runs it (inside the minimum interval), a run that did is.
+	if o, _, cached := s.Probe(t.Context(), Key{"b", DefaultModule}, far()); cached || !o.Success {
+		t.Errorf("Probe() after a concurrency_limit = %+v, cached %v; want a run", o, cached)
+	}
+	if _, _, cached := s.Probe(t.Context(), Key{"b", DefaultModule}, far()); !cached {
+		t.Error("Probe() right after a run was not served from the cache")
 	}
 }
 
