@@ -194,7 +194,7 @@ func (b *exporterBrowser) Close() error {
 // /probe, /metrics, /report and / until ctx ends (Ctrl-C, SIGTERM), then
 // stops every run (SIGINT, as a batch does), the browser, and removes its
 // temporary folder.
-func exporterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+func exporterCmd(signals context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	o, err := loadExporter(args, os.Getenv)
 	if err != nil {
 		return exitToolError, err
@@ -203,11 +203,19 @@ func exporterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	if err != nil {
 		return exitToolError, err
 	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return exitToolError, fmt.Errorf("%w: --listen %s: %v", runner.ErrConfig, o.listen, err)
+	}
+	defer ln.Close()
 	base, err := runner.TempDir("mfx")
 	if err != nil {
 		return exitToolError, err
 	}
 	defer os.RemoveAll(base)
+	// ctx is the exporter's life: a signal, or a server that fails.
+	ctx, stop := context.WithCancel(signals)
+	defer stop()
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "%s mfconform exporter: %s\n", time.Now().UTC().Format(time.RFC3339), result.Clean(fmt.Sprintf(format, args...)))
 	}
@@ -228,7 +236,7 @@ func exporterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (
 			return &exporterBrowser{batchBrowser: bb, dir: dir}, nil
 		}}
 	if err := sup.Start(ctx); err != nil {
-		if ctx.Err() != nil {
+		if signals.Err() != nil {
 			return exitInterrupted, nil
 		}
 		return exitToolError, err
@@ -259,11 +267,6 @@ func exporterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	ln, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		stopExporter(sched, sup)
-		return exitToolError, fmt.Errorf("%w: --listen %s: %v", runner.ErrConfig, o.listen, err)
-	}
 	fmt.Fprintf(stdout, "mfconform exporter %s: %d targets, listening on http://%s\n", toolVersion(), len(names), ln.Addr())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -272,23 +275,18 @@ func exporterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	case err = <-served:
 	}
 	// The runs get SIGINT through ctx; handlers waiting for them answer
-	// as the runs end.
+	// as the runs end. Then the browser closes.
+	stop()
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	_ = srv.Shutdown(sctx)
 	cancel()
-	stopExporter(sched, sup)
-	if ctx.Err() != nil {
+	sched.Wait()
+	sup.Wait()
+	if signals.Err() != nil {
 		fmt.Fprintln(stdout, "mfconform exporter: stopped")
 		return exitInterrupted, nil
 	}
 	return exitToolError, fmt.Errorf("exporter: serve: %w", err)
-}
-
-// stopExporter waits for the runs, which end with ctx, and then for the
-// browser to close.
-func stopExporter(sched *exporter.Scheduler, sup *exporter.Supervisor[*exporterBrowser]) {
-	sched.Wait()
-	sup.Wait()
 }
 
 // browserContexts is how many browser contexts the running shared

@@ -260,6 +260,7 @@ func exporterConfig(hangPort int, reportDir string) string {
     fixture: documented
     args: [--reference-secret-from-env]
   - fixture: host-only
+  - fixture: sb-publishable-key
   - name: hangs
     args: [--login-url, "https://login.hang.test:%[1]d/login", --app-url, "https://app.hang.test:%[1]d/",
            --resolve, login.hang.test=127.0.0.1, --resolve, app.hang.test=127.0.0.1]
@@ -369,6 +370,21 @@ func TestExporter(t *testing.T) {
 		}
 		if strings.Contains(body, `spec="JWT-TOKEN-001"`) {
 			t.Errorf("the cookies module ran a token spec\n%s", body)
+		}
+	})
+
+	t.Run("supabase", func(t *testing.T) {
+		body := x.probe(t, "target=sb-publishable-key")
+		for _, series := range []string{"mfconform_probe_success", `mfconform_verdict{verdict="conformant"}`} {
+			if v, ok := sample(body, series); !ok || v != 1 {
+				t.Errorf("%s = %v (present %v), want 1\n%s", series, v, ok, body)
+			}
+		}
+		if v, ok := sample(body, `mfconform_token_expires_in_seconds{mode="supabase"}`); !ok || v < 600 {
+			t.Errorf("Supabase access token lifetime = %v (present %v), want the project's (an hour)", v, ok)
+		}
+		if !strings.Contains(body, `mfconform_certificate_expiry_timestamp_seconds{host="`) || !strings.Contains(body, `.supabase.test"}`) {
+			t.Errorf("no certificate expiry for the Supabase project's host\n%s", body)
 		}
 	})
 
@@ -510,5 +526,17 @@ func TestExporterConfigErrors(t *testing.T) {
 	}
 	if res := runBinary(t, nil, "exporter"); res.code != exitToolError || !strings.Contains(res.stderr, "--config") {
 		t.Errorf("exporter without --config: exit %d, %q", res.code, res.stderr)
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	res := runBinary(t, nil, "exporter", "--config", writeFile(t, "exporter.yaml", "targets: [{fixture: documented}]\n"), "--listen", taken.Addr().String())
+	if res.code != exitToolError || !strings.Contains(res.stderr, "--listen "+taken.Addr().String()) {
+		t.Errorf("exporter on a port in use: exit %d, %q; want %d naming --listen", res.code, res.stderr, exitToolError)
+	}
+	if pids := chromiumUsing(res.tmpDir); len(pids) > 0 {
+		t.Errorf("Chromium started for an exporter that cannot listen: %v", pids)
 	}
 }
