@@ -18,16 +18,18 @@ SSR_ENTRY  := harness/clientsite/ssr/entry.mjs
 FUZZTIME       ?= 200000x
 FUZZTIME_SHORT ?= 5000x
 
-.PHONY: all deps bundles bundles-lock build run test vet fmt-check fuzz fuzz-short docs report-screenshot bench clean dist pin-release image image-test
+.PHONY: all deps bundles bundles-lock build run test vet fmt-check fuzz fuzz-short docs report-screenshot bench soak clean dist pin-release image image-test
 
 all: build
 
-## deps: install what the run and the tests need and is missing (Chromium and Debian's Python packages
-## for the snippet and JUnit tests through apt-get; supabase-js, @supabase/ssr and the Node snippet
-## packages through npm; the @supabase/ssr browser bundle built with the pinned esbuild)
+## deps: install what the run and the tests need and is missing (Chromium, Debian's Python packages
+## for the snippet and JUnit tests and Debian's prometheus with promtool for the exporter's tests
+## through apt-get; supabase-js, @supabase/ssr and the Node snippet packages through npm; the
+## @supabase/ssr browser bundle built with the pinned esbuild)
 deps: node_modules/.package-lock.json $(SSR_BUNDLE)
 	@./scripts/install-chromium.sh
 	@./scripts/install-test-python.sh
+	@./scripts/install-prometheus.sh
 
 # npm ci only when node_modules is missing or older than package.json/package-lock.json
 # (npm writes node_modules/.package-lock.json on every install; touch marks it fresh).
@@ -119,6 +121,12 @@ docs: build
 ## report-screenshot: regenerate docs/report-example.png (the README's example report with a failure)
 report-screenshot: deps build
 	./scripts/report-screenshot.sh $(BIN) docs/report-example.png
+
+## soak: the exporter's soak (cmd/mfconform TestExporterSoak) — SOAK_PROBES probes (default 500) of the
+## embedded reference and a broken fixture through one exporter, two at a time; its RSS, goroutines and
+## open files and Chromium's process count must not grow. Minutes; not part of make test
+soak: deps
+	MFCONFORM_SOAK=1 MFCONFORM_SOAK_PROBES=$(or $(SOAK_PROBES),500) $(GO) test -count=1 -timeout 2h -v -run '^TestExporterSoak$$' ./cmd/mfconform
 
 ## bench: time the default run against a bare Chromium start (7 interleaved samples each)
 bench: deps build

@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = specsCmd(rest, stdout)
 	case "fixtures":
 		err = fixturesCmd(rest, stdout)
+	case "exporter":
+		code, err = exporterCmd(ctx, rest, stdout, stderr)
 	case "serve-reference":
 		code, err = serveCmd(ctx, rest, stdout)
 	case "inspect":

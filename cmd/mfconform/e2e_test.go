@@ -184,6 +184,20 @@ func assertClean(t *testing.T, res runResult) {
 		outputs[strings.TrimPrefix(path, res.reportDir+"/")] = string(b)
 		return nil
 	})
+	assertNoSecrets(t, outputs)
+	left, _ := os.ReadDir(res.tmpDir)
+	for _, e := range left {
+		t.Errorf("temporary file left behind in TMPDIR: %s", e.Name())
+	}
+	if pids := chromiumUsing(res.tmpDir); len(pids) > 0 {
+		t.Errorf("Chromium processes still running from this run: %v", pids)
+	}
+}
+
+// assertNoSecrets fails for every output (by name) that holds a known
+// secret, a whole signed token or a whole Supabase key.
+func assertNoSecrets(t *testing.T, outputs map[string]string) {
+	t.Helper()
 	for name, text := range outputs {
 		if strings.Contains(text, knownSecret) {
 			t.Errorf("%s contains AUTH_SECRET_KEY", name)
@@ -197,13 +211,6 @@ func assertClean(t *testing.T, res runResult) {
 		if m := newKey.FindString(text); m != "" {
 			t.Errorf("%s contains a whole Supabase key: %.20s…", name, m)
 		}
-	}
-	left, _ := os.ReadDir(res.tmpDir)
-	for _, e := range left {
-		t.Errorf("temporary file left behind in TMPDIR: %s", e.Name())
-	}
-	if pids := chromiumUsing(res.tmpDir); len(pids) > 0 {
-		t.Errorf("Chromium processes still running from this run: %v", pids)
 	}
 }
 

@@ -25,6 +25,7 @@ var commandFlags = []struct {
 	{"run --targets", batchSettings},
 	{"config check", runner.Settings},
 	{"serve-reference", serveSettings},
+	{"exporter", exporterSettings},
 	{"report", reportSettings},
 	{"specs", specsSettings},
 	{"docs", docsSettings},

@@ -33,6 +33,8 @@ Usage:
   mfconform specs [--json]           list every spec without running anything
   mfconform fixtures                 list the reference deployment's fixtures
   mfconform serve-reference [flags]  serve the reference deployment until Ctrl-C
+  mfconform exporter --config FILE [--listen ADDR]
+                                     a Prometheus exporter: GET /probe?target=NAME runs a configured target's check
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
   mfconform explain [CODE|SPEC-ID]   what a diagnostic code means and its fix in every stack, or what a
                                      spec judges and the codes it reports; alone, lists the codes
@@ -63,8 +65,9 @@ var subcommandHelp = map[string]func() string{
 	"serve-reference": func() string {
 		return flagsHelp("Usage: mfconform serve-reference [flags]\n", serveSettings)
 	},
-	"inspect": func() string { return inspectHelp },
-	"explain": func() string { return explainHelp },
+	"exporter": func() string { return exporterHelp() },
+	"inspect":  func() string { return inspectHelp },
+	"explain":  func() string { return explainHelp },
 	"report": func() string {
 		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE|-]\n", reportSettings)
 	},
@@ -118,6 +121,7 @@ func flagsMarkdown() (string, error) {
 	b.WriteString(runner.Settings.MarkdownFlags("flag"))
 	b.WriteString(batchSettings.MarkdownFlags("batch flag (with `run --targets FILE`)"))
 	b.WriteString(serveSettings.MarkdownFlags("`serve-reference` flag"))
+	b.WriteString(exporterSettings.MarkdownFlags("`exporter` flag"))
 	return b.String(), nil
 }
 

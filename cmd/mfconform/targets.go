@@ -78,6 +78,17 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
 	}
+	return checkTargets(path, doc, f.Targets)
+}
+
+// checkTargets names each target (its fixture when it has no name) and
+// checks the names are usable and unique and the fixtures exist; path
+// (already cleaned) names the file in errors and doc places each entry
+// (the zero YAMLDoc when the list came from elsewhere: entries are then
+// named by number only). A --targets file and the exporter's
+// configuration list targets alike.
+func checkTargets(path string, doc result.YAMLDoc, targets []Target) ([]Target, error) {
+	f := targetsFile{Targets: targets}
 	seen := map[string]bool{}
 	for i, t := range f.Targets {
 		bad := func(want, format string, args ...any) error {
@@ -420,21 +431,11 @@ func runBatchTarget(ctx context.Context, self string, t Target, reportDir, socke
 		e.Exit, e.Verdict, e.Error = exitInterrupted, result.VerdictInterrupted, "not started"
 		return e
 	}
-	cmd := exec.CommandContext(ctx, self, t.runArgs(reportDir)...)
-	cmd.Env = append(os.Environ(), envSharedBrowser+"="+socket, envSharedCA+"="+caDir)
-	// On Ctrl-C the run gets SIGINT, so it writes its report and cleans up
-	// like a run started by hand; it is killed only if it does not stop.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = 10 * time.Second
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	start := time.Now()
-	err := cmd.Run()
+	code, err := runChild(ctx, self, t.runArgs(reportDir), append(os.Environ(), envSharedBrowser+"="+socket, envSharedCA+"="+caDir))
 	e.Duration = float64(time.Since(start).Microseconds()) / 1000
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		e.Exit = ee.ExitCode()
-	case err != nil:
+	e.Exit = code
+	if err != nil {
 		e.Exit, e.Error = exitToolError, err.Error()
 	}
 	if r, err := reports.ReadJSON(filepath.Join(reportDir, reports.JSONFile)); err == nil {
@@ -446,6 +447,25 @@ func runBatchTarget(ctx context.Context, self string, t Target, reportDir, socke
 		e.Error = err.Error()
 	}
 	return e
+}
+
+// runChild runs mfconform with args as its own process with env, its
+// output discarded, and returns its exit code, or the error that kept it
+// from running. When ctx ends the run gets SIGINT, so it writes its report
+// and cleans up like a run started by hand; it is killed only if it does
+// not stop within 10 s.
+func runChild(ctx context.Context, self string, args, env []string) (int, error) {
+	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = env
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = 10 * time.Second
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), nil
+	}
+	return 0, err
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html>

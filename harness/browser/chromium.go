@@ -106,6 +106,7 @@ type Browser struct {
 	browserCancel context.CancelFunc
 	closeOnce     sync.Once
 	closeErr      error
+	certs         certificateLog // the leaf certificates its sessions saw
 }
 
 // Launch starts Chromium with third-party cookies allowed in its profile (a
@@ -216,12 +217,27 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		// UI only: pages and cookies never see it.
 		//
 		// quietFeatures keep Chromium's own services from calling Google
-		// (quiet.go). This flag replaces chromedp's default list, which it
-		// repeats.
+		// (quiet.go). OptimizationGuideOnDeviceModel (on by default on
+		// Linux) and LogOnDeviceMetricsOnStartup let Chromium start an
+		// on-device model service process three minutes after launch to
+		// estimate the machine's "performance class" for on-device AI
+		// (components/optimization_guide: PerformanceClassifier::
+		// ScheduleEvaluation, GetOnDeviceStartupMetricDelay). In a browser
+		// that lives for hours (mfconform exporter) it showed up as one
+		// more process, ~45 MB, three minutes in (TestExporterSoak). With
+		// the features off Chromium 156 still started it; a performance
+		// class given on the command line (--optimization-guide-
+		// performance-class, performance_class.cc; 1 is "error": no
+		// on-device model) marks the evaluation done. Browser internals
+		// only: pages never see either.
+		//
+		// This flag replaces chromedp's default list, which it repeats.
 		chromedp.Flag("disable-features", strings.Join(append([]string{
 			"Translate", "BlinkGenPropertyTrees", "IsolateOrigins", "site-per-process", "WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+			"OptimizationGuideOnDeviceModel", "LogOnDeviceMetricsOnStartup",
 		}, quietFeatures...), ",")),
 		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("optimization-guide-performance-class", "1"),
 		// One renderer process per browser context where Chromium can
 		// (a soft limit; processes are never shared between contexts, so
 		// sessions stay apart): a navigation to another site then reuses

@@ -476,6 +476,47 @@ func (r *relay) dropLocked(c *relayClient, broke bool, why string) {
 			r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]any{"targetId": id}))
 		}
 	}
+	// Nothing the relay still remembers holds on to c and its queue: the
+	// targets (until destroyed, then as tombstones for late events), the
+	// contexts being disposed of, and the commands Chromium has not
+	// answered — some never are (those on a session that detached). A
+	// reply that undoes what c made still does; any other goes nowhere.
+	for _, t := range r.targets {
+		if t.owner == c {
+			t.owner = departed
+		}
+	}
+	for id, owner := range r.contexts {
+		if owner == c {
+			r.contexts[id] = departed
+		}
+	}
+	for id, p := range r.pending {
+		if p.c != c {
+			continue
+		}
+		switch p.method {
+		case "Target.createBrowserContext", "Target.createTarget", "Target.attachToTarget", "Target.attachToBrowserTarget":
+			p.c = departed
+		default:
+			delete(r.pending, id)
+		}
+	}
+}
+
+// departed owns the targets of clients that have gone: nobody sees them,
+// and the relay keeps no gone client alive through them (each holds a
+// queue of queuedMessages slots; a long-lived batch browser serves
+// thousands of clients).
+var departed = &relayClient{name: "departed", gone: true}
+
+// ownerLocked is the owner to record for a target made by c: departed
+// once c has gone.
+func ownerLocked(c *relayClient) *relayClient {
+	if c != nil && c.gone {
+		return departed
+	}
+	return c
 }
 
 // browserGone ends every client once Chromium's pipe has ended, after

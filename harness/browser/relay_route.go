@@ -119,6 +119,7 @@ func (r *relay) responseLocked(m *frame) {
 				if gone && t.owner == p.c {
 					r.cleanup = append(r.cleanup, r.ownCommandLocked("Target.closeTarget", map[string]any{"targetId": res.TargetID}))
 				}
+				t.owner = ownerLocked(t.owner)
 			}
 		case "Target.attachToTarget", "Target.attachToBrowserTarget":
 			var res refParams
@@ -274,7 +275,7 @@ func (r *relay) noteTargetLocked(id string, info json.RawMessage, contextID stri
 		}
 	}
 	if t.owner == nil && contextID != "" {
-		t.owner = r.contexts[contextID]
+		t.owner = ownerLocked(r.contexts[contextID])
 	}
 	if info != nil {
 		t.info = info

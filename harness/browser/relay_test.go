@@ -115,6 +115,10 @@ func (fb *fakeBrowser) serve() {
 			}
 		case "Test.big":
 			result = map[string]string{"pad": strings.Repeat("x", p.Size)}
+		case "Test.silent":
+			// Never answered, as Chromium leaves a command on a session
+			// that detaches.
+			continue
 		case "Test.event":
 			// A stray event on the browser: nobody owns it.
 			ev, _ := json.Marshal(map[string]string{})
@@ -324,6 +328,10 @@ func TestRelayCleansUpAfterAClient(t *testing.T) {
 	a, b := dialRelay(t, sock), dialRelay(t, sock)
 	actx, _, asession := a.open()
 	bctx, _, bsession := b.open()
+	if _, err := a.send(asession, "Test.silent", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the unanswered command to reach the browser", func() bool { return len(fb.received("Test.silent")) == 1 })
 	a.conn.Close()
 	waitFor(t, "the relay to dispose of the gone client's context", func() bool {
 		return len(fb.received("Target.disposeBrowserContext")) == 1 && len(fb.received("Target.detachFromTarget")) == 1
@@ -338,6 +346,20 @@ func TestRelayCleansUpAfterAClient(t *testing.T) {
 		_, sessions, contexts, _ := r.snapshot()
 		return sessions == 1 && contexts == 1
 	})
+	// Nothing the relay keeps holds the gone client (and its queue) alive:
+	// a batch's or the exporter's browser serves thousands of clients.
+	r.mu.Lock()
+	for id, tg := range r.targets {
+		if tg.owner != nil && tg.owner.gone && tg.owner != departed {
+			t.Errorf("target %s still belongs to the gone client %s", id, tg.owner.name)
+		}
+	}
+	for id, p := range r.pending {
+		if p.c != nil && p.c.gone && p.c != departed {
+			t.Errorf("command %d (%s) still holds the gone client %s", id, p.method, p.c.name)
+		}
+	}
+	r.mu.Unlock()
 	b.mustCall(bsession, "Runtime.evaluate", map[string]string{"expression": "1"})
 	b.mustCall("", "Target.disposeBrowserContext", map[string]string{"browserContextId": bctx})
 	if _, _, contexts, _ := r.snapshot(); contexts != 0 {

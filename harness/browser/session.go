@@ -54,6 +54,9 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 		if err := chromedp.Listen(tabCtx, s.onDialog); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
+		if err := chromedp.Listen(tabCtx, b.certs.handle); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
 		if _, err := call(ctx, tabCtx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 			return fmt.Errorf("disable cache: %w", err)
 		}

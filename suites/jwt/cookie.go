@@ -65,7 +65,7 @@ func (r *Run) withCookie() (*LoginEvidence, cookieattr.Attrs, judge.Outcome, *ju
 		return nil, cookieattr.Attrs{}, judge.Outcome{}, stop
 	}
 	o := judge.Outcome{Shots: ev.Shots}
-	o.Show("set-cookie", redact.SetCookie(ev.SetCookie.Line))
+	o.Show(result.EvidenceSetCookie, redact.SetCookie(ev.SetCookie.Line))
 	o.Show("cookies", cookieRows(ev))
 	return ev, cookieattr.Parse(ev.SetCookie.Line), o, nil
 }

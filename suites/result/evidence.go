@@ -6,6 +6,9 @@ const (
 	EvidenceCookies    = "cookies"    // []CookieRow
 	EvidenceToken      = "token"      // TokenView
 	EvidenceScreenshot = "screenshot" // Screenshot
+	// EvidenceSetCookie is the Set-Cookie line a cookie spec judged, its
+	// value redacted (a string).
+	EvidenceSetCookie = "set-cookie"
 )
 
 // Named is one piece of evidence a spec attached: a name and a value that

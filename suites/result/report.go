@@ -80,6 +80,17 @@ type Target struct {
 	// backend (from the login response) and the app (from its answers to
 	// the probes), each with its evidence and confidence.
 	Stacks []StackGuess `json:"stacks,omitempty"`
+	// Certificates are the leaf certificates the deployment's hosts (those
+	// the run serves or reaches) showed Chromium, one per host name: when
+	// each stops being valid.
+	Certificates []Certificate `json:"certificates,omitempty"`
+}
+
+// Certificate is a leaf certificate a host showed the browser: the host
+// name (without port) and its expiry (notAfter).
+type Certificate struct {
+	Host     string    `json:"host"`
+	NotAfter time.Time `json:"not_after"`
 }
 
 // Confidences of a StackGuess.

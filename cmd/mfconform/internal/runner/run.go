@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
+	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwt"
@@ -74,6 +76,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}
 		rep.Bundles = gatherEvidence(gctx, cfg, e, chosen)
 		if e != nil && e.Browser != nil {
+			rep.Target.Certificates = certificatesSeen(e.Browser.Certificates(), cfg.deploymentHosts())
 			// The evidence is in and no spec uses the browser: it closes
 			// while the specs judge; its cleanup waits for that close.
 			go func() { _ = e.Browser.Close() }()
@@ -206,6 +209,33 @@ func createLog(path string) (*os.File, error) {
 type failer struct{}
 
 func (failer) Fail() {}
+
+// certificatesSeen is the report's view of the leaf certificates the
+// browser was shown by the deployment's own hosts (not a CDN a page loaded
+// from).
+func certificatesSeen(cs []browser.Certificate, hosts map[string]bool) []result.Certificate {
+	var out []result.Certificate
+	for _, c := range cs {
+		if hosts[c.Host] {
+			out = append(out, result.Certificate{Host: result.Clean(c.Host), NotAfter: c.NotAfter})
+		}
+	}
+	return out
+}
+
+// deploymentHosts are the host names the run serves or reaches, as config
+// check lists them (Plan.Routes).
+func (c Config) deploymentHosts() map[string]bool {
+	out := map[string]bool{}
+	p, err := c.Plan()
+	if err != nil {
+		return out
+	}
+	for _, r := range p.Routes(c.Reached(), c.Network.Resolve) {
+		out[strings.ToLower(r.Name)] = true
+	}
+	return out
+}
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 
