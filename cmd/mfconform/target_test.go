@@ -175,6 +175,10 @@ network:
 	_, closedPort, _ := net.SplitHostPort(closed.Addr().String())
 	closed.Close()
 	fast := writeFile(t, "fast.yaml", "timeouts:\n  navigation: 3s\n  evidence: 15s\n  probe: 3s\n  script: 3s\n")
+	// A selector typo in the script: the page loads, the click finds
+	// nothing. The script's failure, not the network's (C4).
+	typo := writeFile(t, "typo.yaml", strings.Replace(script, `- click: "#submit"`, `- click: "#submitt"`, 1)+
+		"timeouts:\n  navigation: 3s\n  evidence: 20s\n")
 
 	tests := []struct {
 		name     string
@@ -202,11 +206,23 @@ network:
 		{"POST login with a wrong password", knownSecret, []string{"TEST_USER=alice", "TEST_PASSWORD=wrong"}, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
 			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitFailed, "COOKIE_NOT_SET", nil},
 		{"scripted login", knownSecret, creds, []string{"run", "--config", script}, exitOK, "verdict: CONFORMANT", nil},
+		{"scripted login with a selector typo", knownSecret, creds, []string{"run", "--config", typo}, exitToolError, "LOGIN_SCRIPT_FAILED",
+			map[result.SpecID]result.State{result.JWTCookie001: result.StateFailed}},
 		{"private CA not given", knownSecret, nil, []string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CERT_AUTHORITY_INVALID", nil},
 		{"unresolvable host", knownSecret, nil, []string{"run", "--login-url", "https://login.nowhere.invalid/login", "--app-url", "reference", "--app-host", "app.nowhere.invalid"}, exitToolError, "ERR_NAME_NOT_RESOLVED", nil},
 		{"connection refused", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + closedPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CONNECTION_REFUSED", nil},
 		{"target hangs", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + hangPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "LOGIN_UNREACHABLE", nil},
 		{"missing form variable", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST", "--login-form", "password=env:NOT_SET_ANYWHERE"}, resolve...), exitToolError, "$NOT_SET_ANYWHERE is not set", nil},
+	}
+	// What an environment failure's finding must say (its cause and the
+	// fix that names the flag), and must not.
+	says := map[string]struct{ also, never []string }{
+		"scripted login with a selector typo": {[]string{"login step 4 (click #submitt)", "/form (HTTP 200)", "document.querySelector"},
+			[]string{"LOGIN_UNREACHABLE", "does not resolve"}},
+		"private CA not given": {[]string{"authority this machine does not trust", "--ca-file FILE"}, []string{"DNS, connection or TLS"}},
+		"unresolvable host":    {[]string{"login.nowhere.invalid (or a host its redirects lead to) does not resolve", "--resolve login.nowhere.invalid=IP"}, nil},
+		"connection refused": {[]string{"login.staging.test:" + closedPort + " (127.0.0.1:" + closedPort + " by --resolve *.staging.test=127.0.0.1) was refused",
+			"Start the service on port " + closedPort}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,8 +232,15 @@ network:
 			if res.code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
 			}
-			if !strings.Contains(res.stdout+res.stderr, tt.want) {
-				t.Errorf("output lacks %q:\n%s%s", tt.want, res.stdout, res.stderr)
+			for _, w := range append([]string{tt.want}, says[tt.name].also...) {
+				if !strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, res.stdout, res.stderr)
+				}
+			}
+			for _, w := range says[tt.name].never {
+				if strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output holds %q:\n%s%s", w, res.stdout, res.stderr)
+				}
 			}
 			if res.report == nil {
 				t.Fatal("no report.json written")

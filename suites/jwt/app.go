@@ -72,7 +72,7 @@ func appAcceptsValid(r *Run) judge.Outcome {
 		return *o
 	}
 	if r.Probes == nil {
-		return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, r.ProbesErr))
+		return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, r.Target.Hosts, r.ProbesErr))
 	}
 	if o := r.needSecret("minting a conformant token for the app to accept"); o != nil {
 		o.Evidence = append(o.Evidence, named("reachability", "the app answered every probe over https"))
@@ -130,8 +130,7 @@ func appAcceptsBackend(r *Run) judge.Outcome {
 		return o
 	}
 	refused := o.Add(diag.Newf(diag.AppRejectsValidToken, "200 for the backend's token",
-		"%s, token %s", answerText(res), how).
-		WithCause("the backend and Miiflow do not use the same AUTH_SECRET_KEY, or the app rejects a claim the backend writes"))
+		"%s, token %s", answerText(res), how))
 	if d, late := expiredWithinLeeway(ev); late {
 		// JWT-TOKEN-006 lets the token pass within its leeway, but the
 		// token had expired: an app without leeway is right to refuse it.

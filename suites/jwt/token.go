@@ -29,7 +29,7 @@ var tokenChecks = judge.InArea("token", []string{BundleLogin},
 		return judge.Findings(jwtcheck.CheckExp(p, ev.ReceivedAt)...)
 	})},
 	judge.Check[*Run]{ID: result.JWTToken006, Title: "exp is in the future when the token arrives", After: onTokenAfter, Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-		return judge.Findings(jwtcheck.CheckNotExpired(p, ev.clock(p), r.Thresholds.ExpLeeway)...)
+		return judge.Findings(jwtcheck.CheckNotExpired(p, r.issued(ev, p), r.Thresholds.ExpLeeway)...)
 	})},
 	judge.Check[*Run]{ID: result.JWTToken007, Title: "the token's lifetime is at most the session limit (warn)", After: onTokenAfter, Judge: onToken(func(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
 		return judge.Findings(jwtcheck.CheckLifetime(p, ev.ReceivedAt, r.Thresholds.MaxTokenLifetime)...)
@@ -87,7 +87,7 @@ func tokenSecret(r *Run) judge.Outcome {
 // tokenClock is JWT-TOKEN-010: the login response's Date header and the
 // token's iat against our clock. With neither there is nothing to compare.
 func tokenClock(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-	c := ev.clock(p)
+	c := r.issued(ev, p)
 	if !c.Known() {
 		return judge.NotJudged(InputClockEvidence,
 			"the login response has no HTTP Date header and the token no iat claim: nothing tells the backend's clock")
@@ -113,6 +113,13 @@ func issuedAt(p *jwtcheck.Parsed) *time.Time {
 // the lifetime the cookie gave the token.
 func (e *LoginEvidence) clock(p *jwtcheck.Parsed) jwtcheck.Clock {
 	return jwtcheck.Clock{Ours: e.ReceivedAt, Date: e.LoginDate, IAT: issuedAt(p), Issued: true, CookieLifetime: e.cookieLifetime()}
+}
+
+// issued is ev.clock with what the operator said of the backend's zone.
+func (r *Run) issued(ev *LoginEvidence, p *jwtcheck.Parsed) jwtcheck.Clock {
+	c := ev.clock(p)
+	c.Zone = r.Target.BackendZone
+	return c
 }
 
 // cookieLifetime is the lifetime the Set-Cookie line gives the cookie

@@ -412,7 +412,8 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 		}
 	}
 	return o.Add(diag.Newf(diag.SupabaseCookieSameSiteEmbedded, "the session arrives in the cross-site iframe and fetch", "%s", observed).
-		WithCause("SameSite=None is written, yet Chromium still withheld the session cross-site (the reasons are in the observation)"))
+		Settled("SameSite=None is written, yet Chromium still withheld the session cross-site, for the reasons the observation quotes.",
+			"Chromium's verdicts on the cross-site iframe and fetch, in the observation"))
 }
 
 // cookieDelivered is SB-COOKIE-007.
