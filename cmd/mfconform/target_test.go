@@ -140,11 +140,11 @@ func TestTargetRuns(t *testing.T) {
 	origin := strings.TrimSuffix(st.loginURL, "/login")
 	resolve := []string{"--resolve", "*.staging.test=127.0.0.1", "--ca-file", st.caFile}
 	creds := []string{"TEST_USER=alice", "TEST_PASSWORD=" + reference.FormPassword}
-	script := writeFile(t, "script.yaml", `jwt:
-  login_url: `+st.loginURL+`
-  app_url: `+st.appURL+`
+	scriptText := `jwt:
+  login_url: ` + st.loginURL + `
+  app_url: ` + st.appURL + `
   login_script:
-    - navigate: `+origin+`/form
+    - navigate: ` + origin + `/form
     - fill: "#username"
       env: TEST_USER
     - fill: "#password"
@@ -153,8 +153,9 @@ func TestTargetRuns(t *testing.T) {
     - wait_cookie: mf_jwt_token
 network:
   resolve: ["*.staging.test=127.0.0.1"]
-  ca_file: `+st.caFile+`
-`)
+  ca_file: ` + st.caFile + `
+`
+	script := writeFile(t, "script.yaml", scriptText)
 	// A listener that accepts and never answers: a target that hangs.
 	hang, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -177,7 +178,7 @@ network:
 	fast := writeFile(t, "fast.yaml", "timeouts:\n  navigation: 3s\n  evidence: 15s\n  probe: 3s\n  script: 3s\n")
 	// A selector typo in the script: the page loads, the click finds
 	// nothing. The script's failure, not the network's (C4).
-	typo := writeFile(t, "typo.yaml", strings.Replace(script, `- click: "#submit"`, `- click: "#submitt"`, 1)+
+	typo := writeFile(t, "typo.yaml", strings.Replace(scriptText, `- click: "#submit"`, `- click: "#submitt"`, 1)+
 		"timeouts:\n  navigation: 3s\n  evidence: 20s\n")
 
 	tests := []struct {
@@ -221,7 +222,7 @@ network:
 			[]string{"LOGIN_UNREACHABLE", "does not resolve"}},
 		"private CA not given": {[]string{"authority this machine does not trust", "--ca-file FILE"}, []string{"DNS, connection or TLS"}},
 		"unresolvable host":    {[]string{"login.nowhere.invalid (or a host its redirects lead to) does not resolve", "--resolve login.nowhere.invalid=IP"}, nil},
-		"connection refused": {[]string{"login.staging.test:" + closedPort + " (127.0.0.1:" + closedPort + " by --resolve *.staging.test=127.0.0.1) was refused",
+		"connection refused": {[]string{"login.staging.test:" + closedPort + " (127.0.0.1:" + closedPort + ", mapped by the host rule *.staging.test=127.0.0.1) was refused",
 			"Start the service on port " + closedPort}, nil},
 	}
 	for _, tt := range tests {
@@ -245,6 +246,9 @@ network:
 			if res.report == nil {
 				t.Fatal("no report.json written")
 			}
+			if tt.name == "scripted login with a selector typo" && !hasScreenshot(res.report, result.JWTCookie001) {
+				t.Errorf("JWT-COOKIE-001 shows no screenshot of the page the step failed on")
+			}
 			for id, want := range tt.unjudged {
 				for _, s := range res.report.Specs {
 					if s.ID == id && s.State != want {
@@ -265,6 +269,18 @@ network:
 			}
 		})
 	}
+}
+
+// hasScreenshot reports whether spec id of r carries a screenshot.
+func hasScreenshot(r *result.Report, id result.SpecID) bool {
+	for _, s := range r.Specs {
+		for _, e := range s.Evidence {
+			if s.ID == id && e.Name == result.EvidenceScreenshot {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestAppOnlyWithoutSecretCatchesAlgNone runs the no-secret app-only check

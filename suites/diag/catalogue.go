@@ -251,7 +251,7 @@ func registerCookie() {
 				"List), e.g. login.acme.test and app.other.test, or two projects under a shared hosting suffix such " +
 				"as foo.vercel.app and bar.vercel.app. No Domain value can cover both, so no cookie set by the backend " +
 				"can ever reach the app. This is a hosting problem, not a cookie-attribute problem.",
-			ProvenBy: "the login and app hosts named in the observation, read against the Public Suffix List (evidence registrable-domain)",
+			ProvenBy: "the login and app hosts named in the observation, read against the Public Suffix List",
 			Fix: "Serve the backend (or at least the endpoint that sets mf_jwt_token) and the Miiflow app under one " +
 				"domain you control, e.g. login.your-domain.com and app.your-domain.com (custom domains instead " +
 				"of *.vercel.app), then set Domain=.your-domain.com.",
@@ -1148,7 +1148,7 @@ func registerSupabase() {
 			Severity: Fail,
 			Cause: "The session's access token is signed with an asymmetric key (ES256/RS256) whose kid is not in " +
 				"/auth/v1/.well-known/jwks.json, so no client, PostgREST or app can verify it.",
-			ProvenBy: "the token's header kid against the published JWKS (evidence jwks)",
+			ProvenBy: "the token's header kid (evidence token) against the project's published JWKS, in the observation",
 			Hypotheses: []Hypothesis{
 				Maybe("The signing key was rotated in without being published.",
 					"Settings → JWT Keys shows the key in use as not yet published (standby)."),
@@ -1167,7 +1167,7 @@ func registerSupabase() {
 			Cause: "The token's header names an algorithm the key published under its kid cannot verify (an ES256 token " +
 				"with an RSA key, an alg the JWK's own alg contradicts, or a malformed key; the observation says which), " +
 				"so verifiers refuse it.",
-			ProvenBy: "the token's header against the published JWK (evidence jwks)",
+			ProvenBy: "the token's header (evidence token) against the JWK published under its kid, in the observation",
 			Fix: "Make GOTRUE_JWT_KEYS list each key with the alg it signs with (ES256 for EC P-256, RS256 for RSA) and " +
 				"publish exactly those public keys.",
 			Reference: "RFC 7518 §3.1; RFC 7517 §4.4 (alg)",
@@ -1178,7 +1178,7 @@ func registerSupabase() {
 			Severity: Info,
 			Cause: "The project's JWKS publishes asymmetric signing keys, yet the session's access token is HS256 with the " +
 				"legacy JWT secret. Such tokens verify only with the shared secret, not with the JWKS.",
-			ProvenBy: "the token's header against the published JWKS (evidence jwks)",
+			ProvenBy: "the token's header (evidence token) against the project's published JWKS, in the observation",
 			Hypotheses: []Hypothesis{
 				Maybe("The asymmetric keys are in standby (published, not yet signing).",
 					"Settings → JWT Keys shows the asymmetric key as standby."),

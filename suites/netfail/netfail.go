@@ -55,8 +55,9 @@ type Failure struct {
 	// Host and Port are the target's (the port defaulted from the
 	// scheme); Addr the address that was dialled when the error names it.
 	Host, Port, Addr string
-	// Rule is the --resolve rule that maps Host ("*.acme.test=127.0.0.2"),
-	// "" when the name resolves normally.
+	// Rule is the host map's rule that maps Host ("*.acme.test=127.0.0.2":
+	// an operator's --resolve, or the embedded deployment's own), "" when
+	// the name resolves normally.
 	Rule string
 	// Said is what in the error told the kind: "net::ERR_NAME_NOT_RESOLVED",
 	// "no such host".
@@ -183,7 +184,7 @@ func (f Failure) hostPort() string {
 	switch {
 	case f.Rule != "":
 		_, addr, _ := strings.Cut(f.Rule, "=")
-		hp += " (" + net.JoinHostPort(addr, f.Port) + " by --resolve " + f.Rule + ")"
+		hp += " (" + net.JoinHostPort(addr, f.Port) + ", mapped by the host rule " + f.Rule + ")"
 	case f.Addr != "":
 		hp += " (" + f.Addr + ")"
 	}

@@ -152,7 +152,7 @@ func TestExplain(t *testing.T) {
 		{"Go: DNS", diag.AppUnreachable, "https://app.example.com", errs["no such host"],
 			[]string{"app.example.com does not resolve"}, []string{"--resolve app.example.com=IP"}, false},
 		{"Chromium: refused, mapped by --resolve", diag.LoginUnreachable, "https://login.acme.test/login", chromium("ERR_CONNECTION_REFUSED"),
-			[]string{"login.acme.test:443", "127.0.0.2:443 by --resolve *.acme.test=127.0.0.2", "refused"}, []string{"port 443 of login.acme.test"}, true},
+			[]string{"login.acme.test:443", "127.0.0.2:443, mapped by the host rule *.acme.test=127.0.0.2", "refused"}, []string{"port 443 of login.acme.test"}, true},
 		{"Go: refused", diag.AppUnreachable, "", errs["refused"],
 			[]string{"refused", "127.0.0.1"}, []string{"Start the service on port"}, true},
 		{"Chromium: unknown CA", diag.LoginUnreachable, "https://login.acme.test/login", chromium("ERR_CERT_AUTHORITY_INVALID"),
