@@ -177,4 +177,7 @@ func TestCausesInReportJSON(t *testing.T) {
 	if strings.Contains(string(raw), `"cause":""`) || strings.Contains(string(raw), `"proven_by"`) {
 		t.Errorf("JSON of a guessed finding names an empty proven cause: %s", raw)
 	}
+	if raw, _ := json.Marshal(r.Specs[0].Diagnostics[0]); strings.Contains(string(raw), `"claim"`) {
+		t.Errorf("JSON of a finding that claims nothing has a claim: %s", raw)
+	}
 }

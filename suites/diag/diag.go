@@ -1,8 +1,9 @@
 // Package diag holds mfconform's diagnostic catalogue: every stable code a
-// spec can report, with its title, severity, cause — proven by named
-// evidence, or ranked hypotheses each with how to tell it — fix and
-// reference, and the constructors that turn a code into a finding (a result.Diagnostic).
-// Codes are never renamed; add new ones freely.
+// spec can report, with its title, severity, cause — proven, with the
+// evidence that proves it, or ranked hypotheses each with how to tell it
+// — fix and reference, and the constructors that turn a code into a
+// finding (a result.Diagnostic). Codes are never renamed; add new ones
+// freely.
 package diag
 
 import (

@@ -62,7 +62,7 @@ type Entry struct {
 	ProvenBy string `json:"proven_by,omitempty"`
 	// Claim is what Cause states about the deployment in every finding
 	// of the code.
-	Claim Claim `json:"claim,omitempty"`
+	Claim Claim `json:"claim,omitzero"`
 	// Hypotheses are the causes the evidence does not prove, most
 	// likely first.
 	Hypotheses []Hypothesis `json:"hypotheses,omitempty"`
@@ -87,7 +87,7 @@ type Hypothesis struct {
 	Tell  string `json:"how_to_tell"`
 	// Claim is what the hypothesis would say about the deployment if it
 	// were proven; a hypothesis may contradict the deployment's truth.
-	Claim Claim `json:"claim,omitempty"`
+	Claim Claim `json:"claim,omitzero"`
 }
 
 // Side names a part of the deployment a cause blames.
@@ -157,7 +157,7 @@ type Diagnostic struct {
 	// deployment, for the truth test.
 	Cause    string `json:"cause,omitempty"`
 	ProvenBy string `json:"proven_by,omitempty"`
-	Claim    Claim  `json:"claim,omitempty"`
+	Claim    Claim  `json:"claim,omitzero"`
 	// Hypotheses are the causes not proven, most likely first.
 	Hypotheses []Hypothesis `json:"hypotheses,omitempty"`
 	Fix        string       `json:"fix"`
