@@ -32,6 +32,11 @@ var (
 		"upper":   strings.ToUpper,
 		"join":    strings.Join,
 		"joinIDs": result.JoinIDs,
+		// The labels of a proven cause and of hypotheses, as every
+		// rendering words them.
+		"provenBy": func() string { return result.LabelProvenBy },
+		"likely":   result.LikelyLabel,
+		"tell":     func() string { return result.LabelTell },
 	}).ParseFS(assets, "assets/report.html.tmpl"))
 	htmlCSS = template.CSS(mustAsset("assets/report.css"))
 	htmlJS  = template.JS(mustAsset("assets/report.js"))

@@ -194,6 +194,7 @@ func mdSpecBullet(s result.Spec) string {
 		if d.Observed != "" {
 			fmt.Fprintf(&b, ": %s", mdInline(d.Observed, observedLimit))
 		}
+		b.WriteString(mdCause(d))
 		if d.Fix != "" && s.State != result.StateWaived {
 			label := "fix"
 			if d.FixFor != "" {
@@ -205,6 +206,30 @@ func mdSpecBullet(s result.Spec) string {
 	if shown == 0 {
 		if t := firstLine(s.Failure + "\n" + s.Reason); t != "" {
 			fmt.Fprintf(&b, " — %s", mdInline(t, observedLimit))
+		}
+	}
+	return b.String()
+}
+
+// mdCause is a diagnostic's cause on the bullet's line: the proven cause
+// with what proves it, then the hypotheses under their label, each with
+// how to tell — a guess never reads as a fact.
+func mdCause(d result.Diagnostic) string {
+	var b strings.Builder
+	if d.Cause != "" {
+		fmt.Fprintf(&b, " — cause: %s (%s: %s)", mdInline(d.Cause, observedLimit), result.LabelProvenBy, mdInline(d.ProvenBy, observedLimit))
+	}
+	if len(d.Hypotheses) > 0 {
+		fmt.Fprintf(&b, " — %s:", mdEscape(result.LikelyLabel(len(d.Hypotheses))))
+		for i, h := range d.Hypotheses {
+			sep := ";"
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "%s %d. %s", sep, i+1, mdInline(h.Cause, observedLimit))
+			if h.Tell != "" {
+				fmt.Fprintf(&b, " (%s: %s)", result.LabelTell, mdInline(h.Tell, observedLimit))
+			}
 		}
 	}
 	return b.String()

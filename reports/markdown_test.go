@@ -38,9 +38,11 @@ func TestRenderMarkdown(t *testing.T) {
 				"| passed | 1 |", "| failed | 1 |", "| warned | 1 |", "| not judged | 1 |", "| waived | 1 |", "| **total** | **5** |",
 				"| jwt:cookie | 0 | 1 | 0 | 0 | 0 | 0 | 0 |", "| supabase:key | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
 				"### Not judged: give these to judge them\n\n- **SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD**: SB-BROWSER-002\n",
-				"### Failures\n\n- **JWT-COOKIE-001** the cookie reaches the app — `COOKIE_HOST_ONLY`: no Domain attribute: host-only on login.acme.test — fix: " + testFix + "\n",
-				"### Warnings\n\n- **JWT-TOKEN-001** token lifetime — `TOKEN_LIFETIME_LONG`: 30 days — fix: ",
-				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead\n",
+				"### Failures\n\n- **JWT-COOKIE-001** the cookie reaches the app — `COOKIE_HOST_ONLY`: no Domain attribute: host-only on login.acme.test — cause: The Set-Cookie line has no Domain",
+				"(proven by: the observed Set-Cookie line", "— fix: " + testFix + "\n",
+				"### Warnings\n\n- **JWT-TOKEN-001** token lifetime — `TOKEN_LIFETIME_LONG`: 30 days — cause: exp lies further ahead",
+				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead — cause: ",
+				"— likely causes (not proven), most likely first: 1. The backend host",
 				"fixture host-only", "Chrome/156.0.8078.108", "config cfg-5eed1234",
 			},
 			wantNot: []string{string(result.SBKey001), "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
@@ -80,7 +82,7 @@ func TestRenderMarkdownShort(t *testing.T) {
 		t.Errorf("RenderMarkdown() has %d failure bullets, want 3", bullets)
 	}
 	_, rest, _ := strings.Cut(md, "**JWT-COOKIE-002** the cookie reaches the app — `COOKIE_HOST_ONLY`: ")
-	observed, _, _ := strings.Cut(rest, " — fix: ")
+	observed, _, _ := strings.Cut(rest, " — cause: ")
 	if n := len([]rune(observed)); n > observedLimit || n < observedLimit-40 || !strings.HasSuffix(observed, "detail…") {
 		t.Errorf("RenderMarkdown() observation = %q (%d characters), want it cut between words to at most %d", observed, n, observedLimit)
 	}

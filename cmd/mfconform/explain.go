@@ -19,7 +19,9 @@ import (
 
 const explainHelp = `Usage: mfconform explain [CODE|SPEC-ID]
 
-Prints a diagnostic code's catalogue entry: what it means, the fix, the fix
+Prints a diagnostic code's catalogue entry: the cause a finding of it
+proves (and by which evidence), the likely causes it does not prove (each
+with how to tell), the fix, the fix
 in each recognised stack's idiom (Flask, Django, FastAPI, Express, Next.js,
 Go, Spring, ASP.NET Core, Rails), references, the specs that report it and
 the fixtures that demonstrate it. Given a spec ID (JWT-COOKIE-006, the first
@@ -168,7 +170,17 @@ func writeEntry(w io.Writer, e result.Entry) {
 	if e.Environment {
 		fmt.Fprintln(w, "(about the run's environment, not the deployment: the run ends in an error, exit code 3)")
 	}
-	section(w, "What it means", e.Cause)
+	if e.Cause != "" {
+		section(w, "Cause (what a finding of this code proves)", e.Cause+"\n("+result.LabelProvenBy+": "+e.ProvenBy+")")
+	}
+	if len(e.Hypotheses) > 0 {
+		var b strings.Builder
+		for i, h := range e.Hypotheses {
+			fmt.Fprintf(&b, "%d. %s\n   %s: %s\n", i+1, h.Cause, result.LabelTell, h.Tell)
+		}
+		label := result.LikelyLabel(len(e.Hypotheses))
+		section(w, strings.ToUpper(label[:1])+label[1:]+" — a finding ranks and narrows them with its own evidence", b.String())
+	}
 	section(w, "Fix", e.Fix)
 	if len(e.Fixes) > 0 {
 		fmt.Fprintln(w, "\nFix in your stack (mfconform names the stack it recognised in the report's target details):")

@@ -18,12 +18,13 @@ func TestExplain(t *testing.T) {
 	}{
 		{"list", []string{"explain"}, exitOK, []string{"CODE", "COOKIE_HOST_ONLY", "9 stacks", "TOKEN_EXP_TIMEZONE", "SUPABASE_KEY_SECRET", "generic"}},
 		{"one code, any case", []string{"explain", "cookie_host_only"}, exitOK, []string{
-			"COOKIE_HOST_ONLY (fail)", "What it means:", "Fix:", "Flask (Werkzeug):", `domain="your-domain.com"`,
+			"COOKIE_HOST_ONLY (fail)", "Cause (what a finding of this code proves):", "(proven by: the observed Set-Cookie line", "Fix:", "Flask (Werkzeug):", `domain="your-domain.com"`,
 			"Express:", "res.cookie('mf_jwt_token'", "Go net/http:", "ASP.NET Core:", "See:", "Reported by:\n  JWT-COOKIE-002",
 			"host-only", "mfconform run --fixture"}},
 		{"a code without stack fixes", []string{"explain", "SECRET_WEAK"}, exitOK, []string{"SECRET_WEAK (fail)", string(result.JWTToken009)}},
 		{"a code no fixture shows", []string{"explain", "COOKIE_NOT_SENT"}, exitOK, []string{"no fixture demonstrates it yet"}},
-		{"the timezone trap", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "tz-naive-utc-plus-8", string(result.JWTToken006), string(result.JWTToken010)}},
+		{"the timezone trap: a fact only when pinned", []string{"explain", "TOKEN_EXP_TIMEZONE"}, exitOK, []string{"datetime.now(timezone.utc)", "(proven by: the token's iat", "--backend-timezone", string(result.JWTToken006), string(result.JWTToken010)}},
+		{"expiry: the timezone trap as the first hypothesis", []string{"explain", "TOKEN_EXPIRED"}, exitOK, []string{"Likely causes (not proven), most likely first", "1. The naive-datetime trap", "to tell: the observation says whether", "date +%z", "2. The backend returns a token it issued earlier"}},
 		{"unknown code", []string{"explain", "NO_SUCH_CODE"}, exitToolError, nil},
 		{"two codes", []string{"explain", "A", "B"}, exitToolError, nil},
 		{"help", []string{"explain", "--help"}, exitOK, []string{"Usage: mfconform explain [CODE|SPEC-ID]"}},

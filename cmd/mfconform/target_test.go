@@ -140,11 +140,11 @@ func TestTargetRuns(t *testing.T) {
 	origin := strings.TrimSuffix(st.loginURL, "/login")
 	resolve := []string{"--resolve", "*.staging.test=127.0.0.1", "--ca-file", st.caFile}
 	creds := []string{"TEST_USER=alice", "TEST_PASSWORD=" + reference.FormPassword}
-	script := writeFile(t, "script.yaml", `jwt:
-  login_url: `+st.loginURL+`
-  app_url: `+st.appURL+`
+	scriptText := `jwt:
+  login_url: ` + st.loginURL + `
+  app_url: ` + st.appURL + `
   login_script:
-    - navigate: `+origin+`/form
+    - navigate: ` + origin + `/form
     - fill: "#username"
       env: TEST_USER
     - fill: "#password"
@@ -153,8 +153,9 @@ func TestTargetRuns(t *testing.T) {
     - wait_cookie: mf_jwt_token
 network:
   resolve: ["*.staging.test=127.0.0.1"]
-  ca_file: `+st.caFile+`
-`)
+  ca_file: ` + st.caFile + `
+`
+	script := writeFile(t, "script.yaml", scriptText)
 	// A listener that accepts and never answers: a target that hangs.
 	hang, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -175,6 +176,10 @@ network:
 	_, closedPort, _ := net.SplitHostPort(closed.Addr().String())
 	closed.Close()
 	fast := writeFile(t, "fast.yaml", "timeouts:\n  navigation: 3s\n  evidence: 15s\n  probe: 3s\n  script: 3s\n")
+	// A selector typo in the script: the page loads, the click finds
+	// nothing. The script's failure, not the network's (C4).
+	typo := writeFile(t, "typo.yaml", strings.Replace(scriptText, `- click: "#submit"`, `- click: "#submitt"`, 1)+
+		"timeouts:\n  navigation: 3s\n  evidence: 20s\n")
 
 	tests := []struct {
 		name     string
@@ -204,11 +209,23 @@ network:
 		{"POST login with a wrong password", knownSecret, []string{"TEST_USER=alice", "TEST_PASSWORD=wrong"}, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST",
 			"--login-form", "username=env:TEST_USER", "--login-form", "password=env:TEST_PASSWORD"}, resolve...), exitFailed, "COOKIE_NOT_SET", nil},
 		{"scripted login", knownSecret, creds, []string{"run", "--config", script}, exitOK, "verdict: CONFORMANT", nil},
+		{"scripted login with a selector typo", knownSecret, creds, []string{"run", "--config", typo}, exitToolError, "LOGIN_SCRIPT_FAILED",
+			map[result.SpecID]result.State{result.JWTCookie001: result.StateFailed}},
 		{"private CA not given", knownSecret, nil, []string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CERT_AUTHORITY_INVALID", nil},
 		{"unresolvable host", knownSecret, nil, []string{"run", "--login-url", "https://login.nowhere.invalid/login", "--app-url", "reference", "--app-host", "app.nowhere.invalid"}, exitToolError, "ERR_NAME_NOT_RESOLVED", nil},
 		{"connection refused", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + closedPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "ERR_CONNECTION_REFUSED", nil},
 		{"target hangs", knownSecret, nil, []string{"run", "--config", fast, "--login-url", "https://login.staging.test:" + hangPort + "/login", "--app-url", "reference", "--resolve", "*.staging.test=127.0.0.1"}, exitToolError, "LOGIN_UNREACHABLE", nil},
 		{"missing form variable", knownSecret, nil, append([]string{"run", "--login-url", st.loginURL, "--app-url", st.appURL, "--login-method", "POST", "--login-form", "password=env:NOT_SET_ANYWHERE"}, resolve...), exitToolError, "$NOT_SET_ANYWHERE is not set", nil},
+	}
+	// What an environment failure's finding must say (its cause and the
+	// fix that names the flag), and must not.
+	says := map[string]struct{ also, never []string }{
+		"scripted login with a selector typo": {[]string{"login step 4 (click #submitt)", "/form (HTTP 200)", "document.querySelector"},
+			[]string{"LOGIN_UNREACHABLE", "does not resolve"}},
+		"private CA not given": {[]string{"authority this machine does not trust", "--ca-file FILE"}, []string{"DNS, connection or TLS"}},
+		"unresolvable host":    {[]string{"login.nowhere.invalid (or a host its redirects lead to) does not resolve", "--resolve login.nowhere.invalid=IP"}, nil},
+		"connection refused": {[]string{"login.staging.test:" + closedPort + " (127.0.0.1:" + closedPort + ", mapped by the host rule *.staging.test=127.0.0.1) was refused",
+			"Start the service on port " + closedPort}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,11 +235,21 @@ network:
 			if res.code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
 			}
-			if !strings.Contains(res.stdout+res.stderr, tt.want) {
-				t.Errorf("output lacks %q:\n%s%s", tt.want, res.stdout, res.stderr)
+			for _, w := range append([]string{tt.want}, says[tt.name].also...) {
+				if !strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output lacks %q:\n%s%s", w, res.stdout, res.stderr)
+				}
+			}
+			for _, w := range says[tt.name].never {
+				if strings.Contains(res.stdout+res.stderr, w) {
+					t.Errorf("output holds %q:\n%s%s", w, res.stdout, res.stderr)
+				}
 			}
 			if res.report == nil {
 				t.Fatal("no report.json written")
+			}
+			if tt.name == "scripted login with a selector typo" && !hasScreenshot(res.report, result.JWTCookie001) {
+				t.Errorf("JWT-COOKIE-001 shows no screenshot of the page the step failed on")
 			}
 			for id, want := range tt.unjudged {
 				for _, s := range res.report.Specs {
@@ -244,6 +271,18 @@ network:
 			}
 		})
 	}
+}
+
+// hasScreenshot reports whether spec id of r carries a screenshot.
+func hasScreenshot(r *result.Report, id result.SpecID) bool {
+	for _, s := range r.Specs {
+		for _, e := range s.Evidence {
+			if s.ID == id && e.Name == result.EvidenceScreenshot {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestAppOnlyWithoutSecretCatchesAlgNone runs the no-secret app-only check

@@ -151,7 +151,7 @@ func TestURLPasswordAtTheBoundary(t *testing.T) {
 	var specs []result.Spec
 	states := []result.State{result.StateFailed, result.StateWarned, result.StateBlocked, result.StateNotJudged, result.StateWaived}
 	for i, e := range diag.All() {
-		d := diag.New(e.Code, "an answer from "+raw, text).WithCause("cause: " + text)
+		d := diag.New(e.Code, "an answer from "+raw, text).Proven("cause: "+text, "proof: "+text).Likely(diag.Maybe("guess: "+text, "tell: "+text))
 		o := judge.Outcome{Findings: []diag.Diagnostic{d}, Shots: []result.Screenshot{{Caption: text, PNG: []byte{1}}},
 			Unjudged: &result.Unjudged{Kind: result.StateNotJudged, Reason: text}}
 		o.Show("url", raw)

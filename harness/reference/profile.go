@@ -107,6 +107,10 @@ type TokenProfile struct {
 	// wall time read as local time, so both come out NaiveLocalOffset
 	// early (east) or late (west). The Date header stays right.
 	NaiveLocalOffset time.Duration
+	// IssuedAgo, when positive, makes the backend serve a token it issued
+	// that long before the login (a cached token): exp and iat are
+	// computed from now−IssuedAgo. The Date header stays right.
+	IssuedAgo time.Duration
 	// Mangle, when set, rewrites the signed token before it goes into the
 	// cookie (a backend that sets something other than a compact JWS).
 	Mangle func(token string) string

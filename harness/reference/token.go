@@ -25,7 +25,8 @@ func buildToken(tp TokenProfile, c CookieProfile, key []byte, now time.Time) (st
 	}
 	// The naive-datetime trap: the backend's wall clock read as UTC+offset
 	// local time puts every computed instant offset early.
-	now = now.Add(-tp.NaiveLocalOffset)
+	// A cached token was computed IssuedAgo before.
+	now = now.Add(-tp.NaiveLocalOffset - tp.IssuedAgo)
 	expAt := now.Add(tp.Lifetime)
 	switch tp.Exp {
 	case ExpFractional:

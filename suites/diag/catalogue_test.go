@@ -1,8 +1,11 @@
 package diag
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // documentedCodes is every code listed in docs/diagnostics.md (kept here so
@@ -34,7 +37,7 @@ var documentedCodes = strings.Fields(`
 
 	COOKIE_NOT_STORED APP_PROBE_FAILED SETUP_FAILED
 	COOKIE_DUPLICATE COOKIE_PARTITIONED TOKEN_EXP_TIMEZONE
-	SUPABASE_REDIRECTS
+	SUPABASE_REDIRECTS LOGIN_SCRIPT_FAILED
 	TOKEN_EXP_MICROSECONDS TOKEN_EXP_NANOSECONDS TOKEN_VALUE_QUOTED APP_PROBE_NO_IDENTITY
 `)
 
@@ -49,8 +52,8 @@ func TestCatalogueHasEveryDocumentedCode(t *testing.T) {
 func TestCatalogueEntriesComplete(t *testing.T) {
 	valid := map[Severity]bool{Critical: true, Fail: true, Warn: true, Info: true}
 	for _, e := range All() {
-		if e.Title == "" || e.Cause == "" || e.Fix == "" || e.Reference == "" {
-			t.Errorf("%s: Title/Cause/Fix/Reference empty: %+v", e.Code, e)
+		if e.Title == "" || e.Fix == "" || e.Reference == "" {
+			t.Errorf("%s: Title/Fix/Reference empty: %+v", e.Code, e)
 		}
 		if !valid[e.Severity] {
 			t.Errorf("%s: Severity = %q, want one of critical/fail/warn/info", e.Code, e.Severity)
@@ -58,6 +61,98 @@ func TestCatalogueEntriesComplete(t *testing.T) {
 		if strings.ToUpper(string(e.Code)) != string(e.Code) || strings.ContainsAny(string(e.Code), " -") {
 			t.Errorf("%s: code is not UPPER_SNAKE_CASE", e.Code)
 		}
+	}
+}
+
+// guessWords are words that make a sentence a guess: they belong in a
+// hypothesis, never in a proven cause.
+var guessWords = regexp.MustCompile(`(?i)\b(usually|likely|probably|perhaps|possibly|presumably|often|typically|typical|commonly|maybe|might)\b`)
+
+// TestCatalogueCausesAreFactsOrHypotheses classifies every entry's cause:
+// a proven cause names the evidence that proves it and holds no guess;
+// what the evidence does not prove is a ranked hypothesis, each saying how
+// to tell it from the others; every entry has one or the other.
+func TestCatalogueCausesAreFactsOrHypotheses(t *testing.T) {
+	proven, guessed := 0, 0
+	for _, e := range All() {
+		switch {
+		case e.Cause == "" && len(e.Hypotheses) == 0:
+			t.Errorf("%s: neither a proven cause nor hypotheses", e.Code)
+		case e.Cause != "" && e.ProvenBy == "":
+			t.Errorf("%s: a cause stated as fact without the evidence that proves it: %q", e.Code, e.Cause)
+		case e.Cause == "" && e.ProvenBy != "":
+			t.Errorf("%s: proof of no cause: %q", e.Code, e.ProvenBy)
+		}
+		if m := guessWords.FindString(e.Cause); m != "" {
+			t.Errorf("%s: the proven cause guesses (%q): %q — make it a hypothesis", e.Code, m, e.Cause)
+		}
+		for i, h := range e.Hypotheses {
+			if h.Cause == "" || h.Tell == "" {
+				t.Errorf("%s: hypothesis %d lacks its cause or how to tell it: %+v", e.Code, i+1, h)
+			}
+		}
+		if e.Cause != "" {
+			proven++
+		}
+		if len(e.Hypotheses) > 0 {
+			guessed++
+		}
+	}
+	if proven < 40 || guessed < 30 {
+		t.Errorf("%d entries with a proven cause, %d with hypotheses: want the catalogue classified (≥40, ≥30)", proven, guessed)
+	}
+}
+
+// TestTimezoneTrapIsAHypothesisOfExpiry: TOKEN_EXPIRED ranks the
+// naive-datetime trap first among its hypotheses and states no zone as a
+// fact; TOKEN_EXP_TIMEZONE, the fact, says what pins it.
+func TestTimezoneTrapIsAHypothesisOfExpiry(t *testing.T) {
+	e, _ := Lookup(TokenExpired)
+	if len(e.Hypotheses) == 0 || !strings.Contains(e.Hypotheses[0].Cause, "naive-datetime") || !strings.Contains(e.Hypotheses[0].Tell, "date +%z") {
+		t.Errorf("TOKEN_EXPIRED hypotheses = %+v, want the naive-datetime trap first with date +%%z to tell it", e.Hypotheses)
+	}
+	if strings.Contains(e.Cause, "UTC+") || strings.Contains(e.Cause, "zone") {
+		t.Errorf("TOKEN_EXPIRED states a zone as fact: %q", e.Cause)
+	}
+	z, _ := Lookup(TokenExpTimezone)
+	for _, w := range []string{"iat", "Date header", "--backend-timezone"} {
+		if !strings.Contains(z.ProvenBy, w) {
+			t.Errorf("TOKEN_EXP_TIMEZONE proven by %q, want it to name %q", z.ProvenBy, w)
+		}
+	}
+}
+
+// TestNewCarriesTheCause: a finding carries its entry's proven cause,
+// proof and hypotheses; Proven keeps the hypotheses, Settled drops them,
+// Likely replaces them, and the hypotheses render under their label.
+func TestNewCarriesTheCause(t *testing.T) {
+	d := New(TokenExpired, "exp after now", "expired 1h ago")
+	e, _ := Lookup(TokenExpired)
+	if d.Cause != e.Cause || d.ProvenBy != e.ProvenBy || len(d.Hypotheses) != len(e.Hypotheses) {
+		t.Fatalf("New(TOKEN_EXPIRED) = %+v, want the entry's cause, proof and hypotheses", d)
+	}
+	d.Hypotheses[0].Cause = "changed"
+	if e2, _ := Lookup(TokenExpired); e2.Hypotheses[0].Cause == "changed" {
+		t.Fatal("a finding's hypotheses share the catalogue's")
+	}
+	if p := d.Proven("it is so", "the observation"); p.Cause != "it is so" || len(p.Hypotheses) != len(e.Hypotheses) {
+		t.Errorf("Proven() = %+v, want the new cause and the hypotheses kept", p)
+	}
+	if s := d.Settled("it is so", "the observation"); len(s.Hypotheses) != 0 || s.ProvenBy != "the observation" {
+		t.Errorf("Settled() = %+v, want no hypotheses", s)
+	}
+	l := d.Likely(Maybe("a", "tell a"))
+	if len(l.Hypotheses) != 1 || l.Cause != e.Cause {
+		t.Errorf("Likely() = %+v, want one hypothesis and the cause kept", l)
+	}
+	text := l.String()
+	for _, w := range []string{"cause:    " + e.Cause[:20], "(proven by: " + e.ProvenBy, "likely cause (not proven):\n    1. a\n       to tell: tell a"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("String() lacks %q:\n%s", w, text)
+		}
+	}
+	if u := l.Unproven(); u.Cause != "" || u.ProvenBy != "" || len(u.Hypotheses) != 1 {
+		t.Errorf("Unproven() = %+v, want the hypotheses alone", u)
 	}
 }
 
@@ -97,12 +192,12 @@ func TestCatalogueKeyTexts(t *testing.T) {
 		{"host-only fix names Domain", CookieHostOnly, func(e Entry) string { return e.Fix }, []string{"Domain=.your-domain.com", "set_cookie"}},
 		{"lax cause: what works and what breaks", CookieSameSiteNotNone, func(e Entry) string { return e.Cause },
 			[]string{"login.acme.test", "app.acme.test", "top-level navigation", "iframe", "fetch"}},
-		{"signature fix: same key, fingerprints", TokenSignatureMismatch, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint"}},
+		{"signature fix: same key, the one fingerprint printed", TokenSignatureMismatch, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint of the one key it is given", "mfconform config check", "sha256sum"}},
 		{"app rejects fix: same key, fingerprints", AppRejectsValidToken, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint"}},
 		// C1: the fix claims only what mfconform prints — the fingerprint
 		// of the key it was given, never one per side.
 		{"same-key fix claims one printed fingerprint", TokenSignatureMismatch, func(e Entry) string { return e.Fix },
-			[]string{"fingerprint of the key it was given", "sha256sum", "sees neither side's key"}},
+			[]string{"fingerprint of the one key it is given", "sha256sum", "sees neither side's key"}},
 		// C3/A3: a probe path that does not say who is signed in names the
 		// flags that fix it.
 		{"no-identity fix names the probe flags", AppProbeNoIdentity, func(e Entry) string { return e.Fix },
@@ -112,6 +207,8 @@ func TestCatalogueKeyTexts(t *testing.T) {
 			[]string{"URL whose response set the cookie", "/auth/callback/done", "not the URL the login started at"}},
 		// C7: the title is true for every 5xx.
 		{"server error title: any 5xx", AppServerError, func(e Entry) string { return e.Title }, []string{"server error (5xx)"}},
+		{"signature: which side, how to tell", TokenSignatureMismatch, func(e Entry) string { return e.Hypotheses[0].Tell }, []string{string(result.JWTApp001), "backend is the side to fix"}},
+		{"script failure: the step and the screenshot", LoginScriptFailed, func(e Entry) string { return e.Cause + e.ProvenBy }, []string{"step", "screenshot"}},
 		{"3pc fix: same-site or CHIPS", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"same registrable domain", "Partitioned"}},
 		{"weak key cites RFC 7518", SecretWeak, func(e Entry) string { return e.Reference }, []string{"RFC 7518 §3.2"}},
 		{"3pc fix: Partitioned does not help a top-level cookie", CookieThirdPartyBlocked, func(e Entry) string { return e.Fix }, []string{"does not help", "COOKIE_PARTITIONED"}},

@@ -1,7 +1,9 @@
 // Package diag holds mfconform's diagnostic catalogue: every stable code a
-// spec can report, with its title, severity, likely cause, fix and reference,
-// and the constructors that turn a code into a finding (a result.Diagnostic).
-// Codes are never renamed; add new ones freely.
+// spec can report, with its title, severity, cause — proven, with the
+// evidence that proves it, or ranked hypotheses each with how to tell it
+// — fix and reference, and the constructors that turn a code into a
+// finding (a result.Diagnostic). Codes are never renamed; add new ones
+// freely.
 package diag
 
 import (
@@ -22,7 +24,13 @@ type (
 	Entry = result.Entry
 	// Diagnostic is one finding.
 	Diagnostic = result.Diagnostic
+	// Hypothesis is one cause a finding's evidence does not prove.
+	Hypothesis = result.Hypothesis
 )
+
+// Maybe is a hypothesis: a cause the evidence does not prove, and how to
+// tell it from the others.
+func Maybe(cause, tell string) Hypothesis { return Hypothesis{Cause: cause, Tell: tell} }
 
 // Severities, from worst to mildest.
 const (
@@ -74,7 +82,8 @@ func New(code Code, expected, observed string) Diagnostic {
 	return Diagnostic{
 		Code: code, Severity: e.Severity, Title: e.Title, Environment: e.Environment,
 		Expected: result.CleanLine(expected), Observed: result.CleanLine(observed),
-		Cause: e.Cause, Fix: e.Fix, Reference: e.Reference,
+		Cause: e.Cause, ProvenBy: e.ProvenBy, Claim: e.Claim, Hypotheses: append([]Hypothesis(nil), e.Hypotheses...),
+		Fix: e.Fix, Reference: e.Reference,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/harness/hostmap"
 )
 
 // Shape says which parts of a JWT deployment a run checks.
@@ -62,6 +63,13 @@ type Target struct {
 	EmbedURL string
 	// Secret is AUTH_SECRET_KEY; nil when the operator did not provide it.
 	Secret []byte
+	// BackendZone is the zone the operator says the backend's server runs
+	// in (--backend-timezone); nil when not given.
+	BackendZone *time.Location
+	// Hosts are the run's --resolve rules (and the reference hosts'), so
+	// a finding about a target that gave no answer can say which address
+	// its name was mapped to; nil for none.
+	Hosts *hostmap.Map
 }
 
 // Shape returns the run's shape.

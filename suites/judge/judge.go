@@ -323,9 +323,18 @@ func Scrubbed(o Outcome) Outcome {
 	out := Outcome{Unjudged: o.Unjudged}
 	for _, d := range o.Findings {
 		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
-		// A specific cause or fix may quote what the run met (a URL the
-		// run was given, with its password): the run's secrets go.
-		d.Cause, d.Fix = redact.Known.Clean(d.Cause), redact.Known.Clean(d.Fix)
+		// A specific cause, its proof, a hypothesis or a fix may quote
+		// what the run met (a URL the run was given, with its password, a
+		// name the target sent): the run's secrets go, and none of it may
+		// start a line. A fix keeps its line breaks (a code snippet).
+		d.Cause, d.ProvenBy = scrubText(d.Cause), scrubText(d.ProvenBy)
+		hs := make([]diag.Hypothesis, len(d.Hypotheses))
+		for i, h := range d.Hypotheses {
+			h.Cause, h.Tell = scrubText(h.Cause), scrubText(h.Tell)
+			hs[i] = h
+		}
+		d.Hypotheses = hs
+		d.Fix = result.Clean(redact.Known.Clean(d.Fix))
 		out.Findings = append(out.Findings, d)
 	}
 	for _, e := range o.Evidence {

@@ -82,7 +82,7 @@ func appAcceptsValid(r *Run) judge.Outcome {
 		return *o
 	}
 	if r.Probes == nil {
-		return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, r.ProbesErr))
+		return judge.Findings(unreachable(diag.AppUnreachable, r.Target.AppURL, r.Target.Hosts, r.ProbesErr))
 	}
 	if o := r.needSecret("minting a conformant token for the app to accept"); o != nil {
 		o.Evidence = append(o.Evidence, named("reachability", r.Probes.reachability(r.Target.AppURL)))

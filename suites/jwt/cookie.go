@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/netfail"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -173,8 +175,11 @@ func cookieSet(r *Run) judge.Outcome {
 		return *o
 	}
 	ev := r.Login
+	if ev != nil && ev.Script != nil {
+		return r.scriptFailed(ev)
+	}
 	if ev == nil || ev.SetCookie == nil && r.LoginErr != nil {
-		return judge.Findings(unreachable(diag.LoginUnreachable, r.Target.LoginURL, r.LoginErr))
+		return judge.Findings(unreachable(diag.LoginUnreachable, r.Target.LoginURL, r.Target.Hosts, r.LoginErr))
 	}
 	o := judge.Outcome{Shots: ev.Shots}
 	if ev.SetCookie == nil && ev.Dropped > 0 {
@@ -194,6 +199,38 @@ func cookieSet(r *Run) judge.Outcome {
 		return o
 	}
 	return o.Add(r.refusals(ev)...)
+}
+
+// scriptFailed is JWT-COOKIE-001 when a login_script step failed on a page
+// that had loaded: not the network's failure (LOGIN_UNREACHABLE) but the
+// script's or the page's (LOGIN_SCRIPT_FAILED, an environment finding:
+// nothing was judged), with the step and the page's screenshot — unless
+// the step waited for mf_jwt_token and the login did set it but Chromium
+// refused it: that refusal is the deployment's finding, proven by
+// Chromium's verdict, and judged as for any login.
+func (r *Run) scriptFailed(ev *LoginEvidence) judge.Outcome {
+	f := ev.Script
+	o := judge.Outcome{Shots: ev.Shots}
+	if f.SetCookie != nil {
+		o.Show("set-cookie", redact.SetCookie(f.SetCookie.Line))
+		if f.Step.Step.WaitCookie == CookieName {
+			seen := &LoginEvidence{SetCookie: f.SetCookie, SetBy: f.SetBy, LoginDate: f.LoginDate, ReceivedAt: ev.ReceivedAt}
+			o.Show("chromium-verdict", storeVerdict(seen))
+			return o.Add(r.refusals(seen)...)
+		}
+	}
+	cookies := "no mf_jwt_token Set-Cookie yet"
+	if f.SetCookie != nil {
+		cookies = "mf_jwt_token was set"
+		if len(f.SetCookie.Reasons) > 0 {
+			cookies += " and refused by Chromium (" + strings.Join(f.SetCookie.Reasons, ", ") + ")"
+		}
+	}
+	if len(f.Others) > 0 {
+		cookies += "; other cookies set: " + strings.Join(f.Others, ", ")
+	}
+	return o.Add(diag.Newf(diag.LoginScriptFailed, "every jwt.login_script step completes",
+		"%v — on %s; %s", f.Step, orText(f.Page, "a page whose load was not recorded"), cookies))
 }
 
 // storeVerdict is what Chromium did with the Set-Cookie line, as evidence:
@@ -480,7 +517,8 @@ func cookieSameSite(r *Run) judge.Outcome {
 		}
 	}
 	return o.Add(diag.Newf(diag.CookieSameSiteNotNone, "the cookie arrives in the cross-site iframe and fetch", "%s", observed).
-		WithCause("SameSite=None is written but Chromium still withheld the cookie cross-site"))
+		Settled("SameSite=None is written, yet Chromium still withheld the cookie cross-site, for the reasons the observation quotes.",
+			"Chromium's verdicts on the cross-site iframe and fetch, in the observation"))
 }
 
 // cookiePath is JWT-COOKIE-007: the cookie's path covers the app's page
@@ -545,7 +583,7 @@ func cookieSize(r *Run) judge.Outcome {
 
 // unreachable builds the environment diagnostic for a step that could not
 // reach its target.
-func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
+func unreachable(code diag.Code, target string, hosts *hostmap.Map, err error) diag.Diagnostic {
 	observed := "no answer"
 	if err != nil {
 		observed = err.Error()
@@ -553,7 +591,7 @@ func unreachable(code diag.Code, target string, err error) diag.Diagnostic {
 	if strings.Contains(observed, "deadline exceeded") && !strings.Contains(observed, "timeout (") {
 		observed = "no answer before the timeout: " + observed
 	}
-	return diag.New(code, "an answer from "+redact.URL(target), observed)
+	return netfail.Explain(diag.New(code, "an answer from "+redact.URL(target), observed), netfail.Classify(target, err, hosts))
 }
 
 // thirdPartyBlocked reports whether reasons say the browser blocks

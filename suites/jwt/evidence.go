@@ -90,6 +90,25 @@ type LoginEvidence struct {
 	// Dropped counts requests the session did not record (the pages made
 	// more than the browser harness keeps): what came after is missing.
 	Dropped int
+
+	// Script is the login_script step that failed on a page that had
+	// loaded, with what the login showed until then; nil otherwise. The
+	// rest of the evidence is then not gathered.
+	Script *ScriptFailure
+}
+
+// ScriptFailure is a login_script step that failed on a loaded page: the
+// step, the page it ran on, and the mf_jwt_token Set-Cookie the login had
+// sent by then (nil: none) with Chromium's verdict.
+type ScriptFailure struct {
+	Step *loginscript.StepError
+	// Page is the last page the login loaded ("https://… (HTTP 200)").
+	Page      string
+	SetCookie *browser.SetCookieVerdict
+	SetBy     *browser.Exchange
+	LoginDate time.Time
+	// Others are the other cookies the login set by then.
+	Others []string
 }
 
 // EmbedEvidence is what a page of another site saw of the app.
@@ -372,6 +391,11 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 		_, err = s.Navigate(nctx, e.Target.LoginURL)
 	}
 	ev.ReceivedAt = e.Now()
+	var failed *loginscript.StepError
+	if errors.As(err, &failed) && failed.OnPage() {
+		ev.Script = scriptFailure(ctx, e, s, mark, failed)
+		ev.Shots = append(ev.Shots, screenshot(ctx, e, s, fmt.Sprintf("the page when login_script step %d (%s) failed", failed.Number, loginscript.Describe(failed.Step))))
+	}
 	if err != nil {
 		return fmt.Errorf("log in at %s: %w", e.Target.LoginURL, within(err, "navigation", e.Timeouts.Navigation))
 	}
@@ -422,6 +446,34 @@ func login(ctx context.Context, e *env.Env, s *browser.Session, ev *LoginEvidenc
 		ev.Partition = ev.Stored.PartitionKey.TopLevelSite
 	}
 	return nil
+}
+
+// scriptFailure records what a login whose script failed at a step on a
+// loaded page showed until then: the page, and the mf_jwt_token Set-Cookie
+// it had sent with Chromium's verdict (the last one wins, as in a jar).
+func scriptFailure(ctx context.Context, e *env.Env, s *browser.Session, mark int, failed *loginscript.StepError) *ScriptFailure {
+	// Chromium may report the response that set a cookie after the
+	// script's wait gave up: give it the usual bound to arrive.
+	sctx, cancel := step(ctx, e.Timeouts.Navigation)
+	settle(sctx, s, mark)
+	cancel()
+	f := &ScriptFailure{Step: failed}
+	for _, x := range s.Exchanges()[mark:] {
+		if x.Type == "Document" {
+			f.Page = fmt.Sprintf("%s (HTTP %d)", x.URL, x.Status)
+		}
+		for j := range x.SetCookies {
+			sc := x.SetCookies[j]
+			if sc.Name == CookieName {
+				xx := x
+				f.SetCookie, f.SetBy = &sc, &xx
+				f.LoginDate = httpDate(x.Header("date"))
+			} else if !slices.Contains(f.Others, sc.Name) {
+				f.Others = append(f.Others, sc.Name)
+			}
+		}
+	}
+	return f
 }
 
 // storedCookie returns the jar's mf_jwt_token that the login's Set-Cookie

@@ -167,7 +167,8 @@ func TestTokenTimezone(t *testing.T) {
 		want     []diag.Code
 		wantText string
 	}{
-		{"UTC+8: born 7h expired", -7 * time.Hour, nil, byID(t, result.JWTToken006), []diag.Code{diag.TokenExpTimezone}, "UTC+8"},
+		{"UTC+8 without iat: expired, the zone a hypothesis", -7 * time.Hour, nil, byID(t, result.JWTToken006), []diag.Code{diag.TokenExpired}, "UTC+8"},
+		{"UTC+2 with iat shifted the same: the fact", -time.Hour, durPtr(-2 * time.Hour), byID(t, result.JWTToken006), []diag.Code{diag.TokenExpTimezone}, "UTC+2"},
 		{"expired 25 minutes: generic", -25 * time.Minute, nil, byID(t, result.JWTToken006), []diag.Code{diag.TokenExpired}, ""},
 		{"UTC−8 with iat: the clock spec names it", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, result.JWTToken010), []diag.Code{diag.TokenExpTimezone}, "UTC−8"},
 		{"UTC−8 with iat: not expired", 9 * time.Hour, durPtr(8 * time.Hour), byID(t, result.JWTToken006), nil, ""},
@@ -182,8 +183,21 @@ func TestTokenTimezone(t *testing.T) {
 			r.Login.SetCookie.Line = "mf_jwt_token=" + mint(t, tt.exp, extra) + "; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=None"
 			o := tt.judge(r)
 			checkOutcome(t, o, tt.want, "", false, nil)
-			if tt.wantText != "" && !strings.Contains(o.Findings[0].Observed, tt.wantText) {
-				t.Errorf("observed %q lacks %q", o.Findings[0].Observed, tt.wantText)
+			if tt.wantText == "" {
+				return
+			}
+			// The zone is named as a fact (the claim of a proven cause)
+			// only for TOKEN_EXP_TIMEZONE; otherwise as a hypothesis.
+			d := o.Findings[0]
+			named := d.Claim.Zone
+			if d.Code != diag.TokenExpTimezone {
+				named = d.Hypotheses[0].Claim.Zone
+				if d.Claim.Zone != "" {
+					t.Errorf("%s states the zone %s as a fact", d.Code, d.Claim.Zone)
+				}
+			}
+			if named != tt.wantText || !strings.Contains(d.String(), tt.wantText) {
+				t.Errorf("finding names zone %q, want %q:\n%s", named, tt.wantText, d)
 			}
 		})
 	}

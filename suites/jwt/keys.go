@@ -4,6 +4,7 @@ import (
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // seen is what one piece of evidence says: it was not observed, or yes,
@@ -97,9 +98,9 @@ func (r *Run) backendAnswer() (ProbeResult, bool) {
 // givenIsOdd is the cause and fix when the backend and the app agree on
 // a key that is not the one given to mfconform.
 func (k keyEvidence) givenIsOdd(d diag.Diagnostic) diag.Diagnostic {
-	return d.WithCause("The app refuses a token minted with the AUTH_SECRET_KEY given to mfconform (" + k.given + ", JWT-APP-001) " +
-		"and signs in the backend's own token (JWT-APP-002), whose signature that key does not verify: the backend and the app " +
-		"share a key, and it is not the one given to mfconform.").
+	return d.Settled("The app refuses a token minted with the AUTH_SECRET_KEY given to mfconform ("+k.given+", JWT-APP-001) "+
+		"and signs in the backend's own token (JWT-APP-002), whose signature that key does not verify: the backend and the app "+
+		"share a key, and it is not the one given to mfconform.", keysProof).
 		WithFix("Give mfconform the key the backend and the app hold (AUTH_SECRET_KEY in its environment, or --secret-file) " +
 			"and run again; the deployment needs no change for this.")
 }
@@ -110,8 +111,9 @@ func (k keyEvidence) givenIsOdd(d diag.Diagnostic) diag.Diagnostic {
 func (k keyEvidence) backendSigns(d diag.Diagnostic) diag.Diagnostic {
 	switch {
 	case k.appTakesGiven == yes:
-		return d.WithCause("The app signs in a token minted with the AUTH_SECRET_KEY given to mfconform (" + k.given + ", JWT-APP-001), " +
-			"so the app holds that key; the backend's token does not verify with it, so the backend signs with another key.").
+		return d.Settled("The app signs in a token minted with the AUTH_SECRET_KEY given to mfconform ("+k.given+", JWT-APP-001), "+
+			"so the app holds that key; the backend's token does not verify with it, so the backend signs with another key.", keysProof).
+			Claiming(result.Claim{OtherKey: result.SideBackend}).
 			WithFix("Fix the backend: set its AUTH_SECRET_KEY to the key given to mfconform (" + k.given + ", the one the app " +
 				"already holds) — the same bytes: no added quotes, newline or base64 step — and restart the backend so it reads " +
 				"the new value. The app needs no change.")
@@ -127,9 +129,12 @@ func (k keyEvidence) backendSigns(d diag.Diagnostic) diag.Diagnostic {
 func (k keyEvidence) appRefusesGiven(d diag.Diagnostic) diag.Diagnostic {
 	switch {
 	case k.backendUsesGiven == yes:
-		return d.WithCause("The backend's token verifies with the AUTH_SECRET_KEY given to mfconform (" + k.given + ", JWT-TOKEN-003), " +
-			"so the backend signs with that key; the app refuses a conformant token minted with it. The app most likely holds " +
-			"another key; if its key is the same, it refuses something else in a conformant token, and its log says what.").
+		return d.Proven("The backend's token verifies with the AUTH_SECRET_KEY given to mfconform ("+k.given+", JWT-TOKEN-003), "+
+			"so the backend signs with that key; the app refuses a conformant token minted with it.", keysProof).Likely(
+			diag.Maybe("The app holds another key.",
+				"compare the fingerprint of the app's AUTH_SECRET_KEY (printf '%s' \"$AUTH_SECRET_KEY\" | sha256sum, where the app reads it) with "+k.given+"."),
+			diag.Maybe("The app's key is the same, and it refuses something else in a conformant token.",
+				"the app's log for the probe's time says what it refused.")).
 			WithFix("Fix the app: set the Miiflow app's AUTH_SECRET_KEY to the key given to mfconform (" + k.given + ", the one " +
 				"the backend signs with) — the same bytes: no added quotes, newline or base64 step — and restart the app's " +
 				"container so it reads the new value. The backend needs no change.")
@@ -144,21 +149,28 @@ func (k keyEvidence) appRefusesGiven(d diag.Diagnostic) diag.Diagnostic {
 // the evidence shows; quoted adds the hypothesis of a cookie parser that
 // keeps the value's double quotes.
 func (k keyEvidence) appRefusesBackend(d diag.Diagnostic, quoted bool) diag.Diagnostic {
-	quotes := ""
-	if quoted {
-		quotes = " The cookie's value is wrapped in double quotes (JWT-TOKEN-001): if the app's cookie parser keeps them, " +
-			"its verifier gets a value that is not a JWS — a hypothesis; the app's log tells."
-	}
 	if k.appTakesGiven == yes && k.backendUsesGiven == yes {
-		return d.WithCause("The keys agree: the app signs in a token minted with the AUTH_SECRET_KEY given to mfconform (" + k.given +
-			", JWT-APP-001), and the backend's token verifies with that same key (JWT-TOKEN-003). So the app refuses something " +
-			"else in the backend's token or in the way it arrives." + quotes).
+		d = d.Settled("The keys agree: the app signs in a token minted with the AUTH_SECRET_KEY given to mfconform ("+k.given+
+			", JWT-APP-001), and the backend's token verifies with that same key (JWT-TOKEN-003). So the app refuses something "+
+			"else in the backend's token or in the way it arrives.", keysProof)
+		if quoted {
+			d = d.Likely(quotedValue)
+		}
+		return d.
 			WithFix("Read the app's log for the reason it gives; compare the backend's decoded token (shown with the JWT-TOKEN " +
 				"specs) with the conformant probe the app signs in (JWT-APP-001) — a fractional exp is JWT-APP-009's — and make " +
 				"the backend's token match it. The keys need no change.")
 	}
 	if quoted {
-		return d.WithCause(d.Cause + quotes)
+		return d.Likely(append([]diag.Hypothesis{quotedValue}, d.Hypotheses...)...)
 	}
 	return d
 }
+
+// keysProof is the evidence that settles which side holds which key.
+const keysProof = "the app's answers to mfconform's token (JWT-APP-001) and to the backend's (JWT-APP-002), and the backend's token's signature check (JWT-TOKEN-003)"
+
+// quotedValue is the hypothesis of a cookie parser that keeps the value's
+// double quotes.
+var quotedValue = diag.Maybe("The cookie's value is wrapped in double quotes (JWT-TOKEN-001) and the app's cookie parser keeps them, so its verifier gets a value that is not a JWS.",
+	"the app's log for the probe's time; the cookie's value in the evidence starts with a quote.")

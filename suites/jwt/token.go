@@ -108,7 +108,7 @@ func onToken(f func(*Run, *LoginEvidence, *jwtcheck.Parsed) judge.Outcome) func(
 // token that expired within it passes, and says so: the title promises
 // the leeway, not a strictly future exp (issue 22, A14).
 func tokenNotExpired(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-	c := ev.clock(p)
+	c := r.issued(ev, p)
 	if ds := jwtcheck.CheckNotExpired(p, c, r.Thresholds.ExpLeeway); len(ds) > 0 {
 		return judge.Findings(ds...)
 	}
@@ -132,7 +132,7 @@ func tokenSecret(r *Run) judge.Outcome {
 // tokenClock is JWT-TOKEN-010: the login response's Date header and the
 // token's iat against our clock. With neither there is nothing to compare.
 func tokenClock(r *Run, ev *LoginEvidence, p *jwtcheck.Parsed) judge.Outcome {
-	c := ev.clock(p)
+	c := r.issued(ev, p)
 	if !c.Known() {
 		return judge.NotJudged(InputClockEvidence,
 			"the login response has no HTTP Date header and the token no iat claim: nothing tells the backend's clock")
@@ -158,6 +158,13 @@ func issuedAt(p *jwtcheck.Parsed) *time.Time {
 // the lifetime the cookie gave the token.
 func (e *LoginEvidence) clock(p *jwtcheck.Parsed) jwtcheck.Clock {
 	return jwtcheck.Clock{Ours: e.ReceivedAt, Date: e.LoginDate, IAT: issuedAt(p), Issued: true, CookieLifetime: e.cookieLifetime()}
+}
+
+// issued is ev.clock with what the operator said of the backend's zone.
+func (r *Run) issued(ev *LoginEvidence, p *jwtcheck.Parsed) jwtcheck.Clock {
+	c := ev.clock(p)
+	c.Zone = r.Target.BackendZone
+	return c
 }
 
 // cookieLifetime is the lifetime the Set-Cookie line gives the cookie

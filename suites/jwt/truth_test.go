@@ -83,7 +83,7 @@ func TestStatementsHold(t *testing.T) {
 		{"a quoted value the app refuses", result.JWTApp002, func(r *Run) {
 			setLine(r, quotedLine(r))
 			r.Login.AppProbe = ProbeResult{Status: 401}
-		}, []string{"The keys agree", "wrapped in double quotes (JWT-TOKEN-001)", "a hypothesis"}, nil},
+		}, []string{"The keys agree", "wrapped in double quotes (JWT-TOKEN-001)", "likely cause (not proven)"}, nil},
 		// A8: document.cookie's invisibility is stated only when it was seen.
 		{"HttpOnly seen on the app page", result.JWTCookie005, nil, []string{"the browser sent mf_jwt_token to the app page"}, nil},
 		{"HttpOnly missing, app down", result.JWTCookie005, func(r *Run) {

@@ -91,10 +91,16 @@ var unitCodes = map[expKind]diag.Code{
 
 // CheckNotExpired reports TOKEN_EXPIRED when exp (plus leeway) is not after
 // c.Ours, saying how long ago and when. It reports nothing when exp is
-// missing, not numeric or in a sub-second unit: CheckExp owns those. For a
-// token issued in the exchange c describes (c.Issued), an expiry that a
-// naive local datetime explains (NaiveOffsetOf) is TOKEN_EXP_TIMEZONE,
-// naming the server's UTC offset, instead of TOKEN_EXPIRED.
+// missing, not numeric or in a sub-second unit: CheckExp owns those.
+//
+// Why the token expired is a fact only when the evidence pins it: for a
+// token issued in the exchange c describes (c.Issued) whose times are off
+// by a real UTC offset that iat against the server's own Date, or the
+// operator's --backend-timezone, pins (NaiveOffsetOf), the finding is
+// TOKEN_EXP_TIMEZONE, naming the server's UTC offset. Otherwise it is
+// TOKEN_EXPIRED with ranked hypotheses built from what the answer shows
+// (expiredHypotheses): the timezone trap first when the offset is a real
+// zone, never as a fact.
 func CheckNotExpired(p *Parsed, c Clock, leeway time.Duration) []diag.Diagnostic {
 	now := c.Ours
 	nd := readNumericDate(p.Claims, "exp", now)
@@ -105,9 +111,10 @@ func CheckNotExpired(p *Parsed, c Clock, leeway time.Duration) []diag.Diagnostic
 		return nil
 	}
 	expected := "exp after now (" + timestamp(now) + ")"
-	if n, ok := NaiveOffsetOf(p, c); ok {
+	n, naive := NaiveOffsetOf(p, c)
+	if naive && n.Pinned {
 		return []diag.Diagnostic{naiveFinding(n, expected, fmt.Sprintf(
-			"the token, issued moments ago, expired %s before the server's clock (%s) at %s (exp %s)",
+			"the token, issued in the login response, expired %s before the server's clock (%s) at %s (exp %s)",
 			human(c.serverNow().Sub(nd.t)), timestamp(c.serverNow()), timestamp(nd.t), nd.text))}
 	}
 	obs := fmt.Sprintf("expired %s ago at %s (exp %s", human(now.Sub(nd.t)), timestamp(nd.t), nd.text)
@@ -115,7 +122,96 @@ func CheckNotExpired(p *Parsed, c Clock, leeway time.Duration) []diag.Diagnostic
 		obs += fmt.Sprintf(", leeway %s", leeway)
 	}
 	obs += ")"
-	return []diag.Diagnostic{diag.Newf(diag.TokenExpired, expected, "%s", obs)}
+	if c.Issued {
+		obs += "; " + issuedFacts(p, c)
+	}
+	d := diag.Newf(diag.TokenExpired, expected, "%s", obs)
+	if !c.Issued {
+		return []diag.Diagnostic{d}
+	}
+	hs := expiredHypotheses(p, c, now.Sub(nd.t), n, naive)
+	d = d.Likely(hs...)
+	if naive {
+		// The trap is the first hypothesis: show its fix first.
+		if e, ok := diag.Lookup(diag.TokenExpTimezone); ok {
+			d = d.WithFix("If the first hypothesis holds (the server's zone is not UTC): " + e.Fix + " Whatever the cause: " + d.Fix)
+		}
+	}
+	return []diag.Diagnostic{d}
+}
+
+// issuedFacts says what the answer that issued the token tells about its
+// times: the Date header against our clock, iat, the cookie's lifetime,
+// the operator's zone. Facts only.
+func issuedFacts(p *Parsed, c Clock) string {
+	var parts []string
+	switch {
+	case c.Date.IsZero():
+		parts = append(parts, "the login response sent no Date header")
+	case c.DateAgrees(NaiveTolerance):
+		parts = append(parts, fmt.Sprintf("the login response's Date header (%s) agrees with our clock", timestamp(c.Date)))
+	default:
+		parts = append(parts, fmt.Sprintf("the login response's Date header (%s) is %s %s our clock", timestamp(c.Date),
+			human(c.Date.Sub(c.Ours)), aheadOrBehind(c.Date.Sub(c.Ours))))
+	}
+	if iat := readNumericDate(p.Claims, "iat", c.Ours); iat.kind == expSeconds {
+		since := c.serverNow().Sub(iat.t)
+		parts = append(parts, fmt.Sprintf("its iat is %s (%s %s the server's clock)", timestamp(iat.t), human(since), map[bool]string{true: "before", false: "after"}[since >= 0]))
+	} else {
+		parts = append(parts, "it has no iat")
+	}
+	if c.CookieLifetime > 0 {
+		parts = append(parts, "the cookie's lifetime is "+human(c.CookieLifetime))
+	} else {
+		parts = append(parts, "the cookie gives no lifetime")
+	}
+	if c.Zone != nil {
+		parts = append(parts, fmt.Sprintf("--backend-timezone %s (offset %s at that time) rules out the naive-datetime trap", c.Zone, numericZone(c.zoneOffset(c.serverNow()))))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// expiredHypotheses ranks what may have made a token issued in this very
+// exchange arrive expired ago, from what the answer shows:
+//
+//   - the naive-datetime trap, first, when the expiry is a real UTC offset
+//     the evidence does not pin (naive): with the zone it would take;
+//   - a token issued earlier and served again — first when its iat says
+//     it was issued long before the server's clock;
+//   - exp computed as now − lifetime (a sign error);
+//   - the backend's clock behind — left out when its Date header agrees
+//     with ours.
+//
+// A zone the operator gave that does not have the offset has already
+// ruled the trap out (NaiveOffsetOf is false).
+func expiredHypotheses(p *Parsed, c Clock, ago time.Duration, n NaiveOffset, naive bool) []diag.Hypothesis {
+	var hs []diag.Hypothesis
+	if naive {
+		hs = append(hs, TimezoneHypothesis(n))
+	}
+	cached := diag.Maybe("The backend returns a token it issued earlier (kept in a session, a database row or a cache) instead of a fresh one.",
+		"log in twice a minute apart: a cached token comes back with the same exp (evidence token).")
+	if iat := readNumericDate(p.Claims, "iat", c.Ours); iat.kind == expSeconds {
+		switch since := c.serverNow().Sub(iat.t); {
+		case since <= NaiveTolerance:
+			cached = diag.Hypothesis{} // its iat says it was issued just now
+		case !naive:
+			hs = append(hs, diag.Maybe(fmt.Sprintf("The backend returns a token it issued %s before this login (its iat), kept in a session, a database row or a cache, instead of a fresh one.", human(since)),
+				"log in twice a minute apart: a cached token comes back with the same iat and exp (evidence token); a fresh one's iat follows the clock."))
+			cached = diag.Hypothesis{}
+		}
+	}
+	sign := diag.Maybe(fmt.Sprintf("exp is computed as now − lifetime (a sign error) or with a lifetime of zero or less: the token expired %s before it arrived.", human(ago)),
+		"read the line that computes exp: it must add the lifetime to the current time.")
+	hs = append(hs, sign)
+	if cached.Cause != "" {
+		hs = append(hs, cached)
+	}
+	if !c.DateAgrees(NaiveTolerance) {
+		hs = append(hs, diag.Maybe("The backend's clock is behind.",
+			"JWT-TOKEN-010 compares the login response's Date header with our clock; run date -u on the backend's host."))
+	}
+	return hs
 }
 
 // CheckLifetime warns TOKEN_LIFETIME_LONG when the token's lifetime exceeds

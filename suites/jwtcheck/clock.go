@@ -32,6 +32,27 @@ type Clock struct {
 	// (Max-Age, or Expires minus Date), 0 when it gave none: it tells the
 	// intended token lifetime when the token has no iat.
 	CookieLifetime time.Duration
+	// Zone is the zone the operator says the issuing server runs in
+	// (--backend-timezone); nil when not given. It pins the
+	// naive-datetime trap when the token's times are off by its offset
+	// and rules the trap out when they are not.
+	Zone *time.Location
+}
+
+// zoneOffset is c.Zone's UTC offset at t.
+func (c Clock) zoneOffset(t time.Time) time.Duration {
+	_, sec := t.In(c.Zone).Zone()
+	return time.Duration(sec) * time.Second
+}
+
+// DateAgrees reports whether the server sent a Date header within
+// tolerance of our clock (HTTP Date has one-second resolution).
+func (c Clock) DateAgrees(tolerance time.Duration) bool {
+	if c.Date.IsZero() {
+		return false
+	}
+	skew := c.Date.Sub(c.Ours.Truncate(time.Second))
+	return skew <= tolerance && -skew <= tolerance
 }
 
 // Known reports whether the answer carried anything to compare.
@@ -54,16 +75,9 @@ func CheckClock(code diag.Code, who string, c Clock, tolerance time.Duration) []
 	}
 	if c.IAT != nil {
 		skew := c.IAT.Sub(c.Ours)
-		off, naive := realOffset(c.serverNow().Sub(*c.IAT))
 		switch {
-		case skew > tolerance && c.Issued && naive:
-			// The server's own clock (its Date) agrees with the iat
-			// only up to a real UTC offset: not a skewed clock, a
-			// naive local datetime.
-			n := NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: "iat"}
-			out = append(out, naiveFinding(n, expected, fmt.Sprintf(
-				"the token's iat (%s) is %s in the future while the server's own Date header (%s) agrees with our clock",
-				timestamp(*c.IAT), human(skew), timestampOr(c.Date, "none sent"))))
+		case skew > tolerance && c.Issued:
+			out = append(out, futureIAT(code, who, expected, c, skew))
 		case skew > tolerance:
 			out = append(out, diag.Newf(code, expected,
 				"the token's iat (%s) is %s in the future: the signing clock is ahead of ours", timestamp(*c.IAT), human(skew)))
@@ -73,6 +87,38 @@ func CheckClock(code diag.Code, who string, c Clock, tolerance time.Duration) []
 		}
 	}
 	return out
+}
+
+// futureIAT is the finding for an iat in the future on a token issued in
+// this very exchange. When the server's own Date header agrees with the
+// iat only up to a real UTC offset — not a skewed clock, a naive local
+// datetime — and nothing the operator said contradicts it, the
+// naive-datetime trap is the fact (TOKEN_EXP_TIMEZONE). An iat off by a
+// real offset without a Date to compare keeps the trap a hypothesis next
+// to a clock running ahead.
+func futureIAT(code diag.Code, who, expected string, c Clock, skew time.Duration) diag.Diagnostic {
+	off, naive := realOffset(c.serverNow().Sub(*c.IAT))
+	n := NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: "iat"}
+	if naive && c.Zone != nil && c.zoneOffset(c.serverNow()) != off {
+		naive = false // the operator's zone rules the trap out
+	}
+	switch {
+	case naive && !c.Date.IsZero():
+		n.Proof = fmt.Sprintf("the token's iat (evidence token) is %s after the login response's own Date header (%s), within %s: a skewed clock would have moved that Date too",
+			human(off), timestamp(c.Date), NaiveTolerance)
+		if c.Zone != nil {
+			n.Proof += fmt.Sprintf("; --backend-timezone %s has that offset", c.Zone)
+		}
+		return naiveFinding(n, expected, fmt.Sprintf(
+			"the token's iat (%s) is %s in the future while the server's own Date header (%s) agrees with our clock",
+			timestamp(*c.IAT), human(skew), timestamp(c.Date)))
+	case naive:
+		d := diag.Newf(code, expected, "the token's iat (%s) is %s in the future; %s sent no Date header to compare its clock with", timestamp(*c.IAT), human(skew), who)
+		return d.Unproven().Likely(TimezoneHypothesis(n),
+			diag.Maybe(who+"'s clock runs "+human(skew)+" ahead.", "run date -u on its host and on this machine at the same moment."))
+	}
+	return diag.Newf(code, expected,
+		"the token's iat (%s) is %s in the future: the signing clock is ahead of ours", timestamp(*c.IAT), human(skew))
 }
 
 // aheadOrBehind words the sign of a skew.

@@ -61,7 +61,9 @@ func CheckSignature(p *Parsed, secret []byte) []diag.Diagnostic {
 	expected := fmt.Sprintf("an %s signature made with AUTH_SECRET_KEY %s", macName, fp)
 	if isNone(alg) || len(p.signature) == 0 {
 		return []diag.Diagnostic{diag.Newf(diag.TokenSignatureMismatch, "an HMAC-SHA256 signature made with AUTH_SECRET_KEY "+fp,
-			"token is unsigned (alg %s, empty signature)", jsonText(p.Header["alg"]))}
+			"token is unsigned (alg %s, empty signature)", jsonText(p.Header["alg"])).
+			Proven("The backend's token carries no signature at all: no key, the right one included, can verify it.",
+				"the token's header and its empty signature segment (evidence token)")}
 	}
 	if verifies(newHash, p.signingInput, p.signature, secret) {
 		return nil

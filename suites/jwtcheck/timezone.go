@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/suites/diag"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // The naive-datetime trap. The vendor's Python example computes
@@ -76,8 +77,8 @@ var zoneExamples = map[time.Duration]string{
 }
 
 // NaiveOffset is what the naive-datetime trap explains about a fresh
-// token: the issuing server's UTC offset, the zones that have it, and what
-// the reading rests on.
+// token: the issuing server's UTC offset, the zones that have it, what the
+// reading rests on, and whether the evidence pins it.
 type NaiveOffset struct {
 	// Offset is the server's UTC offset, east positive.
 	Offset time.Duration
@@ -91,23 +92,23 @@ type NaiveOffset struct {
 	Lifetime time.Duration
 	// Assumed marks a Lifetime assumed rather than read.
 	Assumed bool
+	// Pinned says the evidence pins the offset, so the trap is a fact:
+	// the token's iat is off by it from the server's own Date header (a
+	// skewed clock would move both), or the zone the operator gave
+	// (--backend-timezone) has this offset. Otherwise the trap is a
+	// hypothesis: a token cached for as long, or an exp computed as
+	// now − lifetime, looks the same.
+	Pinned bool
+	// Proof says what pins it, for the finding's "proven by".
+	Proof string
 }
 
 // UTC renders the offset as "UTC+8", "UTC−8", "UTC+5:30".
 func (n NaiveOffset) UTC() string { return utcOffset(n.Offset) }
 
-// utcOffset renders an offset as UTC±H[:MM] with a true minus sign.
-func utcOffset(d time.Duration) string {
-	sign := "+"
-	if d < 0 {
-		sign, d = "−", -d
-	}
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	if m == 0 {
-		return fmt.Sprintf("UTC%s%d", sign, h)
-	}
-	return fmt.Sprintf("UTC%s%d:%02d", sign, h, m)
-}
+// utcOffset renders an offset as UTC±H[:MM] with a true minus sign, as
+// a Claim's Zone.
+func utcOffset(d time.Duration) string { return result.UTCOffset(d) }
 
 // realOffset rounds d to the nearest quarter hour and reports whether d
 // is within NaiveTolerance of it and it is a real, non-zero UTC offset.
@@ -133,15 +134,21 @@ func (c Clock) serverNow() time.Time {
 
 // NaiveOffsetOf reports whether a token issued in the exchange c describes
 // has times off from the issuing server's clock by what a naive local
-// datetime explains. It reads, in this order:
+// datetime explains — a real, non-zero UTC offset — and whether the
+// evidence pins it (NaiveOffset.Pinned). It reads, in this order:
 //
 //   - iat (when present, numeric and off by a real offset): the server's
 //     now minus iat is the offset (iat in the past: east; in the future:
-//     west); the lifetime is exp−iat.
+//     west); the lifetime is exp−iat. Pinned when the server sent a Date
+//     header (its own clock agrees with that Date, so the offset is in
+//     the computation, not the clock).
 //   - exp, when the token arrived expired: the offset is how long ago it
 //     expired plus the intended lifetime — c.CookieLifetime when the
 //     cookie said it, else AssumedLifetime (the vendor example's hour).
+//     Never pinned by itself.
 //
+// An operator-given zone (c.Zone) pins an offset it has and rules out one
+// it has not: then the result is false.
 // It is false for a token not issued in this exchange (c.Issued unset).
 func NaiveOffsetOf(p *Parsed, c Clock) (NaiveOffset, bool) {
 	if p == nil || !c.Issued {
@@ -149,15 +156,49 @@ func NaiveOffsetOf(p *Parsed, c Clock) (NaiveOffset, bool) {
 	}
 	now := c.serverNow()
 	exp := readNumericDate(p.Claims, "exp", now)
-	if iat := readNumericDate(p.Claims, "iat", now); iat.kind == expSeconds {
-		if off, ok := realOffset(now.Sub(iat.t)); ok {
-			n := NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: "iat"}
-			if exp.kind == expSeconds {
-				n.Lifetime = exp.t.Sub(iat.t).Round(time.Second)
-			}
-			return n, true
-		}
+	n, ok := naiveFromIAT(p, c, now, exp)
+	if !ok {
+		n, ok = naiveFromExp(c, now, exp)
 	}
+	if !ok {
+		return NaiveOffset{}, false
+	}
+	if c.Zone != nil {
+		given := c.zoneOffset(now)
+		if given != n.Offset {
+			return NaiveOffset{}, false
+		}
+		n.Pinned = true
+		n.Proof = fmt.Sprintf("--backend-timezone %s (%s at that time) has the offset %s shows", c.Zone, utcOffset(given), n.Basis)
+	}
+	return n, true
+}
+
+// naiveFromIAT reads the offset from iat against the server's clock.
+func naiveFromIAT(p *Parsed, c Clock, now time.Time, exp numericDate) (NaiveOffset, bool) {
+	iat := readNumericDate(p.Claims, "iat", now)
+	if iat.kind != expSeconds {
+		return NaiveOffset{}, false
+	}
+	off, ok := realOffset(now.Sub(iat.t))
+	if !ok {
+		return NaiveOffset{}, false
+	}
+	n := NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: "iat"}
+	if exp.kind == expSeconds {
+		n.Lifetime = exp.t.Sub(iat.t).Round(time.Second)
+	}
+	if !c.Date.IsZero() {
+		n.Pinned = true
+		n.Proof = fmt.Sprintf("the token's iat (evidence token) is %s %s the login response's own Date header (%s), within %s: "+
+			"a skewed clock would have moved that Date too", human(off), earlierOrLater(off), timestamp(c.Date), NaiveTolerance)
+	}
+	return n, true
+}
+
+// naiveFromExp reads the offset from an exp already past, with the
+// cookie's lifetime or the assumed one.
+func naiveFromExp(c Clock, now time.Time, exp numericDate) (NaiveOffset, bool) {
 	if exp.kind != expSeconds || exp.t.After(now) {
 		return NaiveOffset{}, false
 	}
@@ -176,27 +217,80 @@ func NaiveOffsetOf(p *Parsed, c Clock) (NaiveOffset, bool) {
 	return NaiveOffset{Offset: off, Zones: zoneExamples[off], Basis: basis, Lifetime: life, Assumed: assumed}, true
 }
 
-// naiveFinding is the TOKEN_EXP_TIMEZONE diagnostic for n; observed says
-// what the token's times are.
+// earlierOrLater words the sign of an offset read from iat.
+func earlierOrLater(off time.Duration) string {
+	if off > 0 {
+		return "before"
+	}
+	return "after"
+}
+
+// naiveFinding is the TOKEN_EXP_TIMEZONE diagnostic for a pinned n:
+// observed says what the token's times are.
 func naiveFinding(n NaiveOffset, expected, observed string) diag.Diagnostic {
 	var b strings.Builder
 	b.WriteString(observed)
-	fmt.Fprintf(&b, ": exactly what a server at %s (%s) produces when it computes the token's times from a naive UTC datetime read as local time", n.UTC(), n.Zones)
 	switch {
 	case n.Lifetime > 0 && n.Assumed:
-		fmt.Fprintf(&b, " (read from exp, assuming the intended lifetime is %s as in the vendor example; with a lifetime L the offset is %s + L)", human(n.Lifetime), signedHuman(n.Offset-n.Lifetime))
+		fmt.Fprintf(&b, "; read from exp, assuming the intended lifetime is %s as in the vendor example", human(n.Lifetime))
 	case n.Lifetime > 0:
-		fmt.Fprintf(&b, " (read from %s; intended lifetime %s)", n.Basis, human(n.Lifetime))
+		fmt.Fprintf(&b, "; read from %s, intended lifetime %s", n.Basis, human(n.Lifetime))
 	default:
-		fmt.Fprintf(&b, " (read from %s)", n.Basis)
+		fmt.Fprintf(&b, "; read from %s", n.Basis)
 	}
-	b.WriteString(" — e.g. (datetime.utcnow() + timedelta(hours=1)).timestamp() in Python")
 	d := diag.New(diag.TokenExpTimezone, expected, b.String())
-	d.Cause = fmt.Sprintf("The backend's server runs at %s and computes exp%s from a naive datetime: Python's datetime.utcnow() "+
-		"returns the UTC wall time without a zone and .timestamp() reads a naive value as local time, so every time it "+
-		"computes is off by the server's UTC offset (%s). %s",
-		n.UTC(), iatToo(n), signedHuman(n.Offset), direction(n.Offset))
-	return d
+	cause := fmt.Sprintf("The backend's server runs at %s (%s) and computes exp%s from a naive datetime: every time it computes "+
+		"is off by the server's UTC offset (%s) — e.g. (datetime.utcnow() + timedelta(hours=1)).timestamp() in Python, "+
+		"whose utcnow() returns the UTC wall time without a zone that .timestamp() then reads as local time. %s",
+		n.UTC(), n.Zones, iatToo(n), signedHuman(n.Offset), direction(n.Offset))
+	return d.Settled(cause, n.Proof).Claiming(result.Claim{Zone: n.UTC()})
+}
+
+// TimezoneHypothesis is the naive-datetime trap as a hypothesis, for an
+// offset the evidence does not pin: the zone it would take, and how to
+// tell.
+func TimezoneHypothesis(n NaiveOffset) diag.Hypothesis {
+	var life string
+	switch {
+	case n.Assumed:
+		life = fmt.Sprintf("; with the vendor example's lifetime of %s (assumed: nothing in the answer tells it) that gives exactly this token", human(n.Lifetime))
+	case n.Lifetime > 0:
+		life = fmt.Sprintf("; with the intended lifetime of %s (%s) that gives exactly this token", human(n.Lifetime), n.Basis)
+	}
+	return diag.Hypothesis{
+		Cause: fmt.Sprintf("The naive-datetime trap: the backend's server runs at %s (%s) and computes the token's times from a "+
+			"naive UTC datetime read as local time ((datetime.utcnow() + timedelta(hours=1)).timestamp() in Python), so "+
+			"every time it computes is %s %s%s.", n.UTC(), n.Zones, human(n.Offset), earlyOrLate(n.Offset), life),
+		Tell: fmt.Sprintf("run date +%%z on the backend's server (docker exec <container> date +%%z): %s confirms it, "+
+			"+0000 rules it out; or pass --backend-timezone with the server's zone (e.g. %s) and run again: mfconform then "+
+			"reports the trap as a fact or rules it out.", numericZone(n.Offset), firstZone(n.Zones)),
+		Claim: result.Claim{Zone: n.UTC()},
+	}
+}
+
+// earlyOrLate words what an offset does to computed times: east of
+// Greenwich they come out early, west late.
+func earlyOrLate(off time.Duration) string {
+	if off > 0 {
+		return "early"
+	}
+	return "late"
+}
+
+// numericZone renders an offset as date +%z prints it: "+0200", "-0530".
+func numericZone(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return fmt.Sprintf("%s%02d%02d", sign, int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// firstZone is the first IANA name of a zone list, without its note.
+func firstZone(zones string) string {
+	first, _, _ := strings.Cut(zones, ",")
+	first, _, _ = strings.Cut(first, " (")
+	return strings.TrimSpace(first)
 }
 
 // iatToo mentions iat when the offset was read from it.
@@ -221,4 +315,64 @@ func signedHuman(d time.Duration) string {
 		return "−" + human(-d)
 	}
 	return "+" + human(d)
+}
+
+// ParseZone reads the zone an operator names for the backend's server
+// (--backend-timezone): an IANA name ("Europe/Paris", "UTC"), or a fixed
+// offset as date +%z or date +%:z print it ("+0200", "-05:30") or as
+// findings write it ("UTC+2", "UTC−5:30"). "" is no zone.
+func ParseZone(s string) (*time.Location, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	// Not GMT±N: IANA's Etc/GMT-3 is three hours east, the reverse of
+	// how it reads; time.LoadLocation gives such names their IANA sense.
+	if off, ok := parseOffset(strings.TrimPrefix(s, "UTC")); ok {
+		return time.FixedZone(utcOffset(off), int(off/time.Second)), nil
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q: want an IANA zone such as Europe/Paris or an offset such as +02:00 (date +%%z on the server prints it)", s)
+	}
+	return loc, nil
+}
+
+// parseOffset reads "+2", "−5:30", "+0530", "-05:30" (a true minus sign
+// too) as an offset of at most 14 hours.
+func parseOffset(s string) (time.Duration, bool) {
+	s = strings.Replace(s, "−", "-", 1)
+	if len(s) < 2 || s[0] != '+' && s[0] != '-' {
+		return 0, false
+	}
+	sign := time.Duration(1)
+	if s[0] == '-' {
+		sign = -1
+	}
+	body := strings.ReplaceAll(s[1:], ":", "")
+	var h, m int
+	switch len(body) {
+	case 1, 2:
+		if _, err := fmt.Sscanf(body, "%d", &h); err != nil {
+			return 0, false
+		}
+	case 3, 4:
+		if _, err := fmt.Sscanf(body[:len(body)-2], "%d", &h); err != nil {
+			return 0, false
+		}
+		if _, err := fmt.Sscanf(body[len(body)-2:], "%d", &m); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	for _, r := range body {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	if h > 14 || m > 59 {
+		return 0, false
+	}
+	return sign * (time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), true
 }

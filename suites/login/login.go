@@ -16,8 +16,8 @@ import (
 const pollInterval = 50 * time.Millisecond
 
 // Run runs the steps of a script named name ("login", "logout") in s, each
-// bounded by step. A failing step's error names it by number and kind,
-// never by a filled value.
+// bounded by step. A failing step's error is a *StepError naming it by
+// number and kind, never by a filled value.
 func Run(ctx context.Context, s *browser.Session, name string, steps []env.LoginStep, step time.Duration) error {
 	for i, st := range steps {
 		sctx, cancel := context.WithTimeout(ctx, step)
@@ -36,11 +36,31 @@ func Run(ctx context.Context, s *browser.Session, name string, steps []env.Login
 		}
 		cancel()
 		if err != nil {
-			return fmt.Errorf("%s step %d (%s): %w", name, i+1, Describe(st), err)
+			return &StepError{Script: name, Number: i + 1, Step: st, Err: err}
 		}
 	}
 	return nil
 }
+
+// StepError is a step of a script that failed: which (by number and
+// kind, never by a filled value) and why.
+type StepError struct {
+	Script string // "login", "logout"
+	Number int    // from 1
+	Step   env.LoginStep
+	Err    error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s step %d (%s): %v", e.Script, e.Number, Describe(e.Step), e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// OnPage reports whether the step works on a page that had loaded (fill,
+// click, wait): its failure is the script's or the page's, never the
+// network's. A navigate step's failure is the network's or the server's.
+func (e *StepError) OnPage() bool { return e.Step.Navigate == "" }
 
 // Describe names a step without its value: "fill #password from $TEST_PASSWORD".
 func Describe(st env.LoginStep) string {

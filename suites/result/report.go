@@ -12,8 +12,10 @@ import (
 // SchemaVersion is the version of report.json's shape. Version 2 replaced
 // the single "skipped" state with out_of_scope, not_judged and blocked,
 // added the "incomplete" verdict, per-bundle timings and per-spec judging
-// time.
-const SchemaVersion = 2
+// time. Version 3 split a diagnostic's (and a catalogue entry's) cause:
+// "cause" holds only a proven cause, with "proven_by"; what is not proven
+// is in "hypotheses" ({cause, how_to_tell, claim}), most likely first.
+const SchemaVersion = 3
 
 // Verdicts of a run, from best to worst.
 const (

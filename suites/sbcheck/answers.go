@@ -108,18 +108,17 @@ func GatewayVerdict(status int, e APIError) []diag.Diagnostic {
 	if status >= 200 && status < 300 {
 		return nil
 	}
-	cause := ""
+	d := diag.Newf(diag.SupabaseKeyRejected, "the gateway accepts the key (2xx)", "HTTP %d %q%s", status, e.Message, hintText(e.Hint))
+	const by = "the gateway's message in the observation"
 	switch {
 	case strings.Contains(e.Message, "No API key found"):
-		cause = "The request carried no apikey: NEXT_PUBLIC_SUPABASE_KEY is empty in the built bundle (Next.js inlines NEXT_PUBLIC_* at build time; set it before `next build`)."
+		d = d.Proven("The request carried no apikey.", by).Likely(
+			diag.Maybe("NEXT_PUBLIC_SUPABASE_KEY was empty when the frontend was built (Next.js inlines NEXT_PUBLIC_* at build time; set it before `next build`).",
+				"search the built bundle (.next/static) for the project's URL: the key next to it is empty."))
 	case strings.Contains(e.Message, "secret API key in browser"):
-		cause = "An sb_secret_ key was sent from a browser; secret keys are refused there by design. Use the publishable key."
+		d = d.Settled("An sb_secret_ key was sent from a browser; secret keys are refused there by design. Use the publishable key.", by)
 	case strings.Contains(e.Message, "Invalid API key"), strings.Contains(e.Message, "Invalid authentication credentials"):
-		cause = "The gateway does not know this key: it belongs to another project, was rotated, or (self-hosted) was not signed with the current JWT_SECRET — regenerate ANON_KEY after changing JWT_SECRET."
-	}
-	d := diag.Newf(diag.SupabaseKeyRejected, "the gateway accepts the key (2xx)", "HTTP %d %q%s", status, e.Message, hintText(e.Hint))
-	if cause != "" {
-		d = d.WithCause(cause)
+		d = d.Proven("The gateway does not know this key.", by)
 	}
 	return []diag.Diagnostic{d}
 }
@@ -135,15 +134,16 @@ func hintText(h string) string {
 // auth API's error code.
 func SigninVerdict(status int, code, message string) diag.Diagnostic {
 	d := diag.Newf(diag.SupabaseSigninFailed, "a session for the test user", "HTTP %d %s %q", status, code, message)
+	const byCode = "GoTrue's error code in the observation"
 	switch code {
 	case "invalid_credentials":
-		return d.WithCause("The test user's email or password is wrong for this project (or the user does not exist there).").
+		return d.Settled("The test user's email or password is wrong for this project (or the user does not exist there).", byCode).
 			WithFix("Check SUPABASE_TEST_EMAIL / SUPABASE_TEST_PASSWORD against the project's Authentication → Users.")
 	case "email_not_confirmed":
-		return d.WithCause("The test user exists but has not confirmed its email address, and the project requires confirmation.").
+		return d.Settled("The test user exists but has not confirmed its email address, and the project requires confirmation.", byCode).
 			WithFix("Confirm the user (Authentication → Users → confirm), or enable autoconfirm (ENABLE_EMAIL_AUTOCONFIRM=true when self-hosted).")
 	case "signup_disabled", "email_provider_disabled":
-		return d.WithCause("Email sign-in or sign-up is disabled for this project.").
+		return d.Settled("Email sign-in or sign-up is disabled for this project.", byCode).
 			WithFix("Enable the Email provider under Authentication → Providers.")
 	}
 	return d

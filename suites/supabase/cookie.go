@@ -481,11 +481,14 @@ func cookieSameSiteUse(r *Run) judge.Outcome {
 			// Not SameSite's doing: the embedded page is outside the
 			// cookies' scope.
 			return o.Add(diag.Newf(diag.SupabaseCookieNotDelivered, "the session arrives in the cross-site iframe and fetch of "+v.Judged, "%s", observed).
-				WithCause("The embedded page is outside the session cookies' scope (Chromium's DomainMismatch or NotOnPath in the observation): SameSite=None does not send a cookie to a host its Domain does not cover or a path its Path does not. Embed a page the cookies cover (supabase.embed_url), or widen cookieOptions.domain / path."))
+				Settled("The embedded page is outside the session cookies' scope: SameSite=None does not send a cookie to a host its Domain does not cover or a path its Path does not.",
+					"Chromium's DomainMismatch or NotOnPath verdicts on the cross-site iframe and fetch, in the observation").
+				WithFix("Embed a page the cookies cover (supabase.embed_url), or widen cookieOptions.domain / path."))
 		}
 	}
 	return o.Add(diag.Newf(diag.SupabaseCookieSameSiteEmbedded, "the session arrives in the cross-site iframe and fetch", "%s", observed).
-		WithCause("SameSite=None is written, yet Chromium still withheld the session cross-site (the reasons are in the observation)"))
+		Settled("SameSite=None is written, yet Chromium still withheld the session cross-site, for the reasons the observation quotes.",
+			"Chromium's verdicts on the cross-site iframe and fetch, in the observation"))
 }
 
 // cookieDelivered is SB-COOKIE-007: the app's own server side

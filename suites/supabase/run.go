@@ -15,6 +15,7 @@ import (
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/netfail"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -152,9 +153,10 @@ func (r *Run) needSecret(what string) *judge.Outcome {
 }
 
 // unreachable is the environment diagnostic for a request that got no
-// answer.
+// answer; the URL the Go client's error names tells the host.
 func unreachable(what string, err error) diag.Diagnostic {
-	return diag.Newf(diag.SupabaseURLUnreachable, "an answer to "+what, "%v", err)
+	d := diag.Newf(diag.SupabaseURLUnreachable, "an answer to "+what, "%v", err)
+	return netfail.Explain(d, netfail.Classify("", err, nil))
 }
 
 // answered returns nil when a got an HTTP answer, else the outcome that

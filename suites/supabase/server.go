@@ -70,7 +70,7 @@ func (r *Run) appServerSaw(c *CookieEvidence, g *sbcheck.CookieSession, o judge.
 	if v.FinalURL != "" && v.FinalURL != v.URL {
 		answer += " (the navigation ended on " + v.FinalURL + ")"
 	}
-	var cause string
+	var explain func(diag.Diagnostic) diag.Diagnostic
 	switch {
 	case v.Status == chk.SignedInStatus && v.Location == "":
 		got, found, jsonDoc := userField(v.Body, chk.UserField)
@@ -84,11 +84,18 @@ func (r *Run) appServerSaw(c *CookieEvidence, g *sbcheck.CookieSession, o judge.
 			return o
 		}
 		answer += fmt.Sprintf(" with %q = %q", chk.UserField, got)
-		cause = "The server side read a session, but another user's than the one this sign-in stored (" + orDash(want) + "): it reads a session other than the browser's newest — a cookie an earlier sign-in left under another name or scope, or a cache of its own. To tell: sign out, clear the site's cookies, sign in again and reload the page."
+		explain = func(d diag.Diagnostic) diag.Diagnostic {
+			return d.Proven("The server side read a session, but another user's than the one this sign-in stored ("+orDash(want)+"): it reads a session other than the browser's newest.",
+				"the server side's answer, in the observation").Likely(
+				diag.Maybe("A cookie an earlier sign-in left under another name or scope.",
+					"sign out, clear the site's cookies, sign in again and reload the page: the test user then appears."),
+				diag.Maybe("A cache of the server side's own.",
+					"the page's response headers (Age, Cache-Control) or the server's cache settings."))
+		}
 	case v.Status == 404:
 		return judge.NotJudged(InputServerCheckURL, "your server side's page %s answered HTTP 404: check supabase.server_check.url (--server-check-url)", v.URL)
 	default:
-		cause = notSignedInCause(c, g, v)
+		explain = func(d diag.Diagnostic) diag.Diagnostic { return explainNotSignedIn(d, c, g, v) }
 	}
 	observed := fmt.Sprintf("sent %s; the page answered %s", sentText(v.Verdicts, g), answer)
 	if v.Body != "" {
@@ -97,7 +104,7 @@ func (r *Run) appServerSaw(c *CookieEvidence, g *sbcheck.CookieSession, o judge.
 	if c.ScriptErr != nil {
 		observed += "; before this, the login_script stopped (" + c.ScriptErr.Error() + "): the signed-in page did not appear"
 	}
-	refused := o.Add(diag.Newf(diag.SupabaseServerNotSignedIn, expected, "%s", observed).WithCause(cause))
+	refused := o.Add(explain(diag.Newf(diag.SupabaseServerNotSignedIn, expected, "%s", observed)))
 	refused.Shots = c.Shots
 	return judge.Unmet("the cookies do not hold a session the project accepts").By(result.SBCookie003).Else(refused)
 }
@@ -105,11 +112,11 @@ func (r *Run) appServerSaw(c *CookieEvidence, g *sbcheck.CookieSession, o judge.
 // sessionName matches a Supabase session cookie name in a server's answer.
 var sessionName = regexp.MustCompile(`sb-[A-Za-z0-9_-]+?-auth-token`)
 
-// notSignedInCause is the cause of a refusal after every session cookie was
-// sent: proven when the server's answer names the cookie it reads,
-// otherwise the hypotheses the evidence leaves, most likely first, each
-// with how to tell.
-func notSignedInCause(c *CookieEvidence, g *sbcheck.CookieSession, v *AppServerVisit) string {
+// explainNotSignedIn gives the refusal after every session cookie was sent
+// its cause: proven when the server's answer names the cookie it reads,
+// otherwise what the evidence rules out, as fact, and the hypotheses it
+// leaves, most likely first, each with how to tell.
+func explainNotSignedIn(d diag.Diagnostic, c *CookieEvidence, g *sbcheck.CookieSession, v *AppServerVisit) diag.Diagnostic {
 	stored := g.Key
 	ref := strings.TrimSuffix(strings.TrimPrefix(stored, "sb-"), "-auth-token")
 	var named []string
@@ -120,18 +127,23 @@ func notSignedInCause(c *CookieEvidence, g *sbcheck.CookieSession, v *AppServerV
 	}
 	if len(named) > 0 {
 		other := strings.TrimSuffix(strings.TrimPrefix(named[0], "sb-"), "-auth-token")
-		return fmt.Sprintf("Proven by the server's answer: it names %s, while the browser stored the session as %s (named for NEXT_PUBLIC_SUPABASE_URL's ref %s). Its createServerClient is built with another project URL — one whose host's first label is %q — so it reads a cookie the browser does not have.",
-			strings.Join(named, ", "), stored, ref, other)
+		return d.Settled(fmt.Sprintf("The server's answer names %s, while the browser stored the session as %s (named for NEXT_PUBLIC_SUPABASE_URL's ref %s). Its createServerClient is built with another project URL — one whose host's first label is %q — so it reads a cookie the browser does not have.",
+			strings.Join(named, ", "), stored, ref, other), "the server side's answer, in the observation")
 	}
-	ruled := fmt.Sprintf("What the evidence rules out: Chromium sent every session cookie (%s), so their Domain and Path cover %s and no chunk is missing", strings.Join(g.Names, ", "), hostOf(v.URL))
+	ruled := fmt.Sprintf("Chromium sent every session cookie (%s), so their Domain and Path cover %s and no chunk is missing", strings.Join(g.Names, ", "), hostOf(v.URL))
+	proof := "Chromium's verdicts on the navigation to the server side"
 	if c.Verify != nil && ok2xx(c.Verify.Status) {
 		ruled += ", and the project accepts the session's access token (GET /auth/v1/user answered it)"
+		proof += " and the project's answer to GET /auth/v1/user"
 	}
-	return ruled + ". What it leaves, most likely first: " +
-		"(1) the server side reads another cookie name — @supabase/ssr's createServerClient names it sb-<first label of the project URL it is built with>-auth-token, and the browser's is " + stored +
-		": a server built with another URL (an internal address such as http://kong:8000 names it sb-kong-auth-token; another project's URL) finds no session; to tell, log the URL your server passes to createServerClient and the names of the cookies it receives (cookies().getAll()). " +
-		"(2) the server side verifies the session with another project or key, so supabase.auth.getUser() fails there; to tell, its logs show that error for this request. " +
-		"(3) the server side reads the session from somewhere else (an Authorization header, a cookie of its own); to tell, read the page's code."
+	return d.Proven(ruled+"; yet the server side did not sign the test user in.", proof+", in the observation").Likely(
+		diag.Maybe("The server side reads another cookie name: @supabase/ssr's createServerClient names it sb-<first label of the project URL it is built with>-auth-token, and the browser's is "+stored+
+			"; a server built with another URL (an internal address such as http://kong:8000 names it sb-kong-auth-token; another project's URL) finds no session.",
+			"log the URL your server passes to createServerClient and the names of the cookies it receives (cookies().getAll())."),
+		diag.Maybe("The server side verifies the session with another project or key, so supabase.auth.getUser() fails there.",
+			"its logs show that error for this request."),
+		diag.Maybe("The server side reads the session from somewhere else (an Authorization header, a cookie of its own).",
+			"read the page's code."))
 }
 
 // storedUserID is the signed-in user's id as the stored session says: its

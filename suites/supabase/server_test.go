@@ -2,6 +2,7 @@ package supabase
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,10 +59,10 @@ func TestServerCheck(t *testing.T) {
 		}, passed(), nil},
 		{"401 with every cookie sent: not signed in, hypotheses ranked with how to tell", refusedBy(401, "", `{"error":"Unauthorized"}`),
 			failed(diag.SupabaseServerNotSignedIn),
-			[]string{testKey + ".0 (", "bytes)", "HTTP 401", "rules out", "(1) the server side reads another cookie name", "cookies().getAll()", "(2)", "(3)"}},
+			[]string{testKey + ".0 (", "bytes)", "HTTP 401", "Chromium sent every session cookie", "(1) The server side reads another cookie name", "cookies().getAll()", "(2)", "(3)"}},
 		{"a redirect to the sign-in page", refusedBy(302, "/login", ``), failed(diag.SupabaseServerNotSignedIn), []string{"HTTP 302 to /login", "ended on " + testApp + "/login"}},
 		{"the server's answer names the cookie it reads: proven", refusedBy(401, "", `{"error":"no sb-otherprojectrefxxxx-auth-token cookie"}`),
-			failed(diag.SupabaseServerNotSignedIn), []string{"Proven by the server's answer", "sb-otherprojectrefxxxx-auth-token", testKey}},
+			failed(diag.SupabaseServerNotSignedIn), []string{"proven by: the server side's answer", "sb-otherprojectrefxxxx-auth-token", testKey}},
 		{"another user", func(r *Run) { r.Cookie.AppServer.Body = `{"id":"someone-else"}` }, failed(diag.SupabaseServerNotSignedIn), []string{`"someone-else"`, "another user"}},
 		{"the login_script stopped before: the finding says so", func(r *Run) {
 			refusedBy(302, "/login", "")(r)
@@ -106,7 +107,10 @@ func TestServerCheck(t *testing.T) {
 		check(t, tt.name, o, tt.want)
 		text := ""
 		for _, d := range o.Findings {
-			text += d.Observed + " " + d.Cause + " "
+			text += d.Observed + " " + d.Cause + " (proven by: " + d.ProvenBy + ") "
+			for i, h := range d.Hypotheses {
+				text += fmt.Sprintf("(%d) %s to tell: %s ", i+1, h.Cause, h.Tell)
+			}
 		}
 		if o.Unjudged != nil {
 			text += o.Unjudged.Reason

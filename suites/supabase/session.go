@@ -66,7 +66,10 @@ func signInFinding(a Answer) diag.Diagnostic {
 	if a.Status == 200 {
 		return diag.Newf(diag.SupabaseSigninFailed, "a session for the test user",
 			"POST /auth/v1/token?grant_type=password answered HTTP 200 without a session mfconform could read (%d bytes read; mfconform reads at most %d of an answer)", len(a.Body), maxBody).
-			WithCause("The answer is not the session JSON GoTrue sends ({\"access_token\":…,\"refresh_token\":…}), or it is larger than mfconform reads of any answer: a GoTrue session is a few kilobytes, so an answer that is cut means tokens far too large for cookies too.")
+			Likely(diag.Maybe("The answer is not the session JSON GoTrue sends ({\"access_token\":…,\"refresh_token\":…}): something else answers the token endpoint.",
+				"curl the same request: the body is not GoTrue's JSON."),
+				diag.Maybe("The answer is larger than mfconform reads of any answer: a GoTrue session is a few kilobytes, so an answer that is cut means tokens far too large for cookies too.",
+					"the observation's byte count equals the limit it names."))
 	}
 	e := a.APIError()
 	return sbcheck.SigninVerdict(a.Status, e.Code, e.Message)
@@ -237,7 +240,8 @@ func reuseAccepted(r *Run, seq RefreshSequence) []diag.Diagnostic {
 	case strings.Contains(cause, "always-allow"):
 		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for R0 after R1 was refreshed",
 			"R0 was accepted again and the server says why: %s %q (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE is on)", ReuseCause, cause).
-			WithCause("The project accepts every earlier refresh token of a session (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE=true): a stolen, used refresh token keeps working.")}
+			Settled("The project accepts every earlier refresh token of a session (GOTRUE_SECURITY_REFRESH_TOKEN_ALLOW_REUSE=true): a stolen, used refresh token keeps working.",
+				"the server's own reason in the observation")}
 	}
 	w := seq.ReuseOldAfterWait
 	if w == nil {
@@ -256,7 +260,8 @@ func reuseAccepted(r *Run, seq RefreshSequence) []diag.Diagnostic {
 		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "an old refresh token refused once the reuse interval is over",
 			"a refresh token two generations old was accepted again %s after it was revoked: refresh tokens are not single-use", seq.Waited.Round(time.Second)).
 			WithSeverity(diag.Fail).
-			WithCause("Used refresh tokens keep minting sessions long after any reuse interval: a stolen refresh token never stops working.")}
+			Settled("Used refresh tokens keep minting sessions long after any reuse interval: a stolen refresh token never stops working.",
+				"the old token accepted again after the wait, in the observation")}
 	}
 	if w.APIError().Code != "refresh_token_already_used" {
 		return []diag.Diagnostic{diag.Newf(diag.SupabaseRefreshReuse, "refresh_token_already_used for an old token reused after the interval",

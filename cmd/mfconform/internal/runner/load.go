@@ -93,6 +93,9 @@ func (c *Config) resolve(getenv func(string) string) error {
 		c.SupabaseReference, c.Mode = fx.SupabaseProfile(), fx.RunMode()
 		c.SupabaseApp = fx.AppProfile()
 		c.BlockThirdPartyCookies = c.BlockThirdPartyCookies || fx.BlockThirdPartyCookies
+		if c.JWT.BackendTimezone == "" {
+			c.JWT.BackendTimezone = fx.BackendTimezone
+		}
 	} else if !modeChosen {
 		// A run pointed at one real deployment checks that mode only.
 		switch {

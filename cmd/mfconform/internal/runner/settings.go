@@ -14,6 +14,7 @@ import (
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
 )
 
 // Flag groups, in the order help lists them.
@@ -111,6 +112,9 @@ var Settings = &settings.Table[Config]{
 		{Flag: "user-id-field", Key: "jwt.user_id_field", Group: GroupTarget, Arg: "FIELD",
 			Usage: "the probe answer's JSON field holding the user id",
 			Value: settings.String(func(c *Config) *string { return &c.JWT.UserIDField }).Default("user_id").Check(notEmpty)},
+		{Flag: "backend-timezone", Key: "jwt.backend_timezone", Group: GroupTarget, Arg: "ZONE",
+			Usage: "JWT mode: the zone the backend's server runs in (`date +%z` on it: +0200, or an IANA name such as Europe/Paris), to confirm or rule out the naive-datetime trap (TOKEN_EXP_TIMEZONE)",
+			Value: settings.String(func(c *Config) *string { return &c.JWT.BackendTimezone }).Check(backendZone)},
 		{Flag: "secret-file", Env: "MFCONFORM_SECRET_FILE", Group: GroupTarget, Arg: "FILE",
 			CommandLineOnly: "it chooses the file read as AUTH_SECRET_KEY" + lessTrusted,
 			Usage:           "a file holding AUTH_SECRET_KEY (AUTH_SECRET_KEY in the environment wins; never pass the key on a command line)",
@@ -240,6 +244,11 @@ var EnvInputs = []EnvInput{
 	{"SUPABASE_JWT_SECRET", "Supabase mode: the project's JWT secret, to check token signatures", ShownFingerprint},
 	{"SUPABASE_TEST_EMAIL", "Supabase mode: the test user's email", ShownPlain},
 	{"SUPABASE_TEST_PASSWORD", "Supabase mode: the test user's password", ShownSetOrNot},
+}
+
+func backendZone(s string) error {
+	_, err := jwtcheck.ParseZone(s)
+	return err
 }
 
 func notEmpty(s string) error {

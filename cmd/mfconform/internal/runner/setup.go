@@ -21,6 +21,7 @@ import (
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -104,6 +105,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	}
 	wireJWT(cfg, e, servers)
 	wireSupabase(cfg, plan, e, servers)
+	e.Target.Hosts = hm
 	rep.Target = describeTarget(cfg, e)
 	e.Target.Description = rep.Target.Description
 	return e, nil
@@ -152,6 +154,8 @@ func wireJWT(cfg Config, e *env.Env, s *deployment.Servers) {
 			LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: dep.Secret,
 			LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id", BeforeLogin: dep.BeforeLogin,
 		}
+		// Checked when the configuration was read.
+		e.Target.BackendZone, _ = jwtcheck.ParseZone(cfg.JWT.BackendTimezone)
 		return
 	}
 	e.Target = cfg.jwtTarget

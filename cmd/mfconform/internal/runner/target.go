@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/deployment"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -38,6 +39,9 @@ type JWTConfig struct {
 	// SecretFile holds AUTH_SECRET_KEY (one trailing newline is dropped);
 	// the environment variable wins when both are set. Command line only.
 	SecretFile string
+	// BackendTimezone is the zone the operator says the backend's server
+	// runs in (an IANA name or an offset); "" when not given.
+	BackendTimezone string
 }
 
 // Targeted reports whether JWT mode checks a real deployment.
@@ -93,6 +97,11 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 	t.LoginScript = steps
 	t.Secret = c.Secret
 	t.AppIsReference = j.Reference()
+	zone, err := jwtcheck.ParseZone(j.BackendTimezone)
+	if err != nil {
+		return t, fmt.Errorf("%w: --backend-timezone %v", ErrConfig, err)
+	}
+	t.BackendZone = zone
 	return t, nil
 }
 
