@@ -140,7 +140,7 @@ func registerSupabaseApp() {
 				"was not able to store the result when it refreshed\"; algorithm v2: cause fail-to-save), because clients " +
 				"do lose refresh answers — a closed tab, a dropped connection, two tabs refreshing at once. Refusing it " +
 				"signs those users out.",
-			ProvenBy: "the refusal of the parent's reuse while its successor was active, in the observation",
+			ProvenBy:  "the refusal of the parent's reuse while its successor was active, in the observation",
 			Fix:       "Run a released Supabase Auth without anything in front of /token that answers refresh grants itself.",
 			Reference: "supabase/auth internal/tokens/service.go (refresh token grant: the parent of the active token)",
 		},
