@@ -108,6 +108,12 @@ func TestFindingsNameRealThings(t *testing.T) {
 	}
 	for _, s := range runner.Settings.Settings {
 		keys[s.Key], envs[s.Env] = true, true
+		// A key's sections are real names too (supabase.server_check
+		// holds .url, .signed_in_status, .user_field).
+		for k := s.Key; strings.Contains(k, "."); {
+			k = k[:strings.LastIndex(k, ".")]
+			keys[k] = true
+		}
 	}
 	for _, in := range runner.EnvInputs {
 		envs[in.Name] = true

@@ -56,6 +56,7 @@ var commandSummaries = []struct {
 	{"specs", "list every spec", nil},
 	{"fixtures", "list the reference deployment's fixtures", nil},
 	{"serve-reference", "serve the reference deployment until Ctrl-C", nil},
+	{"exporter", "probe configured deployments for Prometheus (/probe?target=NAME)", nil},
 	{"inspect", "decode and check a token", nil},
 	{"explain", "explain a diagnostic code or a spec", nil},
 	{"report", "render a report again from its report.json", nil},

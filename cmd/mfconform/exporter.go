@@ -118,7 +118,10 @@ var moduleName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // run would load it, so a mistake stops the exporter before it serves.
 func loadExporter(args []string, getenv func(string) string) (*exporterOptions, error) {
 	cl, err := exporterSettings.Parse(args)
-	if err != nil || len(cl.Args()) > 0 {
+	if err != nil {
+		return nil, fmt.Errorf("%w: exporter: %v", errUsage, err)
+	}
+	if len(cl.Args()) > 0 {
 		return nil, fmt.Errorf("%w: exporter %s", errUsage, exporterSettings.Synopsis("config"))
 	}
 	o := &exporterOptions{}

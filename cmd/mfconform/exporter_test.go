@@ -507,9 +507,9 @@ func TestExporterConfigErrors(t *testing.T) {
 		name, config, want string
 	}{
 		{"no targets", "min_interval: 1m\n", "lists no targets"},
-		{"unknown key", "targets: [{fixture: documented}]\nscrape: 1m\n", "scrape"},
+		{"unknown key", "targets: [{fixture: documented}]\nscrape: 1m\n", "exporter.yaml:2:1: an unknown key in the file"},
 		{"unknown fixture", "targets: [{fixture: no-such}]\n", "no-such"},
-		{"duplicate name", "targets: [{fixture: documented}, {fixture: documented}]\n", "unique name"},
+		{"duplicate name", "targets: [{fixture: documented}, {fixture: documented}]\n", "an earlier target has that name"},
 		{"bad module name", "targets: [{fixture: documented}]\nmodules: {Strict: {}}\n", `module "Strict"`},
 		{"bad fail_on", "targets: [{fixture: documented}]\nmodules: {strict: {fail_on: never}}\n", "fail_on"},
 		{"bad label filter", "targets: [{fixture: documented}]\nmodules: {cookies: {label_filter: \"area:(cookie\"}}\n", "module cookies"},

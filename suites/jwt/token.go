@@ -2,12 +2,14 @@ package jwt
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mfconform/mfconform/suites/cookieattr"
 	"github.com/mfconform/mfconform/suites/diag"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -22,8 +24,12 @@ var tokenChecks = judge.InArea("token", []string{BundleLogin},
 			return *o
 		}
 		ds := jwtcheck.CheckSignature(p, r.Target.Secret)
+		// Which side holds which key is a question only for a signed
+		// token: an unsigned one is its own, proven cause.
+		alg, _ := p.Alg()
+		signed := p.SignatureLen() > 0 && !strings.EqualFold(alg, "none")
 		for i := range ds {
-			if ds[i].Code == diag.TokenSignatureMismatch {
+			if ds[i].Code == diag.TokenSignatureMismatch && signed {
 				ds[i] = r.keys().backendSigns(ds[i])
 			}
 		}
@@ -79,8 +85,10 @@ func tokenWellFormed(r *Run) judge.Outcome {
 	if len(ds) > 0 {
 		inner = "not a compact JWS either (TOKEN_MALFORMED)"
 	}
-	return judge.Findings(append(ds, diag.Newf(diag.TokenValueQuoted, "the bare token: mf_jwt_token=eyJ…",
+	o := judge.Findings(append(ds, diag.Newf(diag.TokenValueQuoted, "the bare token: mf_jwt_token=eyJ…",
 		"the value is wrapped in double quotes (mf_jwt_token=\"…\"); between them is %s; %s", inner, seen))...)
+	o.Show(result.EvidenceSetCookie, redact.SetCookie(ev.SetCookie.Line))
+	return o
 }
 
 // onToken wraps a judgment of the backend's parsed token: unmet when the

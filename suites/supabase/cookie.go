@@ -224,9 +224,10 @@ func cookieWhere(r *Run) judge.Outcome {
 		}
 		return o
 	}
-	if len(c.Groups()) > 0 {
+	if gs := c.Groups(); len(gs) > 0 {
 		// Chunks are stored, but none a reader starts from (A11): the
 		// session is not stored in any form a server side reads.
+		o.Show("chunks", chunkView(&gs[0]))
 		return o.Add(diag.New(diag.SupabaseCookieChunkMissing, "the session in "+c.ExpectedKey+", or its chunks .0, .1, … from .0", unreadText(c)))
 	}
 	observed := "no sb-…-auth-token cookie in the cookie store and no such localStorage key on " + orDash(c.AppURL)
