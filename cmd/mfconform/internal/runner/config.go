@@ -87,8 +87,10 @@ type Config struct {
 	// purpose); the embedded deployment then uses it.
 	FixtureSecret []byte
 	// ReferenceUsesEnvSecret lets the embedded reference deployment sign
-	// with the operator's AUTH_SECRET_KEY. Off by default: the reference's
-	// /login would hand valid tokens for that key to any local process.
+	// with the operator's AUTH_SECRET_KEY, and the reference Supabase
+	// project with SUPABASE_JWT_SECRET. Off by default: the reference's
+	// /login, and a sign-in at its project, would hand tokens valid for
+	// those keys to any local process.
 	ReferenceUsesEnvSecret bool
 
 	// Waivers turn accepted failures and warnings into waived results.

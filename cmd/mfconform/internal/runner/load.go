@@ -106,7 +106,12 @@ func (c *Config) resolve(getenv func(string) string) error {
 		return err
 	}
 	c.Secret = secret
-	if k := getenv("SUPABASE_JWT_SECRET"); k != "" {
+	// SUPABASE_JWT_SECRET is for judging a real project's tokens
+	// (supabaseTargetFromEnv). The reference project signs with a secret
+	// made for this run unless the operator opts in on the command line,
+	// as for AUTH_SECRET_KEY: another local user who signs in there must
+	// not get a token that verifies with the operator's real secret.
+	if k := getenv("SUPABASE_JWT_SECRET"); k != "" && c.ReferenceUsesEnvSecret {
 		c.SupabaseReference.JWTSecret = []byte(k)
 	}
 	if c.WaiversFile != "" {

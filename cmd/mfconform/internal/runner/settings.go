@@ -131,7 +131,7 @@ var Settings = &settings.Table[Config]{
 			Value: settings.String(func(c *Config) *string { return &c.FixtureName })},
 		{Flag: "reference-secret-from-env", Group: GroupTarget,
 			CommandLineOnly: "it lets a local server sign with your real key" + lessTrusted,
-			Usage:           "let the embedded reference deployment sign with AUTH_SECRET_KEY from the environment (default: a per-run key)",
+			Usage:           "let the embedded reference deployment sign with AUTH_SECRET_KEY and its Supabase project with SUPABASE_JWT_SECRET from the environment (default: keys made for the run)",
 			Value:           settings.Bool(func(c *Config) *bool { return &c.ReferenceUsesEnvSecret })},
 		{Flag: "config", Group: GroupTarget, Arg: "FILE", CommandLineOnly: "a configuration file does not name another",
 			Usage: "YAML configuration file (see README); MFCONFORM_* variables and flags override it",
