@@ -45,9 +45,9 @@ type serveOptions struct {
 	// SupabaseSecretSource says where the reference project's JWT secret
 	// (Supabase.JWTSecret; empty: the project makes one) comes from.
 	SupabaseSecretSource string
-	CAOut        string // "" writes into a temp dir removed on exit
-	EnvOut       string // "" writes no env file
-	PrintSecrets bool
+	CAOut                string // "" writes into a temp dir removed on exit
+	EnvOut               string // "" writes no env file
+	PrintSecrets         bool
 }
 
 // runs reports whether the options start the part of mode m.
