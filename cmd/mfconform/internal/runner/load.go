@@ -121,6 +121,11 @@ func (c *Config) resolve(getenv func(string) string) error {
 		}
 		c.Waivers = ws
 	}
+	// A file's env: references are checked before any is read, and
+	// before anything is started or sent.
+	if err := c.checkEnvRefs(); err != nil {
+		return err
+	}
 	if c.JWT.Targeted() {
 		t, err := c.resolveJWTTarget(getenv)
 		if err != nil {
@@ -255,6 +260,7 @@ func (c *Config) ParseFile(name string, b []byte) error {
 	if err := Settings.ParseFile(c, name, b, c.sources); err != nil {
 		return fmt.Errorf("%w: %s", ErrConfig, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
+	c.fileDoc = result.ParseYAMLDoc(b)
 	return nil
 }
 

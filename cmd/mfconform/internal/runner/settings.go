@@ -133,6 +133,11 @@ var Settings = &settings.Table[Config]{
 			CommandLineOnly: "it lets a local server sign with your real key" + lessTrusted,
 			Usage:           "let the embedded reference deployment sign with AUTH_SECRET_KEY and its Supabase project with SUPABASE_JWT_SECRET from the environment (default: keys made for the run)",
 			Value:           settings.Bool(func(c *Config) *bool { return &c.ReferenceUsesEnvSecret })},
+		{Flag: "allow-env", Group: GroupTarget, Arg: "NAME",
+			CommandLineOnly: "it lets the configuration file read a secret" + lessTrusted,
+			Usage: "let the configuration file's env: references (login form values, login and logout script fills) read variable NAME, " +
+				"which its name marks as a secret (repeatable; mfconform's own secrets are never sent)",
+			Value: settings.List(func(c *Config) *[]string { return &c.AllowEnv }).Check(allowEnvNames)},
 		{Flag: "config", Group: GroupTarget, Arg: "FILE", CommandLineOnly: "a configuration file does not name another",
 			Usage: "YAML configuration file (see README); MFCONFORM_* variables and flags override it",
 			Value: settings.String(func(c *Config) *string { return &c.ConfigFile })},
