@@ -318,7 +318,7 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		}
 		return exitToolError, err
 	}
-	defer shared.browser.Close()
+	defer shared.close()
 
 	start := time.Now()
 	entries, err := runBatch(ctx, o, targets, shared, newBatchProgress(stdout, len(targets)))
@@ -364,11 +364,19 @@ func parseBatch(args []string) (*batchOptions, []Target, error) {
 
 // batchBrowser is the Chromium a batch shares and what its runs need to
 // use it: the relay's socket and the folder holding the batch CA.
+//
+// The batch loads no page itself: each run's sessions connect through the
+// run's own egress guard (runner: browser.Connect), so the batch process
+// keeps no TCP listener of its own; Chromium's own calls are turned off
+// (harness/browser quiet.go).
 type batchBrowser struct {
 	browser *browser.Browser
 	socket  string
 	caDir   string
 }
+
+// close closes the browser.
+func (b *batchBrowser) close() { _ = b.browser.Close() }
 
 // startBatchBrowser launches the batch's one Chromium: it maps every
 // target's local names and trusts a batch CA (which may vouch only for
