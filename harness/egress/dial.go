@@ -25,9 +25,6 @@ type outcome struct {
 	refused bool
 }
 
-// allowHint says how an operator admits a refused host.
-const allowHint = "mfconform let the browser reach only the deployment; --allow-host adds a host"
-
 // connect makes the connection to host:port the policy admits, or says
 // why it did not: the policy decides on the name first, then on every
 // address the name resolves to (the run's host map, then DNS), before any
@@ -39,7 +36,7 @@ func (g *Guard) connect(ctx context.Context, host string, port int) (net.Conn, o
 	p := g.policy
 	g.mu.Unlock()
 	if why := p.refuseName(host, port); why != "" {
-		return nil, refusal(why, host, port)
+		return nil, refusal(why, allowArg(host, port))
 	}
 	resolve := func(h string) (netip.Addr, bool) {
 		if g.opts.Map == nil {
@@ -61,7 +58,8 @@ func (g *Guard) connect(ctx context.Context, host string, port int) (net.Conn, o
 	}
 	for _, a := range addrs {
 		if why := p.refuseAddress(host, port, a, resolve); why != "" {
-			return nil, refusal(why, host, port)
+			// Only the endpoint itself is admitted there.
+			return nil, refusal(why, hostPort(host, port))
 		}
 	}
 	if len(addrs) == 0 || g.upstream != nil && !addrs[0].Unmap().IsLoopback() {
@@ -144,14 +142,15 @@ type bufferedConn struct {
 
 func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
 
-// refusal is the outcome of a connection the policy does not admit.
-func refusal(why, host string, port int) outcome {
+// refusal is the outcome of a connection the policy does not admit; allow
+// is what --allow-host takes to admit it.
+func refusal(why, allow string) outcome {
 	return outcome{code: replyNotAllowed, netErr: ChromiumNetError, refused: true,
-		detail: "refused by mfconform: " + why + "; " + allowHint + " (--allow-host " + allowArg(host, port) + ")"}
+		detail: "refused by mfconform: " + why + "; --allow-host " + allow + " admits it"}
 }
 
-// allowArg is what --allow-host takes to admit host:port: the name, or
-// an address with its port.
+// allowArg is what --allow-host takes to admit a host the deployment does
+// not name: the name, or an address with its port.
 func allowArg(host string, port int) string {
 	if _, err := netip.ParseAddr(host); err == nil {
 		return hostPort(host, port)
