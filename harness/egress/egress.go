@@ -74,6 +74,9 @@ const (
 	handshakeTimeout = 10 * time.Second
 	maxConns         = 512
 	maxRecorded      = 256
+	// maxOutcomes bounds what a lane remembers for Explain: a page that
+	// asks for endless made-up hosts does not grow it without end.
+	maxOutcomes = 1024
 )
 
 // Options say what a guard admits and how it connects.
@@ -322,7 +325,9 @@ func (l *Lane) handle(c net.Conn) {
 	up, o := l.g.connect(ctx, host, port)
 	if up == nil {
 		l.mu.Lock()
-		l.outcomes[hostPort] = o
+		if _, ok := l.outcomes[hostPort]; ok || len(l.outcomes) < maxOutcomes {
+			l.outcomes[hostPort] = o
+		}
 		l.mu.Unlock()
 		if o.refused {
 			l.g.record(Refusal{Host: host, Port: port, Tag: l.tag, Why: o.detail})
