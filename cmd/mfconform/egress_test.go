@@ -67,6 +67,12 @@ func TestAllowHost(t *testing.T) {
 	if res.code != exitToolError || !strings.Contains(res.stdout, "LOGIN_UNREACHABLE") {
 		t.Fatalf("without --allow-host: exit %d, want %d with LOGIN_UNREACHABLE\n%s%s", res.code, exitToolError, res.stdout, res.stderr)
 	}
+	// The finding itself says where the login's redirect was refused.
+	for _, l := range strings.Split(res.stdout, "\n") {
+		if strings.Contains(l, "observed:") && strings.Contains(l, "ERR_SOCKS_CONNECTION_FAILED") && !strings.Contains(l, "refused by mfconform") {
+			t.Errorf("an observation quotes the proxy's error without saying why: %s", l)
+		}
+	}
 	for _, want := range []string{
 		"refused by mfconform: " + ssoEndpoint + " resolves to this machine (127.0.0.1), where only the deployment's own ports are reached",
 		"--allow-host " + ssoEndpoint,

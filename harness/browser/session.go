@@ -224,7 +224,7 @@ func (s *Session) explained(err error, url string) error {
 	if s.lane == nil || !strings.Contains(err.Error(), egress.ChromiumNetError) {
 		return err
 	}
-	return &explainedError{text: s.lane.Rewrite(err.Error(), url), err: err}
+	return &explainedError{text: s.lane.RewriteNavigation(err.Error(), url), err: err}
 }
 
 // explainedError is an error whose text says more than the one it wraps.

@@ -172,6 +172,7 @@ type Lane struct {
 
 	mu       sync.Mutex
 	outcomes map[string]outcome // by host:port, the last failure
+	last     string             // the host:port of the latest failure
 }
 
 // Lane opens a listener on a free loopback port for one browser context;
@@ -237,6 +238,27 @@ func (l *Lane) Rewrite(text, rawURL string) string {
 		return text
 	}
 	return strings.Replace(text, ChromiumNetError, why, 1)
+}
+
+// RewriteNavigation is Rewrite for the error of a navigation to rawURL,
+// which may have failed at a hop it was redirected to: when the lane
+// knows nothing of rawURL's host and port, the latest connection it did
+// not make is named with what it saw there.
+func (l *Lane) RewriteNavigation(text, rawURL string) string {
+	if l == nil || !strings.Contains(text, ChromiumNetError) {
+		return text
+	}
+	if _, ok := l.Explain(rawURL); ok {
+		return l.Rewrite(text, rawURL)
+	}
+	l.mu.Lock()
+	o, ok := l.outcomes[l.last]
+	hp := l.last
+	l.mu.Unlock()
+	if !ok {
+		return text
+	}
+	return strings.Replace(text, ChromiumNetError, o.netErr+" (at "+hp+", where the navigation led: "+o.detail+")", 1)
 }
 
 // Close stops every lane and connection and waits for their handlers.
@@ -327,6 +349,7 @@ func (l *Lane) handle(c net.Conn) {
 		l.mu.Lock()
 		if _, ok := l.outcomes[hostPort]; ok || len(l.outcomes) < maxOutcomes {
 			l.outcomes[hostPort] = o
+			l.last = hostPort
 		}
 		l.mu.Unlock()
 		if o.refused {

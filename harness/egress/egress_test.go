@@ -368,3 +368,64 @@ func TestEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkConnect is what the guard adds to one connection of the
+// browser: a SOCKS5 handshake on loopback, the policy's check and the
+// dial, against dialling the endpoint directly (go test -bench Connect).
+func BenchmarkConnect(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); _, _ = io.Copy(c, c) }()
+		}
+	}()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	var hm hostmap.Map
+	_ = hm.Add("app.acme.test", "127.0.0.1")
+	g, err := Start(Options{Map: &hm, Policy: Policy{Endpoints: []string{"app.acme.test:" + port}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	l, err := g.Lane("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := proxy.SOCKS5("tcp", strings.TrimPrefix(l.ProxyURL(), "socks5://"), nil, &net.Dialer{})
+	roundTrip := func(c net.Conn) {
+		buf := make([]byte, 4)
+		if _, err := c.Write([]byte("ping")); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+	b.Run("direct", func(b *testing.B) {
+		for b.Loop() {
+			c, err := net.Dial("tcp", "127.0.0.1:"+port)
+			if err != nil {
+				b.Fatal(err)
+			}
+			roundTrip(c)
+		}
+	})
+	b.Run("through the guard", func(b *testing.B) {
+		for b.Loop() {
+			c, err := d.Dial("tcp", "app.acme.test:"+port)
+			if err != nil {
+				b.Fatal(err)
+			}
+			roundTrip(c)
+		}
+	})
+}

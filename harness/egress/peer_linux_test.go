@@ -1,6 +1,7 @@
 package egress
 
 import (
+	"errors"
 	"net"
 	"testing"
 )
@@ -53,5 +54,32 @@ func TestSamePeerUser(t *testing.T) {
 	defer s.Close()
 	if !samePeerUser(s) {
 		t.Error("samePeerUser(a connection from this process) = false")
+	}
+}
+
+// TestDiagOwner: sock_diag finds the socket of a connection by its
+// addresses and names its owner, as /proc/net/tcp does; a socket that is
+// not there is not found.
+func TestDiagOwner(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	local, remote := c.LocalAddr().(*net.TCPAddr), c.RemoteAddr().(*net.TCPAddr)
+	uid, err := diagOwner(local, remote)
+	if err != nil {
+		t.Skipf("sock_diag is not available here (%v): samePeerUser reads /proc/net/tcp", err)
+	}
+	if want, ok := socketOwner("/proc/net/tcp", local, remote); !ok || uid != want {
+		t.Errorf("diagOwner = %d, /proc/net/tcp says %d (found %v)", uid, want, ok)
+	}
+	if _, err := diagOwner(&net.TCPAddr{IP: local.IP, Port: 1}, remote); !errors.Is(err, errNotFound) {
+		t.Errorf("diagOwner(a socket that is not there) error = %v, want errNotFound", err)
 	}
 }
