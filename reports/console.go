@@ -101,10 +101,26 @@ func PrintVerdict(w io.Writer, r *result.Report) {
 	for _, p := range r.WaiverProblems {
 		fmt.Fprintf(w, "waivers: %s\n", result.Clean(p))
 	}
+	if len(r.Refused) > 0 {
+		fmt.Fprintf(w, "refused: mfconform let the browser reach only the deployment; it refused %s:\n", RefusedCount(r))
+		for _, x := range r.Refused {
+			fmt.Fprintf(w, "  %s\n", x)
+		}
+	}
 	if r.SetupError != "" {
 		fmt.Fprintf(w, "setup failed: %s\n", result.Clean(r.SetupError))
 	}
 	fmt.Fprintf(w, "verdict: %s — %s\n", VerdictLine(r), result.Clean(r.Target.Description))
+}
+
+// RefusedCount says how many connections the report lists as refused, and
+// how many more it does not.
+func RefusedCount(r *result.Report) string {
+	n := fmt.Sprintf("%d %s", len(r.Refused), plural(len(r.Refused), "destination", "destinations"))
+	if r.RefusedDropped > 0 {
+		n += fmt.Sprintf(" (and %d more not listed)", r.RefusedDropped)
+	}
+	return n
 }
 
 // StackLine is a stack guess on one line: the name, how it was told and

@@ -140,6 +140,16 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 		p("")
 	}
 
+	if len(r.Refused) > 0 {
+		p("### Connections mfconform refused")
+		p("")
+		p("%s", mdEscape("mfconform let the browser reach only the deployment; it refused "+RefusedCount(r)+" (--allow-host adds a host):"))
+		p("")
+		for _, x := range r.Refused {
+			p("- %s", mdInline(x.String(), observedLimit))
+		}
+		p("")
+	}
 	if len(r.WaiverProblems) > 0 {
 		p("### Waiver problems")
 		p("")

@@ -103,6 +103,9 @@ func TestShippedBinaryHasNoTestHook(t *testing.T) {
 // coordinator and each of its workers run TestMain; building the binary
 // there would cost every fuzz run its first seconds).
 func needsBinary() bool {
+	if os.Getenv(envSecondUser) != "" {
+		return false // the second local user's helper (TestSecondUserHelper)
+	}
 	for _, name := range []string{"test.list", "test.fuzz", "test.fuzzworker"} {
 		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
 			return false

@@ -146,7 +146,7 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 	if len(o.targets) == 0 {
 		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, name)
 	}
-	if o.targets, err = checkTargets(name, result.YAMLDoc{}, o.targets); err != nil {
+	if o.targets, err = checkTargets(name, result.YAMLDoc{}, o.targets, nil); err != nil {
 		return nil, err
 	}
 	if o.modules == nil {
@@ -231,7 +231,9 @@ func exporterCmd(signals context.Context, args []string, stdout, stderr io.Write
 			if err := os.Mkdir(dir, 0o700); err != nil {
 				return nil, err
 			}
-			bb, err := startBatchBrowser(ctx, dir, o.targets)
+			// The exporter's file is the only source of its targets: no
+			// command line allows their runs anything more (pass: nil).
+			bb, err := startBatchBrowser(ctx, dir, o.targets, nil)
 			if err != nil {
 				os.RemoveAll(dir)
 				return nil, err

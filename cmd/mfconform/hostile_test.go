@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostile"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/reports"
@@ -106,6 +109,92 @@ func TestHostileTarget(t *testing.T) {
 				"--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
 			tt.check(t, orCode[tt.mode], res, took, use)
 		})
+	}
+	t.Run(string(hostile.LocalPorts), func(t *testing.T) { hostileLocalPorts(t, ca, caFile, config) })
+}
+
+// hostileLocalPorts runs against a target whose login and app pages make
+// the browser ask for other ports and addresses of this machine — another
+// loopback address, another port of the deployment's own address by IP
+// and by one of its names, IPv6 loopback — in every way a page can
+// (preconnect, image, iframe, fetch, WebSocket, beacon). Canary listeners
+// there must see no connection at all: mfconform's egress guard refuses
+// each before any socket is opened, the report lists them, and the run is
+// otherwise judged as for any conformant login (1: the app accepts
+// expired tokens). Only loopback is used: a metadata address is the egress
+// guard's own test (harness/egress TestGuard, from its record).
+func hostileLocalPorts(t *testing.T, ca *pki.Authority, caFile, config string) {
+	type canary struct {
+		ln    net.Listener
+		conns atomic.Int64
+	}
+	var canaries []*canary
+	listen := func(addr string) *canary {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil
+		}
+		c := &canary{ln: ln}
+		t.Cleanup(func() { _ = ln.Close() })
+		go func() {
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				c.conns.Add(1)
+				_ = conn.Close()
+			}
+		}()
+		canaries = append(canaries, c)
+		return c
+	}
+	portOf := func(c *canary) string { return strconv.Itoa(c.ln.Addr().(*net.TCPAddr).Port) }
+	other := listen("127.0.0.2:0")
+	same := listen("127.0.0.1:0")
+	if other == nil || same == nil {
+		t.Fatal("cannot listen on 127.0.0.2 and 127.0.0.1")
+	}
+	elsewhere := []string{
+		"http://127.0.0.2:" + portOf(other) + "/probe",
+		"https://127.0.0.2:" + portOf(other) + "/probe",
+		"http://127.0.0.1:" + portOf(same) + "/probe",
+		"https://" + hostileApp + ":" + portOf(same) + "/probe",
+		"http://canary.hostile.test:" + portOf(same) + "/probe",
+	}
+	if v6 := listen("[::1]:0"); v6 != nil {
+		elsewhere = append(elsewhere, "http://[::1]:"+portOf(v6)+"/probe")
+	} else {
+		t.Log("no IPv6 loopback here: the [::1] canary is left out")
+	}
+	srv, err := hostile.Start(hostile.LocalPorts, ca, hostile.Options{LoginHost: hostileLogin, AppHost: hostileApp, Secret: []byte(knownSecret), Elsewhere: elsewhere})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	res, took, use := runBounded(t, hostileBound, []string{"AUTH_SECRET_KEY=" + knownSecret}, "run", "--config", config,
+		"--login-url", srv.LoginURL, "--app-url", srv.AppURL,
+		"--resolve", "*.hostile.test=127.0.0.1", "--ca-file", caFile)
+	tt := hostileCase{hostile.LocalPorts, exitFailed, []string{"APP_ACCEPTS_EXPIRED", "refused: mfconform let the browser reach only the deployment"},
+		map[result.SpecID]result.State{result.JWTCookie001: result.StatePassed, result.JWTCookie002: result.StatePassed},
+		"the pages' requests to other local ports are refused by mfconform's egress guard and listed; the login works and the app fails specs (1)"}
+	tt.check(t, 0, res, took, use)
+	for i, c := range canaries {
+		if n := c.conns.Load(); n != 0 {
+			t.Errorf("canary %d (%s) received %d connections: the browser reached a port that is not the deployment's", i, c.ln.Addr(), n)
+		}
+	}
+	if res.report == nil {
+		return
+	}
+	refused := map[string]bool{}
+	for _, r := range res.report.Refused {
+		refused[net.JoinHostPort(r.Host, strconv.Itoa(r.Port))] = true
+	}
+	for _, u := range elsewhere {
+		if ep := egress.Endpoint(u); !refused[ep] {
+			t.Errorf("report.json does not list %s among the refused connections (it lists %v)", ep, res.report.Refused)
+		}
 	}
 }
 

@@ -41,9 +41,12 @@ type serveOptions struct {
 	App          clientsite.AppProfile
 	Secret       []byte // AUTH_SECRET_KEY
 	SecretSource string // fixture, environment or generated
-	CAOut        string // "" writes into a temp dir removed on exit
-	EnvOut       string // "" writes no env file
-	PrintSecrets bool
+	// SupabaseSecretSource says where the reference project's JWT secret
+	// (Supabase.JWTSecret; empty: the project makes one) comes from.
+	SupabaseSecretSource string
+	CAOut                string // "" writes into a temp dir removed on exit
+	EnvOut               string // "" writes no env file
+	PrintSecrets         bool
 }
 
 // runs reports whether the options start the part of mode m.
@@ -123,7 +126,7 @@ var serveSettings = func() *settings.Table[serveFlags] {
 				Value: str(func(v *serveFlags) *string { return &v.caOut })},
 			{Flag: "env-out", Arg: "FILE", Usage: "write a shell-sourceable file (mode 0600) with every secret and URL, for tests in another process",
 				Value: str(func(v *serveFlags) *string { return &v.envOut })},
-			{Flag: "secret-from-env", Usage: "sign with AUTH_SECRET_KEY from the environment (default: a key made for this run, so the reference never hands out tokens valid for your real key)",
+			{Flag: "secret-from-env", Usage: "sign with AUTH_SECRET_KEY (JWT deployment) and SUPABASE_JWT_SECRET (Supabase project) from the environment (default: keys made for this run, so the reference never hands out tokens valid for your real keys)",
 				Value: settings.Bool(func(v *serveFlags) *bool { return &v.secretFromEnv })},
 			{Flag: "print-secrets", Usage: "print AUTH_SECRET_KEY, SUPABASE_JWT_SECRET, the Supabase key and the test password in plain text " +
 				"(a deliberate developer choice: they land in your terminal and scrollback; --env-out keeps them off stdout)",
@@ -189,23 +192,44 @@ func parseServeFlags(args []string, getenv func(string) string) (serveOptions, e
 			o.Reference.Cookie.Domain = "." + d
 		}
 	}
-	// The reference signs with a key made for this run unless the operator
-	// opts in to the environment's (never a flag's); a fixture about the
-	// key itself keeps its own.
-	if o.Secret == nil {
-		switch k := getenv("AUTH_SECRET_KEY"); {
-		case v.secretFromEnv && k != "":
-			o.Secret, o.SecretSource = []byte(k), "from the environment"
-		case v.secretFromEnv:
-			return serveOptions{}, fmt.Errorf("%w: serve-reference: --secret-from-env, but AUTH_SECRET_KEY is not set", errUsage)
-		default:
-			o.Secret, o.SecretSource = runner.NewSecret(), "generated for this run"
-		}
-	}
-	if k := getenv("SUPABASE_JWT_SECRET"); k != "" && len(o.Supabase.JWTSecret) == 0 {
-		o.Supabase.JWTSecret = []byte(k)
+	if err := o.secrets(v.secretFromEnv, getenv); err != nil {
+		return serveOptions{}, err
 	}
 	return o, o.validate()
+}
+
+// secrets chooses the keys the reference signs with: keys made for this
+// run unless the operator opts in to the environment's (never a flag's),
+// AUTH_SECRET_KEY for the JWT deployment and SUPABASE_JWT_SECRET for the
+// Supabase project — each only for the part the mode starts, and each
+// must then be set. A fixture about the key itself keeps its own. A
+// reference that signed with the operator's real keys would hand tokens
+// valid for them to any local process that asks its /login or signs in at
+// its project.
+func (o *serveOptions) secrets(fromEnv bool, getenv func(string) string) error {
+	var missing []string
+	if fromEnv && o.runs("jwt") && o.Secret == nil {
+		if k := getenv("AUTH_SECRET_KEY"); k != "" {
+			o.Secret, o.SecretSource = []byte(k), "from the environment"
+		} else {
+			missing = append(missing, "AUTH_SECRET_KEY")
+		}
+	}
+	o.SupabaseSecretSource = "generated for this run"
+	if fromEnv && o.runs("supabase") && len(o.Supabase.JWTSecret) == 0 {
+		if k := getenv("SUPABASE_JWT_SECRET"); k != "" {
+			o.Supabase.JWTSecret, o.SupabaseSecretSource = []byte(k), "from the environment"
+		} else {
+			missing = append(missing, "SUPABASE_JWT_SECRET")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: serve-reference: --secret-from-env, but %s is not set (--mode jwt or --mode supabase starts one part only)", errUsage, strings.Join(missing, " and "))
+	}
+	if o.Secret == nil {
+		o.Secret, o.SecretSource = runner.NewSecret(), "generated for this run"
+	}
+	return nil
 }
 
 // served is what serve-reference started, for the banner and the env file.
@@ -342,7 +366,7 @@ func printBanner(w io.Writer, o serveOptions, s served) {
 		fmt.Fprintf(w, "  %-24s %s (%s%s)\n", "AUTH_SECRET_KEY", secret(s.jwt.Secret), o.SecretSource, hint)
 	}
 	if s.sb != nil {
-		fmt.Fprintf(w, "  %-24s %s\n", "SUPABASE_JWT_SECRET", secret(s.sb.JWTSecret))
+		fmt.Fprintf(w, "  %-24s %s (%s)\n", "SUPABASE_JWT_SECRET", secret(s.sb.JWTSecret), o.SupabaseSecretSource)
 		user := "test user " + s.sb.Email
 		if o.PrintSecrets {
 			user += " password " + printable(s.sb.Password)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/suites/redact"
@@ -72,8 +75,8 @@ func TestServeReference(t *testing.T) {
 			wantUp: "(documented profile)", wantLogin: "login.acme.test",
 		},
 		{
-			name:   "the operator's key is not used unless asked for",
-			env:    map[string]string{"AUTH_SECRET_KEY": knownSecret + "-not-used"},
+			name:   "the operator's keys are not used unless asked for",
+			env:    map[string]string{"AUTH_SECRET_KEY": knownSecret + "-not-used", "SUPABASE_JWT_SECRET": knownJWTSecret + "-not-used"},
 			wantUp: "(documented profile)", wantLogin: "login.acme.test",
 		},
 		{
@@ -126,8 +129,11 @@ func TestServeReference(t *testing.T) {
 			if want := tt.env["AUTH_SECRET_KEY"]; !optedIn && want != "" && vars["AUTH_SECRET_KEY"] == want {
 				t.Errorf("serve-reference signs with the operator's AUTH_SECRET_KEY without --secret-from-env")
 			}
-			if want := tt.env["SUPABASE_JWT_SECRET"]; want != "" && vars["SUPABASE_JWT_SECRET"] != want {
+			if want := tt.env["SUPABASE_JWT_SECRET"]; optedIn && vars["SUPABASE_JWT_SECRET"] != want {
 				t.Errorf("env SUPABASE_JWT_SECRET = %q, want the environment's %q", vars["SUPABASE_JWT_SECRET"], want)
+			}
+			if want := tt.env["SUPABASE_JWT_SECRET"]; !optedIn && want != "" && vars["SUPABASE_JWT_SECRET"] == want {
+				t.Errorf("serve-reference's project signs with the operator's SUPABASE_JWT_SECRET without --secret-from-env")
 			}
 
 			login, err := url.Parse(loginURL)
@@ -151,6 +157,18 @@ func TestServeReference(t *testing.T) {
 			resp = serveGet(t, client, health, http.Header{"apikey": {vars["NEXT_PUBLIC_SUPABASE_KEY"]}})
 			if resp.StatusCode != http.StatusOK {
 				t.Errorf("GET %s with the env file's key = %d, want 200", health, resp.StatusCode)
+			}
+			// A sign-in as another local process would make: the token
+			// verifies with the operator's SUPABASE_JWT_SECRET only when
+			// they opted in, and a password known from mfconform's source
+			// does not sign in.
+			if tok := serveSignIn(t, client, sbURL.String(), vars["NEXT_PUBLIC_SUPABASE_KEY"], vars["SUPABASE_TEST_EMAIL"], vars["SUPABASE_TEST_PASSWORD"]); tok == "" {
+				t.Errorf("sign-in with the env file's test user got no token")
+			} else if op := tt.env["SUPABASE_JWT_SECRET"]; op != "" && hs256Verifies(tok, op) != optedIn {
+				t.Errorf("the project's access token verifies with the operator's SUPABASE_JWT_SECRET = %v, want %v", !optedIn, optedIn)
+			}
+			if tok := serveSignIn(t, client, sbURL.String(), vars["NEXT_PUBLIC_SUPABASE_KEY"], vars["SUPABASE_TEST_EMAIL"], "correct-horse-battery-staple"); tok != "" {
+				t.Errorf("sign-in with the password of earlier versions succeeded: the test user's password must be the run's own")
 			}
 			client.CloseIdleConnections()
 
@@ -210,9 +228,12 @@ func TestServeReferenceErrors(t *testing.T) {
 		{"host is an IP address", []string{"--app-host", "127.0.0.1"}, "want a host name", true},
 		{"stray argument", []string{"extra"}, `unexpected argument "extra"`, true},
 		{"unknown flag", []string{"--secret", "x"}, "unknown flag --secret (did you mean --secret-from-env?)", true},
+		{"opted in without SUPABASE_JWT_SECRET", []string{"--secret-from-env"}, "SUPABASE_JWT_SECRET is not set", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AUTH_SECRET_KEY", "serve-test-auth-secret-Qx7Lp2Wm9Zc4Vb8N")
+			t.Setenv("SUPABASE_JWT_SECRET", "")
 			var out bytes.Buffer
 			code, err := serveCmd(t.Context(), tt.args, &out)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -413,4 +434,37 @@ func hasCookie(resp *http.Response, name string) bool {
 		}
 	}
 	return false
+}
+
+// serveSignIn signs the test user in at the project and returns the access
+// token, "" when the sign-in is refused.
+func serveSignIn(t *testing.T, c *http.Client, project, key, email, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, project+"/auth/v1/token?grant_type=password", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("apikey", key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	defer resp.Body.Close()
+	var s struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&s)
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	return s.AccessToken
+}
+
+// hs256Verifies reports whether token's HS256 signature verifies with key.
+func hs256Verifies(token, key string) bool {
+	_, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return []byte(key), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation())
+	return err == nil
 }

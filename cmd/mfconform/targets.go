@@ -53,13 +53,14 @@ type targetsFile struct {
 	Targets []Target `yaml:"targets"`
 }
 
-// loadTargets reads a --targets file; unknown keys are errors with their line.
-func loadTargets(path string) ([]Target, error) {
+// loadTargets reads a --targets file; unknown keys are errors with their
+// line. allowEnv are the batch's --allow-env names.
+func loadTargets(path string, allowEnv ...string) ([]Target, error) {
 	b, err := runner.ReadFileLimit(path, maxTargetsFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --targets: %v", runner.ErrConfig, err)
 	}
-	return parseTargets(path, b)
+	return parseTargets(path, b, allowEnv...)
 }
 
 // targetsShape is the shape of a --targets file, for errors.
@@ -67,8 +68,11 @@ const targetsShape = "targets: followed by a list of entries, each with name and
 
 // parseTargets is loadTargets on the file's bytes; name is used in errors,
 // which name the file, the line and column and the shape wanted, and
-// never hold the file's content (result.FileError).
-func parseTargets(path string, b []byte) ([]Target, error) {
+// never hold the file's content (result.FileError). A target's args are
+// checked as a file's (runner.TargetArgsProblem): the file cannot set what
+// only a command line may, nor read a secret the batch's command line
+// (allowEnv) did not allow.
+func parseTargets(path string, b []byte, allowEnv ...string) ([]Target, error) {
 	path = result.Clean(path)
 	if len(b) > maxTargetsFile {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", runner.ErrConfig, path, maxTargetsFile)
@@ -78,16 +82,17 @@ func parseTargets(path string, b []byte) ([]Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
 	}
-	return checkTargets(path, doc, f.Targets)
+	return checkTargets(path, doc, f.Targets, allowEnv)
 }
 
 // checkTargets names each target (its fixture when it has no name) and
 // checks the names are usable and unique and the fixtures exist; path
 // (already cleaned) names the file in errors and doc places each entry
 // (the zero YAMLDoc when the list came from elsewhere: entries are then
-// named by number only). A --targets file and the exporter's
-// configuration list targets alike.
-func checkTargets(path string, doc result.YAMLDoc, targets []Target) ([]Target, error) {
+// named by number only), and allowEnv are the names the command line
+// allowed env: references to read (runner.TargetArgsProblem). A --targets
+// file and the exporter's configuration list targets alike.
+func checkTargets(path string, doc result.YAMLDoc, targets []Target, allowEnv []string) ([]Target, error) {
 	f := targetsFile{Targets: targets}
 	seen := map[string]bool{}
 	for i, t := range f.Targets {
@@ -109,6 +114,9 @@ func checkTargets(path string, doc result.YAMLDoc, targets []Target) ([]Target, 
 			if f := ownedFlag(a); f != "" {
 				return nil, bad("each target's reports in its own folder inside the batch's --report-dir", " (%s): args may not set --%s", t.Name, f)
 			}
+		}
+		if why := runner.TargetArgsProblem(t.Args, allowEnv); why != "" {
+			return nil, bad("run flags a file may set; secrets are allowed on the batch's command line (--allow-env NAME)", " (%s): %s", t.Name, why)
 		}
 		if t.Fixture != "" {
 			if _, err := runner.Fixture(t.Fixture); err != nil {
@@ -137,10 +145,12 @@ func validTargetName(n string) bool {
 	return true
 }
 
-// runArgs is the `mfconform run` command line of one target. The batch's
-// --report-dir comes last, so it is the one the run uses even if the
-// target's args named another (parseTargets refuses that too).
-func (t Target) runArgs(reportDir string) []string {
+// runArgs is the `mfconform run` command line of one target: its own
+// args, then what the batch's command line passes to every target (pass:
+// --allow-env, --reference-secret-from-env, which a targets file may not
+// set), then the batch's --report-dir last, so it is the one the run uses
+// even if the target's args named another (parseTargets refuses that too).
+func (t Target) runArgs(reportDir string, pass ...string) []string {
 	args := []string{"run"}
 	if t.Fixture != "" {
 		args = append(args, "--fixture", t.Fixture)
@@ -149,6 +159,7 @@ func (t Target) runArgs(reportDir string) []string {
 		args = append(args, "--config", t.Config)
 	}
 	args = append(args, t.Args...)
+	args = append(args, pass...)
 	return append(args, "--report-dir", reportDir)
 }
 
@@ -156,7 +167,7 @@ func (t Target) runArgs(reportDir string) []string {
 // decides where each target's reports go (one folder per target inside
 // the batch's --report-dir), and a targets file — often editable by
 // people who may not choose where mfconform writes — cannot move them.
-var batchOwnedFlags = []string{"report-dir"}
+var batchOwnedFlags = []string{"report-dir", "targets"}
 
 // ownedFlag returns the batch-owned flag arg sets ("--report-dir",
 // "-report-dir=x" …), or "".
@@ -202,8 +213,8 @@ func parseShard(s string) (int, int, error) {
 // them) and its host map (its --resolve rules, its served names to
 // loopback), which the shared browser must follow. A target whose plan
 // cannot be made contributes nothing: its own run reports why.
-func hostsOf(t Target, getenv func(string) string) ([]string, *hostmap.Map, error) {
-	cfg, err := runner.Load(t.runArgs("x")[1:], getenv)
+func hostsOf(t Target, pass []string, getenv func(string) string) ([]string, *hostmap.Map, error) {
+	cfg, err := runner.Load(t.runArgs("x", pass...)[1:], getenv)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -234,6 +245,29 @@ type batchOptions struct {
 	file, shard, reportDir string
 	concurrency            int
 	dry                    bool
+	// allowEnv and refFromEnv are passed to every target's run (pass).
+	allowEnv   []string
+	refFromEnv bool
+}
+
+// pass is what the batch's command line gives every target's run: the
+// run settings a targets file may not set itself.
+func (o *batchOptions) pass() []string {
+	var out []string
+	for _, n := range o.allowEnv {
+		out = append(out, "--allow-env", n)
+	}
+	if o.refFromEnv {
+		out = append(out, "--reference-secret-from-env")
+	}
+	return out
+}
+
+// runUsage is the usage of the run flag of that name, which a batch flag
+// passes on.
+func runUsage(flag string) string {
+	s, _ := runner.Settings.Lookup(flag)
+	return s.Usage + "; passed to every target's run"
 }
 
 // batchSettings is the table of `mfconform run --targets`' flags.
@@ -250,6 +284,10 @@ var batchSettings = &settings.Table[batchOptions]{
 			Value: settings.String(func(o *batchOptions) *string { return &o.reportDir }).Default(runner.Defaults().ReportDir)},
 		{Flag: "dry-run", Usage: "print the targets this shard would check, and stop",
 			Value: settings.Bool(func(o *batchOptions) *bool { return &o.dry })},
+		{Flag: "allow-env", Arg: "NAME", Usage: runUsage("allow-env"),
+			Value: settings.List(func(o *batchOptions) *[]string { return &o.allowEnv }).Check(runner.CheckAllowEnv)},
+		{Flag: "reference-secret-from-env", Usage: runUsage("reference-secret-from-env"),
+			Value: settings.Bool(func(o *batchOptions) *bool { return &o.refFromEnv })},
 	},
 }
 
@@ -285,14 +323,14 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		return exitToolError, err
 	}
 	defer os.RemoveAll(dir)
-	shared, err := startBatchBrowser(ctx, dir, targets)
+	shared, err := startBatchBrowser(ctx, dir, targets, o.pass())
 	if err != nil {
 		if ctx.Err() != nil {
 			return exitInterrupted, nil
 		}
 		return exitToolError, err
 	}
-	defer shared.browser.Close()
+	defer shared.close()
 
 	start := time.Now()
 	entries, err := runBatch(ctx, o, targets, shared, newBatchProgress(stdout, len(targets)))
@@ -322,7 +360,10 @@ func parseBatch(args []string) (*batchOptions, []Target, error) {
 	if fs.NArg() > 0 {
 		return nil, nil, fmt.Errorf("%w: run %s", errUsage, batchSettings.Synopsis("targets"))
 	}
-	all, err := loadTargets(o.file)
+	if err := batchSettings.Validate(o, nil); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
+	}
+	all, err := loadTargets(o.file, o.allowEnv...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -338,22 +379,30 @@ func parseBatch(args []string) (*batchOptions, []Target, error) {
 
 // batchBrowser is the Chromium a batch shares and what its runs need to
 // use it: the relay's socket and the folder holding the batch CA.
+//
+// The batch loads no page itself: each run's sessions connect through the
+// run's own egress guard (runner: browser.Connect), so the batch process
+// keeps no TCP listener of its own; Chromium's own calls are turned off
+// (harness/browser quiet.go).
 type batchBrowser struct {
 	browser *browser.Browser
 	socket  string
 	caDir   string
 }
 
+// close closes the browser.
+func (b *batchBrowser) close() { _ = b.browser.Close() }
+
 // startBatchBrowser launches the batch's one Chromium: it maps every
 // target's local names and trusts a batch CA (which may vouch only for
 // those names: its key lands on disk, in dir, for the runs); the runs reach
 // it through a relay's Unix socket in the batch's 0700 folder — the
 // browser has no TCP port.
-func startBatchBrowser(ctx context.Context, dir string, targets []Target) (*batchBrowser, error) {
+func startBatchBrowser(ctx context.Context, dir string, targets []Target, pass []string) (*batchBrowser, error) {
 	var hm hostmap.Map
 	var served []string
 	for _, t := range targets {
-		hosts, own, err := hostsOf(t, os.Getenv)
+		hosts, own, err := hostsOf(t, pass, os.Getenv)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t.Name, err)
 		}
@@ -404,7 +453,7 @@ func runBatch(ctx context.Context, o *batchOptions, targets []Target, shared *ba
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			e := runBatchTarget(ctx, self, t, filepath.Join(o.reportDir, t.Name), shared.socket, shared.caDir)
+			e := runBatchTarget(ctx, self, t, o.pass(), filepath.Join(o.reportDir, t.Name), shared.socket, shared.caDir)
 			entries[k] = e
 			progress.finished(e)
 		})
@@ -425,14 +474,14 @@ func unrank(r int) int {
 
 // runBatchTarget runs one target's mfconform in its own process attached to the
 // shared browser.
-func runBatchTarget(ctx context.Context, self string, t Target, reportDir, socket, caDir string) IndexEntry {
+func runBatchTarget(ctx context.Context, self string, t Target, pass []string, reportDir, socket, caDir string) IndexEntry {
 	e := IndexEntry{Name: t.Name, Report: filepath.Join(t.Name, reports.HTMLFile)}
 	if ctx.Err() != nil {
 		e.Exit, e.Verdict, e.Error = exitInterrupted, result.VerdictInterrupted, "not started"
 		return e
 	}
 	start := time.Now()
-	code, err := runChild(ctx, self, t.runArgs(reportDir), append(os.Environ(), envSharedBrowser+"="+socket, envSharedCA+"="+caDir))
+	code, err := runChild(ctx, self, t.runArgs(reportDir, pass...), append(os.Environ(), envSharedBrowser+"="+socket, envSharedCA+"="+caDir))
 	e.Duration = float64(time.Since(start).Microseconds()) / 1000
 	e.Exit = code
 	if err != nil {

@@ -33,13 +33,13 @@ func TestTargetsBatch(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("targets:\n")
 	for _, n := range names {
-		b.WriteString("  - fixture: " + n + "\n    args: [--reference-secret-from-env]\n")
+		b.WriteString("  - fixture: " + n + "\n")
 	}
 	file := writeFile(t, "targets.yaml", b.String())
 	stop := make(chan struct{})
 	watched := make(chan batchWatch, 1)
 	go func() { watched <- watchBatch(file, stop) }()
-	res := runBinary(t, nil, "run", "--targets", file, "--concurrency", "2")
+	res := runBinary(t, nil, "run", "--targets", file, "--concurrency", "2", "--reference-secret-from-env")
 	close(stop)
 	w := <-watched
 	for _, p := range w.problems {

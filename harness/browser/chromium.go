@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"github.com/mfconform/mfconform/harness/egress"
 )
 
 // ErrChromiumMissing is returned when no Chromium or Chrome binary is found.
@@ -81,6 +83,13 @@ type Options struct {
 	// chromedp speaks to it over --remote-debugging-pipe, and a relay in
 	// this process shares that pipe (see relay for who sees what).
 	ShareSocket string
+	// Egress, when set, is the only way the browser's connections leave
+	// it (harness/egress): the browser's own proxy setting and every
+	// session's browser context connect through a lane of it, loopback
+	// and link-local addresses included, and it admits only the
+	// deployment. ProxyServer must then be empty: the guard reaches the
+	// operator's proxy itself (egress.Options.Upstream).
+	Egress *egress.Guard
 	// CAPEM, when set, is a private CA to trust (PEM, every CERTIFICATE
 	// block counts): Launch builds an NSS database from it in Dir/home,
 	// the browser's HOME (BuildNSSDB; needs certutil, see
@@ -97,6 +106,8 @@ type Browser struct {
 	ExecPath string
 
 	opts          Options
+	egress        *egress.Guard     // every session's way out; nil: Chromium connects itself
+	launchLane    *egress.Lane      // the browser-wide proxy setting's lane
 	proxyAuth     *proxyCredentials // answered through CDP, never on argv
 	pipe          *pipeRelay        // set when Options.ShareSocket is
 	started       bool              // the browser answered; Close may ask it to quit
@@ -149,8 +160,12 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		}
 	}
 	// Third-party cookies are blocked by default in this Chromium build;
-	// the profile preference is the one switch that unblocks them.
-	prefs := `{"profile":{"cookie_controls_mode":0}}`
+	// the profile preference is the one switch that unblocks them. WebRTC
+	// may use no UDP that does not go through the proxy: a page's
+	// RTCPeerConnection would otherwise send STUN packets to any address
+	// it names, past the egress guard (disable_non_proxied_udp, the
+	// webrtc.ip_handling_policy preference; measured: none arrive).
+	prefs := `{"profile":{"cookie_controls_mode":0},"webrtc":{"ip_handling_policy":"disable_non_proxied_udp"}}`
 	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
 		return nil, fmt.Errorf("browser: write profile preferences: %w", err)
 	}
@@ -269,7 +284,21 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 		flags = append(flags, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(o.TrustSPKI, ",")))
 	}
 	var proxyAuth *proxyCredentials
-	if o.ProxyServer != "" {
+	var launchLane *egress.Lane
+	switch {
+	case o.Egress != nil && o.ProxyServer != "":
+		return nil, errors.New("browser: Options.ProxyServer and Options.Egress: the egress guard reaches the proxy itself")
+	case o.Egress != nil:
+		// Chromium's own connections and those of its default browser
+		// context go through the guard too; each session's context gets
+		// a lane of its own (NewSession).
+		l, err := o.Egress.Lane("browser")
+		if err != nil {
+			return nil, fmt.Errorf("browser: %w", err)
+		}
+		launchLane = l
+		flags = append(flags, chromedp.ProxyServer(l.ProxyURL()), chromedp.Flag("proxy-bypass-list", egress.BypassList))
+	case o.ProxyServer != "":
 		server, creds, err := splitProxy(o.ProxyServer)
 		if err != nil {
 			return nil, err
@@ -280,7 +309,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), flags...)
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
-	b := &Browser{ExecPath: o.ExecPath, opts: o, proxyAuth: proxyAuth, pipe: pipe, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
+	b := &Browser{ExecPath: o.ExecPath, opts: o, egress: o.Egress, launchLane: launchLane, proxyAuth: proxyAuth, pipe: pipe, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
 
 	sctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
 	err := firstDo(sctx, browserCtx)
@@ -369,6 +398,9 @@ func (b *Browser) shutdown() error {
 		}
 	}
 	b.browserCancel = nil
+	if b.launchLane != nil {
+		_ = b.launchLane.Close()
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("browser: close: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
+
+	"github.com/mfconform/mfconform/harness/egress"
 )
 
 // Exchange is one HTTP request of a page (one hop of a redirect chain) with
@@ -82,6 +84,10 @@ type recorder struct {
 	// dropped counts events not kept because a page made more requests
 	// than maxExchanges (or left more than maxEarly orphan events).
 	dropped int
+	// lane, when set, explains a failure Chromium reports as its proxy's
+	// (egress.Lane.Rewrite): the error it gives without one, or the
+	// guard's refusal.
+	lane *egress.Lane
 }
 
 // Bounds of one session's recording: a hostile page cannot make the
@@ -192,7 +198,7 @@ func (r *recorder) apply(ev any) bool {
 		}
 	case *network.EventLoadingFailed:
 		if x := r.last(e.RequestID, func(*Exchange) bool { return true }); x != nil {
-			x.Failed = e.ErrorText
+			x.Failed = r.lane.Rewrite(e.ErrorText, x.URL)
 			if e.BlockedReason != "" {
 				x.Failed += " (" + string(e.BlockedReason) + ")"
 			}

@@ -14,7 +14,10 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/mfconform/mfconform/harness/egress"
 )
 
 // SessionOptions configure one isolated session.
@@ -34,6 +37,9 @@ type Session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	rec    *recorder
+	// lane is the session's way out through the browser's egress guard
+	// (nil without one): its browser context's proxy.
+	lane *egress.Lane
 }
 
 // NewSession opens an isolated browser context and a tab in it, bounded by
@@ -42,8 +48,25 @@ func (b *Browser) NewSession(ctx context.Context, o SessionOptions) (*Session, e
 	if b == nil || b.browserCancel == nil {
 		return nil, errors.New("browser: session on a closed browser")
 	}
-	tabCtx, cancel := chromedp.NewContext(b.browserCtx, chromedp.WithNewBrowserContext())
-	s := &Session{ctx: tabCtx, cancel: cancel, rec: newRecorder()}
+	var opts []chromedp.CreateBrowserContextOption
+	var lane *egress.Lane
+	if b.egress != nil {
+		// The context's every connection goes through a lane of the
+		// guard named for the work that opened the session (the evidence
+		// bundle), loopback and link-local addresses included: a page of
+		// the target reaches nothing but the deployment.
+		l, err := b.egress.Lane(egress.TagOf(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("browser: new session: %w", err)
+		}
+		lane = l
+		opts = append(opts, func(p *target.CreateBrowserContextParams) {
+			p.ProxyServer, p.ProxyBypassList = l.ProxyURL(), egress.BypassList
+		})
+	}
+	tabCtx, cancel := chromedp.NewContext(b.browserCtx, chromedp.WithNewBrowserContext(opts...))
+	s := &Session{ctx: tabCtx, cancel: cancel, rec: newRecorder(), lane: lane}
+	s.rec.lane = lane
 	setup := func() error {
 		if err := firstDo(ctx, tabCtx); err != nil {
 			return fmt.Errorf("open tab: %w", err)
@@ -117,11 +140,15 @@ func denyDownloads(ctx, cctx context.Context) error {
 	return nil
 }
 
-// Close closes the tab and disposes of its browser context.
+// Close closes the tab and disposes of its browser context, then its
+// lane.
 func (s *Session) Close() {
 	if s != nil && s.cancel != nil {
 		s.cancel()
 		s.cancel = nil
+		if s.lane != nil {
+			_ = s.lane.Close()
+		}
 	}
 }
 
@@ -184,13 +211,33 @@ func (s *Session) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void
 func (s *Session) Navigate(ctx context.Context, url string) (Exchange, error) {
 	mark := s.Mark()
 	if err := s.do(ctx, chromedp.Navigate(url)); err != nil {
-		return Exchange{}, fmt.Errorf("browser: navigate to %s: %w", url, err)
+		return Exchange{}, fmt.Errorf("browser: navigate to %s: %w", url, s.explained(err, url))
 	}
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return Exchange{URL: url, Type: "Document"}, nil // file:, data:: no network events to wait for
 	}
 	return s.WaitExchange(ctx, mark, func(x Exchange) bool { return x.URL == url && x.Type == "Document" })
 }
+
+// explained is err with Chromium's error for a connection its proxy did
+// not make (egress.ChromiumNetError, whatever the reason) replaced by what
+// the session's lane saw: the error Chromium reports without a proxy, or
+// mfconform's refusal and how to allow the host.
+func (s *Session) explained(err error, url string) error {
+	if s.lane == nil || !strings.Contains(err.Error(), egress.ChromiumNetError) {
+		return err
+	}
+	return &explainedError{text: s.lane.RewriteNavigation(err.Error(), url), err: err}
+}
+
+// explainedError is an error whose text says more than the one it wraps.
+type explainedError struct {
+	text string
+	err  error
+}
+
+func (e *explainedError) Error() string { return e.text }
+func (e *explainedError) Unwrap() error { return e.err }
 
 // Mark returns a position in the session's exchange log; pass it to
 // WaitExchange to consider only what happened after it.

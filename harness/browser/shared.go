@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/mfconform/mfconform/harness/egress"
 )
 
 // connectTimeout bounds dialling a shared browser's socket.
@@ -62,9 +64,15 @@ func (a *sharedAllocator) Attaches() bool { return true }
 
 // Connect attaches to the shared browser whose relay listens on the Unix
 // socket at path (see Options.ShareSocket), bounded by ctx. Close drops
-// the connection and leaves the browser running.
-func Connect(ctx context.Context, socket string) (*Browser, error) {
-	return connect(ctx, &sharedAllocator{socket: socket})
+// the connection and leaves the browser running. Every session this
+// process opens connects through guard (nil: as the browser does), so a
+// run of a batch keeps its own egress policy in the shared browser.
+func Connect(ctx context.Context, socket string, guard *egress.Guard) (*Browser, error) {
+	b, err := connect(ctx, &sharedAllocator{socket: socket})
+	if b != nil {
+		b.egress = guard
+	}
+	return b, err
 }
 
 func connect(ctx context.Context, a *sharedAllocator) (*Browser, error) {

@@ -26,7 +26,7 @@ func TestSharedBrowser(t *testing.T) {
 	}
 	defer owner.Close()
 	for round := range 2 {
-		client, err := Connect(ctx, sock)
+		client, err := Connect(ctx, sock, nil)
 		if err != nil {
 			t.Fatalf("round %d: Connect() = %v", round, err)
 		}

@@ -50,7 +50,7 @@ func TestBrowserWatch(t *testing.T) {
 	}
 	defer owner.Close()
 
-	client, err := browser.Connect(ctx, sock)
+	client, err := browser.Connect(ctx, sock, nil)
 	if err != nil {
 		t.Fatalf("Connect() error = %v", err)
 	}

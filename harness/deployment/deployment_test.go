@@ -95,14 +95,14 @@ func TestPlanCheck(t *testing.T) {
 		want    []string // substrings of the error; nil for none
 		clash   bool
 	}{
-		{"the app's own host is reached, not served", real, []Reached{{"app.example.test", "--app-origin"}, {"app.example.test", "--resolve app.example.test=127.0.0.2"}}, nil, false},
-		{"a session host that is the stand-in's", real, []Reached{{"mfconform-api.example.test", "--session-host"}},
+		{"the app's own host is reached, not served", real, []Reached{{Name: "app.example.test", Source: "--app-origin"}, {Name: "app.example.test", Source: "--resolve app.example.test=127.0.0.2"}}, nil, false},
+		{"a session host that is the stand-in's", real, []Reached{{Name: "mfconform-api.example.test", Source: "--session-host"}},
 			[]string{"--session-host names mfconform-api.example.test", "server-side stand-in"}, true},
-		{"a --resolve rule for mfconform's page", real, []Reached{{"MFCONFORM-CLIENT.example.test.", "--resolve mfconform-client.example.test=10.0.0.1"}},
+		{"a --resolve rule for mfconform's page", real, []Reached{{Name: "MFCONFORM-CLIENT.example.test.", Source: "--resolve mfconform-client.example.test=10.0.0.1"}},
 			[]string{"--resolve mfconform-client.example.test=10.0.0.1 names", "supabase-js page"}, true},
-		{"a real backend's login host is the reference app's", Plan{JWT: &JWT{AppHost: "login.example.com"}}, []Reached{{"login.example.com", "--login-url"}},
+		{"a real backend's login host is the reference app's", Plan{JWT: &JWT{AppHost: "login.example.com"}}, []Reached{{Name: "login.example.com", Source: "--login-url"}},
 			[]string{"--login-url names login.example.com", "reference app"}, true},
-		{"a real backend beside the reference Supabase app", Plan{JWT: &JWT{}, Supabase: refSupabase()}, []Reached{{"app.acme.test", "--app-url"}},
+		{"a real backend beside the reference Supabase app", Plan{JWT: &JWT{}, Supabase: refSupabase()}, []Reached{{Name: "app.acme.test", Source: "--app-url"}},
 			[]string{"--app-url names app.acme.test", "reference Supabase app"}, true},
 		{"an app origin by IP address", Plan{Supabase: realSupabase("10.0.0.5")}, nil, []string{"10.0.0.5", "an IP address has no names beside it", "--resolve"}, false},
 		{"a served name that is no host name", Plan{JWT: &JWT{AppHost: "app.example.com:8443"}}, nil, []string{`"app.example.com:8443"`, "want a host name"}, false},
@@ -160,8 +160,8 @@ func TestHostMapLeavesTheOperatorsHosts(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	p := Plan{Supabase: realSupabase("app.example.test")}
 	routes := p.Routes([]Reached{
-		{"app.example.test", "--app-origin"}, {"abcdefghijklmnopqrst.supabase.co", "NEXT_PUBLIC_SUPABASE_URL"},
-		{"APP.example.test", "supabase.login_script step 1"}, {"api.example.test", "--session-host"},
+		{Name: "app.example.test", Source: "--app-origin"}, {Name: "abcdefghijklmnopqrst.supabase.co", Source: "NEXT_PUBLIC_SUPABASE_URL"},
+		{Name: "APP.example.test", Source: "supabase.login_script step 1"}, {Name: "api.example.test", Source: "--session-host"},
 	}, []string{"app.example.test=127.0.0.2", "*.example.test=127.0.0.3"})
 	want := []Route{
 		{Name: "mfconform-api.example.test", Served: true, Addr: Loopback, Rule: "*.example.test"},

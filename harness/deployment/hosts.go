@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostmap"
 )
 
@@ -59,6 +60,9 @@ type Reached struct {
 	// Source says where the operator named it: "--app-origin",
 	// "supabase.login_script step 1", "--resolve", …
 	Source string
+	// Endpoint is host:port when the operator named it by a URL
+	// (egress.Endpoint), "" for a bare name.
+	Endpoint string
 }
 
 // ErrHostClash is Check's error when a host the operator names is one the
@@ -180,4 +184,36 @@ func (p Plan) Routes(reached []Reached, resolve []string) []Route {
 		out = append(out, Route{Name: name, What: r.Source, Addr: addr, Rule: rule})
 	}
 	return out
+}
+
+// Egress is what the browser may connect to (harness/egress): the
+// deployment and nothing else. Before the servers start it holds every
+// URL the operator gave (an endpoint, IP literals included) and every
+// name the deployment is made of — the names the plan serves, the hosts
+// the operator names (reached), the --resolve patterns — plus the
+// operator's --allow-host entries (allow: HOST, *.domain, or HOST:PORT for
+// one endpoint); the servers' own endpoints are added once they listen
+// (Servers.Endpoints).
+func (p Plan) Egress(reached []Reached, resolve, allow []string) egress.Policy {
+	var pol egress.Policy
+	pol.Hosts = append(pol.Hosts, p.Names()...)
+	for _, r := range reached {
+		if r.Endpoint != "" {
+			pol.Endpoints = append(pol.Endpoints, r.Endpoint)
+		}
+		pol.Hosts = append(pol.Hosts, strings.ToLower(strings.TrimSuffix(r.Name, ".")))
+	}
+	for _, r := range resolve {
+		if h, _, _ := strings.Cut(r, "="); h != "" {
+			pol.Hosts = append(pol.Hosts, strings.ToLower(strings.TrimSpace(h)))
+		}
+	}
+	for _, a := range allow {
+		if ep := egress.Endpoint(a); ep != "" {
+			pol.Endpoints = append(pol.Endpoints, ep)
+		} else {
+			pol.Hosts = append(pol.Hosts, strings.ToLower(strings.TrimSuffix(a, ".")))
+		}
+	}
+	return pol
 }

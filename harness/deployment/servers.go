@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/harness/clientsite"
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/harness/ssrserver"
@@ -153,6 +154,28 @@ func (s *Servers) ServerURL() string {
 		return ""
 	}
 	return s.StandIn.URL
+}
+
+// Endpoints are the host:port pairs the started servers answer on — and,
+// for the reference project, NEXT_PUBLIC_SUPABASE_URL as its profile
+// configures it (a closed port, another scheme), which is the deployment's
+// too — for the browser's egress policy (Plan.Egress).
+func (s *Servers) Endpoints() []string {
+	var urls []string
+	if d := s.JWT; d != nil {
+		urls = append(urls, d.LoginURL, d.AppURL, d.EmbedURL)
+	}
+	if d := s.Project; d != nil {
+		urls = append(urls, d.ProjectURL, d.URL, d.CustomDomainURL)
+	}
+	urls = append(urls, s.EmbedURL(), s.ReferenceAppURL(), s.ClientURL(), s.ServerURL())
+	var out []string
+	for _, u := range urls {
+		if ep := egress.Endpoint(u); ep != "" && !slices.Contains(out, ep) {
+			out = append(out, ep)
+		}
+	}
+	return out
 }
 
 // own hands a started server's Close to s, where the server is born.

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log"
 	"net"
@@ -90,10 +91,17 @@ const (
 	// tokens, which the canary records. The login and the app answer as
 	// Control.
 	RedirectOut Mode = "redirect-out"
+	// LocalPorts is a conformant login whose pages (login and app) make
+	// the browser ask for every URL of Options.Elsewhere — other ports and
+	// addresses of this machine, as a page that probes the operator's
+	// local services or a cloud metadata address would — in every way a
+	// page can: a preconnect, an image, an iframe, fetch, a WebSocket and a
+	// beacon.
+	LocalPorts Mode = "local-ports"
 )
 
 // Modes lists every mode.
-var Modes = []Mode{Control, Markup, Commands, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker, RedirectOut}
+var Modes = []Mode{Control, Markup, Commands, HugeBody, RedirectLoop, Drip, HugeSetCookie, HugeJWT, LargeJWT, Tamper, Storm, ServiceWorker, RedirectOut, LocalPorts}
 
 // Sizes and pace of the hostile answers.
 const (
@@ -137,6 +145,9 @@ type Options struct {
 	// another origin) that records every request it receives and grants
 	// each one CORS (canary.go).
 	CanaryHost string
+	// Elsewhere are the URLs the LocalPorts mode's pages ask for (the
+	// test's canaries: loopback only).
+	Elsewhere []string
 }
 
 // Server is a running hostile target.
@@ -317,7 +328,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.page(w, probe, string(b))
 	case ServiceWorker:
 		s.serviceWorker(w, r, login, probe)
+	case LocalPorts:
+		switch {
+		case login:
+			w.Header().Add("Set-Cookie", s.cookie(s.token(nil)))
+			s.elsewherePage(w)
+		case probe:
+			s.page(w, true, `{"user_id":"u1"}`)
+		default:
+			s.elsewherePage(w)
+		}
 	}
+}
+
+// elsewherePage is the LocalPorts mode's page: every URL of
+// Options.Elsewhere asked for in every way a page can.
+func (s *Server) elsewherePage(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	var b strings.Builder
+	b.WriteString("<!doctype html><title>" + Marker + " local ports</title>")
+	for _, u := range s.opts.Elsewhere {
+		q := html.EscapeString(u)
+		b.WriteString(`<link rel="preconnect" href="` + q + `"><link rel="dns-prefetch" href="` + q + `"><img src="` + q + `" alt=""><iframe src="` + q + `"></iframe>`)
+	}
+	urls, _ := json.Marshal(s.opts.Elsewhere)
+	b.WriteString(`<p>local ports</p><script>
+for (const u of ` + string(urls) + `) {
+  fetch(u, {mode: "no-cors", credentials: "include"}).catch(() => {});
+  try { navigator.sendBeacon(u, "` + Marker + `"); } catch (e) {}
+  try { new WebSocket(u.replace(/^http/, "ws")); } catch (e) {}
+}
+</script>`)
+	io.WriteString(w, b.String())
 }
 
 // ServiceWorkerPath is the script of the ServiceWorker mode's worker.

@@ -54,8 +54,9 @@ type Deployment struct {
 }
 
 // Start starts the reference project of profile p: a random 40-character JWT
-// secret (and a previous one), its keys, the signing key of p.Signing, the
-// seeded user, and one TLS server on 127.0.0.1:0 that answers only Host
+// secret (and a previous one) unless p names one, its keys, the signing key
+// of p.Signing, the seeded user (with a random password unless p names
+// one), and one TLS server on 127.0.0.1:0 that answers only Host
 // p.Host(). ca's leaf must be valid for p.Host(). On error nothing is left
 // running.
 func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
@@ -70,6 +71,9 @@ func Start(p Profile, ca *pki.Authority) (*Deployment, error) {
 	secret := newJWTSecret()
 	if len(p.JWTSecret) > 0 {
 		secret = append([]byte(nil), p.JWTSecret...)
+	}
+	if p.User.Password == "" {
+		p.User.Password = newPassword()
 	}
 	d := &Deployment{Profile: p, JWTSecret: secret, PreviousJWTSecret: newJWTSecret(), Email: p.User.Email, Password: p.User.Password}
 	keys, err := newProjectKeys(d.JWTSecret, d.PreviousJWTSecret, p.Ref, time.Now(), p.KeyExpired, p.Key == KeyStale)
@@ -139,8 +143,8 @@ func validate(p Profile, ca *pki.Authority) error {
 		return errors.New("no certificate authority with a leaf certificate")
 	case p.Ref == "" || p.Domain == "":
 		return errors.New("profile has no Ref or Domain")
-	case p.User.Email == "" || p.User.Password == "":
-		return errors.New("profile has no test user email or password")
+	case p.User.Email == "":
+		return errors.New("profile has no test user email")
 	case p.GatewayStyle != "" && p.GatewayStyle != "hosted" && p.GatewayStyle != "kong":
 		return fmt.Errorf("unknown gateway style %q (want hosted or kong)", p.GatewayStyle)
 	case p.Signing.Alg != "" && p.Signing.Alg != AlgHS256 && p.Signing.Alg != AlgES256 && p.Signing.Alg != AlgRS256:

@@ -171,3 +171,36 @@ func TestCloseIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestPerDeploymentCredentials: every deployment of the default profile
+// has a JWT secret and a test user password of its own, so a local process
+// that finds a reference project's port can neither sign in with a
+// password from this source (the fixed one of earlier versions among them)
+// nor get tokens that verify with another deployment's secret; a profile
+// that names its own password keeps it.
+func TestPerDeploymentCredentials(t *testing.T) {
+	t.Parallel()
+	a, ca := start(t, nil)
+	b, _ := start(t, nil)
+	if a.Password == "" || a.Password == b.Password || len(a.Password) < 20 {
+		t.Errorf("passwords %q and %q: want two different random ones", a.Password, b.Password)
+	}
+	if string(a.JWTSecret) == string(b.JWTSecret) {
+		t.Errorf("two deployments share the JWT secret")
+	}
+	for _, known := range []string{"correct-horse-battery-staple", "", DefaultProfile().User.Password} {
+		r := call(t, ca, http.MethodPost, a.ProjectURL+"/auth/v1/token?grant_type=password", withKey(a.AnonKey),
+			map[string]string{"email": a.Email, "password": known})
+		if r.status == http.StatusOK {
+			t.Errorf("sign-in with the known password %q = 200, want a refusal", known)
+		}
+	}
+	tok, _ := signIn(t, a, ca).body["access_token"].(string)
+	if !verifies(tok, a.JWTSecret) || verifies(tok, b.JWTSecret) {
+		t.Errorf("the access token verifies with its own secret %v and with another deployment's %v; want true, false", verifies(tok, a.JWTSecret), verifies(tok, b.JWTSecret))
+	}
+	named, _ := start(t, func(p *Profile) { p.User.Password = "a-named-password-123" })
+	if named.Password != "a-named-password-123" {
+		t.Errorf("Password = %q, want the profile's", named.Password)
+	}
+}

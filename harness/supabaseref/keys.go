@@ -73,6 +73,11 @@ func parseUUID(s string) ([16]byte, bool) {
 // newJWTSecret returns a random 40-character project JWT secret.
 func newJWTSecret() []byte { return []byte(randomString(alnum, 40)) }
 
+// newPassword returns a random 24-character test user password (about 143
+// bits): within GoTrue's 6 to 72 characters, and no guess of another
+// local user's.
+func newPassword() string { return randomString(alnum, 24) }
+
 // newOpaqueKey returns a new-style API key: prefix, 22 random characters,
 // "_" and an 8-character checksum (CRC-32 of what precedes it, in hex).
 func newOpaqueKey(prefix string) string {

@@ -92,10 +92,15 @@ type Profile struct {
 	// ClockOffset shifts the server's clock (Date header, iat, exp).
 	ClockOffset time.Duration
 
-	// JWTSecret is the project's JWT secret; Start generates one when empty.
+	// JWTSecret is the project's JWT secret; Start generates one when empty
+	// (the default): a reference that signed with an operator's real
+	// SUPABASE_JWT_SECRET would hand tokens valid for their real project
+	// to any local process that signs in.
 	JWTSecret []byte
 
-	// User is the seeded test user.
+	// User is the seeded test user; Start gives it a password made for
+	// the deployment when User.Password is empty (the default), so nobody
+	// who has read this source can sign in.
 	User TestUser
 	// DisableSignup answers /signup with 422 signup_disabled.
 	DisableSignup bool
@@ -238,7 +243,8 @@ func DefaultMetadata() map[string]any {
 
 // DefaultProfile is a correctly configured project: the legacy anon key,
 // the project URL, Kong-style CORS, HS256 tokens, GoTrue's default refresh
-// token rules, one confirmed test user.
+// token rules, one confirmed test user whose password, like the project's
+// JWT secret, Start makes for each deployment.
 func DefaultProfile() Profile {
 	return Profile{
 		Ref: "abcdefghijklmnopqrst", Domain: "supabase.test",
@@ -246,7 +252,7 @@ func DefaultProfile() Profile {
 		GatewayStyle: "hosted",
 		AccessToken:  AccessTokenProfile{Lifetime: time.Hour, Aud: "authenticated"},
 		Signing:      SigningProfile{Alg: AlgHS256},
-		User:         TestUser{Email: "test.user@acme.test", Password: "correct-horse-battery-staple", Confirmed: true, Metadata: DefaultMetadata()},
+		User:         TestUser{Email: "test.user@acme.test", Confirmed: true, Metadata: DefaultMetadata()},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostmap"
 )
 
@@ -192,6 +193,9 @@ type Env struct {
 	// Supabase is the Supabase-mode target; nil when that mode is not run.
 	Supabase *SupabaseTarget
 	Browser  *browser.Browser
+	// Egress is the browser's only way out (harness/egress): what it
+	// refused is the run's observation, which the runner reports.
+	Egress *egress.Guard
 	// HTTP is the Go client for checks that need no browser: it dials
 	// through the run's host map and trusts the run's CA.
 	HTTP       *http.Client

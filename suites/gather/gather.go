@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -55,6 +56,9 @@ func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...
 		wg.Go(func() {
 			jctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
+			// The browser sessions the job opens carry its name: what
+			// the egress guard refused is reported per bundle.
+			jctx = egress.WithTag(jctx, j.Name)
 			start := time.Now()
 			err := j.Run(jctx)
 			b := result.Bundle{Name: j.Name, MS: float64(time.Since(start).Microseconds()) / 1000}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,10 +61,45 @@ type Report struct {
 	Areas map[string]map[State]int `json:"areas"`
 	// WaiverProblems lists waivers that matched nothing or have expired.
 	WaiverProblems []string `json:"waiver_problems,omitempty"`
+	// Refused lists the connections the browser asked for that mfconform
+	// did not make, the host not being the deployment's (an observation:
+	// --allow-host admits one); RefusedDropped counts those not listed.
+	Refused        []Refusal `json:"refused_connections,omitempty"`
+	RefusedDropped int       `json:"refused_connections_dropped,omitempty"`
 	// Catalogue holds the catalogue entry of every code the run reports,
 	// so a report explains itself without the binary that wrote it.
 	Catalogue map[Code]Entry `json:"catalogue,omitempty"`
 	Specs     []Spec         `json:"specs"`
+}
+
+// Refusal is a connection the browser asked for that mfconform refused
+// (harness/egress): where to, how often, during which evidence bundle,
+// and why.
+type Refusal struct {
+	Host   string `json:"host"`
+	Port   int    `json:"port"`
+	During string `json:"during,omitempty"`
+	Why    string `json:"why"`
+	Count  int    `json:"count"`
+}
+
+// String is the refusal on one line: "127.0.0.2:4444 (2×, during
+// jwt_login_flow): why".
+func (r Refusal) String() string {
+	var b strings.Builder
+	b.WriteString(CleanLine(net.JoinHostPort(r.Host, strconv.Itoa(r.Port))))
+	var notes []string
+	if r.Count > 1 {
+		notes = append(notes, strconv.Itoa(r.Count)+"×")
+	}
+	if r.During != "" {
+		notes = append(notes, "during "+CleanLine(r.During))
+	}
+	if len(notes) > 0 {
+		b.WriteString(" (" + strings.Join(notes, ", ") + ")")
+	}
+	b.WriteString(": " + CleanLine(r.Why))
+	return b.String()
 }
 
 // Target describes what was checked, without secrets.

@@ -74,6 +74,78 @@ func (d YAMLDoc) Item(key string, i int) (line, column int) {
 	return 0, 0
 }
 
+// ParseYAMLDoc parses b for positions only (Line); a file that does not
+// parse has none.
+func ParseYAMLDoc(b []byte) YAMLDoc {
+	var root yaml.Node
+	if yaml.Unmarshal(b, &root) != nil {
+		return YAMLDoc{}
+	}
+	return YAMLDoc{root: &root}
+}
+
+// Line returns the line and column of the node at path — mapping keys
+// (strings) and list indices (ints) from the top, aliases followed and
+// merge keys (<<) searched — or 0, 0 when there is none. A key's position
+// is its value's, a list entry's its own.
+func (d YAMLDoc) Line(path ...any) (line, column int) {
+	n := d.root
+	for n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	for _, p := range path {
+		n = child(n, p, 0)
+		if n == nil {
+			return 0, 0
+		}
+	}
+	if n == nil || n == d.root {
+		return 0, 0
+	}
+	return n.Line, n.Column
+}
+
+// child is the node under n at p: a mapping's value for key p (string),
+// a list's entry p (int).
+func child(n *yaml.Node, p any, depth int) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || depth > maxDepth {
+		return nil
+	}
+	switch k := p.(type) {
+	case int:
+		if n.Kind == yaml.SequenceNode && k >= 0 && k < len(n.Content) {
+			return n.Content[k]
+		}
+	case string:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k && n.Content[i].Tag != "!!merge" {
+				return n.Content[i+1]
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Tag != "!!merge" {
+				continue
+			}
+			merged := []*yaml.Node{n.Content[i+1]}
+			if v := n.Content[i+1]; v.Kind == yaml.SequenceNode {
+				merged = v.Content
+			}
+			for _, m := range merged {
+				if c := child(m, p, depth+1); c != nil {
+					return c
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // Errorf is a *FileError at entry i of the list under key.
 func (d YAMLDoc) Errorf(name, key string, i int, want, format string, args ...any) *FileError {
 	line, col := d.Item(key, i)

@@ -86,9 +86,16 @@ type Config struct {
 	// purpose); the embedded deployment then uses it.
 	FixtureSecret []byte
 	// ReferenceUsesEnvSecret lets the embedded reference deployment sign
-	// with the operator's AUTH_SECRET_KEY. Off by default: the reference's
-	// /login would hand valid tokens for that key to any local process.
+	// with the operator's AUTH_SECRET_KEY, and the reference Supabase
+	// project with SUPABASE_JWT_SECRET. Off by default: the reference's
+	// /login, and a sign-in at its project, would hand tokens valid for
+	// those keys to any local process.
 	ReferenceUsesEnvSecret bool
+
+	// AllowEnv are the variables the configuration file's env: references
+	// may read although their names say they hold a secret (--allow-env;
+	// command line only: a file cannot allow itself a secret).
+	AllowEnv []string
 
 	// Waivers turn accepted failures and warnings into waived results.
 	Waivers []result.Waiver
@@ -129,8 +136,11 @@ type Config struct {
 	sbLogin, sbLogout []env.LoginStep
 	// refSecret is the embedded deployment's per-run AUTH_SECRET_KEY.
 	refSecret []byte
-	// ConfigFile is the --config file the settings were read from.
+	// ConfigFile is the --config file the settings were read from, and
+	// fileDoc its YAML, for the positions of what is checked after
+	// decoding (checkEnvRefs).
 	ConfigFile string
+	fileDoc    result.YAMLDoc
 	// sources says where each setting that left its default came from.
 	sources settings.Sources
 }

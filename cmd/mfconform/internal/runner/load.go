@@ -110,7 +110,12 @@ func (c *Config) resolve(getenv func(string) string) error {
 		return err
 	}
 	c.Secret = secret
-	if k := getenv("SUPABASE_JWT_SECRET"); k != "" {
+	// SUPABASE_JWT_SECRET is for judging a real project's tokens
+	// (supabaseTargetFromEnv). The reference project signs with a secret
+	// made for this run unless the operator opts in on the command line,
+	// as for AUTH_SECRET_KEY: another local user who signs in there must
+	// not get a token that verifies with the operator's real secret.
+	if k := getenv("SUPABASE_JWT_SECRET"); k != "" && c.ReferenceUsesEnvSecret {
 		c.SupabaseReference.JWTSecret = []byte(k)
 	}
 	if c.WaiversFile != "" {
@@ -119,6 +124,11 @@ func (c *Config) resolve(getenv func(string) string) error {
 			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		c.Waivers = ws
+	}
+	// A file's env: references are checked before any is read, and
+	// before anything is started or sent.
+	if err := c.checkEnvRefs(); err != nil {
+		return err
 	}
 	if c.JWT.Targeted() {
 		t, err := c.resolveJWTTarget(getenv)
@@ -254,6 +264,7 @@ func (c *Config) ParseFile(name string, b []byte) error {
 	if err := Settings.ParseFile(c, name, b, c.sources); err != nil {
 		return fmt.Errorf("%w: %s", ErrConfig, result.Clean(result.Cut(err.Error(), result.MaxText)))
 	}
+	c.fileDoc = result.ParseYAMLDoc(b)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/deployment"
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
@@ -71,7 +72,7 @@ func (c Config) Reached() []deployment.Reached {
 	var out []deployment.Reached
 	add := func(source, raw string) {
 		if h := hostOfURL(raw); h != "" {
-			out = append(out, deployment.Reached{Name: h, Source: source})
+			out = append(out, deployment.Reached{Name: h, Source: source, Endpoint: egress.Endpoint(raw)})
 		}
 	}
 	script := func(name string, steps []env.LoginStep) {
@@ -103,6 +104,17 @@ func (c Config) Reached() []deployment.Reached {
 		}
 	}
 	return out
+}
+
+// EgressPolicy is what the run's browser may connect to before its
+// servers start: the deployment the operator named and the names the plan
+// serves (deployment.Plan.Egress), and --allow-host's.
+func (c Config) EgressPolicy() (egress.Policy, error) {
+	p, err := c.Plan()
+	if err != nil {
+		return egress.Policy{}, err
+	}
+	return p.Egress(c.Reached(), c.Network.Resolve, c.Network.AllowHosts), nil
 }
 
 // hostOfURL is the host name of an absolute URL, read leniently (a project

@@ -7,8 +7,10 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwt"
+	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/supabase"
 )
@@ -115,4 +117,48 @@ func fromSpecReport(r types.SpecReport) result.Spec {
 		}
 	}
 	return s
+}
+
+// EvidenceRefused names the evidence that lists what the egress guard
+// refused while a spec's evidence was gathered.
+const EvidenceRefused = "connections mfconform refused"
+
+// refusals are what the run's egress guard refused, as the report keeps
+// them: through the run's redactor, one line each (a host name came from
+// a target's page).
+func refusals(g *egress.Guard) ([]result.Refusal, int) {
+	rs, dropped := g.Refused()
+	var out []result.Refusal
+	for _, r := range rs {
+		out = append(out, result.Refusal{
+			Host: result.CleanLine(redact.Known.Clean(r.Host)), Port: r.Port, During: result.CleanLine(r.Tag),
+			Why: result.CleanLine(redact.Known.Clean(r.Why)), Count: r.Count,
+		})
+	}
+	return out, dropped
+}
+
+// showRefusals adds to every spec that did not pass the connections the
+// egress guard refused while its evidence bundles were gathered: a
+// request the deployment needed and mfconform refused is then in the
+// evidence of the spec it broke (the report lists them all too).
+func showRefusals(rep *result.Report) {
+	if len(rep.Refused) == 0 {
+		return
+	}
+	for i := range rep.Specs {
+		s := &rep.Specs[i]
+		if s.State == result.StatePassed || s.State == result.StateOutOfScope {
+			continue
+		}
+		var lines []string
+		for _, r := range rep.Refused {
+			if r.During != "" && slices.Contains(s.Bundles, r.During) {
+				lines = append(lines, r.String())
+			}
+		}
+		if len(lines) > 0 {
+			s.Evidence = append(s.Evidence, result.Named{Name: EvidenceRefused, Value: lines})
+		}
+	}
 }

@@ -75,6 +75,9 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 			Fail(err.Error())
 		}
 		rep.Bundles = gatherEvidence(gctx, cfg, e, chosen)
+		if e != nil && e.Egress != nil {
+			rep.Refused, rep.RefusedDropped = refusals(e.Egress)
+		}
 		if e != nil && e.Browser != nil {
 			rep.Target.Certificates = certificatesSeen(e.Browser.Certificates(), cfg.deploymentHosts())
 			// The evidence is in and no spec uses the browser: it closes
@@ -89,6 +92,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	}
 	rep.Interrupted = ctx.Err() != nil || slices.Contains(gr.SpecialSuiteFailureReasons, "Interrupted by User")
 	rep.Specs = specsOf(gr, chosen, rep.Interrupted)
+	showRefusals(rep)
 	if cfg.Runs(ModeJWT) {
 		if r := jwt.Current(); r != nil {
 			rep.Target.Stacks = r.Stacks()

@@ -11,6 +11,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/suites/env"
@@ -156,8 +157,13 @@ var Settings = &settings.Table[Config]{
 			Value: settings.String(func(c *Config) *string { return &c.FixtureName })},
 		{Flag: "reference-secret-from-env", Group: GroupTarget,
 			CommandLineOnly: "it lets a local server sign with your real key" + lessTrusted,
-			Usage:           "let the embedded reference deployment sign with AUTH_SECRET_KEY from the environment (default: a per-run key)",
+			Usage:           "let the embedded reference deployment sign with AUTH_SECRET_KEY and its Supabase project with SUPABASE_JWT_SECRET from the environment (default: keys made for the run)",
 			Value:           settings.Bool(func(c *Config) *bool { return &c.ReferenceUsesEnvSecret })},
+		{Flag: "allow-env", Group: GroupTarget, Arg: "NAME",
+			CommandLineOnly: "it lets the configuration file read a secret" + lessTrusted,
+			Usage: "let the configuration file's env: references (login form values, login and logout script fills) read variable NAME, " +
+				"which its name marks as a secret (repeatable; mfconform's own secrets are never sent)",
+			Value: settings.List(func(c *Config) *[]string { return &c.AllowEnv }).Check(allowEnvNames)},
 		{Flag: "config", Group: GroupTarget, Arg: "FILE", CommandLineOnly: "a configuration file does not name another",
 			Usage: "YAML configuration file (see README); MFCONFORM_* variables and flags override it",
 			Value: settings.String(func(c *Config) *string { return &c.ConfigFile })},
@@ -172,6 +178,10 @@ var Settings = &settings.Table[Config]{
 		{Flag: "proxy", Key: "network.proxy", Env: "MFCONFORM_PROXY", Group: GroupNetwork, Arg: "URL",
 			Usage: "http(s) proxy URL (user:password@ allowed; never shown)",
 			Value: settings.String(func(c *Config) *string { return &c.Network.Proxy }).Check(proxyURL).Redact(redactURL)},
+		{Flag: "allow-host", Key: "network.allow_hosts", Group: GroupNetwork, Arg: "HOST",
+			Usage: "let the browser reach HOST besides the deployment's own hosts, e.g. an identity provider your login page sends it to " +
+				"(repeatable; HOST, *.domain, or HOST:PORT for one address and port; every other host is refused and reported)",
+			Value: settings.List(func(c *Config) *[]string { return &c.Network.AllowHosts }).Tidy(lowerHosts).Check(allowHosts)},
 		{Key: "network.connect_retries", Group: GroupNetwork, FileOnly: "tuning for a flaky network; the default suits most",
 			Usage: "how often a refused or failed connection is tried again (nothing else is retried)",
 			Value: settings.Int(func(c *Config) *int { return &c.Network.ConnectRetries }).Default(2).Check(notNegative)},
@@ -325,6 +335,29 @@ func sessionHosts(hs []string) error {
 		}
 	}
 	return nil
+}
+
+// allowHosts accepts --allow-host's entries: a host name, *.domain, or
+// HOST:PORT (an address needs its port: an IP is one machine's, and its
+// port says which of its services).
+func allowHosts(hs []string) error {
+	for _, h := range hs {
+		if ep := egress.Endpoint(h); ep != "" {
+			if host, _, _ := net.SplitHostPort(ep); host != "" && (net.ParseIP(host) != nil || hostmapPattern(host)) {
+				continue
+			}
+		} else if net.ParseIP(strings.Trim(h, "[]")) == nil && hostmapPattern(h) {
+			continue
+		}
+		return fmt.Errorf("%q: want a host name such as sso.example.com, *.example.com, or HOST:PORT such as 127.0.0.2:8443", h)
+	}
+	return nil
+}
+
+// hostmapPattern reports whether h is a host name or *.domain pattern.
+func hostmapPattern(h string) bool {
+	var hm hostmap.Map
+	return hm.Add(h, "127.0.0.1") == nil
 }
 
 func resolveRules(rules []string) error {

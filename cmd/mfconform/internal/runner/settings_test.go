@@ -20,7 +20,7 @@ func TestSettingsTableIsWellFormed(t *testing.T) {
 
 // commandLineOnly are the run settings a configuration file may not hold,
 // each for a reason: a file is less trusted than the command line.
-var commandLineOnly = []string{"chromium", "color", "config", "format", "quiet", "reference-secret-from-env", "secret-file"}
+var commandLineOnly = []string{"allow-env", "chromium", "color", "config", "format", "quiet", "reference-secret-from-env", "secret-file"}
 
 // TestConfigParity: every flag has a configuration-file key or is one of
 // the few command-line-only settings, with its reason; every key has a
@@ -229,13 +229,14 @@ func TestCommandLineOnlyInAFile(t *testing.T) {
 		{"jwt:\n  secret_file: /home/op/.ssh/id_ed25519\n", "c.yaml:2:3: jwt.secret_file: --secret-file is command-line only: it chooses the file read as AUTH_SECRET_KEY"},
 		{"reference_secret_from_env: true\n", "--reference-secret-from-env is command-line only"},
 		{"config: other.yaml\n", "--config is command-line only: a configuration file does not name another"},
+		{"allow_env: [AUTH_SECRET_KEY, GITHUB_TOKEN]\n", "c.yaml:1:1: allow_env: --allow-env is command-line only: it lets the configuration file read a secret"},
 	}
 	for _, tt := range tests {
 		cfg, err := Load([]string{"--config", writeConfig(t, tt.file)}, func(string) string { return "" })
 		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Load(%q) error = %v, want one containing %q", tt.file, err, tt.want)
 		}
-		if cfg.ChromiumPath != "" || cfg.JWT.SecretFile != "" || cfg.ReferenceUsesEnvSecret {
+		if cfg.ChromiumPath != "" || cfg.JWT.SecretFile != "" || cfg.ReferenceUsesEnvSecret || len(cfg.AllowEnv) > 0 {
 			t.Errorf("Load(%q) obeyed the file: %+v", tt.file, cfg)
 		}
 	}

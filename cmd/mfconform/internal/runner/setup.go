@@ -18,6 +18,7 @@ import (
 
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/deployment"
+	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/suites/env"
@@ -59,9 +60,16 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	if err != nil {
 		return nil, err
 	}
+	guard, err := egressGuard(cfg, plan, hm)
+	if err != nil {
+		return nil, err
+	}
+	// Registered first, so it closes last: after the browser whose
+	// connections it carries.
+	cleanup(func() { _ = guard.Close() })
 	e := &env.Env{
 		Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
-		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies, HTTP: client,
+		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies, HTTP: client, Egress: guard,
 	}
 
 	var (
@@ -73,10 +81,15 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	)
 	wg.Go(func() {
 		servers, errs[0] = plan.Start(deployment.Env{CA: ca, Client: client, Timeout: cfg.Timeouts.Probe})
+		if servers != nil {
+			// The servers' own ports, now that they listen: the browser
+			// opens no session before setup returns.
+			guard.Admit(egress.Policy{Endpoints: servers.Endpoints()})
+		}
 	})
 	wg.Go(func() {
 		start := time.Now()
-		br, errs[1] = startBrowser(ctx, cfg, execPath, hm, ca, privateCA, dir)
+		br, errs[1] = startBrowser(ctx, cfg, execPath, hm, ca, privateCA, dir, guard)
 		browsed = msSince(start)
 	})
 	wg.Wait()
@@ -191,18 +204,35 @@ func wireSupabase(cfg Config, plan deployment.Plan, e *env.Env, s *deployment.Se
 	t.ClientURL, t.ClientErr, t.CookieClientErr = s.ClientURL(), s.ClientErr, s.AppErr
 }
 
+// egressGuard is the run's egress guard (harness/egress): the browser
+// connects only through it, to the deployment the plan serves and the
+// operator named (the servers' endpoints are added once they listen),
+// resolving names through the run's host map and reaching the rest
+// through the operator's --proxy when there is one.
+func egressGuard(cfg Config, plan deployment.Plan, hm *hostmap.Map) (*egress.Guard, error) {
+	pol := plan.Egress(cfg.Reached(), cfg.Network.Resolve, cfg.Network.AllowHosts)
+	g, err := egress.Start(egress.Options{Policy: pol, Map: hm, Upstream: cfg.Network.Proxy, ConnectTimeout: cfg.Timeouts.Probe})
+	if err != nil {
+		return nil, fmt.Errorf("--proxy %q: %w", redactURL(cfg.Network.Proxy), err)
+	}
+	return g, nil
+}
+
 // startBrowser launches Chromium for the run, or attaches to the batch's
-// shared one. The launch is bounded; the browser lives until closed.
-func startBrowser(ctx context.Context, cfg Config, execPath string, hm *hostmap.Map, ca *pki.Authority, privateCA []byte, dir string) (*browser.Browser, error) {
+// shared one; either way every session connects through guard. The
+// launch is bounded; the browser lives until closed. The operator's
+// --proxy is the guard's upstream: Chromium never talks to it, so its
+// credentials stay in this process.
+func startBrowser(ctx context.Context, cfg Config, execPath string, hm *hostmap.Map, ca *pki.Authority, privateCA []byte, dir string, guard *egress.Guard) (*browser.Browser, error) {
 	bctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.BrowserStart)
 	defer cancel()
 	if cfg.SharedBrowser != "" {
-		return browser.Connect(bctx, cfg.SharedBrowser)
+		return browser.Connect(bctx, cfg.SharedBrowser, guard)
 	}
 	return browser.Launch(bctx, browser.Options{
 		ExecPath: execPath, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash},
 		Dir: filepath.Join(dir, "c"), StartTimeout: cfg.Timeouts.BrowserStart,
-		CAPEM: privateCA, ProxyServer: cfg.Network.Proxy,
+		CAPEM: privateCA, Egress: guard,
 	})
 }
 

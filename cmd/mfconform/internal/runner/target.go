@@ -59,6 +59,10 @@ type NetworkConfig struct {
 	CAFile string
 	// Proxy is an http(s) proxy URL for both.
 	Proxy string
+	// AllowHosts are hosts the browser may reach besides the deployment's
+	// own (HOST, *.domain, or HOST:PORT for one endpoint): a third-party
+	// identity provider a login page sends the browser to.
+	AllowHosts []string
 	// ConnectRetries is how often a refused or failed connection is tried
 	// again (nothing else is retried).
 	ConnectRetries int
