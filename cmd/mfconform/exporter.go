@@ -35,8 +35,12 @@ type exporterOptions struct {
 	timeoutOffset time.Duration
 	reportDir     string
 	keepReports   int
-	targets       []Target
-	modules       map[string]exporter.Module
+	// allowEnv and refFromEnv are passed to every target's run (pass), as
+	// a batch's command line passes them: a file may not set them.
+	allowEnv   []string
+	refFromEnv bool
+	targets    []Target
+	modules    map[string]exporter.Module
 }
 
 // exporterSettings is the table of `mfconform exporter`'s settings.
@@ -67,6 +71,12 @@ var exporterSettings = &settings.Table[exporterOptions]{
 		{Flag: "keep-reports", Key: "keep_reports", Arg: "N",
 			Usage: "how many probes' reports --report-dir keeps per target, the newest",
 			Value: settings.Int(func(o *exporterOptions) *int { return &o.keepReports }).Default(10).Check(atLeast(1))},
+		{Flag: "allow-env", Arg: "NAME", CommandLineOnly: "a configuration file is less trusted than the command line",
+			Usage: runUsage("allow-env"),
+			Value: settings.List(func(o *exporterOptions) *[]string { return &o.allowEnv }).Check(runner.CheckAllowEnv)},
+		{Flag: "reference-secret-from-env", CommandLineOnly: "it lets a local server sign with your real key; a configuration file is less trusted than the command line",
+			Usage: runUsage("reference-secret-from-env"),
+			Value: settings.Bool(func(o *exporterOptions) *bool { return &o.refFromEnv })},
 		{Key: "targets", FileOnly: "a list of entries (name, fixture, config, args), as in a --targets file",
 			Usage: "the targets a probe may name",
 			Value: settings.Structured(func(o *exporterOptions) *[]Target { return &o.targets })},
@@ -146,7 +156,7 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 	if len(o.targets) == 0 {
 		return nil, fmt.Errorf("%w: %s lists no targets", runner.ErrConfig, name)
 	}
-	if o.targets, err = checkTargets(name, result.YAMLDoc{}, o.targets, nil); err != nil {
+	if o.targets, err = checkTargets(name, result.YAMLDoc{}, o.targets, o.allowEnv); err != nil {
 		return nil, err
 	}
 	if o.modules == nil {
@@ -165,7 +175,7 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 	}
 	for _, t := range o.targets {
 		for _, n := range slices.Sorted(maps.Keys(o.modules)) {
-			cfg, err := runner.Load(append(t.runArgs("x")[1:], o.modules[n].RunArgs()...), getenv)
+			cfg, err := runner.Load(append(t.runArgs("x", o.pass()...)[1:], o.modules[n].RunArgs()...), getenv)
 			if err == nil {
 				err = cfg.Validate()
 			}
@@ -175,6 +185,19 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 		}
 	}
 	return o, nil
+}
+
+// pass is what the exporter's command line gives every target's run: the
+// run settings its configuration file may not set itself.
+func (o *exporterOptions) pass() []string {
+	var out []string
+	for _, n := range o.allowEnv {
+		out = append(out, "--allow-env", n)
+	}
+	if o.refFromEnv {
+		out = append(out, "--reference-secret-from-env")
+	}
+	return out
 }
 
 // exporterBrowser is one start of the exporter's shared Chromium: the
@@ -231,9 +254,9 @@ func exporterCmd(signals context.Context, args []string, stdout, stderr io.Write
 			if err := os.Mkdir(dir, 0o700); err != nil {
 				return nil, err
 			}
-			// The exporter's file is the only source of its targets: no
-			// command line allows their runs anything more (pass: nil).
-			bb, err := startBatchBrowser(ctx, dir, o.targets, nil)
+			// What the exporter's command line allows every target's run
+			// (pass); its file cannot allow more.
+			bb, err := startBatchBrowser(ctx, dir, o.targets, o.pass())
 			if err != nil {
 				os.RemoveAll(dir)
 				return nil, err
@@ -262,7 +285,7 @@ func exporterCmd(signals context.Context, args []string, stdout, stderr io.Write
 	}
 	sched.Run = func(pctx context.Context, k exporter.Key) exporter.Run {
 		return probeTarget(pctx, ctx, probeSetup{self: self, base: base, seq: &seq, sup: sup, target: byName[k.Target],
-			module: o.modules[k.Module], key: k, reportDir: o.reportDir, keep: o.keepReports, logf: logf})
+			module: o.modules[k.Module], pass: o.pass(), key: k, reportDir: o.reportDir, keep: o.keepReports, logf: logf})
 	}
 	srv := &http.Server{
 		Handler: (&exporter.Server{Targets: names, Modules: o.modules, Scheduler: sched, Metrics: metrics, Version: toolVersion(),
@@ -318,6 +341,7 @@ type probeSetup struct {
 	sup        *exporter.Supervisor[*exporterBrowser]
 	target     Target
 	module     exporter.Module
+	pass       []string
 	key        exporter.Key
 	reportDir  string
 	keep       int
@@ -356,7 +380,7 @@ func probeTarget(ctx, root context.Context, p probeSetup) (r exporter.Run) {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "r")
-	args := append(p.target.runArgs(out), p.module.RunArgs()...)
+	args := append(p.target.runArgs(out, p.pass...), p.module.RunArgs()...)
 	env := append(os.Environ(), envSharedBrowser+"="+b.socket, envSharedCA+"="+b.caDir, "TMPDIR="+tmp)
 	if _, err := runChild(ctx, p.self, args, env); err != nil {
 		p.logf("probe %s: %v", p.key.Target, err)

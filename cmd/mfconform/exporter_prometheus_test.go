@@ -250,7 +250,6 @@ func TestExporterPrometheus(t *testing.T) {
 	x := startExporter(t, `targets:
   - name: documented
     fixture: documented
-    args: [--reference-secret-from-env]
   - fixture: host-only
 min_interval: 0s
 `)
