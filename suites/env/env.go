@@ -1,8 +1,8 @@
 // Package env is what the specs' evidence gathering sees of a run: the
-// target deployment's addresses, the operator's secrets, the shared
-// browser, the Go HTTP client and the judging thresholds and timeouts. The
-// runner builds it once the servers and the browser are up; nothing here
-// judges.
+// target deployment's addresses, the operator's secrets, the run's
+// redaction set, the shared browser, the Go HTTP client and the judging
+// thresholds and timeouts. The runner builds it once the servers and the
+// browser are up; nothing here judges.
 package env
 
 import (
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // Shape says which parts of a JWT deployment a run checks.
@@ -163,6 +164,11 @@ type Env struct {
 	// Supabase is the Supabase-mode target; nil when that mode is not run.
 	Supabase *SupabaseTarget
 	Browser  *browser.Browser
+	// Known is the run's redaction set: a gather registers every secret
+	// and token it holds or learns (the operator's keys and passwords, a
+	// token the backend set, each one it mints) before anything that may
+	// quote it is stored; the judge cleans with the same set.
+	Known *redact.Set
 	// HTTP is the Go client for checks that need no browser: it dials
 	// through the run's host map and trusts the run's CA.
 	HTTP       *http.Client

@@ -19,15 +19,18 @@
 // Judging everything before Ginkgo runs a spec is what makes this one
 // place: the evidence is complete when gathering ends and judgments are
 // pure, so every outcome — blocking included — is known up front, in the
-// printed order, whatever order Ginkgo runs its tables in. Table then
-// hands each spec's settled outcome to Ginkgo (Give), the only place specs
-// touch Ginkgo's reporting.
+// printed order, whatever order Ginkgo runs its tables in. The runner
+// posts them on the run's Board; Table then hands each spec's settled
+// outcome to Ginkgo (Give), the only place specs touch Ginkgo's reporting,
+// scrubbed with the run's redaction set (Scrubbed: the redaction boundary).
 package judge
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/gomega"
@@ -242,13 +245,42 @@ func NoBundle() []string { return none }
 // Text is the spec's Ginkgo text, "ID: title".
 func (c Check[R]) Text() string { return string(c.ID) + ": " + c.Title }
 
+// Board is where a run's settled verdicts wait for its specs: a value the
+// runner makes for each run, with the run's redaction set. The runner
+// posts the verdicts once the evidence is judged (Post), before Ginkgo runs
+// a spec; each spec of the tables registered with the board (Table) takes
+// its own and hands it to Ginkgo scrubbed with that set (Give).
+type Board struct {
+	known    *redact.Set
+	mu       sync.Mutex
+	verdicts Verdicts
+}
+
+// NewBoard returns an empty board for a run whose redaction set is known.
+func NewBoard(known *redact.Set) *Board { return &Board{known: known, verdicts: Verdicts{}} }
+
+// Post adds settled verdicts (one mode's, or every mode's) to the board.
+func (b *Board) Post(v Verdicts) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	maps.Copy(b.verdicts, v)
+}
+
+// Verdict returns spec id's verdict, if one was posted.
+func (b *Board) Verdict(id result.SpecID) (Verdict, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.verdicts[id]
+	return v, ok
+}
+
 // Table registers a mode's checks as one Ginkgo table per area, labelled
-// mode:<mode> and area:<area>; each entry hands Ginkgo its check's settled
-// outcome from the verdicts current returns (set by the mode's gather,
-// which calls Resolve, before the specs run). The checks must be valid
-// (Validate): an invalid declaration is a programming error, which the
-// modes' tests catch before a binary is built.
-func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool {
+// mode:<mode> and area:<area> (Labels); each entry hands Ginkgo its
+// check's settled outcome from the board (posted by the runner, which
+// judged the run with Resolve, before the specs run). The checks must be
+// valid (Validate): an invalid declaration is a programming error, which
+// the modes' tests catch before a binary is built.
+func Table[R any](mode string, checks []Check[R], board *Board) {
 	if err := Validate(checks); err != nil {
 		panic("judge: " + mode + ": " + err.Error())
 	}
@@ -262,20 +294,30 @@ func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool 
 		var entries []TableEntry
 		for _, c := range checks {
 			if c.Area == area {
-				entries = append(entries, Entry(c.Text(), c, Label("area:"+area)))
+				entries = append(entries, Entry(c.Text(), c, Label(areaLabel(area))))
 			}
 		}
-		DescribeTable(mode+" "+area, Label("mode:"+mode), func(c Check[R]) {
-			v, ok := current()[c.ID]
+		DescribeTable(mode+" "+area, Label(modeLabel(mode)), func(c Check[R]) {
+			v, ok := board.Verdict(c.ID)
 			if !ok {
 				Fail(string(c.ID) + " has no verdict: the run's evidence was not judged for it (a fault in mfconform)")
 			}
 			AddReportEntry(EntryJudgeTime, v.Took, ReportEntryVisibilityNever)
 			AddReportEntry(EntryBundles, c.Bundles, ReportEntryVisibilityNever)
-			Give(v.Outcome)
+			Give(v.Outcome, board.known)
 		}, entries)
 	}
-	return true
+}
+
+// modeLabel and areaLabel are the Ginkgo labels of a mode's and an
+// area's specs (a label filter selects on them).
+func modeLabel(mode string) string { return "mode:" + mode }
+func areaLabel(area string) string { return "area:" + area }
+
+// Labels are the labels a check of mode carries in Ginkgo's tree
+// (Table): its mode's, then its area's.
+func (c Check[R]) Labels(mode string) []string {
+	return []string{modeLabel(mode), areaLabel(c.Area)}
 }
 
 // Give hands an outcome to Ginkgo: evidence and findings become report
@@ -283,9 +325,9 @@ func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool 
 // failing finding fails the spec with the rendered diagnostics as the
 // message, and an unjudged outcome skips it with its reason (the runner
 // reads the kind back: a skip is never a pass).
-func Give(o Outcome) {
+func Give(o Outcome, known *redact.Set) {
 	GinkgoHelper()
-	o = Scrubbed(o)
+	o = Scrubbed(o, known)
 	for _, e := range o.Evidence {
 		AddReportEntry(EntryEvidence, e, ReportEntryVisibilityNever)
 	}
@@ -307,37 +349,38 @@ func Give(o Outcome) {
 }
 
 // scrubText makes target text safe to keep: the run's known secrets and
-// tokens replaced (redact.Known, before anything is cut, so no part of a
-// secret survives), cut to result.MaxText, control characters and line
-// breaks escaped (result.CleanLine: target text never starts a line, where
-// a CI runner would obey it as a workflow command).
-func scrubText(s string) string {
-	return result.CleanLine(result.Cut(redact.Known.Clean(s), result.MaxText))
+// tokens replaced (known, before anything is cut, so no part of a secret
+// survives), cut to result.MaxText, control characters and line breaks
+// escaped (result.CleanLine: target text never starts a line, where a CI
+// runner would obey it as a workflow command).
+func scrubText(s string, known *redact.Set) string {
+	return result.CleanLine(result.Cut(known.Clean(s), result.MaxText))
 }
 
 // Scrubbed is the outcome as it may be stored: every finding, piece of
-// evidence and reason passed through the run's redaction and the control
-// character cleaner — the one boundary target text crosses on its way to
-// Ginkgo, the console and the reports.
-func Scrubbed(o Outcome) Outcome {
+// evidence and reason passed through the run's redaction set known and
+// the control character cleaner — the one boundary target text crosses on
+// its way to Ginkgo, the console and the reports.
+func Scrubbed(o Outcome, known *redact.Set) Outcome {
+	scrub := func(s string) string { return scrubText(s, known) }
 	out := Outcome{Unjudged: o.Unjudged}
 	for _, d := range o.Findings {
-		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
+		d.Expected, d.Observed = scrub(d.Expected), scrub(d.Observed)
 		// A specific cause or fix may quote what the run met (a URL the
 		// run was given, with its password): the run's secrets go.
-		d.Cause, d.Fix = redact.Known.Clean(d.Cause), redact.Known.Clean(d.Fix)
+		d.Cause, d.Fix = known.Clean(d.Cause), known.Clean(d.Fix)
 		out.Findings = append(out.Findings, d)
 	}
 	for _, e := range o.Evidence {
-		out.Evidence = append(out.Evidence, result.Named{Name: e.Name, Value: result.Scrub(e.Value, scrubText)})
+		out.Evidence = append(out.Evidence, result.Named{Name: e.Name, Value: result.Scrub(e.Value, scrub)})
 	}
 	for _, s := range o.Shots {
-		s.Caption = scrubText(s.Caption)
+		s.Caption = scrub(s.Caption)
 		out.Shots = append(out.Shots, s)
 	}
 	if o.Unjudged != nil {
 		u := *o.Unjudged
-		u.Reason = scrubText(u.Reason)
+		u.Reason = scrub(u.Reason)
 		out.Unjudged = &u
 	}
 	return out

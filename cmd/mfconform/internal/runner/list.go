@@ -4,7 +4,10 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/mfconform/mfconform/suites/judge"
+	"github.com/mfconform/mfconform/suites/jwt"
 	"github.com/mfconform/mfconform/suites/result"
+	"github.com/mfconform/mfconform/suites/supabase"
 )
 
 // SpecInfo is one spec as listed by `mfconform specs`: with After, the
@@ -16,23 +19,29 @@ type SpecInfo struct {
 	After  []result.SpecID `json:"after,omitempty"`
 }
 
-// List returns every spec in declaration order, without running anything.
+// List returns every spec in declaration order, without running anything
+// and without Ginkgo: from the modes' declarations, the same ones
+// registerSpecs gives Ginkgo (text, labels: judge.Table).
 func List() []SpecInfo {
-	byID := map[result.SpecID]SpecInfo{}
-	after := prerequisites()
-	for _, r := range preview("").SpecReports {
-		if r.LeafNodeType == types.NodeTypeIt {
-			id, title := result.SplitText(r.LeafNodeText)
-			byID[id] = SpecInfo{ID: id, Title: title, Labels: r.Labels(), After: after[id]}
-		}
-	}
-	var out []SpecInfo
-	for _, id := range order() {
-		if s, ok := byID[id]; ok {
-			out = append(out, s)
-		}
+	return append(infos(ModeJWT, jwt.Checks()), infos(ModeSupabase, supabase.Checks())...)
+}
+
+// infos lists the checks of mode.
+func infos[R any](mode string, checks []judge.Check[R]) []SpecInfo {
+	out := make([]SpecInfo, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, SpecInfo{ID: c.ID, Title: c.Title, Labels: c.Labels(mode), After: c.After})
 	}
 	return out
+}
+
+// registerSpecs registers every mode's checks in Ginkgo's spec tree, each
+// spec reading its verdict from board. The tree is the process's and a
+// process runs one suite (the package doc), so Run calls this once, before
+// it asks Ginkgo which specs the run's filters select.
+func registerSpecs(board *judge.Board) {
+	judge.Table(ModeJWT, jwt.Checks(), board)
+	judge.Table(ModeSupabase, supabase.Checks(), board)
 }
 
 // selected returns the IDs of the specs the configuration's filters select,
