@@ -20,7 +20,7 @@
 // place: the evidence is complete when gathering ends and judgments are
 // pure, so every outcome — blocking included — is known up front, in the
 // printed order, whatever order Ginkgo runs its tables in. The runner
-// posts them on the run's Board; Table then hands each spec's settled
+// posts them on the Board; Table then hands each spec's settled
 // outcome to Ginkgo (Give), the only place specs touch Ginkgo's reporting,
 // scrubbed with the run's redaction set (Scrubbed: the redaction boundary).
 package judge
@@ -245,33 +245,39 @@ func NoBundle() []string { return none }
 // Text is the spec's Ginkgo text, "ID: title".
 func (c Check[R]) Text() string { return string(c.ID) + ": " + c.Title }
 
-// Board is where a run's settled verdicts wait for its specs: a value the
-// runner makes for each run, with the run's redaction set. The runner
-// posts the verdicts once the evidence is judged (Post), before Ginkgo runs
-// a spec; each spec of the tables registered with the board (Table) takes
-// its own and hands it to Ginkgo scrubbed with that set (Give).
+// Board is where a run's settled verdicts wait for the specs of the
+// tables registered with it (Table). It lives as long as Ginkgo's spec
+// tree, whose specs read it; it holds nothing until the run posts its
+// verdicts with its redaction set (Post), once the evidence is judged and
+// before Ginkgo runs a spec. Each spec then takes its own verdict and
+// hands it to Ginkgo scrubbed with that set (Give). The zero Board is
+// empty and ready to use.
 type Board struct {
-	known    *redact.Set
 	mu       sync.Mutex
 	verdicts Verdicts
+	known    *redact.Set
 }
 
-// NewBoard returns an empty board for a run whose redaction set is known.
-func NewBoard(known *redact.Set) *Board { return &Board{known: known, verdicts: Verdicts{}} }
-
-// Post adds settled verdicts (one mode's, or every mode's) to the board.
-func (b *Board) Post(v Verdicts) {
+// Post puts a run's settled verdicts on the board, with the run's
+// redaction set known, which every outcome is scrubbed with on its way to
+// Ginkgo.
+func (b *Board) Post(v Verdicts, known *redact.Set) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.verdicts == nil {
+		b.verdicts = Verdicts{}
+	}
 	maps.Copy(b.verdicts, v)
+	b.known = known
 }
 
-// Verdict returns spec id's verdict, if one was posted.
-func (b *Board) Verdict(id result.SpecID) (Verdict, bool) {
+// Verdict returns spec id's verdict, if one was posted, and the redaction
+// set of the run that posted it.
+func (b *Board) Verdict(id result.SpecID) (Verdict, *redact.Set, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	v, ok := b.verdicts[id]
-	return v, ok
+	return v, b.known, ok
 }
 
 // Table registers a mode's checks as one Ginkgo table per area, labelled
@@ -298,13 +304,13 @@ func Table[R any](mode string, checks []Check[R], board *Board) {
 			}
 		}
 		DescribeTable(mode+" "+area, Label(modeLabel(mode)), func(c Check[R]) {
-			v, ok := board.Verdict(c.ID)
+			v, known, ok := board.Verdict(c.ID)
 			if !ok {
 				Fail(string(c.ID) + " has no verdict: the run's evidence was not judged for it (a fault in mfconform)")
 			}
 			AddReportEntry(EntryJudgeTime, v.Took, ReportEntryVisibilityNever)
 			AddReportEntry(EntryBundles, c.Bundles, ReportEntryVisibilityNever)
-			Give(v.Outcome, board.known)
+			Give(v.Outcome, known)
 		}, entries)
 	}
 }

@@ -261,9 +261,9 @@ func runBoundary(path string) error {
 			return o
 		}},
 	)
-	board := NewBoard(boundarySet())
+	board := &Board{}
 	Table("boundary", checks, board)
-	board.Post(Resolve(checks, quoting, nil))
+	board.Post(Resolve(checks, quoting, nil), boundarySet())
 	var rep types.Report
 	ReportAfterSuite("boundary report", func(r Report) { rep = r })
 	gomega.RegisterFailHandler(Fail)

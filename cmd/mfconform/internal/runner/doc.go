@@ -8,20 +8,21 @@
 // Ginkgo is the spec runner, and one Ginkgo run per process is Ginkgo's
 // model: its spec tree is the process's, RunSpecs runs it once (a second
 // call prints "Rerunning Suite" and exits) and a binary may hold one
-// BeforeSuite. So Run registers the modes' checks in that tree
-// (registerSpecs) and runs them once, and anything that needs more runs —
-// a batch (run --targets), a service that probes deployments again and
-// again — starts each run as its own `mfconform run` process and reads the
-// report.json it writes, as orchestrators run the Kubernetes e2e binary
+// BeforeSuite. So the runner registers the modes' checks in that tree once
+// per process (suite), Run runs them once, and anything that needs more
+// runs — a batch (run --targets), a service that probes deployments again
+// and again — starts each run as its own `mfconform run` process and reads
+// the report.json it writes, as orchestrators run the Kubernetes e2e binary
 // and read its JUnit. A process also keeps what goes wrong in one run (a
-// crash, a hung browser step, a leaked goroutine) out of the next. What
-// the model does not force stays out of package state: each run's
-// redaction set, environment and verdicts are values Run makes and passes
-// to the evidence gathers (env.Env) and to the specs (judge.Board). The
-// runs of a batch share one Chromium rather than each starting its own:
-// the batch launches it with --remote-debugging-pipe (it has no TCP port),
-// and a relay in the batch's process serves that pipe on a Unix socket
-// (mode 0600, in the batch's 0700 folder) to peers of the same user only
+// crash, a hung browser step, a leaked goroutine) out of the next. What the
+// model does not force stays out of package state: each run's redaction
+// set, environment and verdicts are values Run makes and passes to the
+// evidence gathers (env.Env) and to the specs (posted on the judge.Board
+// the tree's specs read, which lives as long as the tree). The runs of a
+// batch share one Chromium rather than each starting its own: the batch
+// launches it with --remote-debugging-pipe (it has no TCP port), and a
+// relay in the batch's process serves that pipe on a Unix socket (mode
+// 0600, in the batch's 0700 folder) to peers of the same user only
 // (SO_PEERCRED), giving each run the browser contexts it made and nothing
 // of another's (harness/browser relay); a run attaches through it
 // (Config.SharedBrowser) instead of launching.
@@ -34,8 +35,8 @@
 // handler of its own whenever it runs or previews specs (it cannot be
 // turned off); it sees the same signal, marks the specs interrupted and
 // runs their cleanups, and Run folds it into the run's one context
-// (BeforeSuite) and relies on it for nothing else. Every resource's
-// cleanup is registered where it is born, so a run or batch interrupted at
-// any point leaves no Chromium and no temporary folder behind
+// (BeforeSuite) and relies on it for nothing else. Every resource's cleanup
+// is registered where it is born, so a run or batch interrupted at any
+// point leaves no Chromium and no temporary folder behind
 // (TestRunInterruptedLeavesNothingBehind, TestTargetsBatchInterrupted).
 package runner

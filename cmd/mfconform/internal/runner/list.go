@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"sync"
+
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -20,8 +22,8 @@ type SpecInfo struct {
 }
 
 // List returns every spec in declaration order, without running anything
-// and without Ginkgo: from the modes' declarations, the same ones
-// registerSpecs gives Ginkgo (text, labels: judge.Table).
+// and without Ginkgo: from the modes' declarations, the same ones suite
+// gives Ginkgo (text, labels: judge.Table).
 func List() []SpecInfo {
 	return append(infos(ModeJWT, jwt.Checks()), infos(ModeSupabase, supabase.Checks())...)
 }
@@ -35,18 +37,23 @@ func infos[R any](mode string, checks []judge.Check[R]) []SpecInfo {
 	return out
 }
 
-// registerSpecs registers every mode's checks in Ginkgo's spec tree, each
-// spec reading its verdict from board. The tree is the process's and a
-// process runs one suite (the package doc), so Run calls this once, before
-// it asks Ginkgo which specs the run's filters select.
-func registerSpecs(board *judge.Board) {
+// suite registers every mode's checks in Ginkgo's spec tree, once per
+// process and before anything asks Ginkgo which specs a filter selects,
+// and returns the board the specs read their verdicts from. Ginkgo's tree
+// is the process's (the package doc says why), so the board that feeds it
+// is too — the one package-level value of a run, holding nothing until
+// Run posts the run's verdicts and redaction set.
+var suite = sync.OnceValue(func() *judge.Board {
+	board := &judge.Board{}
 	judge.Table(ModeJWT, jwt.Checks(), board)
 	judge.Table(ModeSupabase, supabase.Checks(), board)
-}
+	return board
+})
 
 // selected returns the IDs of the specs the configuration's filters select,
 // without running anything.
 func selected(cfg Config) []result.SpecID {
+	suite()
 	var ids []result.SpecID
 	for _, r := range preview(cfg.labelFilter(), cfg.Focus...).SpecReports {
 		if r.LeafNodeType == types.NodeTypeIt && r.State != types.SpecStateSkipped {

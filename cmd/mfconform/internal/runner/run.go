@@ -52,8 +52,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return finish(cfg, known, rep, err)
 	}
-	board := judge.NewBoard(known)
-	registerSpecs(board)
+	board := suite()
 	chosen := selected(cfg)
 	if len(chosen) == 0 {
 		return finish(cfg, known, rep, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter))
@@ -82,7 +81,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}
 		g := gatherEvidence(gctx, cfg, e, chosen)
 		rep.Bundles, rep.Target.Stacks = g.bundles, g.stacks
-		board.Post(g.verdicts)
+		board.Post(g.verdicts, known)
 		if e != nil && e.Browser != nil {
 			// The evidence is in and no spec uses the browser: it closes
 			// while the specs judge; its cleanup waits for that close.
