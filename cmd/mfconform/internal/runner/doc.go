@@ -31,12 +31,13 @@
 // (cmd/mfconform/main.go, signal.NotifyContext). It is the ctx of Run and
 // of a batch, and every step under them stops on it: the browser launch,
 // each evidence bundle, a batch's runs (sent SIGINT, so each writes its
-// report and cleans up as a run started by hand does). Ginkgo installs a
-// handler of its own whenever it runs or previews specs (it cannot be
-// turned off); it sees the same signal, marks the specs interrupted and
-// runs their cleanups, and Run folds it into the run's one context
-// (BeforeSuite) and relies on it for nothing else. Every resource's cleanup
-// is registered where it is born, so a run or batch interrupted at any
-// point leaves no Chromium and no temporary folder behind
+// report and cleans up as a run started by hand does; a Ctrl-C at a
+// terminal also reaches them directly, for they share the batch's process
+// group). Ginkgo installs a handler of its own whenever it runs or previews
+// specs (it cannot be turned off); it sees the same signal, marks the specs
+// interrupted and runs their cleanups, and Run folds it into the run's one
+// context (BeforeSuite) and relies on it for nothing else. Every resource's
+// cleanup is registered where it is born, so a run or batch interrupted at
+// any point leaves no Chromium and no temporary folder behind
 // (TestRunInterruptedLeavesNothingBehind, TestTargetsBatchInterrupted).
 package runner
