@@ -75,11 +75,11 @@ image: bundles
 	$(if $(IMAGE),IMAGE=$(IMAGE)) VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image.sh build $(BASE)
 
 ## image-test: build a Debian base with debootstrap (cached in .cache/image), the image on it, and run
-## the default job and a run by URL inside it (cmd/shiptest TestImage; skipped where images cannot run;
+## the default job and a run by URL inside it (TestImage in scripts/; skipped where images cannot run;
 ## MFCONFORM_IMAGE_TEST=require makes that a failure)
 image-test: bundles
 	MFCONFORM_IMAGE_TEST=$${MFCONFORM_IMAGE_TEST:-1} VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) \
-		$(GO) test -count=1 -timeout 60m -v -run '^TestImage$$' ./cmd/shiptest
+		$(GO) test -count=1 -timeout 60m -v -run '^TestImage$$' ./scripts
 
 ## run: the main job — both modes against the embedded reference deployment; reports in reports/out
 run: deps build

@@ -18,15 +18,7 @@ import (
 // verdict banner reads right, the failed card and its fix are visible, the
 // state filter hides the card, and the page is captured as a screenshot.
 func TestHTMLLive(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
-	// A short directory: Chromium's socket path must fit in 108 bytes.
-	dir, err := os.MkdirTemp("/tmp", "mfh")
-	if err != nil {
-		t.Fatalf("MkdirTemp() error = %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := t.TempDir()
 
 	r := &result.Report{
 		SchemaVersion: result.SchemaVersion, Tool: "mfconform", Version: "v0.0.0-live",
@@ -48,16 +40,7 @@ func TestHTMLLive(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: filepath.Join(dir, "b"), StartTimeout: 15 * time.Second})
-	if err != nil {
-		t.Fatalf("browser.Launch() error = %v", err)
-	}
-	t.Cleanup(func() {
-		if err := b.Close(); err != nil {
-			t.Errorf("Browser.Close() error = %v", err)
-		}
-	})
-	s, err := b.NewSession(ctx, browser.SessionOptions{})
+	s, err := shared.Browser(t).NewSession(ctx, browser.SessionOptions{})
 	if err != nil {
 		t.Fatalf("NewSession() error = %v", err)
 	}

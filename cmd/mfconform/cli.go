@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
-	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -96,10 +95,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return code
 	}
-	// The run's redactor knows the passwords of the URLs it was given.
+	// A run's errors come through its redaction set (runner.Run,
+	// runner.ReportError): they show no password of a URL it was given.
 	// Every line of the error starts with "mfconform: ", so nothing an
 	// error quotes (a target's answer) can start a line a CI runner obeys.
-	for _, line := range strings.Split(result.Clean(redact.Known.Clean(err.Error())), "\n") {
+	for _, line := range strings.Split(result.Clean(err.Error()), "\n") {
 		fmt.Fprintf(stderr, "mfconform: %s\n", line)
 	}
 	if errors.Is(err, errUsage) {

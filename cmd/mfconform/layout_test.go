@@ -19,7 +19,8 @@ const module = "github.com/mfconform/mfconform/"
 // layoutRules say what each folder may import of mfconform's own
 // packages, so imports point one way — cmd → {fixtures, reports} → suites
 // → harness — and a folder's name says what lives there. A package matches
-// the longest prefix listed.
+// the longest prefix listed. CONTRIBUTING.md's layout table says the same
+// in prose.
 var layoutRules = []struct {
 	prefix  string
 	mayUse  []string // prefixes of the packages it may import
@@ -34,6 +35,7 @@ var layoutRules = []struct {
 	{"fixtures", []string{"harness/", "suites/diag", "suites/result"}, "fixtures describe deployments: profiles and expected codes, by spec ID"},
 	{"cmd/", []string{"cmd/", "fixtures", "reports", "suites/", "harness/", "."}, "cmd wires everything"},
 	{".", nil, "the module root only embeds the pinned npm manifests (package.json, package-lock.json)"},
+	{"scripts", nil, "scripts holds the tests of the shipped artefacts beside the scripts that make them; they run scripts and binaries as a user would"},
 }
 
 // TestImportsPointOneWay fails when a package imports a package of

@@ -142,8 +142,9 @@ func TestURLPasswordAtTheBoundary(t *testing.T) {
 	const pw = "boundary-Pw9Kd2Lq7Zx"
 	raw := "https://frank:" + pw + "@login.boundary.test:8443/login"
 	odd := "https://gina:pct%40" + pw + "@app.boundary.test/%zz" // does not parse
+	known := &redact.Set{}
 	for _, u := range []string{raw, odd} {
-		redact.Known.AddURL(u)
+		known.AddURL(u)
 	}
 	parsed, _ := url.Parse(raw)
 	quotes := []string{raw, parsed.String(), odd, "pct@" + pw, pw, "frank:" + pw, "Get \"" + raw + "\": refused"}
@@ -156,7 +157,7 @@ func TestURLPasswordAtTheBoundary(t *testing.T) {
 			Unjudged: &result.Unjudged{Kind: result.StateNotJudged, Reason: text}}
 		o.Show("url", raw)
 		o.Show("nested", map[string]any{"urls": quotes, raw: text})
-		o = judge.Scrubbed(o)
+		o = judge.Scrubbed(o, known)
 		s := o.Spec(result.SpecID(fmt.Sprintf("X-%03d", i)))
 		s.Title, s.Labels, s.State, s.Evidence = "t", []string{"mode:jwt", "area:x"}, states[i%len(states)], o.Evidence
 		s.Failure = strings.Join(func() []string {

@@ -8,14 +8,12 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
-	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -32,30 +30,10 @@ document.cookie = "gone=; Path=/; Max-Age=0";
 // never the value — across navigations, and the page's own writes still
 // take effect; a session without the option records nothing.
 func TestCookieWritesLive(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
-	ca, err := pki.New([]string{"*.acme.test"})
-	if err != nil {
-		t.Fatalf("pki.New() error = %v", err)
-	}
-	port := serveWriter(t, ca)
-	var hosts hostmap.Map
-	if err := hosts.Add("*.acme.test", "127.0.0.1"); err != nil {
-		t.Fatalf("Add() error = %v", err)
-	}
-	dir, err := os.MkdirTemp("/tmp", "mfw")
-	if err != nil {
-		t.Fatalf("MkdirTemp() error = %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	port := serveWriter(t, shared.CA(t))
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: dir, ResolverRules: hosts.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash}, StartTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatalf("Launch() error = %v", err)
-	}
-	t.Cleanup(func() { b.Close() })
 	origin := "https://app.acme.test:" + strconv.Itoa(port)
 
 	t.Run("recorded", func(t *testing.T) {

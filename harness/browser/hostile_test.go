@@ -9,13 +9,11 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
-	"github.com/mfconform/mfconform/harness/hostmap"
 	"github.com/mfconform/mfconform/harness/pki"
 )
 
@@ -39,30 +37,10 @@ var hostilePages = map[string]string{
 // (nor the page's globals), and a step that runs out of time says
 // "deadline exceeded".
 func TestSessionHostilePages(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
-	ca, err := pki.New([]string{"*.hostile.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := serveHostile(t, ca)
-	var hosts hostmap.Map
-	if err := hosts.Add("*.hostile.test", "127.0.0.1"); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("/tmp", "mfh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	port := serveHostile(t, shared.CA(t))
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: dir, ResolverRules: hosts.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash}, StartTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatalf("Launch() error = %v", err)
-	}
-	defer b.Close()
 	s, err := b.NewSession(ctx, browser.SessionOptions{})
 	if err != nil {
 		t.Fatalf("NewSession() error = %v", err)

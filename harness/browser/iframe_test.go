@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/mfconform/mfconform/harness/browser"
-	"github.com/mfconform/mfconform/harness/hostmap"
-	"github.com/mfconform/mfconform/harness/pki"
 )
 
 // TestCrossSiteIframeVerdicts loads a page of other.test that embeds
@@ -24,17 +22,11 @@ import (
 // the page's session (Session.WaitRequest), as the cross-site specs need.
 // MFCONFORM_IFRAME_ROUNDS sets the number of loads (30).
 func TestCrossSiteIframeVerdicts(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v", err)
-	}
 	rounds := 30
 	if n, err := strconv.Atoi(os.Getenv("MFCONFORM_IFRAME_ROUNDS")); err == nil && n > 0 {
 		rounds = n
 	}
-	ca, err := pki.New([]string{"*.acme.test", "*.other.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := shared.CA(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,24 +50,9 @@ func TestCrossSiteIframeVerdicts(t *testing.T) {
 	go srv.Serve(tls.NewListener(ln, ca.ServerTLS()))
 	t.Cleanup(func() { srv.Close() })
 
-	var hosts hostmap.Map
-	for _, h := range []string{"*.acme.test", "*.other.test"} {
-		if err := hosts.Add(h, "127.0.0.1"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dir, err := os.MkdirTemp("/tmp", "mfi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Duration(rounds)*2*time.Second+30*time.Second)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: dir, ResolverRules: hosts.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash}})
-	if err != nil {
-		t.Fatalf("Launch() = %v", err)
-	}
-	defer b.Close()
 	s, err := b.NewSession(ctx, browser.SessionOptions{})
 	if err != nil {
 		t.Fatalf("NewSession() = %v", err)

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/harness/hostmap"
-	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/harness/ssrserver"
 	"github.com/mfconform/mfconform/harness/supabaseref"
 )
@@ -46,9 +44,6 @@ type appResult struct {
 // through a client without the Domain leaving the cookies behind; a client
 // built with the custom domain writing another cookie name.
 func TestAppLive(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
 	bundle, err := clientsite.FindBundle()
 	if err != nil {
 		t.Fatalf("FindBundle() error = %v", err)
@@ -60,10 +55,7 @@ func TestAppLive(t *testing.T) {
 	proj := supabaseref.DefaultProfile()
 	proj.CustomDomain = liveCustomHost
 	hosts := []string{liveAppHost, liveServerHost, liveCustomHost, proj.Host()}
-	ca, err := pki.New(hosts)
-	if err != nil {
-		t.Fatalf("pki.New() error = %v", err)
-	}
+	ca := shared.CA(t)
 	dep, err := supabaseref.Start(proj, ca)
 	if err != nil {
 		t.Fatalf("supabaseref.Start() error = %v", err)
@@ -84,18 +76,9 @@ func TestAppLive(t *testing.T) {
 	}
 	t.Cleanup(func() { srv.Close() })
 
-	dir, err := os.MkdirTemp("/tmp", "mfa")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: dir, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash}, StartTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatalf("Launch() error = %v", err)
-	}
-	t.Cleanup(func() { b.Close() })
 
 	key := "sb-" + proj.Ref + "-auth-token"
 	tests := []struct {
@@ -202,19 +185,13 @@ func TestAppLive(t *testing.T) {
 // TestAppSignInPageLive drives the app's own sign-in page as a login_script
 // would: fill, click, land on the dashboard, sign out there.
 func TestAppSignInPageLive(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
 	bundle, _ := clientsite.FindBundle()
 	ssr, err := clientsite.FindSSRBundle()
 	if err != nil {
 		t.Fatalf("FindSSRBundle() error = %v", err)
 	}
 	proj := supabaseref.DefaultProfile()
-	ca, err := pki.New([]string{liveAppHost, proj.Host()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := shared.CA(t)
 	dep, err := supabaseref.Start(proj, ca)
 	if err != nil {
 		t.Fatal(err)
@@ -226,19 +203,9 @@ func TestAppSignInPageLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { site.Close() })
-	var hm hostmap.Map
-	for _, h := range []string{liveAppHost, proj.Host()} {
-		_ = hm.Add(h, "127.0.0.1")
-	}
-	dir, _ := os.MkdirTemp("/tmp", "mfl")
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{Dir: dir, ResolverRules: hm.ChromiumRules(), TrustSPKI: []string{ca.LeafSPKIHash}, StartTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
 	s, err := b.NewSession(ctx, browser.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)

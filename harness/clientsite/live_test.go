@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,34 +26,10 @@ const (
 // fake auth API that allows cross-origin requests, and against one that
 // does not.
 func TestDriverLive(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Fatalf("this test needs a real Chromium: %v (make test installs it)", err)
-	}
-	site, ca, hosts := startSite(t)
-
-	// A short directory: Chromium's socket path must fit in 108 bytes.
-	dir, err := os.MkdirTemp("/tmp", "mfc")
-	if err != nil {
-		t.Fatalf("MkdirTemp() error = %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-
+	site, ca, _ := startSite(t)
+	b := shared.Browser(t)
 	ctx, cancel := context.WithTimeout(t.Context(), liveDeadline)
 	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{
-		Dir:           dir,
-		ResolverRules: hosts.ChromiumRules(),
-		TrustSPKI:     []string{ca.LeafSPKIHash},
-		StartTimeout:  20 * time.Second,
-	})
-	if err != nil {
-		t.Fatalf("Launch() error = %v", err)
-	}
-	t.Cleanup(func() {
-		if err := b.Close(); err != nil {
-			t.Errorf("Browser.Close() error = %v", err)
-		}
-	})
 
 	// open gives each subtest a fresh session on the page.
 	open := func(t *testing.T) *browser.Session {

@@ -23,17 +23,15 @@ const (
 )
 
 // startSite starts the client site for appHost with the checkout's bundle;
-// the certificate and the host map also cover the other test hosts.
+// the certificate (the shared browser's: browsertest) and the host map also
+// cover the other test hosts.
 func startSite(t *testing.T) (*clientsite.Site, *pki.Authority, *hostmap.Map) {
 	t.Helper()
 	bundle, err := clientsite.FindBundle()
 	if err != nil {
 		t.Fatalf("FindBundle() error = %v", err)
 	}
-	ca, err := pki.New([]string{appHost, apiHost, noCORSHost})
-	if err != nil {
-		t.Fatalf("pki.New() error = %v", err)
-	}
+	ca := shared.CA(t)
 	site, err := clientsite.Start(appHost, bundle, ca)
 	if err != nil {
 		t.Fatalf("Start() error = %v", err)

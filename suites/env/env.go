@@ -1,8 +1,8 @@
 // Package env is what the specs' evidence gathering sees of a run: the
-// target deployment's addresses, the operator's secrets, the shared
-// browser, the Go HTTP client and the judging thresholds and timeouts. The
-// runner builds it once the servers and the browser are up; nothing here
-// judges.
+// target deployment's addresses, the operator's secrets, the run's
+// redaction set, the shared browser, the Go HTTP client and the judging
+// thresholds and timeouts. The runner builds it once the servers and the
+// browser are up; nothing here judges.
 package env
 
 import (
@@ -12,6 +12,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/harness/egress"
 	"github.com/mfconform/mfconform/harness/hostmap"
+	"github.com/mfconform/mfconform/suites/redact"
 )
 
 // Shape says which parts of a JWT deployment a run checks.
@@ -196,6 +197,11 @@ type Env struct {
 	// Egress is the browser's only way out (harness/egress): what it
 	// refused is the run's observation, which the runner reports.
 	Egress *egress.Guard
+	// Known is the run's redaction set: a gather registers every secret
+	// and token it holds or learns (the operator's keys and passwords, a
+	// token the backend set, each one it mints) before anything that may
+	// quote it is stored; the judge cleans with the same set.
+	Known *redact.Set
 	// HTTP is the Go client for checks that need no browser: it dials
 	// through the run's host map and trusts the run's CA.
 	HTTP       *http.Client

@@ -26,8 +26,9 @@ type Progress func(waiting []string)
 
 // All runs the jobs concurrently, each bounded by timeout under ctx, and
 // returns their timings in job order. A job's error is recorded in its
-// Bundle; the job itself keeps what it needs to say more.
-func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...Job) []result.Bundle {
+// Bundle, cleaned with the run's redaction set known; the job itself keeps
+// what it needs to say more.
+func All(ctx context.Context, known *redact.Set, timeout time.Duration, progress Progress, jobs ...Job) []result.Bundle {
 	out := make([]result.Bundle, len(jobs))
 	var (
 		wg      sync.WaitGroup
@@ -66,7 +67,7 @@ func All(ctx context.Context, timeout time.Duration, progress Progress, jobs ...
 				// Through the run's redactor: an error may quote a URL
 				// the run was given, with its password; one line, for
 				// it may quote what a target sent.
-				b.Error = result.CleanLine(redact.Known.Clean(err.Error()))
+				b.Error = result.CleanLine(known.Clean(err.Error()))
 			}
 			mu.Lock()
 			out[i] = b

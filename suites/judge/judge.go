@@ -19,15 +19,18 @@
 // Judging everything before Ginkgo runs a spec is what makes this one
 // place: the evidence is complete when gathering ends and judgments are
 // pure, so every outcome — blocking included — is known up front, in the
-// printed order, whatever order Ginkgo runs its tables in. Table then
-// hands each spec's settled outcome to Ginkgo (Give), the only place specs
-// touch Ginkgo's reporting.
+// printed order, whatever order Ginkgo runs its tables in. The runner
+// posts them on the Board; Table then hands each spec's settled
+// outcome to Ginkgo (Give), the only place specs touch Ginkgo's reporting,
+// scrubbed with the run's redaction set (Scrubbed: the redaction boundary).
 package judge
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	"github.com/onsi/gomega"
@@ -242,13 +245,48 @@ func NoBundle() []string { return none }
 // Text is the spec's Ginkgo text, "ID: title".
 func (c Check[R]) Text() string { return string(c.ID) + ": " + c.Title }
 
+// Board is where a run's settled verdicts wait for the specs of the
+// tables registered with it (Table). It lives as long as Ginkgo's spec
+// tree, whose specs read it; it holds nothing until the run posts its
+// verdicts with its redaction set (Post), once the evidence is judged and
+// before Ginkgo runs a spec. Each spec then takes its own verdict and
+// hands it to Ginkgo scrubbed with that set (Give). The zero Board is
+// empty and ready to use.
+type Board struct {
+	mu       sync.Mutex
+	verdicts Verdicts
+	known    *redact.Set
+}
+
+// Post puts a run's settled verdicts on the board, with the run's
+// redaction set known, which every outcome is scrubbed with on its way to
+// Ginkgo.
+func (b *Board) Post(v Verdicts, known *redact.Set) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.verdicts == nil {
+		b.verdicts = Verdicts{}
+	}
+	maps.Copy(b.verdicts, v)
+	b.known = known
+}
+
+// Verdict returns spec id's verdict, if one was posted, and the redaction
+// set of the run that posted it.
+func (b *Board) Verdict(id result.SpecID) (Verdict, *redact.Set, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.verdicts[id]
+	return v, b.known, ok
+}
+
 // Table registers a mode's checks as one Ginkgo table per area, labelled
-// mode:<mode> and area:<area>; each entry hands Ginkgo its check's settled
-// outcome from the verdicts current returns (set by the mode's gather,
-// which calls Resolve, before the specs run). The checks must be valid
-// (Validate): an invalid declaration is a programming error, which the
-// modes' tests catch before a binary is built.
-func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool {
+// mode:<mode> and area:<area> (Labels); each entry hands Ginkgo its
+// check's settled outcome from the board (posted by the runner, which
+// judged the run with Resolve, before the specs run). The checks must be
+// valid (Validate): an invalid declaration is a programming error, which
+// the modes' tests catch before a binary is built.
+func Table[R any](mode string, checks []Check[R], board *Board) {
 	if err := Validate(checks); err != nil {
 		panic("judge: " + mode + ": " + err.Error())
 	}
@@ -262,20 +300,30 @@ func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool 
 		var entries []TableEntry
 		for _, c := range checks {
 			if c.Area == area {
-				entries = append(entries, Entry(c.Text(), c, Label("area:"+area)))
+				entries = append(entries, Entry(c.Text(), c, Label(areaLabel(area))))
 			}
 		}
-		DescribeTable(mode+" "+area, Label("mode:"+mode), func(c Check[R]) {
-			v, ok := current()[c.ID]
+		DescribeTable(mode+" "+area, Label(modeLabel(mode)), func(c Check[R]) {
+			v, known, ok := board.Verdict(c.ID)
 			if !ok {
 				Fail(string(c.ID) + " has no verdict: the run's evidence was not judged for it (a fault in mfconform)")
 			}
 			AddReportEntry(EntryJudgeTime, v.Took, ReportEntryVisibilityNever)
 			AddReportEntry(EntryBundles, c.Bundles, ReportEntryVisibilityNever)
-			Give(v.Outcome)
+			Give(v.Outcome, known)
 		}, entries)
 	}
-	return true
+}
+
+// modeLabel and areaLabel are the Ginkgo labels of a mode's and an
+// area's specs (a label filter selects on them).
+func modeLabel(mode string) string { return "mode:" + mode }
+func areaLabel(area string) string { return "area:" + area }
+
+// Labels are the labels a check of mode carries in Ginkgo's tree
+// (Table): its mode's, then its area's.
+func (c Check[R]) Labels(mode string) []string {
+	return []string{modeLabel(mode), areaLabel(c.Area)}
 }
 
 // Give hands an outcome to Ginkgo: evidence and findings become report
@@ -283,9 +331,9 @@ func Table[R any](mode string, checks []Check[R], current func() Verdicts) bool 
 // failing finding fails the spec with the rendered diagnostics as the
 // message, and an unjudged outcome skips it with its reason (the runner
 // reads the kind back: a skip is never a pass).
-func Give(o Outcome) {
+func Give(o Outcome, known *redact.Set) {
 	GinkgoHelper()
-	o = Scrubbed(o)
+	o = Scrubbed(o, known)
 	for _, e := range o.Evidence {
 		AddReportEntry(EntryEvidence, e, ReportEntryVisibilityNever)
 	}
@@ -307,46 +355,47 @@ func Give(o Outcome) {
 }
 
 // scrubText makes target text safe to keep: the run's known secrets and
-// tokens replaced (redact.Known, before anything is cut, so no part of a
-// secret survives), cut to result.MaxText, control characters and line
-// breaks escaped (result.CleanLine: target text never starts a line, where
-// a CI runner would obey it as a workflow command).
-func scrubText(s string) string {
-	return result.CleanLine(result.Cut(redact.Known.Clean(s), result.MaxText))
+// tokens replaced (known, before anything is cut, so no part of a secret
+// survives), cut to result.MaxText, control characters and line breaks
+// escaped (result.CleanLine: target text never starts a line, where a CI
+// runner would obey it as a workflow command).
+func scrubText(s string, known *redact.Set) string {
+	return result.CleanLine(result.Cut(known.Clean(s), result.MaxText))
 }
 
 // Scrubbed is the outcome as it may be stored: every finding, piece of
-// evidence and reason passed through the run's redaction and the control
-// character cleaner — the one boundary target text crosses on its way to
-// Ginkgo, the console and the reports.
-func Scrubbed(o Outcome) Outcome {
+// evidence and reason passed through the run's redaction set known and
+// the control character cleaner — the one boundary target text crosses on
+// its way to Ginkgo, the console and the reports.
+func Scrubbed(o Outcome, known *redact.Set) Outcome {
+	scrub := func(s string) string { return scrubText(s, known) }
 	out := Outcome{Unjudged: o.Unjudged}
 	for _, d := range o.Findings {
-		d.Expected, d.Observed = scrubText(d.Expected), scrubText(d.Observed)
+		d.Expected, d.Observed = scrub(d.Expected), scrub(d.Observed)
 		// A specific cause, its proof, a hypothesis or a fix may quote
 		// what the run met (a URL the run was given, with its password, a
 		// name the target sent): the run's secrets go, and none of it may
 		// start a line. A fix keeps its line breaks (a code snippet).
-		d.Cause, d.ProvenBy = scrubText(d.Cause), scrubText(d.ProvenBy)
+		d.Cause, d.ProvenBy = scrub(d.Cause), scrub(d.ProvenBy)
 		hs := make([]diag.Hypothesis, len(d.Hypotheses))
 		for i, h := range d.Hypotheses {
-			h.Cause, h.Tell = scrubText(h.Cause), scrubText(h.Tell)
+			h.Cause, h.Tell = scrub(h.Cause), scrub(h.Tell)
 			hs[i] = h
 		}
 		d.Hypotheses = hs
-		d.Fix = result.Clean(redact.Known.Clean(d.Fix))
+		d.Fix = result.Clean(known.Clean(d.Fix))
 		out.Findings = append(out.Findings, d)
 	}
 	for _, e := range o.Evidence {
-		out.Evidence = append(out.Evidence, result.Named{Name: e.Name, Value: result.Scrub(e.Value, scrubText)})
+		out.Evidence = append(out.Evidence, result.Named{Name: e.Name, Value: result.Scrub(e.Value, scrub)})
 	}
 	for _, s := range o.Shots {
-		s.Caption = scrubText(s.Caption)
+		s.Caption = scrub(s.Caption)
 		out.Shots = append(out.Shots, s)
 	}
 	if o.Unjudged != nil {
 		u := *o.Unjudged
-		u.Reason = scrubText(u.Reason)
+		u.Reason = scrub(u.Reason)
 		out.Unjudged = &u
 	}
 	return out

@@ -7,8 +7,6 @@ import (
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
-	"github.com/mfconform/mfconform/suites/judge"
-	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 )
 
@@ -17,18 +15,19 @@ import (
 const BundleBackendToken = "jwt_backend_token"
 
 // Gather gathers, concurrently, the evidence bundles that the selected
-// specs (IDs; nil means all) need, makes the result the run the specs
-// judge, judges it (judge.Resolve: every selected spec's settled outcome)
-// and returns each bundle's timing. Every bundle is bounded by the
-// evidence timeout and by ctx, which ends when the run is interrupted.
-func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress gather.Progress) []result.Bundle {
+// specs (IDs; nil means all) need and returns the run the specs judge
+// (the runner judges it: judge.Resolve over Checks) and each bundle's
+// timing. Every secret it holds or learns goes into the run's redaction
+// set (e.Known) first. Every bundle is bounded by the evidence timeout and
+// by ctx, which ends when the run is interrupted.
+func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress gather.Progress) (*Run, []result.Bundle) {
 	r := &Run{Target: e.Target, Thresholds: e.Thresholds, BlockThirdPartyCookies: e.BlockThirdPartyCookies}
-	redact.Known.AddSecret(string(e.Target.Secret))
+	e.Known.AddSecret(string(e.Target.Secret))
 	for _, v := range e.Target.LoginForm {
-		redact.Known.AddSecret(v)
+		e.Known.AddSecret(v)
 	}
 	for _, st := range e.Target.LoginScript {
-		redact.Known.AddSecret(st.Value)
+		e.Known.AddSecret(st.Value)
 	}
 	need := map[string]bool{}
 	for _, c := range Checks() {
@@ -51,9 +50,9 @@ func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress 
 			return r.ProbesErr
 		}})
 	}
-	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
+	timings := gather.All(ctx, e.Known, e.Timeouts.Evidence, progress, jobs...)
 	if tok := r.Login.token(); tok != "" {
-		redact.Known.AddToken(tok)
+		e.Known.AddToken(tok)
 	}
 
 	// JWT-APP-002 judges the backend's token even when the browser did not
@@ -68,6 +67,5 @@ func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, progress 
 		cancel()
 		timings = append(timings, result.Bundle{Name: BundleBackendToken, MS: float64(time.Since(start).Microseconds()) / 1000})
 	}
-	current, verdicts = r, judge.Resolve(Checks(), r, selected)
-	return timings
+	return r, timings
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
-	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/stack"
 )
 
@@ -71,7 +70,7 @@ func gatherProbes(ctx context.Context, e *env.Env) (*ProbeEvidence, error) {
 		return nil, fmt.Errorf("mint probe tokens: %w", err)
 	}
 	for _, p := range probes {
-		redact.Known.AddToken(p.Token)
+		e.Known.AddToken(p.Token)
 	}
 	probes = append(probes, jwtcheck.GarbageProbes()...)
 	out := &ProbeEvidence{Keyed: len(e.Target.Secret) > 0}

@@ -2,8 +2,8 @@
 // cookie the backend sets, the token inside it, and how the Miiflow app
 // verifies it. Evidence is gathered once per run in real Chromium and over
 // HTTP (Gather) before the specs run; each spec is a pure judgment of that
-// evidence (Checks), registered as a Ginkgo table entry with a stable ID and
-// mode/area labels.
+// evidence (Checks), which the runner registers as Ginkgo table entries
+// with a stable ID and mode/area labels (judge.Table).
 package jwt
 
 import (
@@ -56,19 +56,6 @@ const (
 	scopeAppOnly   = "app-only run"
 	scopeReference = "backend-only run"
 )
-
-// current is the run the specs judge and verdicts its settled outcomes,
-// set by Gather.
-var (
-	current  *Run
-	verdicts judge.Verdicts
-)
-
-// Current returns the run the specs judge.
-func Current() *Run { return current }
-
-// Verdicts returns the settled outcomes of the run's specs.
-func Verdicts() judge.Verdicts { return verdicts }
 
 // Checks are JWT mode's specs, in the order the report prints them: the
 // app's reachability first (JWT-APP-001: the cookie specs that follow the
@@ -156,8 +143,6 @@ func (r *Run) fixVars() stack.Vars {
 	}
 	return v
 }
-
-var _ = judge.Table("jwt", Checks(), Verdicts)
 
 // outcome is a helper for judgments that end early: a pointer to an
 // outcome, nil meaning "go on".

@@ -132,6 +132,13 @@ func Secrets(s string, secrets ...string) string {
 // its signature. Everything a target sends passes through Clean before it
 // is stored, so an app that echoes a token back (as a user_id, in an error
 // page) cannot carry it into a report.
+//
+// A run has one, a value the runner makes and passes on (env.Env.Known,
+// judge.Board): the runner registers the URLs it was given, the gathers
+// what they learn (the operator's keys, the backend's token, every minted
+// probe, Supabase tokens), and the judge cleans every finding and piece of
+// evidence with it before Ginkgo or a report sees them. The zero Set is
+// empty and ready to use.
 type Set struct {
 	mu     sync.RWMutex
 	values map[string]string // value → its replacement
@@ -199,9 +206,3 @@ func (s *Set) Clean(text string) string {
 	}
 	return strings.NewReplacer(pairs...).Replace(text)
 }
-
-// Known is the process's run's set: the gathers register what they learn
-// (the operator's keys, the backend's token, every minted probe, Supabase
-// tokens), and the judge cleans every finding and piece of evidence with
-// it before Ginkgo or a report sees them.
-var Known = &Set{}

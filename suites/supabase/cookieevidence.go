@@ -14,7 +14,6 @@ import (
 	"github.com/mfconform/mfconform/harness/ssrserver"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/login"
-	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
 	"github.com/mfconform/mfconform/suites/sbcheck"
 )
@@ -368,12 +367,12 @@ func (ev *CookieEvidence) readSignIn(ctx context.Context, e *env.Env, s *browser
 	// The app's server side may echo what it received: what the cookies
 	// hold never leaves in a report.
 	for _, ck := range ev.Cookies {
-		redact.Known.AddSecret(ck.Value)
+		e.Known.AddSecret(ck.Value)
 	}
 	for _, g := range ev.Groups() {
 		if g.Session != nil {
-			redact.Known.AddToken(g.Session.AccessToken)
-			redact.Known.AddSecret(g.Session.RefreshToken)
+			e.Known.AddToken(g.Session.AccessToken)
+			e.Known.AddSecret(g.Session.RefreshToken)
 		}
 	}
 	if err != nil {

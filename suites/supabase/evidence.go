@@ -18,7 +18,6 @@ import (
 	"github.com/mfconform/mfconform/harness/clientsite"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/gather"
-	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
@@ -174,14 +173,15 @@ type SessionEvidence struct {
 }
 
 // Gather gathers the evidence bundles the selected specs (IDs; nil means
-// all) need, concurrently, makes the result the run the specs judge,
-// judges it (judge.Resolve: every selected spec's settled outcome) and
-// returns each bundle's timing. thorough allows the slow steps (waiting
-// out a refresh-token reuse interval).
-func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, thorough bool, progress gather.Progress) []result.Bundle {
+// all) need, concurrently, and returns the run the specs judge (the
+// runner judges it: judge.Resolve over Checks) and each bundle's timing.
+// Every secret it holds or learns goes into the run's redaction set
+// (e.Known) first. thorough allows the slow steps (waiting out a
+// refresh-token reuse interval).
+func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, thorough bool, progress gather.Progress) (*Run, []result.Bundle) {
 	t := *e.Supabase
 	r := &Run{Target: t, Thresholds: e.Thresholds, Now: e.Now()}
-	redact.Known.AddSecret(string(t.JWTSecret), t.Password, t.Key, strings.TrimSpace(t.Key), strings.Trim(strings.TrimSpace(t.Key), `"'`))
+	e.Known.AddSecret(string(t.JWTSecret), t.Password, t.Key, strings.TrimSpace(t.Key), strings.Trim(strings.TrimSpace(t.Key), `"'`))
 	r.URL, _ = sbcheck.CheckURL(t.URL)
 	r.Key, _ = sbcheck.ReadKey(t.Key)
 	need := map[string]bool{}
@@ -239,9 +239,8 @@ func Gather(ctx context.Context, e *env.Env, selected []result.SpecID, thorough 
 			return r.CookieErr
 		}})
 	}
-	timings := gather.All(ctx, e.Timeouts.Evidence, progress, jobs...)
-	current, verdicts = r, judge.Resolve(Checks(), r, selected)
-	return timings
+	timings := gather.All(ctx, e.Known, e.Timeouts.Evidence, progress, jobs...)
+	return r, timings
 }
 
 // request makes one bounded Go-side request to the project.
@@ -367,7 +366,7 @@ func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 	if ev.SignIn.Err != nil {
 		return ev, fmt.Errorf("sign the test user in: %w", ev.SignIn.Err)
 	}
-	tok, ok := tokens(ev.SignIn)
+	tok, ok := tokens(e.Known, ev.SignIn)
 	if ev.SignIn.Status != http.StatusOK || !ok {
 		return ev, nil
 	}
@@ -388,14 +387,14 @@ func gatherSession(ctx context.Context, e *env.Env, u sbcheck.URLInfo, k sbcheck
 	if err != nil {
 		return ev, fmt.Errorf("mint a forged token: %w", err)
 	}
-	redact.Known.AddToken(forged)
+	e.Known.AddToken(forged)
 	ev.Forged = request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, forged, nil)
 	if len(e.Supabase.JWTSecret) > 0 {
 		expired, err := mintLike(ev.Access, e.Supabase.JWTSecret, serverNow.Add(-time.Hour), 0)
 		if err != nil {
 			return ev, fmt.Errorf("mint an expired token: %w", err)
 		}
-		redact.Known.AddToken(expired)
+		e.Known.AddToken(expired)
 		a := request(ctx, e, "GET", u.Origin+"/auth/v1/user", k.Clean, expired, nil)
 		ev.UserExpired = &a
 	}
@@ -421,14 +420,15 @@ type sessionTokens struct {
 	Refresh string `json:"refresh_token"`
 }
 
-// tokens reads the tokens of a successful grant.
-func tokens(a Answer) (sessionTokens, bool) {
+// tokens reads the tokens of a successful grant and registers them with
+// the run's redaction set known.
+func tokens(known *redact.Set, a Answer) (sessionTokens, bool) {
 	var t sessionTokens
 	if a.Err != nil || a.Status != http.StatusOK || json.Unmarshal(a.Body, &t) != nil || t.Access == "" || t.Refresh == "" {
 		return sessionTokens{}, false
 	}
-	redact.Known.AddToken(t.Access)
-	redact.Known.AddSecret(t.Refresh)
+	known.AddToken(t.Access)
+	known.AddSecret(t.Refresh)
 	return t, true
 }
 
@@ -436,7 +436,7 @@ func tokens(a Answer) (sessionTokens, bool) {
 func refreshSequence(ctx context.Context, e *env.Env, origin, key, r0 string, thorough bool) RefreshSequence {
 	grant := func(rt string) (RefreshStep, string) {
 		a := request(ctx, e, "POST", origin+"/auth/v1/token?grant_type=refresh_token", key, "", map[string]string{"refresh_token": rt})
-		t, _ := tokens(a)
+		t, _ := tokens(e.Known, a)
 		return RefreshStep{Answer: a, Returned: fingerprint(t.Refresh)}, t.Refresh
 	}
 	seq := RefreshSequence{R0: fingerprint(r0)}
@@ -466,7 +466,7 @@ func refreshSequence(ctx context.Context, e *env.Env, origin, key, r0 string, th
 func reuseAfterWait(ctx context.Context, e *env.Env, origin, key string, grant func(string) (RefreshStep, string)) (*RefreshStep, time.Duration) {
 	in := request(ctx, e, "POST", origin+"/auth/v1/token?grant_type=password", key, "",
 		map[string]string{"email": e.Supabase.Email, "password": e.Supabase.Password})
-	t, ok := tokens(in)
+	t, ok := tokens(e.Known, in)
 	if !ok {
 		return nil, 0
 	}

@@ -4,7 +4,8 @@
 // sign-in in Chromium (on the app origin, or beside it on a name of
 // mfconform's: origin.go), and the session tokens. Evidence
 // is gathered once per run (Gather) before the specs run; each spec is a
-// pure judgment of it (Checks), registered as a Ginkgo table entry.
+// pure judgment of it (Checks), which the runner registers as a Ginkgo
+// table entry (judge.Table).
 package supabase
 
 import (
@@ -63,19 +64,6 @@ const (
 	InputLogout    = "supabase.logout_script"
 )
 
-// current is the run the specs judge and verdicts its settled outcomes,
-// set by Gather.
-var (
-	current  *Run
-	verdicts judge.Verdicts
-)
-
-// Current returns the run the specs judge, set by Gather.
-func Current() *Run { return current }
-
-// Verdicts returns the settled outcomes of the run's specs.
-func Verdicts() judge.Verdicts { return verdicts }
-
 // Checks are Supabase mode's specs, in the order the report prints them.
 func Checks() []judge.Check[*Run] {
 	var out []judge.Check[*Run]
@@ -84,8 +72,6 @@ func Checks() []judge.Check[*Run] {
 	}
 	return out
 }
-
-var _ = judge.Table("supabase", Checks(), Verdicts)
 
 func stop(o judge.Outcome) *judge.Outcome { return &o }
 

@@ -1,9 +1,3 @@
-// Package runner runs mfconform's suites once per process: it loads and
-// validates the one configuration (defaults < --config file < MFCONFORM_*
-// environment < flags), prepares the environment (reference deployment,
-// Supabase project, Chromium), runs the Ginkgo specs and assembles and
-// writes the report. Exit codes are decided by the caller from the Report
-// it returns.
 package runner
 
 import (

@@ -125,14 +125,14 @@ const EvidenceRefused = "connections mfconform refused"
 
 // refusals are what the run's egress guard refused, as the report keeps
 // them: through the run's redactor, one line each (a host name came from
-// a target's page).
-func refusals(g *egress.Guard) ([]result.Refusal, int) {
+// a target's page; known is the run's redaction set).
+func refusals(g *egress.Guard, known *redact.Set) ([]result.Refusal, int) {
 	rs, dropped := g.Refused()
 	var out []result.Refusal
 	for _, r := range rs {
 		out = append(out, result.Refusal{
-			Host: result.CleanLine(redact.Known.Clean(r.Host)), Port: r.Port, During: result.CleanLine(r.Tag),
-			Why: result.CleanLine(redact.Known.Clean(r.Why)), Count: r.Count,
+			Host: result.CleanLine(known.Clean(r.Host)), Port: r.Port, During: result.CleanLine(r.Tag),
+			Why: result.CleanLine(known.Clean(r.Why)), Count: r.Count,
 		})
 	}
 	return out, dropped

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/mfconform/mfconform/harness/browser"
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/env"
+	"github.com/mfconform/mfconform/suites/judge"
 	"github.com/mfconform/mfconform/suites/jwt"
 	"github.com/mfconform/mfconform/suites/redact"
 	"github.com/mfconform/mfconform/suites/result"
@@ -36,47 +38,55 @@ const suiteName = "mfconform"
 // Run runs the configured suites once and returns the report, which it has
 // also written to cfg.ReportDir. The error is non-nil only when the run
 // could not happen (configuration, setup) or the reports could not be
-// written; failing specs are in the report, not in the error.
+// written; failing specs are in the report, not in the error. Its text
+// went through the run's redaction set: it never shows a password of a URL
+// the run was given. Run is called once per process (the package doc says
+// why).
 //
 // The run follows Ginkgo's lifecycle: BeforeSuite starts the servers and
-// the browser (each with its DeferCleanup) and gathers every evidence bundle
-// the selected specs need, once and concurrently; each spec then judges that
-// evidence; the cleanups run after the last spec, in reverse order.
+// the browser (each with its DeferCleanup), gathers every evidence bundle
+// the selected specs need, once and concurrently, and judges it; each spec
+// then hands its verdict to Ginkgo; the cleanups run after the last spec,
+// in reverse order.
 func Run(ctx context.Context, cfg Config) (*result.Report, error) {
-	cfg.registerURLSecrets()
+	known := cfg.urlSecrets()
 	rep := newReport(cfg)
 	if err := cfg.Validate(); err != nil {
-		return finish(cfg, rep, err)
+		return finish(cfg, known, rep, err)
 	}
+	board := suite()
 	chosen := selected(cfg)
 	if len(chosen) == 0 {
 		// Validate says so first; this keeps Run whole for any caller.
-		return finish(cfg, rep, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter))
+		return finish(cfg, known, rep, fmt.Errorf("%w: the label filter %q selects no spec (`mfconform specs` lists the labels)", ErrConfig, cfg.LabelFilter))
 	}
 	dir, err := runDir()
 	if err != nil {
-		return finish(cfg, rep, fmt.Errorf("%w: create a temporary folder: %v", ErrSetup, err))
+		return finish(cfg, known, rep, fmt.Errorf("%w: create a temporary folder: %v", ErrSetup, err))
 	}
 	defer os.RemoveAll(dir)
 
 	var setupErr error
 	BeforeSuite(func(sctx SpecContext) {
-		// The evidence stops when the run is interrupted (Ginkgo cancels
-		// sctx on its own SIGINT handler; ctx is main's) but not when a
-		// single node times out on its own.
+		// One cancellation for the run: main's signal context (ctx, the
+		// owner of Ctrl-C), into which Ginkgo's own interrupt — the same
+		// signal, or the suite timeout — is folded; a single node timing
+		// out on its own does not stop the evidence.
 		gctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		stopOnInterrupt := context.AfterFunc(sctx, cancel)
 		defer stopOnInterrupt()
 
-		e, err := setup(gctx, cfg, dir, rep, func(f func()) { DeferCleanup(f) })
+		e, err := setup(gctx, cfg, dir, known, rep, func(f func()) { DeferCleanup(f) })
 		if err != nil {
 			setupErr = err
 			Fail(err.Error())
 		}
-		rep.Bundles = gatherEvidence(gctx, cfg, e, chosen)
+		g := gatherEvidence(gctx, cfg, e, chosen)
+		rep.Bundles, rep.Target.Stacks = g.bundles, g.stacks
+		board.Post(g.verdicts, known)
 		if e != nil && e.Egress != nil {
-			rep.Refused, rep.RefusedDropped = refusals(e.Egress)
+			rep.Refused, rep.RefusedDropped = refusals(e.Egress, known)
 		}
 		if e != nil && e.Browser != nil {
 			rep.Target.Certificates = certificatesSeen(e.Browser.Certificates(), cfg.deploymentHosts())
@@ -88,17 +98,12 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	gr := runSpecs(cfg, filepath.Join(cfg.ReportDir, "ginkgo.log"))
 	pauseBeforeReports()
 	if setupErr != nil {
-		return finish(cfg, rep, fmt.Errorf("%w: %w", ErrSetup, setupErr))
+		return finish(cfg, known, rep, fmt.Errorf("%w: %w", ErrSetup, setupErr))
 	}
 	rep.Interrupted = ctx.Err() != nil || slices.Contains(gr.SpecialSuiteFailureReasons, "Interrupted by User")
 	rep.Specs = specsOf(gr, chosen, rep.Interrupted)
 	showRefusals(rep)
-	if cfg.Runs(ModeJWT) {
-		if r := jwt.Current(); r != nil {
-			rep.Target.Stacks = r.Stacks()
-		}
-	}
-	_, err = finish(cfg, rep, nil)
+	_, err = finish(cfg, known, rep, nil)
 	if cfg.Show != nil {
 		cfg.Show(rep)
 	}
@@ -116,14 +121,16 @@ func newReport(cfg Config) *result.Report {
 
 // finish completes the report — waivers, verdict, the catalogue entries of
 // the codes it reports — and writes it when there is a report folder.
-// Every outcome, errors included, leaves a report behind.
-func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
+// Every outcome, errors included, leaves a report behind. The error it
+// returns, like the report's setup error, went through the run's
+// redaction set known.
+func finish(cfg Config, known *redact.Set, rep *result.Report, err error) (*result.Report, error) {
 	rep.FinishedAt = time.Now()
 	if err != nil && rep.SetupError == "" {
 		// Through the run's redactor: an error may quote a URL the run
 		// was given, with its password, or a secret.
 		// One line: it may quote what a target sent.
-		rep.SetupError = result.CleanLine(redact.Known.Clean(err.Error()))
+		rep.SetupError = result.CleanLine(known.Clean(err.Error()))
 	}
 	result.ApplyWaivers(rep, cfg.Waivers, rep.StartedAt)
 	rep.Summarize()
@@ -136,38 +143,60 @@ func finish(cfg Config, rep *result.Report, err error) (*result.Report, error) {
 		}
 	}
 	if cfg.ReportDir == "" {
-		return rep, err
+		return rep, redactError(known, err)
 	}
 	if werr := reports.WriteAll(cfg.ReportDir, rep); werr != nil {
-		return rep, errors.Join(err, werr)
+		return rep, redactError(known, errors.Join(err, werr))
 	}
-	return rep, err
+	return rep, redactError(known, err)
 }
 
 // ReportError writes the report of a run that could not start (an invalid
-// configuration noticed before Run) and returns it with err.
+// configuration noticed before Run) and returns it with err, redacted as
+// Run's errors are.
 func ReportError(cfg Config, err error) (*result.Report, error) {
-	cfg.registerURLSecrets()
-	return finish(cfg, newReport(cfg), err)
+	return finish(cfg, cfg.urlSecrets(), newReport(cfg), err)
+}
+
+// gathered is what a run's BeforeSuite learned: each bundle's timing,
+// every chosen spec's settled verdict and the stacks JWT mode's evidence
+// points to.
+type gathered struct {
+	bundles  []result.Bundle
+	verdicts judge.Verdicts
+	stacks   []result.StackGuess
 }
 
 // gatherEvidence gathers what the chosen specs of each mode need,
-// concurrently across modes, and returns the bundles' timings.
-func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []result.SpecID) []result.Bundle {
+// concurrently across modes, and judges it once every mode is in (so the
+// verdicts are scrubbed with every secret any mode learned): each mode's
+// run through its checks, in the order the report prints them
+// (judge.Resolve).
+func gatherEvidence(ctx context.Context, cfg Config, e *env.Env, chosen []result.SpecID) gathered {
 	var (
 		wg      sync.WaitGroup
+		jr      *jwt.Run
+		sr      *supabase.Run
 		jwtB    []result.Bundle
 		sbB     []result.Bundle
 		observe = cfg.Progress
 	)
 	if cfg.Runs(ModeJWT) {
-		wg.Go(func() { jwtB = jwt.Gather(ctx, e, chosen, observe) })
+		wg.Go(func() { jr, jwtB = jwt.Gather(ctx, e, chosen, observe) })
 	}
 	if cfg.Runs(ModeSupabase) && e.Supabase != nil {
-		wg.Go(func() { sbB = supabase.Gather(ctx, e, chosen, cfg.Thorough, observe) })
+		wg.Go(func() { sr, sbB = supabase.Gather(ctx, e, chosen, cfg.Thorough, observe) })
 	}
 	wg.Wait()
-	return append(jwtB, sbB...)
+	g := gathered{bundles: append(jwtB, sbB...), verdicts: judge.Verdicts{}}
+	if jr != nil {
+		maps.Copy(g.verdicts, judge.Resolve(jwt.Checks(), jr, chosen))
+		g.stacks = jr.Stacks()
+	}
+	if sr != nil {
+		maps.Copy(g.verdicts, judge.Resolve(supabase.Checks(), sr, chosen))
+	}
+	return g
 }
 
 // runSpecs runs Ginkgo once with the run's filter and returns Ginkgo's

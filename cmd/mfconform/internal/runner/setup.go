@@ -29,11 +29,12 @@ import (
 
 // setup starts what the selected modes need — the servers of the run's
 // deployment plan (harness/deployment) and Chromium — concurrently, and
-// returns the environment the evidence gathers use. Every resource is
-// handed to cleanup as soon as it exists; cleanups run in reverse order of
-// registration, so the Go client's idle connections close first, then the
-// browser, then the servers.
-func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, cleanup func(func())) (*env.Env, error) {
+// returns the environment the evidence gathers use, with the run's
+// redaction set known. Every resource is handed to cleanup as soon as it
+// exists; cleanups run in reverse order of registration, so the Go
+// client's idle connections close first, then the browser, then the
+// servers.
+func setup(ctx context.Context, cfg Config, dir string, known *redact.Set, rep *result.Report, cleanup func(func())) (*env.Env, error) {
 	execPath, err := chromiumPath(cfg)
 	if err != nil {
 		return nil, err
@@ -69,7 +70,7 @@ func setup(ctx context.Context, cfg Config, dir string, rep *result.Report, clea
 	cleanup(func() { _ = guard.Close() })
 	e := &env.Env{
 		Thresholds: cfg.Thresholds, Timeouts: cfg.Timeouts.Timeouts, Now: time.Now,
-		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies, HTTP: client, Egress: guard,
+		BlockThirdPartyCookies: cfg.BlockThirdPartyCookies, HTTP: client, Egress: guard, Known: known,
 	}
 
 	var (

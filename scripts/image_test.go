@@ -1,4 +1,4 @@
-package shiptest
+package scripts
 
 import (
 	"bufio"
@@ -193,11 +193,14 @@ func inContainer(t *testing.T, ctr string, o runOpts, args ...string) result {
 	return run(t, 5*time.Minute, "", nil, "buildah", cmd...)
 }
 
-// writableDir is a host folder the container's users may write to.
+// writableDir is a host folder the container's users may write to: like
+// /tmp, writable by every user with the sticky bit set, which mfconform
+// accepts as a report folder (reports.CheckFolder refuses one every user
+// may write to without it).
 func writableDir(t *testing.T) string {
 	t.Helper()
 	d := t.TempDir()
-	if err := os.Chmod(d, 0o777); err != nil {
+	if err := os.Chmod(d, 0o777|os.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -1,4 +1,4 @@
-package shiptest
+package scripts
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func repoRoot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Dir(filepath.Dir(wd)) // cmd/shiptest → the checkout
+	return filepath.Dir(wd) // scripts → the checkout
 }
 
 // shortTempDir returns a short folder under /tmp for TMPDIR: Chromium's

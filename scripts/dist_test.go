@@ -1,4 +1,4 @@
-package shiptest
+package scripts
 
 import (
 	"archive/tar"
