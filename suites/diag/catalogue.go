@@ -96,7 +96,10 @@ const (
 
 // Texts shared by several entries.
 const (
-	setCookieExample = `response.set_cookie("mf_jwt_token", token, domain=".your-domain.com", path="/", secure=True, httponly=True, samesite="None")`
+	// setCookieExample is the header the backend must send, in HTTP's
+	// own words: a generic fix names attributes, never one language's
+	// code (suites/stack holds each stack's idiom).
+	setCookieExample = `Set-Cookie: mf_jwt_token=<token>; Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None`
 	sameKeyFix       = "Give the backend and the Miiflow app the very same AUTH_SECRET_KEY value (same bytes: no added quotes, " +
 		"newline or base64 step). mfconform sees neither side's key, only whether tokens verify; it prints the fingerprint of " +
 		"the key it was given (sha256: and the first 8 hex digits of its SHA-256). Compare it with each side's: " +
@@ -136,7 +139,7 @@ func registerCookie() {
 				"near-miss name (mf-jwt-token, jwt_token, MF_JWT_TOKEN — cookie names are case-sensitive), it is set " +
 				"on a different response than the one that finishes login, or the token is returned in the body or a " +
 				"header and never turned into a cookie.",
-			Fix: "After authenticating the user, set the cookie by its exact name on the login response, e.g. " +
+			Fix: "After authenticating the user, set the cookie by its exact name on the response that finishes the login: " +
 				setCookieExample + ".",
 			Reference: refCookieContract + "; " + refVendorJWT,
 		},
@@ -171,7 +174,7 @@ func registerCookie() {
 			Cause: "The Set-Cookie line has no Domain attribute, so the browser stores the cookie for the exact login " +
 				"host only (e.g. login.acme.test) and never sends it to the app on another subdomain " +
 				"(app.acme.test): the app sees no token and the user looks logged out.",
-			Fix: `Set Domain=.your-domain.com (the registrable domain both hosts share), e.g. ` + setCookieExample +
+			Fix: `Set Domain=.your-domain.com (the registrable domain both hosts share): ` + setCookieExample +
 				". The leading dot is optional in current browsers.",
 			Reference: "RFC 6265 §5.2.3 and §5.3 step 6; " + refCookieContract,
 		},
@@ -206,7 +209,7 @@ func registerCookie() {
 			Severity: Fail,
 			Cause: "The Set-Cookie line has no Secure attribute: the token would also travel over plain http, where " +
 				"anyone on the network can read it, and with SameSite=None the browser drops it altogether.",
-			Fix:       "Add Secure (secure=True in the set_cookie call) and serve both backend and app over https.",
+			Fix:       "Add the Secure attribute to mf_jwt_token's Set-Cookie and serve both backend and app over https.",
 			Reference: "RFC 6265 §4.1.2.5; " + refCookieContract + "; vendor page: Troubleshooting — Cross-Domain Cookie Issues",
 		},
 		Entry{
@@ -216,7 +219,7 @@ func registerCookie() {
 			Cause: "The cookie says SameSite=None but not Secure. Chromium (and other current browsers) reject such a " +
 				"cookie on arrival with reason SameSiteNoneInsecure, so it is never stored and the app never " +
 				"receives a token.",
-			Fix:       "Add Secure next to SameSite=None (secure=True, samesite=\"None\") and serve the login page over https.",
+			Fix:       "Add the Secure attribute next to SameSite=None and serve the login page over https.",
 			Reference: "Chromium: SameSite=None requires Secure (SameSiteNoneInsecure); draft-ietf-httpbis-rfc6265bis: SameSite attribute",
 		},
 		Entry{
@@ -230,7 +233,7 @@ func registerCookie() {
 				"another site — the browser withholds the cookie (Chromium: SchemefulSameSiteLax / Strict / " +
 				"UnspecifiedTreatedAsLax). Strict additionally withholds it when the user arrives at the app by a " +
 				"link from another site.",
-			Fix: "Set SameSite=None together with Secure, as the contract asks: samesite=\"None\", secure=True. If the " +
+			Fix: "Set the attributes SameSite=None and Secure together, as the contract asks. If the " +
 				"app is never embedded in or called from another site, Lax works in practice; record a waiver " +
 				"with that reason instead.",
 			Reference: "draft-ietf-httpbis-rfc6265bis: SameSite attribute and same-site requests; " + refCookieContract,
@@ -241,7 +244,7 @@ func registerCookie() {
 			Severity: Fail,
 			Cause: "The cookie has no HttpOnly attribute, so any script on a page of the cookie's domain can read the " +
 				"token through document.cookie; one XSS bug on any subdomain then leaks every user's session token.",
-			Fix:       "Add HttpOnly (httponly=True in the set_cookie call). Miiflow reads the cookie server-side; scripts do not need it.",
+			Fix:       "Add the HttpOnly attribute. Miiflow reads the cookie server-side; scripts do not need it.",
 			Reference: "RFC 6265 §4.1.2.6; vendor page: Key Notes — Security",
 		},
 		Entry{
@@ -253,7 +256,7 @@ func registerCookie() {
 				"set the cookie: the directory of that request's path, e.g. /auth/callback for a cookie set by " +
 				"/auth/callback/done — after a redirecting login that is the last hop that carried the Set-Cookie, not " +
 				"the URL the login started at. The observation names that URL.",
-			Fix:       "Set Path=/ explicitly (path=\"/\" in the set_cookie call).",
+			Fix:       "Set the attribute Path=/ explicitly.",
 			Reference: "RFC 6265 §5.1.4 (path-match) and §5.2.4; Chromium: NotOnPath; " + refCookieContract,
 		},
 		Entry{
@@ -264,7 +267,7 @@ func registerCookie() {
 				"it — often Max-Age computed in the wrong unit, Expires written in local time without a zone, or a " +
 				"server clock far off. A browser treats such a Set-Cookie as a deletion and drops it without giving " +
 				"a reason; only the raw header shows why.",
-			Fix: "Give the cookie a lifetime at least as long as the token's: max_age=<seconds> matching the JWT exp, or " +
+			Fix: "Give the cookie a lifetime at least as long as the token's: Max-Age=<seconds> matching the JWT exp, or " +
 				"Expires in GMT (RFC 1123 format), or omit both for a session cookie. Check the server's clock.",
 			Reference: "RFC 6265 §5.2.1, §5.2.2 and §5.3 step 3; " + refCookieContract,
 		},
@@ -344,8 +347,8 @@ func registerToken() {
 			Cause: "The cookie value is not three base64url segments of JSON joined by dots. Typical causes: the token " +
 				"was wrapped in quotes or \"Bearer \", URL- or base64-encoded once more, cut short, or the value is " +
 				"a Python bytes repr (b'eyJ…') from an old PyJWT.",
-			Fix: "Set the cookie to exactly the string the JWT library returns (PyJWT ≥ 2 returns str; with PyJWT 1.x " +
-				"call .decode()), with no prefix, quotes or extra encoding.",
+			Fix: "Set the cookie to exactly the string the JWT library returns (a text string, not bytes or an object " +
+				"rendered as text), with no prefix, quotes or extra encoding.",
 			Reference: "RFC 7515 §3.1 and §7.1 (JWS compact serialization); RFC 7519 §7.2",
 		},
 		Entry{
@@ -355,7 +358,7 @@ func registerToken() {
 			Cause: "The JWT header's alg is not HS256 (none, HS384, HS512, RS256, or missing). Miiflow decodes with " +
 				"HS256 and AUTH_SECRET_KEY, so any other algorithm is refused — and an unsigned (none) token is " +
 				"worthless as proof of identity.",
-			Fix:       `Sign with algorithm="HS256" and AUTH_SECRET_KEY, e.g. jwt.encode(claims, auth_key, algorithm="HS256").`,
+			Fix:       `Sign with the algorithm HS256 (the token header's alg) and AUTH_SECRET_KEY as the key.`,
 			Reference: "RFC 7518 §3.1 and §3.2; " + refVendorJWT,
 		},
 		Entry{
@@ -410,7 +413,7 @@ func registerToken() {
 			Cause: "exp is so large that, read as seconds, it lies thousands of years ahead; read as milliseconds it is a " +
 				"plausible date. The backend used a millisecond clock (JavaScript Date.now(), Java " +
 				"System.currentTimeMillis()) where NumericDate wants seconds.",
-			Fix:       "Divide by 1000: exp = Math.floor(Date.now() / 1000) + lifetimeSeconds (or Instant.now().getEpochSecond() + …).",
+			Fix:       "Write exp in seconds: divide a millisecond clock by 1000 (and round down), then add the lifetime in seconds.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -420,7 +423,7 @@ func registerToken() {
 			Cause: "exp is so large that, read as seconds or milliseconds, it lies thousands of years ahead; read as " +
 				"microseconds it is a plausible date. The backend used a microsecond clock (Go time.Now().UnixMicro(), " +
 				"Python datetime.timestamp() * 1e6, PostgreSQL extract(epoch) * 1e6) where NumericDate wants seconds.",
-			Fix:       "Write exp in seconds: divide by 1 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Fix:       "Write exp in seconds: divide by 1 000 000, or take the clock's seconds since the epoch directly and add the lifetime.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -430,7 +433,7 @@ func registerToken() {
 			Cause: "exp is so large that, read as seconds, milliseconds or microseconds, it lies far ahead; read as " +
 				"nanoseconds it is a plausible date. The backend used a nanosecond clock (Go time.Now().UnixNano(), " +
 				"Python time.time_ns(), Java Instant nanos, System.nanoTime) where NumericDate wants seconds.",
-			Fix:       "Write exp in seconds: divide by 1 000 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Fix:       "Write exp in seconds: divide by 1 000 000 000, or take the clock's seconds since the epoch directly and add the lifetime.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -453,8 +456,8 @@ func registerToken() {
 			Title:    "token has no exp claim",
 			Severity: Fail,
 			Cause:    "The payload has no exp claim. The contract requires it, and a token without exp would authenticate forever.",
-			Fix: "Add exp = now + lifetime in seconds since the epoch, e.g. " +
-				"\"exp\": (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).timestamp().",
+			Fix: "Add exp = now + lifetime, in seconds since the epoch (UTC), " +
+				"e.g. one hour ahead.",
 			Reference: "RFC 7519 §4.1.4; " + refClaims,
 		},
 		Entry{
@@ -498,9 +501,10 @@ func registerToken() {
 				"issued), west of it the token lives hours too long and its iat lies in the future. The same " +
 				"happens with any local wall-clock time turned into epoch seconds as if it were UTC (Java " +
 				"LocalDateTime.now().toEpochSecond(ZoneOffset.UTC)), or the reverse.",
-			Fix: "Compute exp from an aware UTC time or from epoch seconds: " +
+			Fix: "Compute exp from the current time in UTC as seconds since the epoch plus the lifetime, never from " +
+				"a local wall-clock time read as UTC. In the vendor's Python example: " +
 				"exp = datetime.now(timezone.utc) + timedelta(hours=1) (PyJWT turns an aware datetime into " +
-				"seconds), or exp = int(time.time()) + 3600. Never call .timestamp() on a value from " +
+				"seconds), or exp = int(time.time()) + 3600; never call .timestamp() on a value from " +
 				"datetime.utcnow() (deprecated since Python 3.12 for this reason).",
 			Reference: "Python: datetime.utcnow() and datetime.timestamp() (naive values are local time); RFC 7519 §2 and §4.1.4",
 		},
@@ -519,7 +523,7 @@ func registerToken() {
 			Cause: "user_id is a number, boolean, object, null, or an empty/whitespace-only string. The contract asks for a " +
 				"non-empty string; a numeric database id is the usual cause, and verifiers that compare strings " +
 				"treat 42 and \"42\" as different users or refuse the token.",
-			Fix:       "Emit the id as a string: \"user_id\": str(user.id).",
+			Fix:       "Emit the id as a JSON string: \"user_id\": \"42\", not 42.",
 			Reference: refClaims + "; " + refVendorJWT,
 		},
 		Entry{
@@ -582,7 +586,7 @@ func registerApp() {
 			Severity: Fail,
 			Cause: "The app logged the user in with a token whose exp had passed; the observation states how long past " +
 				"and the leeway this implies. The verifier skips exp checking or allows a very large leeway.",
-			Fix:       "Verify exp on every request with a leeway of seconds, not minutes or hours (PyJWT does this by default; do not pass options={\"verify_exp\": False}).",
+			Fix:       "Verify exp on every request with a leeway of seconds, not minutes or hours (JWT libraries check exp by default: do not switch that check off).",
 			Reference: "RFC 7519 §4.1.4 and §7.2",
 		},
 		Entry{
@@ -601,7 +605,7 @@ func registerApp() {
 			Severity: Critical,
 			Cause: "The app logged the user in with a token whose header says alg none (in some spelling) and which " +
 				"carries no signature: the verifier takes the algorithm from the token. Anyone can forge any identity.",
-			Fix:       "Pin the accepted algorithms in the verifier: jwt.decode(token, key, algorithms=[\"HS256\"]).",
+			Fix:       "Pin the verifier's accepted algorithms to exactly HS256; never take the algorithm from the token's own header.",
 			Reference: "RFC 8725 §2.1 and §3.1; RFC 7518 §3.6",
 		},
 		Entry{
@@ -611,7 +615,7 @@ func registerApp() {
 			Cause: "The app accepted a token signed with HS384 or HS512 (right key, wrong algorithm): it lets the token " +
 				"pick its algorithm. That is not exploitable by itself with HMAC, but it is the pattern behind " +
 				"algorithm-confusion attacks and departs from the contract.",
-			Fix:       "Allow exactly HS256: algorithms=[\"HS256\"] (WithValidMethods([]string{\"HS256\"}) in Go).",
+			Fix:       "Allow exactly HS256 in the verifier's list of accepted algorithms.",
 			Reference: "RFC 8725 §3.1; " + refVendorJWT,
 		},
 		Entry{
@@ -619,7 +623,7 @@ func registerApp() {
 			Title:     "app accepts a token without a required claim",
 			Severity:  Fail,
 			Cause:     "The app logged the user in with a correctly signed token that lacks user_id or exp. Without exp the token never expires; without user_id the session has no identity.",
-			Fix:       "Require the claims in the verifier: jwt.decode(..., options={\"require\": [\"exp\", \"user_id\"]}), and refuse the request otherwise.",
+			Fix:       "Make exp and user_id required claims in the verifier, and refuse the request when either is missing.",
 			Reference: refClaims + "; RFC 7519 §4.1.4",
 		},
 		Entry{
@@ -629,7 +633,7 @@ func registerApp() {
 			Cause: "The app refused a valid token whose exp is a non-integer number — exactly what the vendor's own " +
 				"Python example produces (datetime.timestamp() is a float). The verifier insists on an integer.",
 			Fix: "Accept any JSON number as NumericDate in the verifier (RFC 7519 allows non-integer values). As a " +
-				"workaround the backend can emit int(...timestamp()).",
+				"workaround the backend can emit exp as a whole number of seconds.",
 			Reference: "RFC 7519 §2 (NumericDate may be non-integer); " + refClaims,
 		},
 		Entry{
@@ -640,7 +644,7 @@ func registerApp() {
 				"signed, unsigned, lacking a claim) or one it must accept — the app answered with a 5xx status. A 5xx is " +
 				"neither a sign-in nor a refusal: the app failed instead of deciding. Typically (a hypothesis; the " +
 				"app's log for the probe's time tells) an exception of the token library escapes the handler.",
-			Fix:       "Catch every decode and verification error (jwt.InvalidTokenError and its subclasses in PyJWT, the error of jwt.Parse in golang-jwt, JsonWebTokenError in jsonwebtoken) and answer as for a missing cookie (401 or a redirect to the login).",
+			Fix:       "Catch every decode and verification error of the JWT library (each library's base error for an invalid token) and answer as for a missing cookie (401 or a redirect to the login).",
 			Reference: "RFC 7519 §7.2 (reject invalid JWTs); OWASP: Improper Error Handling",
 		},
 		Entry{

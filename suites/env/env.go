@@ -62,6 +62,11 @@ type Target struct {
 	EmbedURL string
 	// Secret is AUTH_SECRET_KEY; nil when the operator did not provide it.
 	Secret []byte
+	// BackendStack and AppStack are the stacks the operator named
+	// (--backend-stack, --app-stack: a suites/stack ID), "" when not
+	// named: fixes are then written for them, stated as given.
+	BackendStack string
+	AppStack     string
 }
 
 // Shape returns the run's shape.

@@ -38,6 +38,10 @@ type JWTConfig struct {
 	// SecretFile holds AUTH_SECRET_KEY (one trailing newline is dropped);
 	// the environment variable wins when both are set. Command line only.
 	SecretFile string
+	// BackendStack and AppStack name the backend's and the app's stacks
+	// (suites/stack IDs), for fixes in their idiom without a guess.
+	BackendStack string
+	AppStack     string
 }
 
 // Targeted reports whether JWT mode checks a real deployment.
@@ -93,6 +97,7 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 	t.LoginScript = steps
 	t.Secret = c.Secret
 	t.AppIsReference = j.Reference()
+	t.BackendStack, t.AppStack = j.BackendStack, j.AppStack
 	return t, nil
 }
 
