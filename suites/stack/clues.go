@@ -349,7 +349,7 @@ func shapeClues(line string) (clues []clue, fitStacks []ID, note string) {
 	case len(fit) == 0:
 		return nil, nil, text + ": no writer mfconform knows writes this order"
 	case generic:
-		return nil, fitStacks, text + ": fits " + stackNames(fitStacks) + ", and the usual hand-written order alike (mfconform's reference writes it too), so it tells nothing"
+		return nil, fitStacks, text + ": the usual hand-written order (mfconform's reference writes it too), which " + stackNames(fitStacks) + " can write as well, so the order tells nothing"
 	}
 	fixedFits := false
 	for _, w := range fit {

@@ -81,7 +81,7 @@ func TestDetect(t *testing.T) {
 
 		// mfconform's own reference writer: never a third-party stack.
 		{"the reference's line", RoleBackend, Evidence{SetCookie: referenceLine}, Unknown, result.ConfidenceUnknown, nil, []string{"hand-written order"}},
-		{"the reference's host-only line (Spring's order minus Domain)", RoleBackend, Evidence{SetCookie: referenceHost}, Unknown, result.ConfidenceUnknown, nil, []string{"fits Spring (ResponseCookie), and the usual hand-written order alike"}},
+		{"the reference's host-only line (Spring's order minus Domain)", RoleBackend, Evidence{SetCookie: referenceHost}, Unknown, result.ConfidenceUnknown, nil, []string{"the usual hand-written order (mfconform's reference writes it too), which Spring (ResponseCookie) can write as well"}},
 
 		// Headers and cookies name a stack.
 		{"X-Powered-By Express", RoleBackend, Evidence{Headers: h("x-powered-by", "Express"), SetCookie: expressLine}, Express, result.ConfidenceHeader, nil, []string{"X-Powered-By: Express", "the cookie package's serialize"}},
