@@ -60,6 +60,8 @@ func score(clues []clue) []scored {
 			}
 		}
 		if c.score > 0 {
+			// The strongest clue first: it is what a one-line summary shows.
+			slices.SortStableFunc(c.clues, func(a, b clue) int { return weight(b.kind) - weight(a.kind) })
 			out = append(out, c)
 		}
 	}
