@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"time"
@@ -16,6 +18,11 @@ const sampleFixture = "host-only"
 
 // sampleTimeout bounds the sample run (a browser start and one login).
 const sampleTimeout = 3 * time.Minute
+
+// sampleBinary is the mfconform binary the sample runs — this one; the
+// tests point it at the binary they built. The run is a process of its
+// own: a suite runs once per process.
+var sampleBinary = os.Executable
 
 // What varies from run to run and is left out of the sample: the banner's
 // version, each spec's judging time, the run's duration, the time line
@@ -39,10 +46,18 @@ func sampleOutputMarkdown() (string, error) {
 	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), sampleTimeout)
 	defer cancel()
+	bin, err := sampleBinary()
+	if err != nil {
+		return "", fmt.Errorf("the sample run needs the mfconform binary: %w", err)
+	}
 	var out bytes.Buffer
-	code, err := runCmd(ctx, []string{"--fixture", sampleFixture, "--mode", "jwt", "--report-dir", dir, "--color", "never"}, &out, &out)
-	if code != exitFailed {
-		return "", fmt.Errorf("the %s fixture's run exited %d, want %d (not conformant): %v\n%s", sampleFixture, code, exitFailed, err, out.String())
+	cmd := exec.CommandContext(ctx, bin, "run", "--fixture", sampleFixture, "--mode", "jwt", "--report-dir", dir, "--color", "never")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 10 * time.Second
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
+		return "", fmt.Errorf("the %s fixture's run ended with %v, want exit code %d (not conformant):\n%s", sampleFixture, err, exitFailed, out.String())
 	}
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
