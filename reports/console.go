@@ -124,14 +124,27 @@ func RefusedCount(r *result.Report) string {
 }
 
 // StackLine is a stack guess on one line: the name, how it was told and
-// the first piece of evidence ("Flask (Werkzeug) — by header: Server:
-// Werkzeug/3.1.3 Python/3.12.4 (…)").
+// the first piece of evidence ("Flask (Werkzeug) — named by a header:
+// Server: Werkzeug/3.1.3 Python/3.12.4 (…)"); for a hedge, the candidates
+// and what would decide.
 func StackLine(g result.StackGuess) string {
-	how := map[string]string{result.ConfidenceHeader: "by header", result.ConfidenceShape: "by the Set-Cookie line's shape",
-		result.ConfidenceUnknown: "fixes are generic"}[g.Confidence]
 	line := result.Clean(g.Name)
-	if how != "" {
-		line += " — " + how
+	switch {
+	case g.Confidence == result.ConfidenceGiven:
+		line += " — as given"
+	case g.Confidence == result.ConfidenceHeader:
+		line += " — named by a header"
+	case g.Confidence == result.ConfidenceClues:
+		line += " — by clues that add up"
+	case len(g.Candidates) > 0:
+		var fits []string
+		for _, c := range g.Candidates {
+			fits = append(fits, fmt.Sprintf("%s %d", c.Name, c.Score))
+		}
+		return line + " — fixes are generic, with a line per candidate (a guess): fits " + result.Clean(strings.Join(fits, ", ")) +
+			"; " + result.Clean(g.Decide)
+	default:
+		line += " — fixes are generic"
 	}
 	if len(g.Evidence) > 0 {
 		line += ": " + result.Clean(g.Evidence[0])

@@ -44,7 +44,7 @@ func TestSummariesNameTheStack(t *testing.T) {
 	r := withStacks(t)
 	var b bytes.Buffer
 	PrintSummary(&b, r)
-	if !strings.Contains(b.String(), "backend stack: Django — by header: the response also sets Django's csrftoken cookie") {
+	if !strings.Contains(b.String(), "backend stack: Django — named by a header: the response also sets Django's csrftoken cookie") {
 		t.Errorf("console summary lacks the backend stack:\n%s", b.String())
 	}
 	var md bytes.Buffer

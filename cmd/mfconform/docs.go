@@ -26,6 +26,8 @@ var docSections = map[string]func() (string, error){
 	"config-file": configFileMarkdown,
 	"environment": environmentMarkdown,
 	"exit-codes":  exitCodesMarkdown,
+	// sample-output runs the host-only fixture in Chromium.
+	"sample-output": sampleOutputMarkdown,
 }
 
 // docsOptions are `mfconform docs`' flags.

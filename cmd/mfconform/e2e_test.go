@@ -44,6 +44,7 @@ func TestMain(m *testing.M) {
 		panic("go build: " + err.Error() + "\n" + string(out))
 	}
 	binDir = dir
+	sampleBinary = func() (string, error) { return binary, nil }
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

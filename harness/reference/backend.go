@@ -104,7 +104,7 @@ func (b *backend) serveLoginRedirect(w http.ResponseWriter, r *http.Request) {
 // token and sets exactly one Set-Cookie for it.
 func (b *backend) serveLogin(w http.ResponseWriter, _ *http.Request) {
 	now := b.clock()
-	token, err := buildToken(b.p.Token, b.p.Cookie, b.key, now)
+	token, err := BackendToken(b.p, b.key, now)
 	if err != nil {
 		http.Error(w, "reference backend: cannot build the token: "+err.Error(), http.StatusInternalServerError)
 		return

@@ -152,6 +152,10 @@ type AppProfile struct {
 	// Headers are added to every answer of the app (its framework's
 	// Server, X-Powered-By …).
 	Headers map[string]string
+	// Stack is the suites/stack ID of the framework those headers
+	// imitate, "" for the reference verifier's own: the truth a fixture's
+	// app stack guess is held to.
+	Stack string
 	// Down leaves the app's port closed: nothing answers at AppURL.
 	Down bool
 }

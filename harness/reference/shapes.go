@@ -12,6 +12,10 @@ import (
 // in which its library writes mf_jwt_token's Set-Cookie line. The zero
 // value is the reference's own shape, which no framework writes.
 type StackShape struct {
+	// Stack is the suites/stack ID of the framework imitated ("flask", …,
+	// "unknown" for one mfconform does not know), "" for the reference's
+	// own shape: the truth a fixture's stack guesses are held to.
+	Stack string
 	// Headers are added to every response (e.g. Server, X-Powered-By).
 	Headers map[string]string
 	// Cookies are further Set-Cookie lines of the login response, such as
@@ -20,7 +24,25 @@ type StackShape struct {
 	// Writer names the Set-Cookie writer to imitate (one of the Writer*
 	// constants); "" is the reference's own order.
 	Writer string
+	// Token names the JWT library whose claim order the token imitates
+	// (one of the Token* constants); "" is the reference's own
+	// (golang-jwt's MapClaims: keys sorted).
+	Token string
 }
+
+// JWT libraries whose claim order the reference can imitate. Each was
+// read from the library's source and is checked against the library
+// itself (suites/stack TestRealWritersMatchTheFixtures).
+const (
+	// TokenPyJWT is PyJWT's jwt.encode: the payload's keys in the order
+	// the code wrote them, nothing added (jwt/api_jwt.py encode; the
+	// header's keys sorted, jwt/api_jws.py: sort_keys=True).
+	TokenPyJWT = "pyjwt"
+	// TokenJSONWebToken is jsonwebtoken's sign: the payload's keys, then
+	// iat (unless noTimestamp), then exp from expiresIn
+	// (node_modules/jsonwebtoken/sign.js).
+	TokenJSONWebToken = "jsonwebtoken"
+)
 
 // Set-Cookie writers the reference can imitate. Each imitates the
 // attribute order, the spelling of the names and the case of the
@@ -138,21 +160,27 @@ func KnownWriter(name string) bool {
 // Shapes are the stack shapes the fixtures use, by stack: the headers and
 // cookies each framework adds by default, and its writer.
 var Shapes = map[string]StackShape{
-	"flask":      {Writer: WriterWerkzeug, Headers: map[string]string{"Server": "Werkzeug/3.1.3 Python/3.12.4"}},
-	"django":     {Writer: WriterDjango, Headers: map[string]string{"Server": "gunicorn"}, Cookies: []string{"csrftoken=Mfc0nformCsrfT0ken0123456789abcdef; Path=/; SameSite=Lax"}},
-	"fastapi":    {Writer: WriterStarlette, Headers: map[string]string{"Server": "uvicorn"}},
-	"express":    {Writer: WriterExpress, Headers: map[string]string{"X-Powered-By": "Express"}},
-	"nextjs":     {Writer: WriterNext, Headers: map[string]string{"X-Powered-By": "Next.js"}},
-	"go":         {Writer: WriterGo},
-	"spring":     {Writer: WriterSpring, Cookies: []string{"JSESSIONID=0123456789ABCDEF0123456789ABCDEF; Path=/; Secure; HttpOnly"}},
-	"aspnetcore": {Writer: WriterASPNET, Headers: map[string]string{"Server": "Kestrel"}},
-	"rails":      {Writer: WriterRack, Headers: map[string]string{"X-Runtime": "0.012345"}, Cookies: []string{"_acme_session=bWZjb25mb3Jt--0123456789abcdef; path=/; secure; httponly; samesite=lax"}},
+	"flask":      {Stack: "flask", Writer: WriterWerkzeug, Token: TokenPyJWT, Headers: map[string]string{"Server": "Werkzeug/3.1.3 Python/3.12.4"}},
+	"django":     {Stack: "django", Writer: WriterDjango, Token: TokenPyJWT, Headers: map[string]string{"Server": "gunicorn"}, Cookies: []string{"csrftoken=Mfc0nformCsrfT0ken0123456789abcdef; Path=/; SameSite=Lax"}},
+	"fastapi":    {Stack: "fastapi", Writer: WriterStarlette, Token: TokenPyJWT, Headers: map[string]string{"Server": "uvicorn"}},
+	"express":    {Stack: "express", Writer: WriterExpress, Token: TokenJSONWebToken, Headers: map[string]string{"X-Powered-By": "Express"}},
+	"nextjs":     {Stack: "nextjs", Writer: WriterNext, Token: TokenJSONWebToken, Headers: map[string]string{"X-Powered-By": "Next.js"}},
+	"go":         {Stack: "go", Writer: WriterGo},
+	"spring":     {Stack: "spring", Writer: WriterSpring, Cookies: []string{"JSESSIONID=0123456789ABCDEF0123456789ABCDEF; Path=/; Secure; HttpOnly"}},
+	"aspnetcore": {Stack: "aspnetcore", Writer: WriterASPNET, Headers: map[string]string{"Server": "Kestrel"}},
+	"rails":      {Stack: "rails", Writer: WriterRack, Headers: map[string]string{"X-Runtime": "0.012345"}, Cookies: []string{"_acme_session=bWZjb25mb3Jt--0123456789abcdef; path=/; secure; httponly; samesite=lax"}},
 	// Behind nginx, written by hand: nothing names it.
-	"unknown": {Writer: WriterByHand, Headers: map[string]string{"Server": "nginx/1.27.0"}},
+	"unknown": {Stack: "unknown", Writer: WriterByHand, Headers: map[string]string{"Server": "nginx/1.27.0"}},
 }
 
 // SetCookieLine is the mf_jwt_token Set-Cookie value the backend of p
 // writes for value at time now, in its stack shape's writer.
 func SetCookieLine(p Profile, value string, now time.Time) string {
 	return cookieHeaderAs(p.Backend.Writer, p.Cookie, value, now)
+}
+
+// BackendToken is the token the backend of p signs with key at time now,
+// in its stack shape's claim order (before any Token.Mangle).
+func BackendToken(p Profile, key []byte, now time.Time) (string, error) {
+	return buildTokenAs(p.Backend.Token, p.Token, p.Cookie, key, now)
 }

@@ -1,9 +1,12 @@
 package reference
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +41,52 @@ func TestWriteAs(t *testing.T) {
 			}
 			if got := SetCookieLine(p, "T", testNow); got != tt.want {
 				t.Errorf("SetCookieLine(%s) = %q, want %q", tt.writer, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBackendTokenClaimOrder: each imitated JWT library writes the claims
+// in its own order — PyJWT as the code lists them, nothing added;
+// jsonwebtoken iat then exp after them; the reference's own sorted — and
+// every one verifies with the key.
+func TestBackendTokenClaimOrder(t *testing.T) {
+	tests := []struct {
+		lib  string
+		iat  bool
+		want []string
+	}{
+		{TokenPyJWT, false, []string{"user_id", "first_name", "last_name", "email", "exp"}},
+		{TokenPyJWT, true, []string{"user_id", "first_name", "last_name", "email", "exp", "iat"}},
+		{TokenJSONWebToken, true, []string{"user_id", "first_name", "last_name", "email", "iat", "exp"}},
+		{TokenJSONWebToken, false, []string{"user_id", "first_name", "last_name", "email", "exp"}},
+		{"", true, []string{"email", "exp", "first_name", "iat", "last_name", "user_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lib, func(t *testing.T) {
+			p := DefaultProfile()
+			p.Backend.Token, p.Token.IssuedAt, p.Token.Exp = tt.lib, tt.iat, ExpInteger
+			tok, err := BackendToken(p, testKey, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := strings.Split(tok, ".")
+			payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			dec := json.NewDecoder(bytes.NewReader(payload))
+			_, _ = dec.Token()
+			var got []string
+			for dec.More() {
+				k, _ := dec.Token()
+				var v json.RawMessage
+				_ = dec.Decode(&v)
+				got = append(got, k.(string))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("claims in order %v, want %v", got, tt.want)
+			}
+			v := &Verifier{Secret: testKey, Leeway: DefaultLeeway}
+			if _, reason := v.Verify(tok); reason != "" && reason != ReasonExpired {
+				t.Errorf("the token does not verify: %s", reason)
 			}
 		})
 	}

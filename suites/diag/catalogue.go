@@ -99,7 +99,10 @@ const (
 
 // Texts shared by several entries.
 const (
-	setCookieExample = `response.set_cookie("mf_jwt_token", token, domain=".your-domain.com", path="/", secure=True, httponly=True, samesite="None")`
+	// setCookieExample is the header the backend must send, in HTTP's
+	// own words: a generic fix names attributes, never one language's
+	// code (suites/stack holds each stack's idiom).
+	setCookieExample = `Set-Cookie: mf_jwt_token=<token>; Domain=.your-domain.com; Path=/; Secure; HttpOnly; SameSite=None`
 	sameKeyFix       = "Give the backend and the Miiflow app the very same AUTH_SECRET_KEY value (same bytes: no added quotes, " +
 		"newline or base64 step). mfconform sees neither side's key, only whether tokens verify; it prints the fingerprint of " +
 		"the one key it is given — `mfconform config check` and the report's target details (sha256: and the first 8 hex " +
@@ -186,7 +189,7 @@ func registerCookie() {
 					"the login response in the developer tools holds a JWT (eyJ…) in its body or headers but no "+
 						"Set-Cookie: mf_jwt_token."),
 			},
-			Fix: "After authenticating the user, set the cookie by its exact name on the login response, e.g. " +
+			Fix: "After authenticating the user, set the cookie by its exact name on the response that finishes the login: " +
 				setCookieExample + ".",
 			Reference: refCookieContract + "; " + refVendorJWT,
 		},
@@ -232,7 +235,7 @@ func registerCookie() {
 				"host only (e.g. login.acme.test) and never sends it to the app on another subdomain " +
 				"(app.acme.test): the app sees no token and the user looks logged out.",
 			ProvenBy: provenBySetCookie + ", and the cookie table: stored for the login host, not sent to the app",
-			Fix: `Set Domain=.your-domain.com (the registrable domain both hosts share), e.g. ` + setCookieExample +
+			Fix: `Set Domain=.your-domain.com (the registrable domain both hosts share): ` + setCookieExample +
 				". The leading dot is optional in current browsers.",
 			Reference: "RFC 6265 §5.2.3 and §5.3 step 6; " + refCookieContract,
 		},
@@ -270,7 +273,7 @@ func registerCookie() {
 			Cause: "The Set-Cookie line has no Secure attribute: the token would also travel over plain http, where " +
 				"anyone on the network can read it, and with SameSite=None the browser drops it altogether.",
 			ProvenBy:  provenBySetCookie,
-			Fix:       "Add Secure (secure=True in the set_cookie call) and serve both backend and app over https.",
+			Fix:       "Add the Secure attribute to mf_jwt_token's Set-Cookie and serve both backend and app over https.",
 			Reference: "RFC 6265 §4.1.2.5; " + refCookieContract + "; vendor page: Troubleshooting — Cross-Domain Cookie Issues",
 		},
 		Entry{
@@ -281,7 +284,7 @@ func registerCookie() {
 				"cookie on arrival with reason SameSiteNoneInsecure, so it is never stored and the app never " +
 				"receives a token.",
 			ProvenBy:  provenBySetCookie + " and " + provenByVerdict,
-			Fix:       "Add Secure next to SameSite=None (secure=True, samesite=\"None\") and serve the login page over https.",
+			Fix:       "Add the Secure attribute next to SameSite=None and serve the login page over https.",
 			Reference: "Chromium: SameSite=None requires Secure (SameSiteNoneInsecure); draft-ietf-httpbis-rfc6265bis: SameSite attribute",
 		},
 		Entry{
@@ -296,7 +299,7 @@ func registerCookie() {
 				"UnspecifiedTreatedAsLax). Strict additionally withholds it when the user arrives at the app by a " +
 				"link from another site.",
 			ProvenBy: provenBySetCookie + ", and Chromium's verdicts on the cross-site iframe, fetch and link (evidence cross-site)",
-			Fix: "Set SameSite=None together with Secure, as the contract asks: samesite=\"None\", secure=True. If the " +
+			Fix: "Set the attributes SameSite=None and Secure together, as the contract asks. If the " +
 				"app is never embedded in or called from another site, Lax works in practice; record a waiver " +
 				"with that reason instead.",
 			Reference: "draft-ietf-httpbis-rfc6265bis: SameSite attribute and same-site requests; " + refCookieContract,
@@ -308,7 +311,7 @@ func registerCookie() {
 			Cause: "The cookie has no HttpOnly attribute, so any script on a page of the cookie's domain can read the " +
 				"token through document.cookie; one XSS bug on any subdomain then leaks every user's session token.",
 			ProvenBy:  provenBySetCookie + ", and document.cookie read on the app page",
-			Fix:       "Add HttpOnly (httponly=True in the set_cookie call). Miiflow reads the cookie server-side; scripts do not need it.",
+			Fix:       "Add the HttpOnly attribute. Miiflow reads the cookie server-side; scripts do not need it.",
 			Reference: "RFC 6265 §4.1.2.6; vendor page: Key Notes — Security",
 		},
 		Entry{
@@ -321,7 +324,7 @@ func registerCookie() {
 				"/auth/callback/done — after a redirecting login that is the last hop that carried the Set-Cookie, not " +
 				"the URL the login started at. The observation names that URL.",
 			ProvenBy:  provenBySetCookie + ", and Chromium's NotOnPath verdicts in the cookie table",
-			Fix:       "Set Path=/ explicitly (path=\"/\" in the set_cookie call).",
+			Fix:       "Set the attribute Path=/ explicitly.",
 			Reference: "RFC 6265 §5.1.4 (default-path, path-match) and §5.2.4; Chromium: NotOnPath; " + refCookieContract,
 		},
 		Entry{
@@ -341,7 +344,7 @@ func registerCookie() {
 				Maybe("The server's clock is far behind.",
 					"the response's Date header in the observation is far from the real time."),
 			},
-			Fix: "Give the cookie a lifetime at least as long as the token's: max_age=<seconds> matching the JWT exp, or " +
+			Fix: "Give the cookie a lifetime at least as long as the token's: Max-Age=<seconds> matching the JWT exp, or " +
 				"Expires in GMT (RFC 1123 format), or omit both for a session cookie. Check the server's clock.",
 			Reference: "RFC 6265 §5.2.1, §5.2.2 and §5.3 step 3; " + refCookieContract,
 		},
@@ -456,8 +459,8 @@ func registerToken() {
 				Maybe("The value was cut short (a proxy or a size limit).",
 					"the observation says a segment is missing or does not decode, and the value's length is a round number."),
 			},
-			Fix: "Set the cookie to exactly the string the JWT library returns (PyJWT ≥ 2 returns str; with PyJWT 1.x " +
-				"call .decode()), with no prefix, quotes or extra encoding.",
+			Fix: "Set the cookie to exactly the string the JWT library returns (a text string, not bytes or an object " +
+				"rendered as text), with no prefix, quotes or extra encoding.",
 			Reference: "RFC 7515 §3.1 and §7.1 (JWS compact serialization); RFC 7519 §7.2",
 		},
 		Entry{
@@ -468,7 +471,7 @@ func registerToken() {
 				"AUTH_SECRET_KEY, so any other algorithm is refused — and an unsigned (none) token is worthless as " +
 				"proof of identity.",
 			ProvenBy:  "the token's header (evidence token)",
-			Fix:       `Sign with algorithm="HS256" and AUTH_SECRET_KEY, e.g. jwt.encode(claims, auth_key, algorithm="HS256").`,
+			Fix:       `Sign with the algorithm HS256 (the token header's alg) and AUTH_SECRET_KEY as the key.`,
 			Reference: "RFC 7518 §3.1 and §3.2; " + refVendorJWT,
 		},
 		Entry{
@@ -561,7 +564,7 @@ func registerToken() {
 				Maybe("A millisecond clock: JavaScript's Date.now(), Java's System.currentTimeMillis().",
 					"the code that computes exp calls one of them without dividing by 1000."),
 			},
-			Fix:       "Divide by 1000: exp = Math.floor(Date.now() / 1000) + lifetimeSeconds (or Instant.now().getEpochSecond() + …).",
+			Fix:       "Write exp in seconds: divide a millisecond clock by 1000 (and round down), then add the lifetime in seconds.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -575,7 +578,7 @@ func registerToken() {
 				Maybe("A microsecond clock: Go time.Now().UnixMicro(), Python datetime.timestamp() * 1e6, PostgreSQL extract(epoch) * 1e6.",
 					"the line of the backend that computes exp."),
 			},
-			Fix:       "Write exp in seconds: divide by 1 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Fix:       "Write exp in seconds: divide by 1 000 000, or take the clock's seconds since the epoch directly and add the lifetime.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -589,7 +592,7 @@ func registerToken() {
 				Maybe("A nanosecond clock: Go time.Now().UnixNano(), Python time.time_ns(), Java Instant nanos.",
 					"the line of the backend that computes exp."),
 			},
-			Fix:       "Write exp in seconds: divide by 1 000 000 000, or take the seconds directly (time.Now().Add(time.Hour).Unix(), int(time.time()) + 3600).",
+			Fix:       "Write exp in seconds: divide by 1 000 000 000, or take the clock's seconds since the epoch directly and add the lifetime.",
 			Reference: "RFC 7519 §2 (NumericDate: seconds) and §4.1.4",
 		},
 		Entry{
@@ -614,8 +617,8 @@ func registerToken() {
 			Severity: Fail,
 			Cause:    "The payload has no exp claim. The contract requires it, and a token without exp would authenticate forever.",
 			ProvenBy: "the token's claims (evidence token)",
-			Fix: "Add exp = now + lifetime in seconds since the epoch, e.g. " +
-				"\"exp\": (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).timestamp().",
+			Fix: "Add exp = now + lifetime, in seconds since the epoch (UTC), " +
+				"e.g. one hour ahead.",
 			Reference: "RFC 7519 §4.1.4; " + refClaims,
 		},
 		Entry{
@@ -671,9 +674,10 @@ func registerToken() {
 			ProvenBy: "the token's iat (evidence token) against the login response's own Date header, off by the same " +
 				"real UTC offset as exp — or the zone given with --backend-timezone matching the offset exp shows; the " +
 				"observation says which",
-			Fix: "Compute exp from an aware UTC time or from epoch seconds: " +
+			Fix: "Compute exp from the current time in UTC as seconds since the epoch plus the lifetime, never from " +
+				"a local wall-clock time read as UTC. In the vendor's Python example: " +
 				"exp = datetime.now(timezone.utc) + timedelta(hours=1) (PyJWT turns an aware datetime into " +
-				"seconds), or exp = int(time.time()) + 3600. Never call .timestamp() on a value from " +
+				"seconds), or exp = int(time.time()) + 3600; never call .timestamp() on a value from " +
 				"datetime.utcnow() (deprecated since Python 3.12 for this reason).",
 			Reference: "Python: datetime.utcnow() and datetime.timestamp() (naive values are local time); RFC 7519 §2 and §4.1.4",
 		},
@@ -698,7 +702,7 @@ func registerToken() {
 				Maybe("A numeric database id written as it is.",
 					"the observation says user_id is a JSON number."),
 			},
-			Fix:       "Emit the id as a string: \"user_id\": str(user.id).",
+			Fix:       "Emit the id as a JSON string: \"user_id\": \"42\", not 42.",
 			Reference: refClaims + "; " + refVendorJWT,
 		},
 		Entry{
@@ -799,7 +803,7 @@ func registerApp() {
 			Cause: "The app logged the user in with a token whose exp had passed; the observation states how long past " +
 				"and the leeway this implies: the verifier skips exp checking or allows that much leeway.",
 			ProvenBy:  "the app's answers to mfconform's expired probe tokens (the observation)",
-			Fix:       "Verify exp on every request with a leeway of seconds, not minutes or hours (PyJWT does this by default; do not pass options={\"verify_exp\": False}).",
+			Fix:       "Verify exp on every request with a leeway of seconds, not minutes or hours (JWT libraries check exp by default: do not switch that check off).",
 			Reference: "RFC 7519 §4.1.4 and §7.2",
 		},
 		Entry{
@@ -824,7 +828,7 @@ func registerApp() {
 			Cause: "The app logged the user in with a token whose header says alg none (in some spelling) and which " +
 				"carries no signature: the verifier takes the algorithm from the token. Anyone can forge any identity.",
 			ProvenBy:  "the app's answers to mfconform's unsigned probe tokens (the observation)",
-			Fix:       "Pin the accepted algorithms in the verifier: jwt.decode(token, key, algorithms=[\"HS256\"]).",
+			Fix:       "Pin the verifier's accepted algorithms to exactly HS256; never take the algorithm from the token's own header.",
 			Reference: "RFC 8725 §2.1 and §3.1; RFC 7518 §3.6",
 		},
 		Entry{
@@ -835,7 +839,7 @@ func registerApp() {
 				"pick its algorithm. That is not exploitable by itself with HMAC, but it is the pattern behind " +
 				"algorithm-confusion attacks and departs from the contract.",
 			ProvenBy:  "the app's answers to mfconform's HS384/HS512 probe tokens (the observation)",
-			Fix:       "Allow exactly HS256: algorithms=[\"HS256\"] (WithValidMethods([]string{\"HS256\"}) in Go).",
+			Fix:       "Allow exactly HS256 in the verifier's list of accepted algorithms.",
 			Reference: "RFC 8725 §3.1; " + refVendorJWT,
 		},
 		Entry{
@@ -844,7 +848,7 @@ func registerApp() {
 			Severity:  Fail,
 			Cause:     "The app logged the user in with a correctly signed token that lacks user_id or exp (the observation names which). Without exp the token never expires; without user_id the session has no identity.",
 			ProvenBy:  "the app's answers to mfconform's probe tokens without those claims (the observation)",
-			Fix:       "Require the claims in the verifier: jwt.decode(..., options={\"require\": [\"exp\", \"user_id\"]}), and refuse the request otherwise.",
+			Fix:       "Make exp and user_id required claims in the verifier, and refuse the request when either is missing.",
 			Reference: refClaims + "; RFC 7519 §4.1.4",
 		},
 		Entry{
@@ -856,7 +860,7 @@ func registerApp() {
 				"integer exp: the verifier insists on an integer.",
 			ProvenBy: "the app's answers to the fractional and the integer probe tokens (the observation)",
 			Fix: "Accept any JSON number as NumericDate in the verifier (RFC 7519 allows non-integer values). As a " +
-				"workaround the backend can emit int(...timestamp()).",
+				"workaround the backend can emit exp as a whole number of seconds.",
 			Reference: "RFC 7519 §2 (NumericDate may be non-integer); " + refClaims,
 		},
 		Entry{
@@ -873,7 +877,7 @@ func registerApp() {
 				Maybe("The app fails on this request for a reason unrelated to the token (an upstream down, a crash on every request).",
 					"the same path without any cookie also answers 5xx."),
 			},
-			Fix:       "Catch every decode and verification error (jwt.InvalidTokenError and its subclasses in PyJWT, the error of jwt.Parse in golang-jwt, JsonWebTokenError in jsonwebtoken) and answer as for a missing cookie (401 or a redirect to the login).",
+			Fix:       "Catch every decode and verification error of the JWT library (each library's base error for an invalid token) and answer as for a missing cookie (401 or a redirect to the login).",
 			Reference: "RFC 7519 §7.2 (reject invalid JWTs); OWASP: Improper Error Handling",
 		},
 		Entry{

@@ -189,7 +189,7 @@ func TestCatalogueKeyTexts(t *testing.T) {
 		field func(Entry) string
 		want  []string
 	}{
-		{"host-only fix names Domain", CookieHostOnly, func(e Entry) string { return e.Fix }, []string{"Domain=.your-domain.com", "set_cookie"}},
+		{"host-only fix names Domain", CookieHostOnly, func(e Entry) string { return e.Fix }, []string{"Domain=.your-domain.com", "Set-Cookie: mf_jwt_token=<token>"}},
 		{"lax cause: what works and what breaks", CookieSameSiteNotNone, func(e Entry) string { return e.Cause },
 			[]string{"login.acme.test", "app.acme.test", "top-level navigation", "iframe", "fetch"}},
 		{"signature fix: same key, the one fingerprint printed", TokenSignatureMismatch, func(e Entry) string { return e.Fix }, []string{"AUTH_SECRET_KEY", "fingerprint of the one key it is given", "mfconform config check", "sha256sum"}},

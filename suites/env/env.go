@@ -72,6 +72,11 @@ type Target struct {
 	// a finding about a target that gave no answer can say which address
 	// its name was mapped to; nil for none.
 	Hosts *hostmap.Map
+	// BackendStack and AppStack are the stacks the operator named
+	// (--backend-stack, --app-stack: a suites/stack ID), "" when not
+	// named: fixes are then written for them, stated as given.
+	BackendStack string
+	AppStack     string
 }
 
 // Shape returns the run's shape.

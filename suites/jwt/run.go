@@ -104,7 +104,7 @@ func (r *Run) Stacks() []result.StackGuess {
 			x = &ev.Chain[len(ev.Chain)-1]
 		}
 		if x != nil {
-			e := stack.Evidence{Headers: x.ResponseHeaders, Cookies: ev.Others}
+			e := stack.Evidence{Headers: x.ResponseHeaders, Cookies: ev.Others, Given: stack.ID(r.Target.BackendStack)}
 			if ev.SetCookie != nil {
 				e.SetCookie = ev.SetCookie.Line
 			}
@@ -112,7 +112,7 @@ func (r *Run) Stacks() []result.StackGuess {
 		}
 	}
 	if r.Probes != nil && len(r.Probes.Outcomes) > 0 && !r.Target.AppIsReference {
-		var e stack.Evidence
+		e := stack.Evidence{Given: stack.ID(r.Target.AppStack)}
 		for _, o := range r.Probes.Outcomes {
 			if o.Result.Error == "" && o.Result.Status != 0 {
 				e.Headers, e.Cookies = o.Result.Headers, o.Result.SetCookies

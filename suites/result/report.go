@@ -134,26 +134,43 @@ type Certificate struct {
 
 // Confidences of a StackGuess.
 const (
+	// ConfidenceGiven: the operator named the stack (--backend-stack,
+	// --app-stack); mfconform states it as given and did not guess.
+	ConfidenceGiven = "given"
 	// ConfidenceHeader: a response header or a framework's own cookie
-	// named the stack.
+	// named the stack, and it clearly wins the scoring (suites/stack).
 	ConfidenceHeader = "header"
-	// ConfidenceShape: the Set-Cookie line's attribute order and case
-	// match that stack's cookie writer and no other.
-	ConfidenceShape = "shape"
-	// ConfidenceUnknown: nothing named the stack; fixes are generic.
+	// ConfidenceClues: no one clue named the stack, but independent clues
+	// (a server family, the token's library, the Set-Cookie line's shape)
+	// add up to a clear win.
+	ConfidenceClues = "clues"
+	// ConfidenceUnknown: no stack clearly wins; fixes are generic, with one
+	// line per candidate when some fit.
 	ConfidenceUnknown = "unknown"
 )
 
 // StackGuess is what answered in one role ("backend" or "app"): a stack
 // ID ("flask", … or "unknown"), its name, how sure the guess is, and the
 // evidence it rests on. A guess is never silent: unknown says what was
-// seen.
+// seen. When no stack clearly wins, Candidates are the stacks the clues
+// fit, best first, and Decide says what would tell them apart.
 type StackGuess struct {
-	Role       string   `json:"role"`
-	ID         string   `json:"id"`
-	Name       string   `json:"name"`
-	Confidence string   `json:"confidence"`
-	Evidence   []string `json:"evidence,omitempty"`
+	Role       string           `json:"role"`
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Confidence string           `json:"confidence"`
+	Evidence   []string         `json:"evidence,omitempty"`
+	Candidates []StackCandidate `json:"candidates,omitempty"`
+	Decide     string           `json:"decide,omitempty"`
+}
+
+// StackCandidate is one stack the clues fit, with its score (the sum of
+// its clues' weights, suites/stack's scoring table) and those clues.
+type StackCandidate struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Score int      `json:"score"`
+	Clues []string `json:"clues,omitempty"`
 }
 
 // Stack returns the guess for role ("backend" or "app"), false when the

@@ -208,10 +208,60 @@ func Entry(code diag.Code) (result.Entry, bool) {
 	return e, true
 }
 
-// Apply swaps the generic fix of every finding for its fix in the
-// guessed stack's idiom (the backend's guess for cookie and token codes,
-// the app's for verifier codes), rendered with v, and names the stack in
-// FixFor. Findings without a row keep the generic fix.
+// Line returns code's fix in stack id's idiom as one line — the call that
+// matters (Stack idiom's snippet for the code: the cookie call, the
+// token's encode, the verifier's decode, the delete) — for a candidate
+// when no stack clearly wins; false when the table has none.
+func Line(code diag.Code, id ID, v Vars) (string, bool) {
+	i, ok := idioms[id]
+	if _, ruled := rules[code]; !ok || !ruled {
+		return "", false
+	}
+	kind := lineKind(code)
+	l := i.Lines[kind]
+	if l == "" {
+		s, _ := Snippet(id, kind, v)
+		l, _, _ = strings.Cut(s, "\n")
+		return l, l != ""
+	}
+	return render(l, v), true
+}
+
+// lineKind is the snippet a code's one-line fix is taken from.
+func lineKind(code diag.Code) string {
+	switch {
+	case code == diag.CookieDuplicate:
+		return "delete"
+	case strings.HasPrefix(string(code), "COOKIE_"):
+		return "set_cookie"
+	case strings.HasPrefix(string(code), "APP_"):
+		return "verify"
+	}
+	return "encode"
+}
+
+// FixFor is how a finding names the stack its fix is written for:
+// the stack's name, and "as given" when the operator named it.
+func FixFor(g result.StackGuess) string {
+	if g.Confidence == result.ConfidenceGiven {
+		return Name(ID(g.ID)) + ", as given"
+	}
+	return Name(ID(g.ID))
+}
+
+// Apply writes every finding's fix for the stack its role's guess names
+// (the backend's for cookie and token codes, the app's for verifier
+// codes), rendered with v:
+//
+//   - a stack the operator gave, or one that clearly won the scoring:
+//     the fix in its idiom, named in FixFor;
+//   - no clear winner but candidates: the generic fix, then one line per
+//     candidate that has one, labelled as a guess with its clues, then
+//     what would decide — never one candidate's idiom alone, so a guess
+//     from the shape never replaces the generic fix;
+//   - otherwise the generic fix.
+//
+// Findings without a row keep the generic fix.
 func Apply(ds []diag.Diagnostic, guesses []result.StackGuess, v Vars) []diag.Diagnostic {
 	if len(ds) == 0 {
 		return ds
@@ -223,11 +273,40 @@ func Apply(ds []diag.Diagnostic, guesses []result.StackGuess, v Vars) []diag.Dia
 			if g.Role != Role(d.Code) {
 				continue
 			}
-			if f, ok := Fix(d.Code, ID(g.ID), v); ok {
-				out[k].Fix = f
-				out[k].FixFor = Name(ID(g.ID))
+			if g.ID != string(Unknown) {
+				if f, ok := Fix(d.Code, ID(g.ID), v); ok {
+					out[k].Fix = f
+					out[k].FixFor = FixFor(g)
+				}
+				continue
+			}
+			if lines := candidateLines(d.Code, g, v); lines != "" {
+				out[k].Fix = d.Fix + "\n" + lines
 			}
 		}
 	}
 	return out
+}
+
+// candidateLines are one line per candidate stack with a line for code,
+// each labelled a guess, and what would decide; "" when none has one.
+func candidateLines(code diag.Code, g result.StackGuess, v Vars) string {
+	var b strings.Builder
+	n := 0
+	for _, c := range g.Candidates {
+		l, ok := Line(code, ID(c.ID), v)
+		if !ok {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "If the %s is %s (a guess, score %d): %s\n", g.Role, c.Name, c.Score, l)
+	}
+	if n == 0 {
+		return ""
+	}
+	lead := "The stack is not known; the clues fit:\n"
+	if len(g.Candidates) == 1 {
+		lead = "The stack is not known; the clues fit one candidate:\n"
+	}
+	return lead + b.String() + "Not decided: " + strings.TrimPrefix(g.Decide, "what would decide — ") + "."
 }

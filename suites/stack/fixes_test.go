@@ -108,8 +108,42 @@ func TestApply(t *testing.T) {
 	if unknown[0].FixFor != "" || unknown[0].Fix != cookie.Fix {
 		t.Errorf("unknown stack: FixFor %q, want the generic fix", unknown[0].FixFor)
 	}
+	hedge := Detect(RoleBackend, Evidence{SetCookie: expressHostOnly})
+	got = Apply([]diag.Diagnostic{cookie}, []result.StackGuess{hedge}, testVars)
+	for _, w := range []string{cookie.Fix, "If the backend is Express (a guess, score 4): res.cookie('mf_jwt_token', token, { domain: 'acme.test'",
+		"If the backend is Go net/http (a guess, score 4): http.SetCookie(w, &http.Cookie{", "Not decided: ", "--backend-stack express|go"} {
+		if !strings.Contains(got[0].Fix, w) {
+			t.Errorf("two candidates: fix %q lacks %q", got[0].Fix, w)
+		}
+	}
+	if got[0].FixFor != "" || !strings.HasPrefix(got[0].Fix, cookie.Fix) {
+		t.Errorf("two candidates: FixFor %q, fix %q: want the generic fix first, no stack named", got[0].FixFor, got[0].Fix)
+	}
+	given := Detect(RoleBackend, Evidence{SetCookie: expressHostOnly, Given: GoNetHTTP})
+	got = Apply([]diag.Diagnostic{cookie}, []result.StackGuess{given}, testVars)
+	if got[0].FixFor != "Go net/http, as given" || !strings.Contains(got[0].Fix, "http.SameSiteNoneMode") {
+		t.Errorf("given stack: FixFor %q fix %q, want Go's, as given", got[0].FixFor, got[0].Fix)
+	}
 	if got := Apply(nil, guesses, testVars); got != nil {
 		t.Errorf("Apply(nil) = %v, want nil", got)
+	}
+}
+
+// TestLines: every stack with an idiom has a one-line fix for every code
+// of the table, on one line, rendered.
+func TestLines(t *testing.T) {
+	for id := range idioms {
+		for _, code := range Codes() {
+			l, ok := Line(code, id, testVars)
+			if !ok || strings.Contains(l, "\n") || strings.Contains(l, "{{") || strings.TrimSpace(l) == "" {
+				t.Errorf("Line(%s, %s) = %q, %v: want one rendered line", code, id, l, ok)
+			}
+			for _, start := range []string{"from ", "import ", "const jwt = require", "let claims", "try:", "SecretKey key", "var key", "claims := "} {
+				if strings.HasPrefix(l, start) {
+					t.Errorf("Line(%s, %s) = %q: a preamble, not the call that matters", code, id, l)
+				}
+			}
+		}
 	}
 }
 

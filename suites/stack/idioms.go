@@ -23,6 +23,10 @@ type idiom struct {
 	Attr map[string]string
 	// Notes add what trips this stack up, per code.
 	Notes map[string]string
+	// Lines are one-line forms of the snippets ("set_cookie", "encode",
+	// "verify", "delete") whose first line is not the call that matters
+	// (an import, a declaration); the others' first line is used.
+	Lines map[string]string
 }
 
 // Keys of idiom.Notes that apply to several codes.
@@ -41,6 +45,18 @@ const (
 // aware datetime into integer seconds itself.
 const pyJWTEncode = `from datetime import datetime, timedelta, timezone
 token = jwt.encode({"user_id": str(user.id), "exp": datetime.now(timezone.utc) + timedelta(hours=1)}, os.environ["AUTH_SECRET_KEY"], algorithm="HS256")`
+
+// pyLines are the one-line forms every Python stack shares.
+var pyLines = map[string]string{
+	"encode": `token = jwt.encode({"user_id": str(user.id), "exp": datetime.now(timezone.utc) + timedelta(hours=1)}, os.environ["AUTH_SECRET_KEY"], algorithm="HS256")`,
+	"verify": pyJWTDecode,
+}
+
+// jsLines are the one-line forms Express and Next.js share.
+var jsLines = map[string]string{
+	"encode": `const token = jwt.sign({ user_id: String(user.id) }, process.env.AUTH_SECRET_KEY, { algorithm: 'HS256', expiresIn: 3600 });`,
+	"verify": `claims = jwt.verify(token, process.env.AUTH_SECRET_KEY, { algorithms: ['HS256'], clockTolerance: 5 }); // then require exp and a string user_id`,
+}
 
 // pyJWTDecode is PyJWT's decode call that every Python verifier uses.
 const pyJWTDecode = `claims = jwt.decode(token, os.environ["AUTH_SECRET_KEY"], algorithms=["HS256"], options={"require": ["exp", "user_id"]}, leeway=5)`
@@ -90,6 +106,7 @@ except jwt.InvalidTokenError:
     abort(401)`,
 		Attr: map[string]string{"domain": `domain="{{.Domain}}"`, "path": `path="/"`, "secure": "secure=True", "httponly": "httponly=True",
 			"samesite": `samesite="None"`, "maxage": "max_age=3600 (seconds)", "partitioned": "partitioned=True"},
+		Lines: pyLines,
 		Notes: merge(pyNotes, map[string]string{
 			noteDomain: "Werkzeug ≥ 2.3 drops a leading dot (Domain=acme.test is the same cookie to browsers) and accepts a name without a dot; " +
 				"Werkzeug ≤ 2.2 keeps the dot and refuses a domain without one, such as localhost. Flask's SESSION_COOKIE_DOMAIN covers only Flask's own session cookie.",
@@ -107,6 +124,7 @@ except jwt.InvalidTokenError:
     return HttpResponse(status=401)`,
 		Attr: map[string]string{"domain": `domain="{{.Domain}}"`, "path": `path="/"`, "secure": "secure=True", "httponly": "httponly=True",
 			"samesite": `samesite="None"`, "maxage": "max_age=3600 (seconds)", "partitioned": "the Partitioned attribute"},
+		Lines: pyLines,
 		Notes: merge(pyNotes, map[string]string{
 			noteDomain:   "SESSION_COOKIE_DOMAIN and CSRF_COOKIE_DOMAIN apply to Django's own cookies only: pass domain= in this set_cookie call.",
 			noteSameSite: `samesite=None (Python's None, the default) leaves the attribute out, which browsers treat as Lax: pass the string "None".`,
@@ -123,6 +141,7 @@ except jwt.InvalidTokenError:
     raise HTTPException(status_code=401)`,
 		Attr: map[string]string{"domain": `domain="{{.Domain}}"`, "path": `path="/"`, "secure": "secure=True", "httponly": "httponly=True",
 			"samesite": `samesite="none"`, "maxage": "max_age=3600 (seconds)", "partitioned": "the Partitioned attribute"},
+		Lines: pyLines,
 		Notes: merge(pyNotes, map[string]string{
 			noteSameSite: `Starlette's default is samesite="lax": pass samesite="none" (lower case, as Starlette validates it).`,
 			noteResponse: "Set the cookie on the Response that is returned: on the endpoint's injected response: Response parameter, or on the " +
@@ -137,6 +156,7 @@ except jwt.InvalidTokenError:
 		Verify:    jsonwebtokenVerify("return res.sendStatus(401);"),
 		Attr: map[string]string{"domain": "domain: '{{.Domain}}'", "path": "path: '/'", "secure": "secure: true", "httponly": "httpOnly: true",
 			"samesite": "sameSite: 'none'", "maxage": "maxAge: 3600 * 1000 (milliseconds: Express writes Max-Age=3600)", "partitioned": "partitioned: true"},
+		Lines: jsLines,
 		Notes: merge(jsNotes, map[string]string{
 			noteSameSite: "sameSite: true means Strict, not None; pass the string 'none'.",
 			noteMaxAge:   "res.cookie's maxAge is milliseconds (Express divides by 1000 for Max-Age): maxAge: 3600 means 3.6 seconds.",
@@ -150,6 +170,7 @@ except jwt.InvalidTokenError:
 		Verify:    jsonwebtokenVerify("return new Response(null, { status: 401 });"),
 		Attr: map[string]string{"domain": "domain: '{{.Domain}}'", "path": "path: '/'", "secure": "secure: true", "httponly": "httpOnly: true",
 			"samesite": "sameSite: 'none'", "maxage": "maxAge: 3600 (seconds, unlike Express)", "partitioned": "partitioned: true"},
+		Lines: jsLines,
 		Notes: merge(jsNotes, map[string]string{
 			noteResponse: "Set it on the NextResponse the route handler returns (NextResponse.redirect(…) or NextResponse.json(…)), or with " +
 				"(await cookies()).set(…) in Next.js 15+; a cookie set on a response that is not returned is lost. jsonwebtoken needs the " +
@@ -176,6 +197,10 @@ if err != nil || userID == "" {
 }`,
 		Attr: map[string]string{"domain": `Domain: "{{.Domain}}"`, "path": `Path: "/"`, "secure": "Secure: true", "httponly": "HttpOnly: true",
 			"samesite": "SameSite: http.SameSiteNoneMode", "maxage": "MaxAge: 3600 (seconds; 0 leaves it out, negative deletes)", "partitioned": "Partitioned: true"},
+		Lines: map[string]string{
+			"encode": `token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"user_id": userID, "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(os.Getenv("AUTH_SECRET_KEY")))`,
+			"verify": `_, err := jwt.ParseWithClaims(token, claims, keyFunc, jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithLeeway(5*time.Second))`,
+		},
 		Notes: map[string]string{
 			noteDomain:   "net/http drops a leading dot from Domain (the same cookie to browsers) and leaves out a Domain it finds invalid, silently making the cookie host-only.",
 			noteSameSite: "http.SameSiteDefaultMode (and the zero value) writes no SameSite attribute, which browsers treat as Lax: use http.SameSiteNoneMode.",
@@ -194,6 +219,10 @@ Claims claims = jws.getPayload();
 if (!"HS256".equals(jws.getHeader().getAlgorithm()) || claims.getExpiration() == null || claims.get("user_id", String.class) == null) { /* answer 401 */ }`,
 		Attr: map[string]string{"domain": `.domain("{{.Domain}}")`, "path": `.path("/")`, "secure": ".secure(true)", "httponly": ".httpOnly(true)",
 			"samesite": `.sameSite("None")`, "maxage": ".maxAge(Duration.ofHours(1))", "partitioned": ".partitioned(true)"},
+		Lines: map[string]string{
+			"set_cookie": `response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("mf_jwt_token", token).domain("{{.Domain}}").path("/").secure(true).httpOnly(true).sameSite("None").build().toString());`,
+			"encode":     `String token = Jwts.builder().claim("user_id", String.valueOf(user.getId())).expiration(Date.from(Instant.now().plus(1, ChronoUnit.HOURS))).signWith(key, Jwts.SIG.HS256).compact();`,
+		},
 		Notes: map[string]string{
 			noteSameSite: "jakarta.servlet.http.Cookie (response.addCookie) has no SameSite before Servlet 6.0: build a ResponseCookie and add it as a header.",
 			noteKey:      "Keys.hmacShaKeyFor(Decoders.BASE64.decode(secret)), as many examples do, decodes the key first: use secret.getBytes(UTF_8) unless the other side decodes too.",
@@ -214,6 +243,10 @@ var token = new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(
     ClockSkew = TimeSpan.FromSeconds(5) }, out _); // throws SecurityTokenException: answer 401; then require principal.FindFirst("user_id")`,
 		Attr: map[string]string{"domain": `Domain = "{{.Domain}}"`, "path": `Path = "/"`, "secure": "Secure = true", "httponly": "HttpOnly = true",
 			"samesite": "SameSite = SameSiteMode.None", "maxage": "MaxAge = TimeSpan.FromHours(1)", "partitioned": "the partitioned extension"},
+		Lines: map[string]string{
+			"encode": `var token = new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(claims: new[] { new Claim("user_id", user.Id.ToString()) }, expires: DateTime.UtcNow.AddHours(1), signingCredentials: new SigningCredentials(key, SecurityAlgorithms.HmacSha256)));`,
+			"verify": `new JwtSecurityTokenHandler().ValidateToken(token, new TokenValidationParameters { IssuerSigningKey = key, ValidAlgorithms = new[] { SecurityAlgorithms.HmacSha256 }, ValidateIssuer = false, ValidateAudience = false, RequireExpirationTime = true, ClockSkew = TimeSpan.FromSeconds(5) }, out _);`,
+		},
 		Notes: map[string]string{
 			noteSameSite: "SameSiteMode.Unspecified writes no attribute (Lax); a CookiePolicy middleware (UseCookiePolicy, MinimumSameSitePolicy) can rewrite SameSite on every cookie — check it too.",
 			noteVerify:   "TokenValidationParameters.ClockSkew defaults to five minutes, so a token expired four minutes ago is still accepted: set it to seconds.",

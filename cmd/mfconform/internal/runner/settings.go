@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/mfconform/mfconform/harness/reference"
 	"github.com/mfconform/mfconform/suites/env"
 	"github.com/mfconform/mfconform/suites/jwtcheck"
+	"github.com/mfconform/mfconform/suites/stack"
 )
 
 // Flag groups, in the order help lists them.
@@ -116,6 +118,12 @@ var Settings = &settings.Table[Config]{
 		{Flag: "backend-timezone", Key: "jwt.backend_timezone", Group: GroupTarget, Arg: "ZONE",
 			Usage: "JWT mode: the zone the backend's server runs in (`date +%z` on it: +0200, or an IANA name such as Europe/Paris), to confirm or rule out the naive-datetime trap (TOKEN_EXP_TIMEZONE)",
 			Value: settings.String(func(c *Config) *string { return &c.JWT.BackendTimezone }).Check(backendZone)},
+		{Flag: "backend-stack", Key: "jwt.backend_stack", Group: GroupTarget, Arg: "STACK",
+			Usage: "JWT mode: the backend's framework, when you know it: fixes are written in its idiom, stated as given, instead of guessed",
+			Value: settings.String(func(c *Config) *string { return &c.JWT.BackendStack }).Check(stackID)},
+		{Flag: "app-stack", Key: "jwt.app_stack", Group: GroupTarget, Arg: "STACK",
+			Usage: "JWT mode: the app's framework, when you know it (for the verifier's fixes), stated as given",
+			Value: settings.String(func(c *Config) *string { return &c.JWT.AppStack }).Check(stackID)},
 		{Flag: "secret-file", Env: "MFCONFORM_SECRET_FILE", Group: GroupTarget, Arg: "FILE",
 			CommandLineOnly: "it chooses the file read as AUTH_SECRET_KEY" + lessTrusted,
 			Usage:           "a file holding AUTH_SECRET_KEY (AUTH_SECRET_KEY in the environment wins; never pass the key on a command line)",
@@ -408,4 +416,12 @@ func redactForm(form map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// stackID accepts "" (not named) or a stack of suites/stack's table.
+func stackID(v string) error {
+	if v == "" || slices.Contains(stack.IDs(), v) {
+		return nil
+	}
+	return fmt.Errorf("%q: want one of %s (the stacks mfconform knows; leave it out for another)", v, strings.Join(stack.IDs(), ", "))
 }

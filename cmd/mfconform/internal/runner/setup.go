@@ -167,6 +167,7 @@ func wireJWT(cfg Config, e *env.Env, s *deployment.Servers) {
 		e.Target = env.Target{
 			LoginURL: dep.LoginURL, AppURL: dep.AppURL, ProbePath: "/api/me", EmbedURL: dep.EmbedURL, Secret: dep.Secret,
 			LoginMethod: "GET", AuthenticatedStatus: 200, UserIDField: "user_id", BeforeLogin: dep.BeforeLogin,
+			BackendStack: cfg.JWT.BackendStack, AppStack: cfg.JWT.AppStack,
 		}
 		// Checked when the configuration was read.
 		e.Target.BackendZone, _ = jwtcheck.ParseZone(cfg.JWT.BackendTimezone)

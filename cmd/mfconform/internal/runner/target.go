@@ -42,6 +42,10 @@ type JWTConfig struct {
 	// BackendTimezone is the zone the operator says the backend's server
 	// runs in (an IANA name or an offset); "" when not given.
 	BackendTimezone string
+	// BackendStack and AppStack name the backend's and the app's stacks
+	// (suites/stack IDs), for fixes in their idiom without a guess.
+	BackendStack string
+	AppStack     string
 }
 
 // Targeted reports whether JWT mode checks a real deployment.
@@ -106,6 +110,7 @@ func (c Config) resolveJWTTarget(getenv func(string) string) (env.Target, error)
 		return t, fmt.Errorf("%w: --backend-timezone %v", ErrConfig, err)
 	}
 	t.BackendZone = zone
+	t.BackendStack, t.AppStack = j.BackendStack, j.AppStack
 	return t, nil
 }
 
