@@ -12,8 +12,10 @@ import (
 // SchemaVersion is the version of report.json's shape. Version 2 replaced
 // the single "skipped" state with out_of_scope, not_judged and blocked,
 // added the "incomplete" verdict, per-bundle timings and per-spec judging
-// time.
-const SchemaVersion = 2
+// time. Version 3 added root_causes and blocked_groups (the findings
+// grouped by cause, in the order to fix them; the blocked specs by what
+// blocked them): a reader of version 2 reads version 3.
+const SchemaVersion = 3
 
 // Verdicts of a run, from best to worst.
 const (
@@ -57,6 +59,11 @@ type Report struct {
 	Areas map[string]map[State]int `json:"areas"`
 	// WaiverProblems lists waivers that matched nothing or have expired.
 	WaiverProblems []string `json:"waiver_problems,omitempty"`
+	// RootCauses are the run's failures and warnings grouped by cause, in
+	// the order to fix them, and BlockedGroups the blocked specs grouped
+	// by the spec that blocked them (RootCauses derives both).
+	RootCauses    []RootCause    `json:"root_causes,omitempty"`
+	BlockedGroups []BlockedGroup `json:"blocked_groups,omitempty"`
 	// Catalogue holds the catalogue entry of every code the run reports,
 	// so a report explains itself without the binary that wrote it.
 	Catalogue map[Code]Entry `json:"catalogue,omitempty"`
@@ -144,8 +151,8 @@ func (r *Report) SortSpecs() {
 	slices.SortStableFunc(r.Specs, func(a, b Spec) int { return cmp.Compare(a.ID, b.ID) })
 }
 
-// Summarize derives Counts, Areas, MissingInputs, OutOfScope and Verdict
-// from Specs and SetupError. Which spec blocked which is the judgments'
+// Summarize derives Counts, Areas, MissingInputs, OutOfScope,
+// RootCauses, BlockedGroups and Verdict from Specs and SetupError. Which spec blocked which is the judgments'
 // business (suites/judge resolves it once, in the printed order); the
 // report only counts. The verdict is, from worst to best:
 // interrupted; error (setup failed, or a spec could not reach its target);
@@ -190,6 +197,7 @@ func (r *Report) Summarize() {
 	for _, in := range slices.Sorted(maps.Keys(inputs)) {
 		r.MissingInputs = append(r.MissingInputs, MissingInput{Input: in, Specs: inputs[in]})
 	}
+	r.RootCauses, r.BlockedGroups = RootCauses(r.Specs)
 	r.OutOfScope = nil
 	for _, sc := range slices.Sorted(maps.Keys(scopes)) {
 		r.OutOfScope = append(r.OutOfScope, *scopes[sc])
