@@ -115,11 +115,11 @@ type htmlPage struct {
 	Attention    []specView
 	// Causes are the root causes in the order to fix them, and Blocked
 	// one line per spec that blocked others.
-	Causes       []causeView
-	Blocked      []blockedView
-	Unjudged     []specView
-	OutOfScope   []specView
-	Passed       []specView
+	Causes     []causeView
+	Blocked    []blockedView
+	Unjudged   []specView
+	OutOfScope []specView
+	Passed     []specView
 	// Catalogue is the catalogue entry of every code the report shows,
 	// sorted, each diagnostic's code linking to its entry.
 	Catalogue []catalogueView

@@ -117,7 +117,7 @@ print(json.dumps(out))
 		{result.JWTCookie003, "", "", "TOKEN_LIFETIME_LONG (warn)"},
 		{result.JWTCookie004, "skipped", "waived: never embedded (until 2099-12-31)", "COOKIE_SAMESITE_NOT_NONE"},
 		{result.JWTApp001, "skipped", "not judged: AUTH_SECRET_KEY was not given", ""},
-		{result.JWTApp002, "skipped", "blocked: blocked by JWT-COOKIE-002: no cookie", ""},
+		{result.JWTApp002, "skipped", "blocked by JWT-COOKIE-002 (COOKIE_HOST_ONLY mf_jwt_token is host-only): blocked by JWT-COOKIE-002: no cookie", ""},
 		{result.JWTToken001, "skipped", "out of scope: app-only run", ""},
 		{result.JWTApp003, "error", "APP_UNREACHABLE", ""},
 		{result.JWTApp004, "error", "interrupted: Ctrl-C", ""},
