@@ -316,7 +316,7 @@ func TestRenderHTMLFailedCard(t *testing.T) {
 	if fix == nil || !strings.HasSuffix(textOf(fix), testFix) {
 		t.Errorf("cause .fix = %q, want it to end in %q", textOf(fix), testFix)
 	}
-	if shown := first(causes[0], func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "shown" }); shown == nil || !strings.Contains(textOf(shown), "JWT-COOKIE-001") || !strings.Contains(textOf(shown), "JWT-COOKIE-002") {
+	if shown := first(causes[0], func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "shown" }); shown == nil || !strings.Contains(textOf(shown), string(result.JWTCookie001)) || !strings.Contains(textOf(shown), string(result.JWTCookie002)) {
 		t.Errorf("cause shown by %q, want both specs", textOf(shown))
 	}
 	// The verdict, then what to fix, then what is missing, the failures,
