@@ -118,7 +118,8 @@ clean:
 docs: build
 	./$(BIN) docs README.md
 
-## report-screenshot: regenerate docs/report-example.png (the README's example report with a failure)
+## report-screenshot: run a broken fixture and regenerate the README's example report: docs/report-example.json, its
+## screenshot docs/report-example.png and docs/report-example.html.sha256 (checked by TestReportExampleIsCurrent)
 report-screenshot: deps build
 	./scripts/report-screenshot.sh $(BIN) docs/report-example.png
 

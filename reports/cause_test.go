@@ -69,9 +69,11 @@ func after(text, mark, want string, others ...string) bool {
 func TestCausesRenderedAsFactsOrGuesses(t *testing.T) {
 	r := causeReport()
 	var console bytes.Buffer
+	causes, _ := r.Causes()
 	for _, s := range r.Specs {
-		PrintSpec(&console, s)
+		PrintSpec(&console, s, causes)
 	}
+	PrintFixes(&console, r)
 	junit, err := RenderJUnit(r)
 	if err != nil {
 		t.Fatal(err)

@@ -18,22 +18,24 @@ var stateTag = map[result.State]string{
 	result.StateNotJudged: "NJDG", result.StateOutOfScope: "SCOP",
 }
 
-// Listed reports whether PrintSpec prints a line for a spec in state (the
-// others are grouped by PrintSummary).
+// Listed reports whether PrintSpec prints a line for a spec in state: a
+// spec that judged, or was interrupted. The others are grouped by
+// PrintSummary: out of scope by run shape, not judged by the input that
+// would judge them, blocked by the spec that blocked them — one line each.
 func Listed(state result.State) bool {
-	return state != result.StateOutOfScope && state != result.StateNotJudged
+	return state != result.StateOutOfScope && state != result.StateNotJudged && state != result.StateBlocked
 }
 
-// PrintSpec writes one spec's line and, for anything but a pass, its
-// diagnostics or reason, indented below it. Every target-derived text is
+// PrintSpec writes one spec's line and, for anything but a pass, what
+// explains it, indented below: a failed or warned spec names each of its
+// root causes (causes: the report's, in the order to fix them) by code,
+// title and number, whose fix PrintFixes prints once; a waived spec its
+// waiver; an interrupted one its reason. Every target-derived text is
 // cleaned of control characters.
-func PrintSpec(w io.Writer, s result.Spec) {
+func PrintSpec(w io.Writer, s result.Spec, causes []result.RootCause) {
 	fmt.Fprintf(w, "%s  %-15s %s (judged in %s)\n", stateTag[s.State], result.Clean(string(s.ID)), result.Clean(s.Title), ms(s.JudgeMS))
 	if s.State == result.StatePassed {
 		return
-	}
-	if s.Reason != "" {
-		fmt.Fprintf(w, "      %s\n", result.Clean(s.Reason))
 	}
 	if s.Waiver != nil {
 		fmt.Fprintf(w, "      waived (was %s): %s", KindText(s.WaivedState), result.Clean(s.Waiver.Reason))
@@ -43,40 +45,47 @@ func PrintSpec(w io.Writer, s result.Spec) {
 		fmt.Fprintln(w)
 		return
 	}
-	for _, d := range s.Diagnostics {
-		if !explains(s, d) {
-			continue
+	if s.Reason != "" {
+		fmt.Fprintf(w, "      %s\n", result.CleanLine(s.Reason))
+	}
+	for i, c := range causes {
+		if c.Code != "" && slices.Contains(c.Specs, s.ID) {
+			fmt.Fprintf(w, "      %s (%s) %s%s — fix #%d below\n", result.Clean(string(c.Code)), result.Clean(string(c.Severity)),
+				result.Clean(c.Title), findingsIn(c, s.ID), i+1)
 		}
-		fmt.Fprintln(w, indent(d.String(), "      "))
 	}
 	if s.Failure != "" {
 		fmt.Fprintln(w, indent(result.Clean(s.Failure), "      "))
 	}
 }
 
-// explains reports whether a diagnostic explains the spec's state: failing
-// ones for a failed spec, warnings for a warned one, both for a waived one.
-func explains(s result.Spec, d result.Diagnostic) bool {
-	switch s.State {
-	case result.StateWarned:
-		return d.Severity == result.Warn
-	case result.StateWaived:
-		return d.Severity != result.Info
-	case result.StateFailed:
-		return d.Severity.Failing()
+// findingsIn says how many findings of the cause the spec made, when more
+// than one: " (5 findings)".
+func findingsIn(c result.RootCause, id result.SpecID) string {
+	n := 0
+	for _, seen := range c.Seen {
+		if slices.Contains(seen.Specs, id) {
+			n++
+		}
 	}
-	return false
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d findings)", n)
 }
 
-// PrintSummary writes the closing lines of a run: the counts, what was not
-// judged and why (grouped by the input that would judge it), what was out
-// of scope (grouped by run shape), where the time went, and PrintVerdict's
-// lines.
+// PrintSummary writes the closing lines of a run: the counts, what was
+// blocked (one line per spec that blocked others), what was not judged
+// and why (grouped by the input that would judge it), what was out of
+// scope (grouped by run shape), the stacks, where the time went, and —
+// last, beside the verdict, where an operator's eye lands — what to fix
+// (PrintFixes) and PrintVerdict's lines.
 func PrintSummary(w io.Writer, r *result.Report) {
 	c := r.Counts
 	fmt.Fprintf(w, "\n%d specs: %d passed, %d failed, %d warned, %d waived, %d blocked, %d not judged, %d out of scope in %s\n",
 		len(r.Specs), c[result.StatePassed], c[result.StateFailed], c[result.StateWarned], c[result.StateWaived],
 		c[result.StateBlocked], c[result.StateNotJudged], c[result.StateOutOfScope], r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond))
+	PrintBlocked(w, r)
 	if len(r.MissingInputs) > 0 {
 		fmt.Fprintln(w, "not judged — give these to judge them:")
 		for _, m := range r.MissingInputs {
@@ -92,7 +101,59 @@ func PrintSummary(w io.Writer, r *result.Report) {
 	if t := Timings(r); t != "" {
 		fmt.Fprintf(w, "time: %s\n", t)
 	}
+	PrintFixes(w, r)
 	PrintVerdict(w, r)
+}
+
+// PrintBlocked writes one line per spec that blocked others: how many,
+// by which spec and cause, and which.
+func PrintBlocked(w io.Writer, r *result.Report) {
+	_, groups := r.Causes()
+	if len(groups) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "blocked — fix what blocked them to judge them:")
+	for _, g := range groups {
+		fmt.Fprintf(w, "  %s\n", BlockedLine(g))
+	}
+}
+
+// BlockedLine is one blocked group in words: "13 specs blocked by
+// JWT-APP-001 (APP_UNREACHABLE app cannot be reached): JWT-COOKIE-002, …".
+func BlockedLine(g result.BlockedGroup) string {
+	by := result.Clean(string(g.By))
+	if g.Code != "" {
+		by += " (" + result.Clean(string(g.Code)) + " " + result.CleanLine(g.Title) + ")"
+	}
+	return fmt.Sprintf("%d %s blocked by %s: %s", len(g.Specs), plural(len(g.Specs), "spec", "specs"), by, result.JoinIDs(g.Specs, ", "))
+}
+
+// PrintFixes writes what to fix: each root cause once, in the order to fix
+// them, numbered as PrintSpec names them — its code, severity and title,
+// where it showed and what it blocked, then the diagnostic with every
+// observation and the fix once.
+func PrintFixes(w io.Writer, r *result.Report) {
+	causes, _ := r.Causes()
+	if len(causes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nwhat to fix, in this order (%d %s):\n", len(causes), plural(len(causes), "cause", "causes"))
+	for i, c := range causes {
+		head, body, _ := strings.Cut(c.String(), "\n")
+		fmt.Fprintf(w, "%2d. %s — %s%s\n", i+1, head, result.Clean(c.ShownBy()), blocksText(c))
+		if body != "" {
+			fmt.Fprintln(w, indent(body, "  "))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// blocksText says how many specs the cause blocked: "; blocks 3 specs".
+func blocksText(c result.RootCause) string {
+	if len(c.Blocked) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; blocks %d %s", len(c.Blocked), plural(len(c.Blocked), "spec", "specs"))
 }
 
 // PrintVerdict writes what closes every console, a quiet one's too: the

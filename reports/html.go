@@ -84,6 +84,11 @@ var stateRank = map[result.State]int{
 	result.StateWarned: 4, result.StateWaived: 3, result.StateOutOfScope: 2, result.StatePassed: 1,
 }
 
+// bannerOrder is the order of the banner's counts: what needs action
+// first, failed before everything.
+var bannerOrder = []result.State{result.StateFailed, result.StateInterrupted, result.StateWarned, result.StateBlocked,
+	result.StateNotJudged, result.StateWaived, result.StatePassed, result.StateOutOfScope}
+
 // verdictClass maps a verdict to the banner's colour class; an incomplete
 // run has its own colour, never the conformant one.
 var verdictClass = map[string]string{
@@ -113,9 +118,13 @@ type htmlPage struct {
 	Filters      []result.State
 	Bundles      []phase
 	Attention    []specView
-	Unjudged     []specView
-	OutOfScope   []specView
-	Passed       []specView
+	// Causes are the root causes in the order to fix them, and Blocked
+	// one line per spec that blocked others.
+	Causes     []causeView
+	Blocked    []blockedView
+	Unjudged   []specView
+	OutOfScope []specView
+	Passed     []specView
 	// Catalogue is the catalogue entry of every code the report shows,
 	// sorted, each diagnostic's code linking to its entry.
 	Catalogue []catalogueView
@@ -189,18 +198,104 @@ type specView struct {
 	Duration string
 	Codes    []string
 	Evidence []evidenceView
+	// Refs are the root causes the spec showed, with what it observed of
+	// each (the cause's fix is in "what to fix", once); Shown are the
+	// findings a card shows whole (a waived spec's, which no cause holds).
+	Refs  []causeRef
+	Shown []result.Diagnostic
+}
+
+// causeView is one root cause in "what to fix": N is its place in the
+// order, Anchor its id, Specs and Blocked link to the spec cards.
+type causeView struct {
+	result.RootCause
+	N       int
+	Anchor  string
+	Merged  result.Diagnostic
+	Specs   []specRef
+	Blocked []specRef
+}
+
+// specRef links to a spec's card.
+type specRef struct {
+	ID     result.SpecID
+	Anchor string
+}
+
+// causeRef is a root cause as one spec's card names it: code, title,
+// number and link, and the spec's own observations of it.
+type causeRef struct {
+	Code     result.Code
+	Severity result.Severity
+	Title    string
+	N        int
+	Anchor   string
+	Seen     []string
+}
+
+// blockedView is one blocked group's line and the cause to fix first.
+type blockedView struct {
+	Line  string
+	Cause string // the anchor of the blocker's cause, "" for none
 }
 
 // evidenceView is one piece of evidence, decoded by its name into the
 // shape the template draws; Kind says which.
 type evidenceView struct {
 	Name    string
-	Kind    string // "cookies", "token", "screenshot" or "text"
-	Cookies []result.CookieRow
+	Kind    string // "cookies", "token", "screenshot", "shot-ref" or "text"
+	Cookies []cookieRowView
 	Token   *tokenView
 	Shot    template.URL
 	Caption string
 	Text    string
+	// ShotID is a screenshot's id; a "shot-ref" names the screenshot
+	// shown once already (ShotWith: with which spec) instead of repeating
+	// it.
+	ShotID   string
+	ShotWith result.SpecID
+	png      []byte
+}
+
+// cookieRowView is a cookie row as the table draws it: a cookie that was
+// never stored has no attributes to show (NotStored), and Refusal is
+// Chromium's reason for refusing it.
+type cookieRowView struct {
+	result.CookieRow
+	NotStored bool
+	Refusal   string
+}
+
+// cookieRowViews marks the rows of a cookie that was never stored: not in
+// the jar, and no attribute known (a request on which the cookie could
+// not be considered, a write the store refused). Their refusal is their
+// own reason, or that of the row that set the cookie of that name and
+// was refused. A refused Set-Cookie row keeps the attributes its line
+// had: they are what was refused.
+func cookieRowViews(rows []result.CookieRow) []cookieRowView {
+	refused := map[string]string{}
+	for _, r := range rows {
+		if !r.Stored && r.Sent == "" && r.Reason != "" {
+			if _, ok := refused[r.Name]; !ok {
+				refused[r.Name] = r.Reason
+			}
+		}
+	}
+	out := make([]cookieRowView, len(rows))
+	for i, r := range rows {
+		v := cookieRowView{CookieRow: r}
+		if !r.Stored && r.Domain == "" && r.Path == "" {
+			v.NotStored = true
+			v.Refusal = cmp.Or(r.Reason, refused[r.Name])
+			if r.Sent != "" {
+				// The row's reason is about the request, the refusal about
+				// the store: say each once.
+				v.Refusal = refused[r.Name]
+			}
+		}
+		out[i] = v
+	}
+	return out
 }
 
 type tokenView struct {
@@ -226,7 +321,7 @@ func newHTMLPage(r *result.Report) htmlPage {
 		}
 	}
 	counts, areas := tally(r)
-	for _, s := range result.States {
+	for _, s := range bannerOrder {
 		if s != result.StateInterrupted || counts[s] > 0 {
 			p.Counts = append(p.Counts, stateCount{s, KindText(s), counts[s]})
 			p.Filters = append(p.Filters, s)
@@ -257,8 +352,92 @@ func newHTMLPage(r *result.Report) htmlPage {
 		}
 	}
 	slices.SortStableFunc(p.Attention, func(a, b specView) int { return stateRank[b.State] - stateRank[a.State] })
+	p.Causes, p.Blocked = causeViews(r)
+	for _, list := range [][]specView{p.Attention, p.Unjudged, p.OutOfScope, p.Passed} {
+		for i := range list {
+			list[i].Refs = causeRefs(list[i].Spec, p.Causes)
+			if list[i].State == result.StateWaived || list[i].State == result.StateInterrupted {
+				list[i].Shown = list[i].Diagnostics
+			}
+		}
+	}
+	dedupeShots(p.Attention, p.Unjudged, p.OutOfScope, p.Passed)
 	p.Catalogue = catalogue(r)
 	return p
+}
+
+// causeViews are the report's root causes and blocked groups as the page
+// links them.
+func causeViews(r *result.Report) ([]causeView, []blockedView) {
+	causes, groups := r.Causes()
+	ref := func(ids []result.SpecID) []specRef {
+		var out []specRef
+		for _, id := range ids {
+			out = append(out, specRef{ID: id, Anchor: "spec-" + string(id)})
+		}
+		return out
+	}
+	var views []causeView
+	byBlocker := map[result.SpecID]string{}
+	for i, c := range causes {
+		v := causeView{RootCause: c, N: i + 1, Anchor: fmt.Sprintf("cause-%d", i+1), Merged: c.Merged(), Specs: ref(c.Specs), Blocked: ref(c.Blocked)}
+		views = append(views, v)
+		for _, id := range c.Specs {
+			if _, ok := byBlocker[id]; !ok {
+				byBlocker[id] = v.Anchor
+			}
+		}
+	}
+	var blocked []blockedView
+	for _, g := range groups {
+		blocked = append(blocked, blockedView{Line: BlockedLine(g), Cause: byBlocker[g.By]})
+	}
+	return views, blocked
+}
+
+// causeRefs are the causes a spec showed, each with the spec's own
+// observations of it.
+func causeRefs(s result.Spec, causes []causeView) []causeRef {
+	var out []causeRef
+	for _, c := range causes {
+		if c.Code == "" || !slices.Contains(c.Specs, specRef{ID: s.ID, Anchor: "spec-" + string(s.ID)}) {
+			continue
+		}
+		r := causeRef{Code: c.Code, Severity: c.Severity, Title: c.Title, N: c.N, Anchor: c.Anchor}
+		for _, seen := range c.Seen {
+			if slices.Contains(seen.Specs, s.ID) && seen.Observed != "" {
+				r.Seen = append(r.Seen, seen.Observed)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// dedupeShots shows each screenshot once, with the first card (in page
+// order) that carries it: the specs that judge one page share its
+// screenshot, and a later card links to it instead of repeating it.
+func dedupeShots(lists ...[]specView) {
+	first := map[[sha256.Size]byte]evidenceView{}
+	n := 0
+	for _, list := range lists {
+		for _, v := range list {
+			for i, e := range v.Evidence {
+				if e.Kind != "screenshot" {
+					continue
+				}
+				sum := sha256.Sum256(e.png)
+				if f, ok := first[sum]; ok {
+					v.Evidence[i] = evidenceView{Name: e.Name, Kind: "shot-ref", Caption: e.Caption, ShotID: f.ShotID, ShotWith: f.ShotWith}
+					continue
+				}
+				n++
+				v.Evidence[i].ShotID = fmt.Sprintf("shot-%d", n)
+				v.Evidence[i].ShotWith = v.ID
+				first[sum] = v.Evidence[i]
+			}
+		}
+	}
 }
 
 // tally returns the report's counts and areas, computed from the specs when
@@ -350,7 +529,7 @@ func newEvidenceView(n result.Named) evidenceView {
 	case result.EvidenceCookies:
 		var rows []result.CookieRow
 		if decode(raw, &rows) == nil {
-			v.Kind, v.Cookies = "cookies", rows
+			v.Kind, v.Cookies = "cookies", cookieRowViews(rows)
 			return v
 		}
 	case result.EvidenceToken:
@@ -362,7 +541,7 @@ func newEvidenceView(n result.Named) evidenceView {
 	case result.EvidenceScreenshot:
 		var s result.Screenshot
 		if decode(raw, &s) == nil && len(s.PNG) > 0 {
-			v.Kind, v.Caption = "screenshot", s.Caption
+			v.Kind, v.Caption, v.png = "screenshot", s.Caption, s.PNG
 			// Base64 of bytes cannot leave the attribute; the template
 			// would otherwise refuse a data: URL.
 			v.Shot = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(s.PNG))

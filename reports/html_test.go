@@ -126,6 +126,7 @@ func TestRenderHTML(t *testing.T) {
 	hostile := renderReport(t, 1)
 	hostile.Specs[0].Diagnostics[0].Observed = `Set-Cookie: x=<script>alert("pwned")</script>`
 	hostile.Target.Description = `<img src=x onerror=alert(1)>`
+	hostile.Summarize()
 
 	conformant := &result.Report{Tool: "mfconform", Version: "dev", Modes: []string{"jwt"}, Target: result.Target{Description: "all good"},
 		Specs: []result.Spec{{ID: result.JWTApp001, Title: "reachable", Labels: []string{"mode:jwt", "area:app"}, State: result.StatePassed}}}
@@ -146,7 +147,7 @@ func TestRenderHTML(t *testing.T) {
 			name: "failures with evidence", r: renderReport(t, 1), verdict: result.VerdictNonConformant,
 			want: []string{
 				`id="spec-JWT-COOKIE-001"`, `data-state="failed"`, `data-codes="COOKIE_HOST_ONLY"`, `data-labels="mode:jwt area:cookie"`,
-				`class="fix"`, "Set Domain=.acme.test on mf_jwt_token so app.acme.test receives it.",
+				`class="fix"`, "Set Domain=.acme.test on mf_jwt_token so app.acme.test receives it.", `id="cause-1"`, `href="#cause-1"`,
 				"<th>Where</th>", "<th>Name</th>", "<th>Domain</th>", "<th>Path</th>", "<th>Secure</th>", "<th>HttpOnly</th>",
 				"<th>SameSite</th>", "<th>Size</th>", "<th>Stored?</th>", "<th>Sent?</th>", "<th>Chromium's reason</th>",
 				"DomainMismatch", "(host-only)",
@@ -289,17 +290,41 @@ func TestRenderHTMLFailedCard(t *testing.T) {
 		if got, _ := attr(card, "data-state"); got != string(result.StateFailed) {
 			t.Errorf("%s data-state = %q, want %q", id, got, result.StateFailed)
 		}
-		fix := first(card, func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "fix" })
-		if fix == nil || textOf(fix) != testFix {
-			t.Errorf("%s .fix = %v, want %q", id, fix, testFix)
+		link := first(card, func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "fix-link" })
+		if link == nil {
+			t.Errorf("%s has no link to its fix", id)
+		} else if href, _ := attr(link, "href"); href != "#cause-1" {
+			t.Errorf("%s links to its fix at %q, want #cause-1", id, href)
+		}
+		if strings.Contains(textOf(card), testFix) {
+			t.Errorf("%s repeats the fix; it is in what to fix, once", id)
 		}
 	}
-	// What is missing comes first, then failures, then what did not judge,
-	// then passed inside a <details>.
-	order := []string{"missing-inputs", "attention", "unjudged", "passed"}
+	// One cause shown by both failed specs, with its fix once on the page,
+	// before the warning's.
+	fixes := byID(doc, "fix")
+	var causes []*html.Node
+	walk(fixes, func(n *html.Node) {
+		if v, _ := attr(n, "class"); n.Data == "li" && strings.HasPrefix(v, "cause ") {
+			causes = append(causes, n)
+		}
+	})
+	if len(causes) != 2 {
+		t.Fatalf("what to fix has %d causes, want 2 (the failure, then the warning)", len(causes))
+	}
+	fix := first(causes[0], func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "fix" })
+	if fix == nil || !strings.HasSuffix(textOf(fix), testFix) {
+		t.Errorf("cause .fix = %q, want it to end in %q", textOf(fix), testFix)
+	}
+	if shown := first(causes[0], func(n *html.Node) bool { v, _ := attr(n, "class"); return v == "shown" }); shown == nil || !strings.Contains(textOf(shown), string(result.JWTCookie001)) || !strings.Contains(textOf(shown), string(result.JWTCookie002)) {
+		t.Errorf("cause shown by %q, want both specs", textOf(shown))
+	}
+	// The verdict, then what to fix, then what is missing, the failures,
+	// what did not judge, passed inside a <details>; run details last.
+	order := []string{"fix", "missing-inputs", "attention", "unjudged", "passed", "run"}
 	var seen []string
 	walk(doc, func(n *html.Node) {
-		if v, _ := attr(n, "id"); n.Data == "section" && v != "" && v != "areas" {
+		if v, _ := attr(n, "id"); n.Data == "section" && v != "" && v != "areas" && v != "catalogue" {
 			seen = append(seen, v)
 		}
 	})

@@ -88,6 +88,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 	if !r.StartedAt.IsZero() {
 		ts = r.StartedAt.UTC().Format("2006-01-02T15:04:05")
 	}
+	_, groups := r.Causes()
 	for _, s := range r.Specs {
 		name := suiteName(s.Labels)
 		js, ok := suites[name]
@@ -97,9 +98,26 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 			order = append(order, name)
 		}
 		c := junitCase{Name: x(string(s.ID) + ": " + s.Title), ClassName: name, Time: s.JudgeMS / 1000}
-		var blocks []string
-		for _, d := range s.Diagnostics {
-			blocks = append(blocks, d.String())
+		// The spec's findings grouped by cause: a code its probes showed
+		// five times is one block with five observations and one fix.
+		own, _ := result.RootCauses([]result.Spec{s})
+		var blocks, msgs []string
+		for _, oc := range own {
+			if oc.Code == "" {
+				continue
+			}
+			blocks = append(blocks, oc.String())
+			msg := string(oc.Code)
+			if oc.Findings > 1 {
+				msg += fmt.Sprintf(" (%d findings)", oc.Findings)
+			}
+			msgs = append(msgs, msg)
+		}
+		if s.State == result.StateWaived {
+			blocks = nil
+			for _, d := range s.Diagnostics {
+				blocks = append(blocks, d.String())
+			}
 		}
 		var props []junitProperty
 		for _, code := range s.Codes() {
@@ -107,7 +125,7 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 		}
 		switch s.State {
 		case result.StateFailed:
-			msg := strings.Join(s.Codes(), ", ")
+			msg := strings.Join(msgs, ", ")
 			if msg == "" {
 				msg = firstLine(s.Failure + s.Reason)
 			}
@@ -135,7 +153,10 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 			c.SystemOut = x(strings.Join(blocks, "\n\n"))
 			props = append(props, junitProperty{Name: "waived-state", Value: string(s.WaivedState)})
 			js.Skipped++
-		case result.StateOutOfScope, result.StateNotJudged, result.StateBlocked:
+		case result.StateBlocked:
+			c.Skipped = &junitSkipped{Message: x(blockedMessage(s, groups))}
+			js.Skipped++
+		case result.StateOutOfScope, result.StateNotJudged:
 			c.Skipped = &junitSkipped{Message: x(KindText(s.State) + ": " + s.Reason)}
 			js.Skipped++
 		case result.StateWarned:
@@ -169,6 +190,17 @@ func RenderJUnit(r *result.Report) ([]byte, error) {
 		return nil, err
 	}
 	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+// blockedMessage is a blocked testcase's message: the spec and the cause
+// that blocked it first, then its own reason.
+func blockedMessage(s result.Spec, groups []result.BlockedGroup) string {
+	for _, g := range groups {
+		if g.By == s.BlockedBy && g.Code != "" {
+			return fmt.Sprintf("blocked by %s (%s %s): %s", g.By, g.Code, g.Title, s.Reason)
+		}
+	}
+	return KindText(s.State) + ": " + s.Reason
 }
 
 // environmental reports whether a failed spec failed for the environment

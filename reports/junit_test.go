@@ -117,7 +117,7 @@ print(json.dumps(out))
 		{result.JWTCookie003, "", "", "TOKEN_LIFETIME_LONG (warn)"},
 		{result.JWTCookie004, "skipped", "waived: never embedded (until 2099-12-31)", "COOKIE_SAMESITE_NOT_NONE"},
 		{result.JWTApp001, "skipped", "not judged: AUTH_SECRET_KEY was not given", ""},
-		{result.JWTApp002, "skipped", "blocked: blocked by JWT-COOKIE-002: no cookie", ""},
+		{result.JWTApp002, "skipped", "blocked by JWT-COOKIE-002 (COOKIE_HOST_ONLY mf_jwt_token is host-only): blocked by JWT-COOKIE-002: no cookie", ""},
 		{result.JWTToken001, "skipped", "out of scope: app-only run", ""},
 		{result.JWTApp003, "error", "APP_UNREACHABLE", ""},
 		{result.JWTApp004, "error", "interrupted: Ctrl-C", ""},
@@ -156,3 +156,40 @@ print(json.dumps(out))
 }
 
 func jsonText(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestJUnitGroupsFindingsByCause: a spec whose probes showed one code five
+// times is still one testcase with one <failure>; its message names the
+// code once with the count, its body is one block with five observations
+// and the fix once.
+func TestJUnitGroupsFindingsByCause(t *testing.T) {
+	var ds []diag.Diagnostic
+	for _, p := range []string{"a", "b", "c", "d", "e"} {
+		ds = append(ds, diag.New(diag.AppAcceptsBadSignature, "a refusal", "probe "+p+" was accepted"))
+	}
+	r := &result.Report{Specs: []result.Spec{{ID: result.JWTApp005, Title: "signatures", Labels: []string{"mode:jwt", "area:app"},
+		State: result.StateFailed, Diagnostics: ds}}}
+	r.Summarize()
+	b, err := RenderJUnit(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(b, &suites); err != nil {
+		t.Fatal(err)
+	}
+	c := suites.Suites[0].Cases[0]
+	if len(suites.Suites[0].Cases) != 1 || c.Failure == nil {
+		t.Fatalf("cases = %+v, want one failed testcase", suites.Suites[0].Cases)
+	}
+	if c.Failure.Message != "APP_ACCEPTS_BAD_SIGNATURE (5 findings)" {
+		t.Errorf("failure message = %q, want the code once with its count", c.Failure.Message)
+	}
+	if n := strings.Count(c.Failure.Body, "fix:"); n != 1 {
+		t.Errorf("failure body has %d fixes, want 1:\n%s", n, c.Failure.Body)
+	}
+	for _, p := range []string{"a", "b", "c", "d", "e"} {
+		if !strings.Contains(c.Failure.Body, "probe "+p+" was accepted") {
+			t.Errorf("failure body lacks probe %s:\n%s", p, c.Failure.Body)
+		}
+	}
+}

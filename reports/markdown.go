@@ -36,18 +36,121 @@ func WriteMarkdown(path string, r *result.Report) error {
 }
 
 // RenderMarkdown writes a summary short enough for a GitHub or GitLab job
-// summary: the verdict, counts, areas, then one bullet per failed, warned,
-// blocked or waived spec, the inputs that would judge the not-judged ones,
-// the out-of-scope groups, where the time went, and the waiver problems.
-// Passed specs are only counted.
+// summary, leading with what to fix: the verdict and the setup error;
+// what to fix, one item per root cause in the order to fix them, with its
+// fix once; then the failures and warnings in detail (one bullet per
+// spec, naming its causes by number with what it observed); the blocked
+// specs, one line per spec that blocked them; the inputs that would judge
+// the not-judged ones; the out-of-scope groups and the waivers; and last,
+// collapsed, the counts and areas, the run's details, the stacks and
+// where the time went. Passed specs are only counted.
 func RenderMarkdown(w io.Writer, r *result.Report) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
+	causes, groups := r.Causes()
 
 	p("## %s", mdEscape(cmp.Or(r.Tool, "mfconform")))
 	p("")
 	p("**Verdict: %s** — %s", mdEscape(VerdictLine(r)), mdEscape(cmp.Or(r.Target.Description, "unknown target")))
 	p("")
+	if r.SetupError != "" {
+		p("**Setup failed:** %s", mdInline(r.SetupError, 400))
+		p("")
+	}
+	if len(causes) > 0 {
+		p("### What to fix")
+		p("")
+		for i, c := range causes {
+			p("%d. %s", i+1, mdCauseItem(c))
+			p("")
+		}
+	}
+
+	section := func(title string, states ...result.State) {
+		var lines []string
+		for _, s := range r.Specs {
+			if slices.Contains(states, s.State) {
+				lines = append(lines, mdSpecBullet(s, causes))
+			}
+		}
+		if len(lines) == 0 {
+			return
+		}
+		p("### %s", title)
+		p("")
+		for _, l := range lines {
+			p("%s", l)
+		}
+		p("")
+	}
+	section("Failures", result.StateFailed, result.StateInterrupted)
+	section("Warnings", result.StateWarned)
+	if len(groups) > 0 {
+		p("### Blocked")
+		p("")
+		for _, g := range groups {
+			p("- %s", mdEscape(BlockedLine(g)))
+		}
+		p("")
+	}
+	if len(r.MissingInputs) > 0 {
+		p("### Not judged: give these to judge them")
+		p("")
+		for _, m := range r.MissingInputs {
+			p("- **%s**: %s", mdEscape(m.Input), mdEscape(result.JoinIDs(m.Specs, ", ")))
+		}
+		p("")
+	}
+	if len(r.OutOfScope) > 0 {
+		p("### Out of scope")
+		p("")
+		for _, g := range r.OutOfScope {
+			p("- %d %s: %s", len(g.Specs), plural(len(g.Specs), "spec", "specs"), mdInline(g.Reason, observedLimit))
+		}
+		p("")
+	}
+	section("Waivers applied", result.StateWaived)
+	if len(r.WaiverProblems) > 0 {
+		p("### Waiver problems")
+		p("")
+		for _, wp := range r.WaiverProblems {
+			p("- %s", mdInline(wp, observedLimit))
+		}
+		p("")
+	}
+
+	counts, areas := tally(r)
+	// The counts, collapsed: their one-line total is the summary.
+	var total []string
+	for _, s := range []result.State{result.StateFailed, result.StateWarned, result.StateBlocked, result.StateNotJudged, result.StateWaived, result.StatePassed, result.StateOutOfScope, result.StateInterrupted} {
+		if counts[s] > 0 {
+			total = append(total, fmt.Sprintf("%d %s", counts[s], KindText(s)))
+		}
+	}
+	p("<details><summary>%s of %d specs</summary>", mdEscape(cmp.Or(strings.Join(total, ", "), "none")), len(r.Specs))
+	p("")
+	p("| State | Count |")
+	p("|---|---:|")
+	for _, s := range result.States {
+		if s != result.StateInterrupted || counts[s] > 0 {
+			p("| %s | %d |", KindText(s), counts[s])
+		}
+	}
+	p("| **total** | **%d** |", len(r.Specs))
+	p("")
+	if len(areas) > 0 {
+		p("| Area | passed | failed | warned | waived | blocked | not judged | out of scope |")
+		p("|---|---:|---:|---:|---:|---:|---:|---:|")
+		for _, a := range areaOrder(r.Modes, areas) {
+			c := areas[a]
+			p("| %s | %d | %d | %d | %d | %d | %d | %d |", mdEscape(a), c[result.StatePassed], c[result.StateFailed], c[result.StateWarned],
+				c[result.StateWaived], c[result.StateBlocked], c[result.StateNotJudged], c[result.StateOutOfScope])
+		}
+		p("")
+	}
+	p("</details>")
+	p("")
+
 	var meta []string
 	if r.Target.Fixture != "" && !strings.Contains(r.Target.Description, r.Target.Fixture) {
 		meta = append(meta, "fixture "+mdEscape(r.Target.Fixture))
@@ -68,78 +171,17 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 		meta = append(meta, "config "+mdEscape(r.ConfigFingerprint))
 	}
 	if len(meta) > 0 {
-		p("%s", strings.Join(meta, " · "))
+		p("Run: %s", strings.Join(meta, " · "))
 		p("")
 	}
-	if r.SetupError != "" {
-		p("**Setup failed:** %s", mdInline(r.SetupError, 400))
+	for _, g := range r.Target.Stacks {
+		p("Stack (%s): %s", mdEscape(g.Role), mdEscape(StackLine(g)))
 		p("")
 	}
-
-	counts, areas := tally(r)
-	p("| State | Count |")
-	p("|---|---:|")
-	for _, s := range result.States {
-		if s != result.StateInterrupted || counts[s] > 0 {
-			p("| %s | %d |", KindText(s), counts[s])
-		}
-	}
-	p("| **total** | **%d** |", len(r.Specs))
-	p("")
-
-	if len(areas) > 0 {
-		p("| Area | passed | failed | warned | waived | blocked | not judged | out of scope |")
-		p("|---|---:|---:|---:|---:|---:|---:|---:|")
-		for _, a := range areaOrder(r.Modes, areas) {
-			c := areas[a]
-			p("| %s | %d | %d | %d | %d | %d | %d | %d |", mdEscape(a), c[result.StatePassed], c[result.StateFailed], c[result.StateWarned],
-				c[result.StateWaived], c[result.StateBlocked], c[result.StateNotJudged], c[result.StateOutOfScope])
-		}
-		p("")
-	}
-
-	section := func(title string, states ...result.State) {
-		var lines []string
-		for _, s := range r.Specs {
-			if slices.Contains(states, s.State) {
-				lines = append(lines, mdSpecBullet(s))
-			}
-		}
-		if len(lines) == 0 {
-			return
-		}
-		p("### %s", title)
-		p("")
-		for _, l := range lines {
-			p("%s", l)
-		}
-		p("")
-	}
-	section("Failures", result.StateFailed, result.StateInterrupted)
-	section("Warnings", result.StateWarned)
-	section("Blocked by a failure", result.StateBlocked)
-	if len(r.MissingInputs) > 0 {
-		p("### Not judged: give these to judge them")
-		p("")
-		for _, m := range r.MissingInputs {
-			p("- **%s**: %s", mdEscape(m.Input), mdEscape(result.JoinIDs(m.Specs, ", ")))
-		}
-		p("")
-	}
-	if len(r.OutOfScope) > 0 {
-		p("### Out of scope")
-		p("")
-		for _, g := range r.OutOfScope {
-			p("- %d %s: %s", len(g.Specs), plural(len(g.Specs), "spec", "specs"), mdInline(g.Reason, observedLimit))
-		}
-		p("")
-	}
-	section("Waivers applied", result.StateWaived)
 	if t := Timings(r); t != "" {
 		p("Time: %s", mdEscape(t))
 		p("")
 	}
-
 	if len(r.Refused) > 0 {
 		p("### Connections mfconform refused")
 		p("")
@@ -150,16 +192,63 @@ func RenderMarkdown(w io.Writer, r *result.Report) error {
 		}
 		p("")
 	}
-	if len(r.WaiverProblems) > 0 {
-		p("### Waiver problems")
-		p("")
-		for _, wp := range r.WaiverProblems {
-			p("- %s", mdInline(wp, observedLimit))
-		}
-		p("")
-	}
 	return bw.Flush()
 }
+
+// mdCauseItem is one root cause as a "what to fix" item: its code and
+// title, where it showed and what it blocked, its cause (proven, or the
+// ranked hypotheses), then its fix — the first
+// line inline, the rest (a stack's snippet) in a code block.
+func mdCauseItem(c result.RootCause) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s **%s** — %s", mdCode(c.Label()), mdEscape(c.Title), mdEscape(c.ShownBy()))
+	if c.Code == "" {
+		fmt.Fprintf(&b, ": %s", mdInline(c.Observed, observedLimit))
+	}
+	if n := len(c.Blocked); n > 0 {
+		fmt.Fprintf(&b, "; blocks %d %s", n, plural(n, "spec", "specs"))
+	}
+	b.WriteString(mdCause(c.Diagnostic))
+	if c.Fix == "" {
+		return b.String()
+	}
+	label := "Fix"
+	if c.FixFor != "" {
+		label = "Fix (" + mdEscape(c.FixFor) + ")"
+	}
+	first, rest, _ := strings.Cut(strings.TrimSpace(c.Fix), "\n")
+	fmt.Fprintf(&b, "  \n   %s: %s", label, mdInline(first, fixLimit))
+	if rest = strings.TrimSpace(rest); rest != "" {
+		b.WriteString("\n")
+		b.WriteString(mdCodeBlock(rest, "   "))
+	}
+	return b.String()
+}
+
+// mdCodeBlock fences text as a code block indented by prefix (inside a
+// list item), with a fence longer than any run of backticks in it so it
+// cannot end early, control characters dropped and at most mdBlockLines
+// lines.
+func mdCodeBlock(text, prefix string) string {
+	lines := strings.Split(strings.Map(dropControl, text), "\n")
+	if len(lines) > mdBlockLines {
+		lines = append(lines[:mdBlockLines], "…")
+	}
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	var b strings.Builder
+	b.WriteString("\n" + prefix + fence + "\n")
+	for _, l := range lines {
+		b.WriteString(prefix + strings.TrimRight(l, " \t\r") + "\n")
+	}
+	b.WriteString(prefix + fence)
+	return b.String()
+}
+
+// mdBlockLines bounds a code block of the summary.
+const mdBlockLines = 30
 
 // areaOrder lists "mode:area" keys with the run's modes first, in order.
 func areaOrder(modes []string, areas map[string]map[result.State]int) []string {
@@ -175,14 +264,17 @@ func areaOrder(modes []string, areas map[string]map[result.State]int) []string {
 	return keys
 }
 
-// mdSpecBullet is one line: **ID** title — `CODE`: observed — fix: …; one
-// segment per diagnostic that made the spec what it is.
-func mdSpecBullet(s result.Spec) string {
+// mdSpecBullet is one line: **ID** title, then per root cause of the spec
+// its code and number in "what to fix" with the spec's first observation
+// of it — the fix is in "what to fix", once. A waived spec shows its
+// waiver and its codes; a spec without a cause its failure or reason.
+func mdSpecBullet(s result.Spec, causes []result.RootCause) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "- **%s** %s", mdEscape(cmp.Or(string(s.ID), "(no ID)")), mdEscape(s.Title))
 	if s.State == result.StateInterrupted {
 		b.WriteString(" (interrupted)")
 	}
+	shown := 0
 	if s.State == result.StateWaived {
 		if s.WaivedState != "" {
 			fmt.Fprintf(&b, " (was %s)", KindText(s.WaivedState))
@@ -193,24 +285,30 @@ func mdSpecBullet(s result.Spec) string {
 				fmt.Fprintf(&b, " (expires %s)", mdEscape(w.Expires))
 			}
 		}
+		for _, d := range s.Diagnostics {
+			if d.Severity != result.Info {
+				shown++
+				fmt.Fprintf(&b, " — %s: %s", mdCode(string(d.Code)), mdInline(d.Observed, observedLimit))
+			}
+		}
 	}
-	shown := 0
-	for _, d := range s.Diagnostics {
-		if !explains(s, d) {
+	for i, c := range causes {
+		if c.Code == "" || !slices.Contains(c.Specs, s.ID) {
 			continue
 		}
-		shown++
-		fmt.Fprintf(&b, " — %s", mdCode(string(d.Code)))
-		if d.Observed != "" {
-			fmt.Fprintf(&b, ": %s", mdInline(d.Observed, observedLimit))
-		}
-		b.WriteString(mdCause(d))
-		if d.Fix != "" && s.State != result.StateWaived {
-			label := "fix"
-			if d.FixFor != "" {
-				label = "fix (" + mdEscape(d.FixFor) + ")"
+		var seen []string
+		for _, x := range c.Seen {
+			if slices.Contains(x.Specs, s.ID) {
+				seen = append(seen, x.Observed)
 			}
-			fmt.Fprintf(&b, " — %s: %s", label, mdInline(d.Fix, fixLimit))
+		}
+		shown++
+		fmt.Fprintf(&b, " — %s (fix %d)", mdCode(string(c.Code)), i+1)
+		if len(seen) > 0 && seen[0] != "" {
+			fmt.Fprintf(&b, ": %s", mdInline(seen[0], observedLimit))
+		}
+		if len(seen) > 1 {
+			fmt.Fprintf(&b, " (and %d more)", len(seen)-1)
 		}
 	}
 	if shown == 0 {

@@ -38,11 +38,12 @@ func TestRenderMarkdown(t *testing.T) {
 				"| passed | 1 |", "| failed | 1 |", "| warned | 1 |", "| not judged | 1 |", "| waived | 1 |", "| **total** | **5** |",
 				"| jwt:cookie | 0 | 1 | 0 | 0 | 0 | 0 | 0 |", "| supabase:key | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
 				"### Not judged: give these to judge them\n\n- **SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD**: SB-BROWSER-002\n",
-				"### Failures\n\n- **JWT-COOKIE-001** the cookie reaches the app — `COOKIE_HOST_ONLY`: no Domain attribute: host-only on login.acme.test — cause: The Set-Cookie line has no Domain",
-				"(proven by: the observed Set-Cookie line", "— fix: " + testFix + "\n",
-				"### Warnings\n\n- **JWT-TOKEN-001** token lifetime — `TOKEN_LIFETIME_LONG`: 30 days — cause: exp lies further ahead",
-				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead — cause: ",
-				"— likely causes (not proven), most likely first: 1. The backend host",
+				"### What to fix\n\n1. `COOKIE_HOST_ONLY` **mf_jwt_token is host-only** — JWT-COOKIE-001 — cause: The Set-Cookie line has no Domain",
+				"(proven by: the observed Set-Cookie line", "  \n   Fix: " + testFix + "\n\n2. `TOKEN_LIFETIME_LONG`",
+				"— cause: exp lies further ahead",
+				"### Failures\n\n- **JWT-COOKIE-001** the cookie reaches the app — `COOKIE_HOST_ONLY` (fix 1): no Domain attribute: host-only on login.acme.test\n",
+				"### Warnings\n\n- **JWT-TOKEN-001** token lifetime — `TOKEN_LIFETIME_LONG` (fix 2): 30 days\n",
+				"### Waivers applied\n\n- **JWT-TOKEN-002** token is HS256 (was failed) — waived: clock skew accepted until NTP fix (expires 2099-12-31) — `TOKEN_CLOCK_SKEW`: iat 90 s ahead\n",
 				"fixture host-only", "Chrome/156.0.8078.108", "config cfg-5eed1234",
 			},
 			wantNot: []string{string(result.SBKey001), "Waiver problems", "Setup failed", "cross-site", "DomainMismatch"},
@@ -74,6 +75,7 @@ func TestRenderMarkdownShort(t *testing.T) {
 	r := renderReport(t, 3)
 	long := strings.Repeat("observed detail ", 60)
 	r.Specs[1].Diagnostics[0].Observed = long
+	r.Summarize()
 	md := renderMD(t, r)
 	if n := strings.Count(md, "\n"); n >= 80 {
 		t.Errorf("RenderMarkdown() of a run with 3 failures has %d lines, want < 80:\n%s", n, md)
@@ -81,8 +83,8 @@ func TestRenderMarkdownShort(t *testing.T) {
 	if bullets := strings.Count(md, "\n- **JWT-COOKIE-"); bullets != 3 {
 		t.Errorf("RenderMarkdown() has %d failure bullets, want 3", bullets)
 	}
-	_, rest, _ := strings.Cut(md, "**JWT-COOKIE-002** the cookie reaches the app — `COOKIE_HOST_ONLY`: ")
-	observed, _, _ := strings.Cut(rest, " — cause: ")
+	_, rest, _ := strings.Cut(md, "**JWT-COOKIE-002** the cookie reaches the app — `COOKIE_HOST_ONLY` (fix 1): ")
+	observed, _, _ := strings.Cut(rest, "\n")
 	if n := len([]rune(observed)); n > observedLimit || n < observedLimit-40 || !strings.HasSuffix(observed, "detail…") {
 		t.Errorf("RenderMarkdown() observation = %q (%d characters), want it cut between words to at most %d", observed, n, observedLimit)
 	}
@@ -99,7 +101,7 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 	r.Summarize()
 	md := renderMD(t, r)
 
-	if want := "`COOKIE_HOST_ONLY`: Set-Cookie: a=1 \\| b=2; \\`rm -rf\\` \\*bold\\* \\<b\\>x\\</b\\>"; !strings.Contains(md, want) {
+	if want := "`COOKIE_HOST_ONLY` (fix 1): Set-Cookie: a=1 \\| b=2; \\`rm -rf\\` \\*bold\\* \\<b\\>x\\</b\\>"; !strings.Contains(md, want) {
 		t.Errorf("RenderMarkdown() does not contain the escaped observation %q:\n%s", want, md)
 	}
 	if want := "**JWT-COOKIE-001** title \\| with pipe"; !strings.Contains(md, want) {

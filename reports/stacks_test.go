@@ -23,6 +23,7 @@ func withStacks(t *testing.T) *result.Report {
 		Code: d.Code, Title: d.Title, Severity: d.Severity, Cause: "no Domain", Fix: "Set Domain", Reference: "RFC 6265",
 		Fixes: []result.StackFix{{Stack: "flask", Name: "Flask (Werkzeug)", Fix: "flask fix"}, {Stack: "django", Name: "Django", Fix: "django fix"}},
 	}}
+	r.Summarize()
 	return r
 }
 
@@ -51,7 +52,7 @@ func TestSummariesNameTheStack(t *testing.T) {
 	if err := RenderMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "fix (Django)") {
+	if !strings.Contains(md.String(), "Fix (Django)") {
 		t.Errorf("summary.md lacks the stack of the fix:\n%s", md.String())
 	}
 }

@@ -20,7 +20,8 @@ func RenderJSON(w io.Writer, r *result.Report) error {
 }
 
 // Render writes the report in one of the formats a report folder holds —
-// "json", "junit", "html" or "md" — to a stream.
+// "json", "junit", "html", "md" or "sarif" — or as GitHub workflow
+// commands ("github": RenderGitHub), to a stream.
 func Render(w io.Writer, format string, r *result.Report) error {
 	switch format {
 	case "json":
@@ -36,6 +37,10 @@ func Render(w io.Writer, format string, r *result.Report) error {
 		return RenderHTML(w, r)
 	case "md":
 		return RenderMarkdown(w, r)
+	case "sarif":
+		return RenderSARIF(w, r)
+	case "github":
+		return RenderGitHub(w, r)
 	}
-	return fmt.Errorf("reports: no format %q (want json, junit, html or md)", format)
+	return fmt.Errorf("reports: no format %q (want json, junit, html, md, sarif or github)", format)
 }

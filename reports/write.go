@@ -1,6 +1,7 @@
-// Package reports renders a run's result (suites/result) four ways — the
-// console lines, report.json, junit.xml, report.html and summary.md — and
-// writes them safely into the report folder. It holds no judgment and
+// Package reports renders a run's result (suites/result) — the console
+// lines, report.json, junit.xml, report.html, summary.md, report.sarif
+// and GitHub's workflow-command annotations — and writes them safely into
+// the report folder. It holds no judgment and
 // derives nothing the result model does not: specs decide, the runner
 // assembles, reports show.
 package reports
@@ -21,12 +22,13 @@ const (
 )
 
 // Files are the report files WriteAll writes, in order.
-var Files = []string{JSONFile, HTMLFile, JUnitFile, MarkdownFile}
+var Files = []string{JSONFile, HTMLFile, JUnitFile, MarkdownFile, SARIFFile}
 
 // maxReportFile bounds what ReadJSON reads.
 const maxReportFile = 256 << 20
 
-// WriteAll writes report.json, report.html, junit.xml and summary.md into
+// WriteAll writes report.json, report.html, junit.xml, summary.md and
+// report.sarif into
 // dir, creating it; a dir that is a symbolic link or another user's is
 // refused (MakeFolder).
 func WriteAll(dir string, r *result.Report) error {
@@ -42,7 +44,10 @@ func WriteAll(dir string, r *result.Report) error {
 	if err := WriteHTML(filepath.Join(dir, HTMLFile), r); err != nil {
 		return err
 	}
-	return WriteMarkdown(filepath.Join(dir, MarkdownFile), r)
+	if err := WriteMarkdown(filepath.Join(dir, MarkdownFile), r); err != nil {
+		return err
+	}
+	return WriteSARIF(filepath.Join(dir, SARIFFile), r)
 }
 
 // WriteJSON writes the report model as indented JSON.

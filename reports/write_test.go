@@ -93,7 +93,7 @@ func TestWriteAllJSONRoundTrip(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{JUnitFile, HTMLFile, JSONFile, MarkdownFile}; !reflect.DeepEqual(names, want) {
+	if want := []string{JUnitFile, HTMLFile, JSONFile, SARIFFile, MarkdownFile}; !reflect.DeepEqual(names, want) {
 		t.Errorf("files in the report directory = %q, want %q (no temporary files left)", names, want)
 	}
 }

@@ -8,7 +8,10 @@
 # INPUT_MODE, INPUT_LOGIN_URL, INPUT_APP_URL, INPUT_APP_ORIGIN,
 # INPUT_RESOLVE (HOST=IP entries, one a line or comma-separated),
 # INPUT_CA_FILE, INPUT_WAIVERS, INPUT_FAIL_ON, INPUT_ALLOW_INCOMPLETE
-# (true/false), INPUT_TARGETS, INPUT_SHARD, INPUT_REPORT_DIR.
+# (true/false), INPUT_TARGETS, INPUT_SHARD, INPUT_REPORT_DIR, INPUT_CONFIG,
+# INPUT_ARGS (more arguments: a YAML list or one a line, read by
+# `mfconform action-args` — never split by this shell) and INPUT_SARIF
+# (true/false: set the sarif output).
 # Secrets (AUTH_SECRET_KEY, SUPABASE_*, NEXT_PUBLIC_SUPABASE_KEY, …) are
 # only ever read by mfconform from the environment; this script never
 # prints or passes them.
@@ -23,10 +26,13 @@
 # Trust (SECURITY.md): a release archive is run only if its SHA-256 is the
 # one pinned in release-digests.sha256 of the action's own checkout (the
 # code already running), never a digest fetched from where the archive
-# came from. Nothing the target or mfconform prints is obeyed as a
-# workflow command: mfconform runs between ::stop-commands::TOKEN and
+# came from. Nothing the target or mfconform's run prints is obeyed as a
+# workflow command: the run happens between ::stop-commands::TOKEN and
 # ::TOKEN:: with a token it cannot know, and outputs are written in the
-# delimiter form with a random delimiter.
+# delimiter form with a random delimiter. After the block ends, the only
+# commands are the annotations — one ::error or ::warning per root cause —
+# that `mfconform report --format github` writes from report.json, every
+# value escaped in Go as GitHub unescapes it.
 set -euo pipefail
 # Failures inside $(…) stop the script too (bash 4.4+).
 shopt -s inherit_errexit 2>/dev/null || true
@@ -91,9 +97,17 @@ stop_token=$(random)
 [ ${#stop_token} -eq 32 ] || die "could not read 16 random bytes from /dev/urandom"
 echo "::stop-commands::$stop_token"
 bin_dir=""
+stopped=1
+# resume ends the block: workflow commands are obeyed again.
+resume() {
+  if [ "$stopped" = 1 ]; then
+    echo "::$stop_token::"
+    stopped=0
+  fi
+}
 finish() {
   [ -z "$bin_dir" ] || rm -rf "$bin_dir"
-  echo "::$stop_token::"
+  resume
 }
 trap finish EXIT
 
@@ -248,10 +262,29 @@ case "${INPUT_ALLOW_INCOMPLETE:-false}" in
 esac
 [ -z "${INPUT_TARGETS:-}" ] || args+=(--targets "$INPUT_TARGETS")
 [ -z "${INPUT_SHARD:-}" ] || args+=(--shard "$INPUT_SHARD")
+[ -z "${INPUT_CONFIG:-}" ] || args+=(--config "$INPUT_CONFIG")
 while IFS= read -r r; do
   r=$(printf '%s' "$r" | tr -d '[:space:]')
   [ -z "$r" ] || args+=(--resolve "$r")
 done < <(printf '%s\n' "${INPUT_RESOLVE:-}" | tr ',' '\n')
+case "${INPUT_SARIF:-false}" in
+  true | false | "") ;;
+  *) die "sarif: want true or false, got ${INPUT_SARIF}" ;;
+esac
+# More arguments: mfconform reads the args input (a YAML list or one
+# argument a line) and hands each back NUL-terminated; nothing is split on
+# spaces or evaluated here.
+if [ -n "${INPUT_ARGS:-}" ]; then
+  extra=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/mfconform-args.XXXXXXXX")
+  if ! printf '%s' "$INPUT_ARGS" | "$bin" action-args >"$extra"; then
+    rm -f "$extra"
+    die "args: mfconform could not read the args input (above); want a YAML list or one argument a line"
+  fi
+  while IFS= read -r -d '' a; do
+    args+=("$a")
+  done <"$extra"
+  rm -f "$extra"
+fi
 
 say "$(redact_urls "$bin ${args[*]}")"
 set +e
@@ -290,8 +323,35 @@ else
   done
 fi
 
+sarif=""
+if [ "${INPUT_SARIF:-false}" = true ]; then
+  if [ -n "${INPUT_TARGETS:-}" ]; then
+    sarif=$report_dir
+  elif [ -f "$report_dir/report.sarif" ]; then
+    sarif=$report_dir/report.sarif
+  else
+    say "no $report_dir/report.sarif to upload (mfconform exited $code before writing its reports)"
+  fi
+fi
+
 output verdict "$verdict"
 output exit-code "$code"
 output report-dir "$report_dir"
+output sarif "$sarif"
+
+# The annotations: one ::error or ::warning per root cause, from each
+# report.json, written and escaped by mfconform itself. Commands are
+# obeyed again from here on; nothing after this prints a target's text.
+reports=()
+[ ! -f "$report_dir/report.json" ] || reports+=("$report_dir")
+if [ -n "${INPUT_TARGETS:-}" ]; then
+  for r in "$report_dir"/*/report.json; do
+    [ ! -f "$r" ] || reports+=("$(dirname "$r")")
+  done
+fi
+resume
+for r in "${reports[@]}"; do
+  "$bin" report --from "$r" --format github || say "no annotations for $r: mfconform report --format github failed"
+done
 say "exit code $code ($verdict); reports in $report_dir"
 exit "$code"

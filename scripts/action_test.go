@@ -25,6 +25,10 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mfconform/mfconform/reports"
+	"github.com/mfconform/mfconform/suites/diag"
+	res "github.com/mfconform/mfconform/suites/result"
 )
 
 // fakeMfconform stands in for mfconform where the action's plumbing is
@@ -32,6 +36,12 @@ import (
 // the FAKE_* variables ask for and exits with $FAKE_CODE.
 const fakeMfconform = `#!/usr/bin/env bash
 set -eu
+case "${1:-}" in
+  action-args | report)
+    [ -z "${FAKE_REAL:-}" ] || exec "$FAKE_REAL" "$@"
+    [ "$1" = report ] && exit 0
+    exit 3 ;;
+esac
 printf '%s\n' "$@" >"$FAKE_ARGS"
 dir=""
 prev=""
@@ -41,6 +51,8 @@ for a in "$@"; do
 done
 mkdir -p "$dir"
 [ -z "${FAKE_SUMMARY:-}" ] || printf '%s\n' "$FAKE_SUMMARY" >"$dir/summary.md"
+[ -z "${FAKE_SARIF:-}" ] || printf '{}\n' >"$dir/report.sarif"
+[ -z "${FAKE_REPORT:-}" ] || cp "$FAKE_REPORT" "$dir/report.json"
 [ -z "${FAKE_VERDICT:-}" ] || printf '{\n  "schema_version": 1,\n  "verdict": "%s",\n  "specs": [{"verdict": "other"}]\n}\n' "$FAKE_VERDICT" >"$dir/report.json"
 for t in ${FAKE_TARGETS:-}; do
   mkdir -p "$dir/$t"
@@ -157,16 +169,23 @@ func writeExecutable(t *testing.T, path, text string) string {
 func TestActionRunsMfconform(t *testing.T) {
 	bin := buildBinary(t)
 	tests := []struct {
-		name        string
-		env         []string
-		wantCode    int
-		wantVerdict string
-		wantSummary string
+		name            string
+		env             []string
+		wantCode        int
+		wantVerdict     string
+		wantSummary     string
+		wantAnnotations []string // the start of each workflow command the runner obeys
+		wantSARIF       string
 	}{
 		{name: "default job", env: []string{"AUTH_SECRET_KEY=" + knownSecret},
 			wantCode: 0, wantVerdict: "conformant", wantSummary: "**Verdict: CONFORMANT**"},
 		{name: "missing waivers file", env: []string{"AUTH_SECRET_KEY=" + knownSecret, "INPUT_WAIVERS=/nonexistent/waivers.yaml", "INPUT_MODE=jwt"},
-			wantCode: 3, wantVerdict: "error", wantSummary: "## mfconform"},
+			wantCode: 3, wantVerdict: "error", wantSummary: "## mfconform",
+			wantAnnotations: []string{"::error title=mfconform%3A setup failed::invalid configuration: invalid waivers file"}},
+		{name: "a broken deployment through the args input, with SARIF and annotations",
+			env:      []string{"AUTH_SECRET_KEY=" + knownSecret, "INPUT_MODE=jwt", "INPUT_ARGS=- --fixture\n- host-only\n", "INPUT_SARIF=true"},
+			wantCode: 1, wantVerdict: "not conformant", wantSummary: "### What to fix\n\n1. `COOKIE_HOST_ONLY`",
+			wantAnnotations: []string{"::error title=COOKIE_HOST_ONLY::"}, wantSARIF: "out/reports/report.sarif"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +213,22 @@ func TestActionRunsMfconform(t *testing.T) {
 					t.Errorf("%s shows AUTH_SECRET_KEY", name)
 				}
 			}
+			obeyed := workflowCommands(ar.stdout + "\n" + ar.stderr)
+			if len(obeyed) != len(tt.wantAnnotations) {
+				t.Errorf("the runner obeys %q, want %d annotations %q", obeyed, len(tt.wantAnnotations), tt.wantAnnotations)
+			}
+			for i, want := range tt.wantAnnotations {
+				if i < len(obeyed) && !strings.HasPrefix(obeyed[i], want) {
+					t.Errorf("annotation %d = %q, want it to start %q", i, obeyed[i], want)
+				}
+			}
+			if ar.outputs["sarif"] != tt.wantSARIF {
+				t.Errorf("output sarif = %q, want %q", ar.outputs["sarif"], tt.wantSARIF)
+			}
+			if tt.wantSummary != "" && strings.Contains(ar.summary, "| State | Count |") &&
+				strings.Index(ar.summary, "| State | Count |") < strings.Index(ar.summary, tt.wantSummary) {
+				t.Errorf("the job summary puts the count table before %q:\n%s", tt.wantSummary, ar.summary)
+			}
 		})
 	}
 }
@@ -204,6 +239,9 @@ func TestActionRunsMfconform(t *testing.T) {
 func TestActionInputsAndExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	fake := writeExecutable(t, filepath.Join(dir, "mfconform"), fakeMfconform)
+	// The real mfconform reads the args input (action-args) and writes the
+	// annotations (report): the stand-in hands both to it.
+	real := buildBinary(t)
 	// certutil stands in for NSS's (ca-file wants it).
 	tools := filepath.Join(dir, "tools")
 	writeExecutable(t, filepath.Join(tools, "certutil"), "#!/bin/sh\nexit 0\n")
@@ -216,6 +254,7 @@ func TestActionInputsAndExitCodes(t *testing.T) {
 		wantArgs    []string // nil: not checked
 		wantVerdict string
 		wantSummary []string
+		wantSARIF   string
 	}{
 		{
 			name: "every input becomes its flag",
@@ -233,6 +272,32 @@ func TestActionInputsAndExitCodes(t *testing.T) {
 				"--targets", "targets.yaml", "--shard", "2/3",
 				"--resolve", "*.staging.acme.com=10.20.0.15", "--resolve", "login.x.test=10.0.0.1", "--resolve", "app.x.test=10.0.0.2"},
 			wantVerdict: "conformant", wantSummary: []string{"## summary of the run"},
+		},
+		{
+			name: "config and args: a YAML list, each item one argument whatever its spaces",
+			env: []string{"INPUT_CONFIG=ci/mfconform.yaml", "INPUT_ARGS=- --thorough\n- \"--label-filter=area:cookie && !slow\"\n- --probe-path\n- '/api/me?x=1 2'\n",
+				"FAKE_SUMMARY=## s", "FAKE_VERDICT=conformant"},
+			wantArgs: []string{"run", "--report-dir", "reports", "--config", "ci/mfconform.yaml",
+				"--thorough", "--label-filter=area:cookie && !slow", "--probe-path", "/api/me?x=1 2"},
+			wantVerdict: "conformant",
+		},
+		{
+			name:        "args one a line, shell syntax passed as text",
+			env:         []string{"INPUT_ARGS=--login-script=./steps login.yaml\n\n$(touch /tmp/mfconform-action-pwned)\n`id`; rm -rf ~\n", "FAKE_VERDICT=conformant"},
+			wantArgs:    []string{"run", "--report-dir", "reports", "--login-script=./steps login.yaml", "$(touch /tmp/mfconform-action-pwned)", "`id`; rm -rf ~"},
+			wantVerdict: "conformant",
+		},
+		{
+			name: "args that are not a list of values", env: []string{"INPUT_ARGS=- --thorough\n- [a, b]\n"},
+			wantCode: 3, wantVerdict: "error",
+		},
+		{
+			name: "sarif must be a boolean", env: []string{"INPUT_SARIF=yes"},
+			wantCode: 3, wantVerdict: "error",
+		},
+		{
+			name: "sarif true names report.sarif", env: []string{"INPUT_SARIF=true", "FAKE_VERDICT=conformant", "FAKE_SARIF=1"},
+			wantVerdict: "conformant", wantSARIF: "reports/report.sarif",
 		},
 		{
 			name:     "no inputs: only run and the report folder",
@@ -267,8 +332,15 @@ func TestActionInputsAndExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			argsFile := filepath.Join(t.TempDir(), "args")
-			env := append([]string{path, "MFCONFORM_BIN=" + fake, "FAKE_ARGS=" + argsFile, "INPUT_REPORT_DIR=reports"}, tt.env...)
+			env := append([]string{path, "MFCONFORM_BIN=" + fake, "FAKE_REAL=" + real, "FAKE_ARGS=" + argsFile, "INPUT_REPORT_DIR=reports"}, tt.env...)
 			ar := runAction(t, env...)
+			if _, err := os.Stat("/tmp/mfconform-action-pwned"); err == nil {
+				os.Remove("/tmp/mfconform-action-pwned")
+				t.Error("an args input ran a command")
+			}
+			if ar.outputs["sarif"] != tt.wantSARIF {
+				t.Errorf("output sarif = %q, want %q", ar.outputs["sarif"], tt.wantSARIF)
+			}
 			if ar.code != tt.wantCode {
 				t.Fatalf("exit code = %d, want %d\nstderr:\n%s", ar.code, tt.wantCode, ar.stderr)
 			}
@@ -488,7 +560,7 @@ func TestActionMetadata(t *testing.T) {
 		t.Errorf("the step runs %q, want scripts/action.sh", step.Run)
 	}
 	wantInputs := []string{"version", "mode", "login-url", "app-url", "app-origin", "resolve", "ca-file", "waivers",
-		"fail-on", "allow-incomplete", "targets", "shard", "report-dir"}
+		"fail-on", "allow-incomplete", "targets", "shard", "report-dir", "config", "args", "sarif"}
 	if got := slices.Sorted(maps.Keys(action.Inputs)); !slices.Equal(got, slices.Sorted(slices.Values(wantInputs))) {
 		t.Errorf("inputs = %v, want %v", got, wantInputs)
 	}
@@ -508,7 +580,7 @@ func TestActionMetadata(t *testing.T) {
 			t.Errorf("scripts/action.sh never reads %s", v)
 		}
 	}
-	for _, name := range []string{"verdict", "exit-code", "report-dir"} {
+	for _, name := range []string{"verdict", "exit-code", "report-dir", "sarif"} {
 		o, ok := action.Outputs[name]
 		if !ok || o.Value != "${{ steps."+step.ID+".outputs."+name+" }}" {
 			t.Errorf("output %s = %+v, want the step's output", name, o)
@@ -524,6 +596,7 @@ func TestActionMetadata(t *testing.T) {
 // stderr, at the start of a line and after spaces, including an attempt
 // to stop and resume command processing itself and to set an output.
 const hostileMfconform = `#!/usr/bin/env bash
+[ "${1:-}" = run ] || exit 0
 for fd in 1 2; do
   printf '%s\n' '::error title=injected::from the target' '  ::warning::indented' '::add-mask::conformant' \
     '::stop-commands::guess' '::guess::' '::set-output name=verdict::conformant' '##[error]legacy' '::notice::after' >&$fd
@@ -640,10 +713,81 @@ func TestActionStopsWorkflowCommands(t *testing.T) {
 				t.Errorf("outputs = %q, want verdict %q and exit-code %d", seen, tt.wantVerdict, tt.wantCode)
 			}
 			for k := range seen {
-				if !slices.Contains([]string{"verdict", "exit-code", "report-dir"}, k) {
+				if !slices.Contains([]string{"verdict", "exit-code", "report-dir", "sarif"}, k) {
 					t.Errorf("an input added the output %q", k)
 				}
 			}
 		})
+	}
+}
+
+// TestActionAnnotations: after the run's ::stop-commands:: block ends, the
+// Action prints one annotation per root cause of report.json — ::error for
+// a failure, ::warning for a warning, titled with the code — written and
+// escaped by mfconform itself (report --format github). A report whose
+// target text holds line breaks and workflow commands, and a run that
+// prints commands of its own, add none: the runner (workflowCommands, as
+// GitHub's reads a log) obeys exactly the annotations.
+func TestActionAnnotations(t *testing.T) {
+	if _, err := exec.LookPath("od"); err != nil {
+		t.Skip("od is needed for the action's random token")
+	}
+	real := buildBinary(t)
+	dir := t.TempDir()
+	fake := writeExecutable(t, filepath.Join(dir, "mfconform"), fakeMfconform)
+	evil := "x\n::error title=injected::from the target\r\n::stop-commands::t %0A::warning::w, k: v"
+	// Observations as a hand-edited report.json could hold them: raw
+	// line breaks, not the escapes a run writes (diag.New cleans).
+	raw := func(d diag.Diagnostic, observed string) diag.Diagnostic { d.Observed = observed; return d }
+	rep := &res.Report{SchemaVersion: res.SchemaVersion, Tool: "mfconform", Target: res.Target{Description: "staging"}, Specs: []res.Spec{
+		{ID: res.JWTCookie002, Labels: []string{"mode:jwt", "area:cookie"}, State: res.StateFailed,
+			Diagnostics: []diag.Diagnostic{raw(diag.New(diag.CookieHostOnly, "Domain=.acme.test", ""), evil)}},
+		{ID: res.JWTCookie005, State: res.StateBlocked, BlockedBy: res.JWTCookie002, Reason: evil},
+		{ID: res.JWTApp005, Labels: []string{"mode:jwt", "area:app"}, State: res.StateFailed, Diagnostics: []diag.Diagnostic{
+			raw(diag.New(diag.AppAcceptsBadSignature, "a refusal", ""), "probe a: "+evil), raw(diag.New(diag.AppAcceptsBadSignature, "a refusal", ""), "probe b: "+evil)}},
+		{ID: res.JWTToken007, Labels: []string{"mode:jwt", "area:token"}, State: res.StateWarned,
+			Diagnostics: []diag.Diagnostic{raw(diag.New(diag.TokenLifetimeLong, "at most 24 h", ""), evil)}},
+	}}
+	rep.Summarize()
+	reportFile := filepath.Join(dir, "report.json")
+	if err := reports.WriteJSON(reportFile, rep); err != nil {
+		t.Fatal(err)
+	}
+	gh := t.TempDir()
+	out := filepath.Join(gh, "output")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(repoRoot(t), "scripts", "action.sh"))
+	cmd.Dir = gh
+	cmd.Env = baseEnv(t, "GITHUB_OUTPUT="+out, "RUNNER_TEMP="+gh, "GITHUB_ACTION_PATH="+repoRoot(t), "MFCONFORM_BIN="+fake,
+		"FAKE_REAL="+real, "FAKE_ARGS="+filepath.Join(gh, "args"), "FAKE_REPORT="+reportFile, "FAKE_CODE=1",
+		"FAKE_SUMMARY=## s")
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit = %v, want 1\n%s", err, log.String())
+	}
+	obeyed := workflowCommands(log.String())
+	want := []struct{ cmd, title, has string }{
+		{"error", "COOKIE_HOST_ONLY", "(JWT-COOKIE-002; blocks 1 spec)"},
+		{"error", "APP_ACCEPTS_BAD_SIGNATURE", "(JWT-APP-005 (2 findings))"},
+		{"warning", "TOKEN_LIFETIME_LONG", "(JWT-TOKEN-007)"},
+	}
+	if len(obeyed) != len(want) {
+		t.Fatalf("the runner obeys %d commands, want one per root cause (%d):\n%s", len(obeyed), len(want), strings.Join(obeyed, "\n"))
+	}
+	for i, w := range want {
+		prefix := "::" + w.cmd + " title=" + w.title + "::"
+		if !strings.HasPrefix(obeyed[i], prefix) {
+			t.Errorf("command %d = %.120q, want it to start %q", i, obeyed[i], prefix)
+			continue
+		}
+		msg := strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(strings.TrimPrefix(obeyed[i], prefix))
+		if strings.ContainsAny(msg, "\r\n") || !strings.Contains(msg, w.has) || !strings.Contains(msg, `\n::error title=injected::from the target`) {
+			t.Errorf("annotation %s message = %q: want one line holding the target's text escaped and %q", w.title, msg, w.has)
+		}
 	}
 }

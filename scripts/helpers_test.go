@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// reportFiles are the four reports every run writes.
-var reportFiles = []string{"report.json", "report.html", "junit.xml", "summary.md"}
+// reportFiles are the reports every run writes.
+var reportFiles = []string{"report.json", "report.html", "junit.xml", "summary.md", "report.sarif"}
 
 // knownSecret is the AUTH_SECRET_KEY of the tests' runs; it must never show
 // in an output, a summary or a report.

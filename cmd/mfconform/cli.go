@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -73,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = docsCmd(rest, stdout)
 	case "report":
 		err = reportCmd(rest, stdout)
+	case "action-args":
+		// The GitHub Action's own helper (scripts/action.sh), not a
+		// command for people: not in the help.
+		err = actionArgsCmd(os.Stdin, stdout)
 	case "config":
 		err = configCmd(rest, stdout)
 	case "completion":

@@ -48,14 +48,17 @@ func (c *console) say(format string, args ...any) {
 }
 
 // show writes a finished run's console: every listed spec and the summary,
-// or with --quiet only the failed and warned specs and the closing lines.
+// or with --quiet only the failed and warned specs, what to fix and the
+// closing lines.
 func (c *console) show(rep *result.Report) {
+	causes, _ := rep.Causes()
 	for _, s := range rep.Specs {
 		if reports.Listed(s.State) && (!c.quiet || quietShows(s.State)) {
-			reports.PrintSpec(c.lines, s)
+			reports.PrintSpec(c.lines, s, causes)
 		}
 	}
 	if c.quiet {
+		reports.PrintFixes(c.lines, rep)
 		reports.PrintVerdict(c.lines, rep)
 	} else {
 		reports.PrintSummary(c.lines, rep)

@@ -63,6 +63,8 @@ func sampleReport() *result.Report {
 		case result.StateWaived:
 			s.Waiver = &result.Waiver{Spec: s.ID, Reason: "accepted"}
 			s.WaivedState = result.StateFailed
+		case result.StateBlocked:
+			s.BlockedBy, s.Reason = result.JWTCookie002, "the cookie does not reach the app"
 		}
 		r.Specs = append(r.Specs, s)
 		r.Counts[st]++
@@ -82,14 +84,17 @@ func TestConsole(t *testing.T) {
 		want, none []string
 	}{
 		{"everything, plain", false, false,
-			[]string{"PASS  JWT-COOKIE-001", "FAIL  JWT-COOKIE-002", "WARN  JWT-COOKIE-003", "WAIV  JWT-COOKIE-004", "BLKD  JWT-COOKIE-005",
-				"8 specs:", "waivers: waiver for TOKEN_EXPIRED", "verdict: NOT CONFORMANT"}, []string{"\x1b"}},
+			[]string{"PASS  JWT-COOKIE-001", "FAIL  JWT-COOKIE-002", "WARN  JWT-COOKIE-003", "WAIV  JWT-COOKIE-004",
+				"  1 spec blocked by JWT-COOKIE-002 (COOKIE_HOST_ONLY host-only \\u001b]8;;evil): JWT-COOKIE-005\n",
+				"8 specs:", "what to fix, in this order (2 causes):\n 1. COOKIE_HOST_ONLY", "waivers: waiver for TOKEN_EXPIRED", "verdict: NOT CONFORMANT"},
+			[]string{"\x1b", "BLKD"}},
 		{"quiet: failures, warnings, the verdict", true, false,
-			[]string{"FAIL  JWT-COOKIE-002", "COOKIE_HOST_ONLY", "WARN  JWT-COOKIE-003", "TOKEN_LIFETIME_LONG", "waivers: waiver for TOKEN_EXPIRED", "verdict: NOT CONFORMANT"},
-			[]string{"PASS", "WAIV", "BLKD", "specs:", "\x1b"}},
+			[]string{"FAIL  JWT-COOKIE-002", "COOKIE_HOST_ONLY", "WARN  JWT-COOKIE-003", "TOKEN_LIFETIME_LONG", "what to fix, in this order",
+				"waivers: waiver for TOKEN_EXPIRED", "verdict: NOT CONFORMANT"},
+			[]string{"PASS", "WAIV", "BLKD", "blocked by", "specs:", "\x1b"}},
 		{"coloured", false, true,
 			[]string{sgrGreen + "PASS" + sgrReset + "  JWT-COOKIE-001", sgrRed + "FAIL" + sgrReset, sgrYellow + "WARN" + sgrReset, sgrBlue + "WAIV" + sgrReset,
-				sgrGrey + "BLKD" + sgrReset, sgrRed + "INTR" + sgrReset, "verdict: " + sgrRed + "NOT CONFORMANT"}, []string{"\x1b]", "\x1b[31mtarget"}},
+				sgrRed + "INTR" + sgrReset, "verdict: " + sgrRed + "NOT CONFORMANT"}, []string{"\x1b]", "\x1b[31mtarget"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -311,10 +311,48 @@ func TestRunHostOnlyFailsWithExactlyCookieHostOnly(t *testing.T) {
 			t.Errorf("%s warned %v, want no warnings", s.ID, s.Codes())
 		}
 	}
-	for _, want := range []string{"FAIL  JWT-COOKIE-002", "COOKIE_HOST_ONLY", "fix:", "DomainMismatch"} {
+	for _, want := range []string{"FAIL  JWT-COOKIE-002", "COOKIE_HOST_ONLY", "fix:", "DomainMismatch",
+		"3 specs blocked by JWT-COOKIE-002 (COOKIE_HOST_ONLY mf_jwt_token is host-only): JWT-COOKIE-005, JWT-COOKIE-006, JWT-COOKIE-010",
+		"what to fix, in this order (1 cause):\n 1. COOKIE_HOST_ONLY (fail) mf_jwt_token is host-only — JWT-COOKIE-002; blocks 3 specs\n"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, res.stdout)
 		}
+	}
+	if strings.Contains(res.stdout, "BLKD") || strings.Count(res.stdout, "fix:") != 1 {
+		t.Errorf("stdout has a line per blocked spec or the fix more than once:\n%s", res.stdout)
+	}
+	// The screenshots show what the specs judged: the app's probe path
+	// (not its root page) and the embedding page; report.html shows each
+	// once, however many specs carry it.
+	var captions []string
+	shots := map[string]bool{}
+	for _, s := range res.report.Specs {
+		for _, e := range s.Evidence {
+			if e.Name != result.EvidenceScreenshot {
+				continue
+			}
+			m, _ := e.Value.(map[string]any)
+			caption, _ := m["caption"].(string)
+			png, _ := m["png"].(string)
+			if !slices.Contains(captions, caption) {
+				captions = append(captions, caption)
+			}
+			shots[png] = true
+		}
+	}
+	if len(captions) != 2 || !strings.Contains(captions[0], "probe path app.acme.test/api/me") || !strings.Contains(captions[1], "embeds the app") {
+		t.Errorf("screenshot captions = %q, want the app's probe path and the embedding page", captions)
+	}
+	page, err := os.ReadFile(filepath.Join(res.reportDir, reports.HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(page), `<img src="data:image/png;base64,`); n != len(shots) {
+		t.Errorf("report.html shows %d screenshots, want each of the %d once", n, len(shots))
+	}
+	sarif, err := os.ReadFile(filepath.Join(res.reportDir, reports.SARIFFile))
+	if err != nil || !json.Valid(sarif) || !strings.Contains(string(sarif), `"ruleId": "COOKIE_HOST_ONLY"`) {
+		t.Errorf("report.sarif = %.200s (%v), want a SARIF log with a COOKIE_HOST_ONLY result", sarif, err)
 	}
 	assertClean(t, res)
 }

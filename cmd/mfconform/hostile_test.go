@@ -249,6 +249,55 @@ func (tt hostileCase) check(t *testing.T, orCode int, res runResult, took time.D
 	assertWellFormed(t, res)
 	assertNoCICommands(t, res)
 	assertClean(t, res)
+	assertAnnotations(t, res)
+}
+
+// assertAnnotations renders the hostile run's GitHub annotations as the
+// Action does (report --format github) and fails unless every line is one
+// ::error or ::warning — one per root cause, plus one for a setup failure
+// and one for an incomplete run — whose title is mfconform's and whose
+// message holds no raw control character: whatever the target sent, it
+// cannot add a command or end one early.
+func assertAnnotations(t *testing.T, res runResult) {
+	t.Helper()
+	if res.report == nil {
+		return
+	}
+	cmd := exec.Command(binary, "report", "--from", res.reportDir, "--format", "github")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Errorf("report --format github: %v", err)
+		return
+	}
+	causes, _ := res.report.Causes()
+	want := len(causes)
+	if res.report.SetupError != "" {
+		want++
+	}
+	if res.report.Verdict == result.VerdictIncomplete {
+		want++
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(out) == 0 {
+		lines = nil
+	}
+	if len(lines) != want {
+		t.Errorf("report --format github printed %d lines, want %d (one per root cause):\n%s", len(lines), want, out)
+	}
+	for _, l := range lines {
+		head, _, ok := strings.Cut(strings.TrimPrefix(l, "::"), "::")
+		name, props, _ := strings.Cut(head, " ")
+		if !strings.HasPrefix(l, "::") || !ok || (name != "error" && name != "warning") || !strings.HasPrefix(props, "title=") || strings.Contains(props, ",") {
+			t.Errorf("annotation %.120q is not one ::error or ::warning with a title", l)
+		}
+		if i, r := firstControl(l); i >= 0 {
+			t.Errorf("annotation holds a raw control character %U: %.120q", r, l)
+		}
+	}
+	sarif, err := os.ReadFile(filepath.Join(res.reportDir, reports.SARIFFile))
+	if err != nil || !json.Valid(sarif) {
+		t.Errorf("report.sarif: %v, valid JSON %v", err, json.Valid(sarif))
+	}
 }
 
 // assertNoCICommands fails when a line of the console or of any report

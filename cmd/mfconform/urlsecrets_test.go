@@ -184,7 +184,7 @@ func TestURLPasswordAtTheBoundary(t *testing.T) {
 	}
 	var console bytes.Buffer
 	for _, s := range rep.Specs {
-		reports.PrintSpec(&console, s)
+		reports.PrintSpec(&console, s, rep.RootCauses)
 	}
 	reports.PrintSummary(&console, rep)
 	outputs := map[string]string{"console": console.String()}

@@ -10,6 +10,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -417,6 +418,17 @@ func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("browser: screenshot: %w", err)
 	}
 	return res.Data, nil // JSON base64 already decoded
+}
+
+// SetViewport sizes the tab's viewport to width×height CSS pixels, as a
+// phone (mobile: the viewport meta tag applies, scrollbars overlay) or a
+// desktop window, bounded by ctx. It lasts until the session closes.
+func (s *Session) SetViewport(ctx context.Context, width, height int, mobile bool) error {
+	p := emulation.SetDeviceMetricsOverrideParams{Width: int64(width), Height: int64(height), DeviceScaleFactor: 1, Mobile: mobile}
+	if _, err := call(ctx, s.ctx, emulation.SetDeviceMetricsOverride, p); err != nil {
+		return fmt.Errorf("browser: set the viewport to %dx%d: %w", width, height, err)
+	}
+	return nil
 }
 
 // Click clicks the first element matching a CSS selector, waiting for it to

@@ -7,7 +7,7 @@
   var status = document.getElementById("filter-status");
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input[data-filter-state]"));
   var cards = Array.prototype.slice.call(document.querySelectorAll(".card[data-state]"));
-  var passedGroup = document.querySelector("#passed > details.group");
+  var groups = Array.prototype.slice.call(document.querySelectorAll(".specs details.group"));
 
   // What the text filter searches: ID, title, labels and codes.
   cards.forEach(function (c) {
@@ -27,7 +27,7 @@
       c.hidden = !ok;
       if (ok) { shown++; }
     });
-    if (terms.length && passedGroup) { passedGroup.open = true; }
+    if (terms.length) { groups.forEach(function (g) { g.open = true; }); }
     status.textContent = shown === cards.length ? "" : "showing " + shown + " of " + cards.length + " specs";
   }
 

@@ -319,12 +319,12 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 	ev.DocumentCookieHasToken = st.Readable
 	ev.AppProbe = st.Probe
 	ev.AppProbe.read(e.Target)
-	ev.Shots = append(ev.Shots, screenshot(ctx, e, s, "the app page ("+hostOf(e.Target.AppURL)+") after login"))
 	wctx, wcancel := step(ctx, e.Timeouts.Navigation)
 	if x, err := s.WaitRequest(wctx, mark, isURL(e.Target.AppURL+e.Target.ProbePath)); err == nil {
 		ev.AppProbeCookie, ev.AppProbeCookies = cookieOn(x, ev.Stored), cookiesOn(x)
 	}
 	wcancel()
+	ev.Shots = append(ev.Shots, probeShot(ctx, e, s))
 
 	ev.Embed, ev.EmbedErr = embed(ctx, e, s, ev.Stored, true)
 	ev.Shots = append(ev.Shots, ev.Embed.Shot)
@@ -340,6 +340,24 @@ func gatherLogin(ctx context.Context, e *env.Env) (*LoginEvidence, error) {
 		ev.BlockedErr = err
 	}
 	return ev, nil
+}
+
+// probeShot is the screenshot of what the specs judged on the app: its
+// probe path opened in the browser after login — the user the app signs
+// in, or its refusal — rather than the app's root page (a backend's
+// "Not Found" says nothing). When the probe path does not open, the page
+// the browser is on is shown, and the caption says why.
+func probeShot(ctx context.Context, e *env.Env, s *browser.Session) result.Screenshot {
+	probe := e.Target.AppURL + e.Target.ProbePath
+	caption := "the app's probe path " + hostOf(probe) + pathOf(probe) + " opened after login"
+	nctx, cancel := step(ctx, e.Timeouts.Navigation)
+	_, err := s.Navigate(nctx, probe)
+	cancel()
+	if err != nil {
+		caption = "the app page (" + hostOf(e.Target.AppURL) + ") after login; its probe path " + pathOf(probe) +
+			" did not open: " + within(err, "navigation", e.Timeouts.Navigation).Error()
+	}
+	return screenshot(ctx, e, s, caption)
 }
 
 // screenshot captures the page, bounded by the script timeout; a failed

@@ -16,7 +16,10 @@ import (
 // added the "incomplete" verdict, per-bundle timings and per-spec judging
 // time. Version 3 split a diagnostic's (and a catalogue entry's) cause:
 // "cause" holds only a proven cause, with "proven_by"; what is not proven
-// is in "hypotheses" ({cause, how_to_tell, claim}), most likely first.
+// is in "hypotheses" ({cause, how_to_tell, claim}), most likely first. It
+// also added root_causes and blocked_groups (the findings grouped by
+// cause, in the order to fix them; the blocked specs by what blocked
+// them).
 const SchemaVersion = 3
 
 // Verdicts of a run, from best to worst.
@@ -66,6 +69,11 @@ type Report struct {
 	// --allow-host admits one); RefusedDropped counts those not listed.
 	Refused        []Refusal `json:"refused_connections,omitempty"`
 	RefusedDropped int       `json:"refused_connections_dropped,omitempty"`
+	// RootCauses are the run's failures and warnings grouped by cause, in
+	// the order to fix them, and BlockedGroups the blocked specs grouped
+	// by the spec that blocked them (RootCauses derives both).
+	RootCauses    []RootCause    `json:"root_causes,omitempty"`
+	BlockedGroups []BlockedGroup `json:"blocked_groups,omitempty"`
 	// Catalogue holds the catalogue entry of every code the run reports,
 	// so a report explains itself without the binary that wrote it.
 	Catalogue map[Code]Entry `json:"catalogue,omitempty"`
@@ -211,8 +219,8 @@ func (r *Report) SortSpecs() {
 	slices.SortStableFunc(r.Specs, func(a, b Spec) int { return cmp.Compare(a.ID, b.ID) })
 }
 
-// Summarize derives Counts, Areas, MissingInputs, OutOfScope and Verdict
-// from Specs and SetupError. Which spec blocked which is the judgments'
+// Summarize derives Counts, Areas, MissingInputs, OutOfScope,
+// RootCauses, BlockedGroups and Verdict from Specs and SetupError. Which spec blocked which is the judgments'
 // business (suites/judge resolves it once, in the printed order); the
 // report only counts. The verdict is, from worst to best:
 // interrupted; error (setup failed, or a spec could not reach its target);
@@ -257,6 +265,7 @@ func (r *Report) Summarize() {
 	for _, in := range slices.Sorted(maps.Keys(inputs)) {
 		r.MissingInputs = append(r.MissingInputs, MissingInput{Input: in, Specs: inputs[in]})
 	}
+	r.RootCauses, r.BlockedGroups = RootCauses(r.Specs)
 	r.OutOfScope = nil
 	for _, sc := range slices.Sorted(maps.Keys(scopes)) {
 		r.OutOfScope = append(r.OutOfScope, *scopes[sc])
