@@ -32,7 +32,7 @@ var layoutRules = []struct {
 	{"suites/", []string{"suites/", "harness/"}, "suites judge; they never render, describe fixtures or wire the CLI"},
 	{"reports", []string{"suites/result"}, "reports render the result model and hold no judgment"},
 	{"fixtures/fixturetest", []string{"fixtures", "suites/result", "suites/diag", "suites/stack"}, "the fixture test helper compares reports with declarations (codes and the stacks' fixes)"},
-	{"fixtures", []string{"harness/", "suites/diag", "suites/result"}, "fixtures describe deployments: profiles and expected codes, by spec ID"},
+	{"fixtures", []string{"harness/", "suites/diag", "suites/result", "suites/stack"}, "fixtures describe deployments: profiles, expected codes by spec ID, and the stack each role truly runs"},
 	{"cmd/", []string{"cmd/", "fixtures", "reports", "suites/", "harness/", "."}, "cmd wires everything"},
 	{".", nil, "the module root only embeds the pinned npm manifests (package.json, package-lock.json)"},
 	{"scripts", nil, "scripts holds the tests of the shipped artefacts beside the scripts that make them; they run scripts and binaries as a user would"},
