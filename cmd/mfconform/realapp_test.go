@@ -29,6 +29,18 @@ func serverSide(t *testing.T, dep *supabaseref.Deployment, ca *pki.Authority, pr
 	if projectURL == "" {
 		projectURL = dep.URL
 	}
+	client := projectClient(t, ca)
+	cfg := ssrserver.Config{ProjectURL: projectURL, Key: dep.Key, Client: client, Timeout: 10 * time.Second}
+	return func(r *http.Request) (string, string) {
+		a := ssrserver.Read(r.Context(), cfg, r)
+		return a.UserID, a.Reason
+	}
+}
+
+// projectClient reaches the reference project over TLS trusting ca, every
+// name dialled at 127.0.0.1, where the test serves it.
+func projectClient(t *testing.T, ca *pki.Authority) *http.Client {
+	t.Helper()
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca.CertPEM)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
@@ -42,11 +54,7 @@ func serverSide(t *testing.T, dep *supabaseref.Deployment, ca *pki.Authority, pr
 		},
 	}}
 	t.Cleanup(client.CloseIdleConnections)
-	cfg := ssrserver.Config{ProjectURL: projectURL, Key: dep.Key, Client: client, Timeout: 10 * time.Second}
-	return func(r *http.Request) (string, string) {
-		a := ssrserver.Read(r.Context(), cfg, r)
-		return a.UserID, a.Reason
-	}
+	return client
 }
 
 // realAppConfig is the configuration an operator writes for an app with
