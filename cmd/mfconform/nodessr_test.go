@@ -261,7 +261,7 @@ func TestNodeSSRAgreesWithModel(t *testing.T) {
 	}{
 		{name: "one base64- cookie", signedIn: true,
 			header: func(s map[string]any) string { return key + "=" + b64(s) }},
-		{name: "two chunks, .0 and .1 (utils/chunker.js combineChunks)", signedIn: true,
+		{name: "two chunks, .0 and .1 (chunker.js combineChunks)", signedIn: true,
 			header: func(s map[string]any) string {
 				v := b64(s)
 				return key + ".1=" + v[len(v)/2:] + "; " + key + ".0=" + v[:len(v)/2]
