@@ -65,12 +65,14 @@ func (c *cappedBuffer) String() string {
 // built with projectURL and key, until the test ends; TLS to the project is
 // trusted with caFile (NODE_EXTRA_CA_CERTS) and every .test name resolves
 // to 127.0.0.1 inside Node. It returns the server's /whoami URL. A missing
-// node or @supabase/ssr fails the test: `make deps` installs both.
+// node or @supabase/ssr fails the test, as a missing Python fails
+// flask_test.go's: `make deps` (npm ci) installs @supabase/ssr and says
+// how to install Node.js when npm is missing.
 func startNodeSSR(t *testing.T, projectURL, key, caFile string) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Fatalf("node not found: %v (make deps installs Node.js and npm, then node_modules with npm ci)", err)
+		t.Fatalf("node not found: %v (install Node.js 20 or later and npm — Debian: sudo apt-get install -y nodejs npm — then run make deps, whose npm ci installs @supabase/ssr)", err)
 	}
 	modules := nodeSSRPackages(t)
 	if _, err := os.Stat(filepath.Join(modules, "@supabase", "ssr", "package.json")); err != nil {
