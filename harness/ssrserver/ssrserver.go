@@ -2,9 +2,12 @@
 // sibling host (Next.js middleware, a route handler, an API on
 // api.<domain>): it reads the session from the request's cookies the way
 // @supabase/ssr's createServerClient does — the cookie named for the
-// project URL's ref, reassembled from its chunks, "base64-" decoded — and
-// asks the project who the access token belongs to, as
-// supabase.auth.getUser() does. GET /whoami answers JSON; GET / shows the
+// project URL's ref, reassembled from its chunks, "base64-" decoded, the
+// session loaded as auth-js's GoTrueClient.__loadSession does (discarded
+// without access_token, refresh_token or expires_at; refreshed first within
+// 90 s of expiry) — and asks the project who the access token belongs to,
+// as supabase.auth.getUser() does. cmd/mfconform's
+// TestNodeSSRAgreesWithModel holds it to the real @supabase/ssr under Node. GET /whoami answers JSON; GET / shows the
 // same as a page (for an iframe).
 package ssrserver
 
