@@ -29,6 +29,18 @@ func serverSide(t *testing.T, dep *supabaseref.Deployment, ca *pki.Authority, pr
 	if projectURL == "" {
 		projectURL = dep.URL
 	}
+	client := projectClient(t, ca)
+	cfg := ssrserver.Config{ProjectURL: projectURL, Key: dep.Key, Client: client, Timeout: 10 * time.Second}
+	return func(r *http.Request) (string, string) {
+		a := ssrserver.Read(r.Context(), cfg, r)
+		return a.UserID, a.Reason
+	}
+}
+
+// projectClient reaches the reference project over TLS trusting ca, every
+// name dialled at 127.0.0.1, where the test serves it.
+func projectClient(t *testing.T, ca *pki.Authority) *http.Client {
+	t.Helper()
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca.CertPEM)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
@@ -42,11 +54,7 @@ func serverSide(t *testing.T, dep *supabaseref.Deployment, ca *pki.Authority, pr
 		},
 	}}
 	t.Cleanup(client.CloseIdleConnections)
-	cfg := ssrserver.Config{ProjectURL: projectURL, Key: dep.Key, Client: client, Timeout: 10 * time.Second}
-	return func(r *http.Request) (string, string) {
-		a := ssrserver.Read(r.Context(), cfg, r)
-		return a.UserID, a.Reason
-	}
+	return client
 }
 
 // realAppConfig is the configuration an operator writes for an app with
@@ -84,7 +92,10 @@ func realAppConfig(app string, logout bool, extra string) string {
 // reads another project's cookie name; a signed-in page its server refuses
 // (the login script's wait fails while the session is stored); a stale
 // SUPABASE_JWT_SECRET with a good key. An app embedded with SameSite=None
-// host-only cookies passes SB-COOKIE-006.
+// host-only cookies passes SB-COOKIE-006. The rows with node: true run the
+// app's server side on the real @supabase/ssr createServerClient under
+// Node (nodeServerSide), not on the Go model, so SB-COOKIE-007 is judged
+// against a stack mfconform did not write.
 func TestRealAppOwnServerSide(t *testing.T) {
 	embedded := &clientsite.AppProfile{Storage: clientsite.StorageCookies, SameSite: "none", Secure: true, Embedded: true}
 	passed := result.StatePassed
@@ -103,10 +114,16 @@ func TestRealAppOwnServerSide(t *testing.T) {
 	}{
 		{name: "a correct setup", opts: remoteOptions{server: true}, logout: true, wantCode: exitOK,
 			want: map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope}},
+		{name: "a correct setup, its server side on the real createServerClient under Node", opts: remoteOptions{server: true, node: true}, logout: true, wantCode: exitOK,
+			want: map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope}},
 		{name: "embedded with SameSite=None host-only cookies", opts: remoteOptions{server: true, profile: embedded}, logout: true,
 			extra: "  embedded: true\n  embed_url: APP/app/dashboard\n", wantCode: exitOK, embed: true,
 			want: map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope}},
 		{name: "the server side reads another project's cookie name", opts: remoteOptions{server: true, serverURL: "https://otherprojectrefabcdefgh.supabase.test"},
+			logout: true, wantCode: exitFailed,
+			want:  map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope, result.SBCookie007: result.StateFailed},
+			codes: map[result.SpecID]string{result.SBCookie007: "SUPABASE_SERVER_NOT_SIGNED_IN"}},
+		{name: "the real createServerClient under Node reads another project's cookie name", opts: remoteOptions{server: true, node: true, serverURL: "https://otherprojectrefabcdefgh.supabase.test"},
 			logout: true, wantCode: exitFailed,
 			want:  map[result.SpecID]result.State{result.SBCookie004: result.StateOutOfScope, result.SBCookie007: result.StateFailed},
 			codes: map[result.SpecID]string{result.SBCookie007: "SUPABASE_SERVER_NOT_SIGNED_IN"}},

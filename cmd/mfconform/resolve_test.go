@@ -39,6 +39,9 @@ type remoteOptions struct {
 	server    bool
 	serverURL string
 	gate      bool
+	// node runs that server side on the real @supabase/ssr under Node
+	// (nodeServerSide) rather than on the Go model (serverSide).
+	node bool
 }
 
 // startRemoteApp serves a reference Supabase project (on 127.0.0.1, its
@@ -82,9 +85,15 @@ func startRemoteApp(t *testing.T, o remoteOptions) remoteApp {
 	if o.profile != nil {
 		profile = *o.profile
 	}
+	caFile := writeFile(t, "ca.pem", string(ca.CertPEM))
 	a := &clientsite.App{SupabaseURL: dep.URL, Key: dep.Key, Profile: profile, GateDashboard: o.gate}
-	if o.server {
+	switch {
+	case o.server && o.node:
+		a.Server = nodeServerSide(t, dep, caFile, o.serverURL)
+	case o.server:
 		a.Server = serverSide(t, dep, ca, o.serverURL)
+	case o.node:
+		t.Fatal("remoteOptions: node without server")
 	}
 	app, err := clientsite.StartWith(clientsite.Options{
 		Host: remoteAppHost, Addr: "127.0.0.2:" + port, Bundle: js, SSRBundle: ssr, CA: ca, App: a,
@@ -96,7 +105,7 @@ func startRemoteApp(t *testing.T, o remoteOptions) remoteApp {
 	if app.URL != appURL {
 		t.Fatalf("the app listens at %s, want %s", app.URL, appURL)
 	}
-	return remoteApp{appURL: appURL, caFile: writeFile(t, "ca.pem", string(ca.CertPEM)), vars: map[string]string{
+	return remoteApp{appURL: appURL, caFile: caFile, vars: map[string]string{
 		"NEXT_PUBLIC_SUPABASE_URL": dep.URL, "NEXT_PUBLIC_SUPABASE_KEY": dep.Key,
 		"SUPABASE_TEST_EMAIL": dep.Email, "SUPABASE_TEST_PASSWORD": dep.Password, "SUPABASE_JWT_SECRET": string(dep.JWTSecret),
 	}}

@@ -2,9 +2,12 @@
 // sibling host (Next.js middleware, a route handler, an API on
 // api.<domain>): it reads the session from the request's cookies the way
 // @supabase/ssr's createServerClient does — the cookie named for the
-// project URL's ref, reassembled from its chunks, "base64-" decoded — and
-// asks the project who the access token belongs to, as
-// supabase.auth.getUser() does. GET /whoami answers JSON; GET / shows the
+// project URL's ref, reassembled from its chunks, "base64-" decoded, the
+// session loaded as auth-js's GoTrueClient.__loadSession does (discarded
+// without access_token, refresh_token or expires_at; refreshed first within
+// 90 s of expiry) — and asks the project who the access token belongs to,
+// as supabase.auth.getUser() does. cmd/mfconform's
+// TestNodeSSRAgreesWithModel holds it to the real @supabase/ssr under Node. GET /whoami answers JSON; GET / shows the
 // same as a page (for an iframe).
 package ssrserver
 
@@ -73,6 +76,12 @@ type Answer struct {
 	// /auth/v1/user with the access token (0 when not asked).
 	VerifyStatus int    `json:"verify_status,omitempty"`
 	VerifyCode   string `json:"verify_code,omitempty"`
+	// Refreshed: the session was within a minute and a half of expiring,
+	// so it was refreshed first, as auth-js does; RefreshStatus is the
+	// project's status when that refresh failed (0: it succeeded, or
+	// nothing answered).
+	Refreshed     bool `json:"refreshed,omitempty"`
+	RefreshStatus int  `json:"refresh_status,omitempty"`
 }
 
 // Server is a running stand-in.
@@ -146,9 +155,52 @@ const base64Prefix = "base64-"
 // maxBody bounds what is read of the project's answer.
 const maxBody = 64 << 10
 
-// session is the part of the stored session the server needs.
+// expiryMargin is how long before expires_at auth-js already treats a
+// session as expired and refreshes it first (lib/constants.js
+// EXPIRY_MARGIN_MS = AUTO_REFRESH_TICK_THRESHOLD 3 ×
+// AUTO_REFRESH_TICK_DURATION_MS 30000).
+const expiryMargin = 90 * time.Second
+
+// session is the stored session as auth-js loads it (GoTrueClient
+// __loadSession): an object that has access_token, refresh_token and
+// expires_at (_isValidSession tests that each key is present, whatever
+// its value).
 type session struct {
-	AccessToken string `json:"access_token"`
+	AccessToken  string
+	RefreshToken string
+	// ExpiresAt is expires_at in Unix seconds, 0 when it is falsy or not
+	// a number (auth-js then never treats the session as expired).
+	ExpiresAt float64
+}
+
+// parseSession parses raw as __loadSession takes a stored session, false
+// when _isValidSession refuses it.
+func parseSession(raw string) (session, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &m) != nil || m == nil {
+		return session{}, false
+	}
+	for _, k := range []string{"access_token", "refresh_token", "expires_at"} {
+		if _, ok := m[k]; !ok {
+			return session{}, false
+		}
+	}
+	var s session
+	_ = json.Unmarshal(m["access_token"], &s.AccessToken) // not a string: no token, as auth-js finds none usable
+	_ = json.Unmarshal(m["refresh_token"], &s.RefreshToken)
+	if json.Unmarshal(m["expires_at"], &s.ExpiresAt) != nil {
+		var text string // JavaScript's * coerces a numeric string
+		if json.Unmarshal(m["expires_at"], &text) == nil {
+			s.ExpiresAt, _ = strconv.ParseFloat(strings.TrimSpace(text), 64)
+		}
+	}
+	return s, true
+}
+
+// expiresWithin reports whether s expires before now+margin, as
+// __loadSession's hasExpired does (false without expires_at).
+func (s session) expiresWithin(now time.Time, margin time.Duration) bool {
+	return s.ExpiresAt != 0 && s.ExpiresAt*1000-float64(now.UnixMilli()) < float64(margin.Milliseconds())
 }
 
 // handler serves WhoAmIPath and PagePath.
@@ -219,8 +271,29 @@ func read(ctx context.Context, cfg Config, r *http.Request) Answer {
 		a.Reason = "the session cookie does not decode to JSON (" + strconv.Itoa(max(chunks, 1)) + " chunk(s) read: a chunk missing or from another write?)"
 		return a
 	}
-	var s session
-	if json.Unmarshal([]byte(raw), &s) != nil || s.AccessToken == "" {
+	s, ok := parseSession(raw)
+	if !ok {
+		a.Reason = "the session lacks access_token, refresh_token or expires_at, so auth-js discards it"
+		return a
+	}
+	// A session about to expire is refreshed first (__loadSession →
+	// _callRefreshToken); when that fails, the stored session stands only
+	// while its access token has not expired (the fallback after
+	// _callRefreshToken's error).
+	if now := time.Now(); s.expiresWithin(now, expiryMargin) {
+		a.Refreshed = true
+		token, status, code := refresh(ctx, cfg, s.RefreshToken)
+		switch {
+		case token != "":
+			s.AccessToken = token
+		case !s.expiresWithin(now, 0):
+			a.RefreshStatus = status // the access token is still valid: it is used as stored
+		default:
+			a.RefreshStatus, a.Reason = status, "the session expired and its refresh failed ("+code+")"
+			return a
+		}
+	}
+	if s.AccessToken == "" {
 		a.Reason = "the session holds no access_token"
 		return a
 	}
@@ -272,6 +345,48 @@ func decode(v string) (string, bool) {
 		v = u
 	}
 	return v, json.Valid([]byte(v))
+}
+
+// refresh runs the refresh_token grant as auth-js _refreshAccessToken
+// does (POST /auth/v1/token?grant_type=refresh_token with the apikey) and
+// returns the new access token, or the status and error code of why not.
+// The rotated session is not kept: a server side whose setAll writes no
+// cookies drops it too.
+func refresh(ctx context.Context, cfg Config, refreshToken string) (token string, status int, code string) {
+	if refreshToken == "" {
+		return "", 0, "no refresh_token" // _callRefreshToken: AuthSessionMissingError
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	body, _ := json.Marshal(map[string]string{"refresh_token": refreshToken})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.ProjectURL, "/")+"/auth/v1/token?grant_type=refresh_token", strings.NewReader(string(body)))
+	if err != nil {
+		return "", 0, err.Error()
+	}
+	req.Header.Set("apikey", cfg.Key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Client-Info", "mfconform-ssrserver")
+	resp, err := cfg.Client.Do(req)
+	if err != nil {
+		return "", 0, "request failed: " + err.Error()
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		AccessToken string `json:"access_token"`
+		ErrorCode   string `json:"error_code"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&answer)
+	if resp.StatusCode != http.StatusOK || answer.AccessToken == "" {
+		code := resp.Header.Get("x-sb-error-code")
+		if code == "" {
+			code = answer.ErrorCode
+		}
+		if code == "" {
+			code = "status " + strconv.Itoa(resp.StatusCode)
+		}
+		return "", resp.StatusCode, code
+	}
+	return answer.AccessToken, resp.StatusCode, ""
 }
 
 // verify asks the project whose token this is: GET /auth/v1/user with the

@@ -23,12 +23,15 @@ const (
 	projectHost = "abcdefghijklmnopqrst.supabase.test"
 	serverHost  = "api.acme.test"
 	goodToken   = "good-access-token"
+	goodRefresh = "good-refresh-token"
 	userID      = "0b9d2c1e-0000-4000-8000-000000000001"
 	embedOrigin = "https://embed.other.test"
 )
 
 // fakeProject answers GET /auth/v1/user like GoTrue: 200 with the user for
-// goodToken, 403 bad_jwt for anything else, 401 without a key.
+// goodToken, 403 bad_jwt for anything else, 401 without a key; and the
+// refresh_token grant: goodToken for goodRefresh, 400
+// refresh_token_not_found for anything else.
 func fakeProject(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -38,6 +41,18 @@ func fakeProject(t *testing.T) string {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
+		case r.URL.Path == "/auth/v1/token" && r.Method == http.MethodPost && r.URL.Query().Get("grant_type") == "refresh_token" && r.Header.Get("apikey") == "anon":
+			var body struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			if body.RefreshToken != goodRefresh {
+				w.Header().Set("x-sb-error-code", "refresh_token_not_found")
+				w.WriteHeader(400)
+				_, _ = w.Write([]byte(`{"code":400,"error_code":"refresh_token_not_found","msg":"Invalid Refresh Token: Refresh Token Not Found"}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"access_token":"` + goodToken + `","refresh_token":"next","expires_in":3600}`))
 		case r.URL.Path != "/auth/v1/user":
 			http.NotFound(w, r)
 		case r.Header.Get("apikey") != "anon":
@@ -85,9 +100,15 @@ func start(t *testing.T) (*Server, *http.Client) {
 	return s, c
 }
 
-// stored is a session as @supabase/ssr stores it: "base64-" + base64url JSON.
+// stored is a session as @supabase/ssr stores it: "base64-" + base64url
+// JSON, expiring in an hour.
 func stored(token string) string {
-	b, _ := json.Marshal(map[string]any{"access_token": token, "refresh_token": "r", "user": map[string]any{"id": userID}})
+	return storedSession(map[string]any{"access_token": token, "refresh_token": "r", "expires_at": time.Now().Add(time.Hour).Unix(), "user": map[string]any{"id": userID}})
+}
+
+// storedSession is session stored as @supabase/ssr does.
+func storedSession(session map[string]any) string {
+	b, _ := json.Marshal(session)
 	return "base64-" + base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -108,7 +129,12 @@ func TestWhoAmI(t *testing.T) {
 	delete(noSecond, key+".1")
 	noFirst := chunks(key, stored(goodToken), 120)
 	delete(noFirst, key+".0")
-	raw, _ := json.Marshal(map[string]any{"access_token": goodToken})
+	raw, _ := json.Marshal(map[string]any{"access_token": goodToken, "refresh_token": "r", "expires_at": nil})
+	past, soon := time.Now().Add(-time.Hour).Unix(), time.Now().Add(30*time.Second).Unix()
+	session := func(access, refresh string, expiresAt any) string {
+		return storedSession(map[string]any{"access_token": access, "refresh_token": refresh, "expires_at": expiresAt})
+	}
+	lacks := "the session lacks access_token, refresh_token or expires_at, so auth-js discards it"
 	tests := []struct {
 		name    string
 		cookies map[string]string
@@ -129,8 +155,30 @@ func TestWhoAmI(t *testing.T) {
 			want: Answer{StorageKey: key, Received: []string{"sb-auth-auth-token"}, Reason: "no " + key + " cookie or chunks " + key + ".0…"}},
 		{name: "token refused", cookies: map[string]string{key: stored("forged")},
 			want: Answer{StorageKey: key, Received: []string{key}, Reason: "the project refused the access token", VerifyStatus: 403, VerifyCode: "bad_jwt"}},
-		{name: "no access token", cookies: map[string]string{key: "base64-" + base64.RawURLEncoding.EncodeToString([]byte(`{"user":{}}`))},
+		{name: "no access token", cookies: map[string]string{key: session("", "r", nil)},
 			want: Answer{StorageKey: key, Received: []string{key}, Reason: "the session holds no access_token"}},
+		// GoTrueClient._isValidSession wants each of the three keys.
+		{name: "only a user", cookies: map[string]string{key: storedSession(map[string]any{"user": map[string]any{}})},
+			want: Answer{StorageKey: key, Received: []string{key}, Reason: lacks}},
+		{name: "no refresh_token", cookies: map[string]string{key: storedSession(map[string]any{"access_token": goodToken, "expires_at": soon + 3600})},
+			want: Answer{StorageKey: key, Received: []string{key}, Reason: lacks}},
+		{name: "no expires_at", cookies: map[string]string{key: storedSession(map[string]any{"access_token": goodToken, "refresh_token": "r"})},
+			want: Answer{StorageKey: key, Received: []string{key}, Reason: lacks}},
+		{name: "JSON that is no object", cookies: map[string]string{key: "base64-" + base64.RawURLEncoding.EncodeToString([]byte(`["access_token"]`))},
+			want: Answer{StorageKey: key, Received: []string{key}, Reason: lacks}},
+		// __loadSession refreshes a session within EXPIRY_MARGIN_MS of
+		// expires_at first; a failed refresh leaves the stored session
+		// only while its access token has not expired.
+		{name: "expired, refreshed", cookies: map[string]string{key: session("forged", goodRefresh, past)},
+			want: Answer{StorageKey: key, Received: []string{key}, SignedIn: true, UserID: userID, VerifyStatus: 200, Refreshed: true}},
+		{name: "expired, the refresh refused", cookies: map[string]string{key: session(goodToken, "spent", past)},
+			want: Answer{StorageKey: key, Received: []string{key}, Reason: "the session expired and its refresh failed (refresh_token_not_found)", Refreshed: true, RefreshStatus: 400}},
+		{name: "expiring in 30s, the refresh refused: the stored token stands", cookies: map[string]string{key: session(goodToken, "spent", soon)},
+			want: Answer{StorageKey: key, Received: []string{key}, SignedIn: true, UserID: userID, VerifyStatus: 200, Refreshed: true, RefreshStatus: 400}},
+		{name: "expires_at 0 is never expired", cookies: map[string]string{key: session(goodToken, "spent", 0)},
+			want: Answer{StorageKey: key, Received: []string{key}, SignedIn: true, UserID: userID, VerifyStatus: 200}},
+		{name: "expires_at as a numeric string, expired (JavaScript's * coerces it)", cookies: map[string]string{key: session("forged", goodRefresh, strconv.FormatInt(past, 10))},
+			want: Answer{StorageKey: key, Received: []string{key}, SignedIn: true, UserID: userID, VerifyStatus: 200, Refreshed: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
