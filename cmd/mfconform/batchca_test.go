@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,9 +25,9 @@ import (
 // two browser groups and both are CONFORMANT; with one batch-level
 // --ca-file (a bundle of both CAs, given before --targets) both are
 // CONFORMANT in one group; a target that lacks its CA fails with the
-// certificate diagnostic while the other passes. A batch --ca-file that is
-// not a certificate is a configuration error (exit 3) before anything
-// runs.
+// certificate diagnostic while the other passes; Ctrl-C leaves no
+// Chromium and no temporary folder. A batch --ca-file that is not a
+// certificate is a configuration error (exit 3) before anything runs.
 func TestBatchPrivateCAs(t *testing.T) {
 	type deployment struct{ name, loginURL, appURL, caFile string }
 	start := func(name string) deployment {
@@ -119,6 +123,40 @@ func TestBatchPrivateCAs(t *testing.T) {
 			assertClean(t, res)
 		})
 	}
+
+	// Ctrl-C while a group's browser runs: every browser the batch started
+	// closes, and nothing is left in TMPDIR.
+	t.Run("interrupted", func(t *testing.T) {
+		file := writeFile(t, "targets.yaml", "targets:\n"+target(alpha, true)+target(beta, true))
+		tmp := shortTempDir(t)
+		reportDir := t.TempDir()
+		cmd := exec.Command(binary, "run", "--targets", file, "--concurrency", "1", "--report-dir", reportDir)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "AUTH_SECRET_KEY="+knownSecret)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(60 * time.Second); len(chromiumUsing(tmp)) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		}
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+				t.Errorf("exit = %v, want %d\n%s", err, exitInterrupted, out.String())
+			}
+		case <-time.After(60 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("the batch did not stop after SIGINT\n%s", out.String())
+		}
+		assertClean(t, runResult{stdout: out.String(), reportDir: reportDir, tmpDir: tmp})
+	})
 
 	t.Run("a batch CA file that is no certificate", func(t *testing.T) {
 		file := writeFile(t, "targets.yaml", "targets:\n"+target(alpha, true))
