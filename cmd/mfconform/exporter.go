@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -200,20 +200,40 @@ func (o *exporterOptions) pass() []string {
 	return out
 }
 
-// exporterBrowser is one start of the exporter's shared Chromium: the
-// batch's browser (startBatchBrowser) in a folder of its own.
+// exporterBrowser is one start of the exporter's shared Chromiums: a
+// batch's browsers (batchBrowsers: one per set of private CAs the targets
+// trust), all launched at once, in a folder of their own.
 type exporterBrowser struct {
-	*batchBrowser
-	dir string
+	*batchBrowsers
+	done chan struct{}
 }
 
-// Done is closed once the browser is gone.
-func (b *exporterBrowser) Done() <-chan struct{} { return b.browser.Done() }
+// newExporterBrowser launches the browsers of s and watches them: Done
+// is closed once any of them is gone, so the supervisor starts them all
+// again.
+func newExporterBrowser(ctx context.Context, s *batchBrowsers) (*exporterBrowser, error) {
+	if err := s.openAll(ctx); err != nil {
+		return nil, err
+	}
+	b := &exporterBrowser{batchBrowsers: s, done: make(chan struct{})}
+	var once sync.Once
+	for _, r := range s.running() {
+		go func() {
+			<-r.browser.Done()
+			once.Do(func() { close(b.done) })
+		}()
+	}
+	return b, nil
+}
 
-// Close stops the browser and removes its folder (profile, CA, socket).
+// Done is closed once a browser is gone.
+func (b *exporterBrowser) Done() <-chan struct{} { return b.done }
+
+// Close stops the browsers and removes their folder (profiles, CAs,
+// sockets).
 func (b *exporterBrowser) Close() error {
-	err := b.browser.Close()
-	return errors.Join(err, os.RemoveAll(b.dir))
+	b.close()
+	return os.RemoveAll(b.dir)
 }
 
 // exporterCmd is `mfconform exporter --config FILE [flags]`: it serves
@@ -256,12 +276,15 @@ func exporterCmd(signals context.Context, args []string, stdout, stderr io.Write
 			}
 			// What the exporter's command line allows every target's run
 			// (pass); its file cannot allow more.
-			bb, err := startBatchBrowser(ctx, dir, o.targets, o.pass())
-			if err != nil {
-				os.RemoveAll(dir)
-				return nil, err
+			s, err := planBrowsers(dir, o.targets, nil, o.pass(), os.Getenv)
+			if err == nil {
+				var b *exporterBrowser
+				if b, err = newExporterBrowser(ctx, s); err == nil {
+					return b, nil
+				}
 			}
-			return &exporterBrowser{batchBrowser: bb, dir: dir}, nil
+			os.RemoveAll(dir)
+			return nil, err
 		}}
 	if err := sup.Start(ctx); err != nil {
 		if signals.Err() != nil {
@@ -318,8 +341,8 @@ func exporterCmd(signals context.Context, args []string, stdout, stderr io.Write
 }
 
 // browserContexts is how many browser contexts the running shared
-// Chromium holds (NaN when none runs or it does not answer within a
-// second), for mfconform_exporter_browser_contexts.
+// Chromiums hold together (NaN when none runs or one does not answer
+// within a second), for mfconform_exporter_browser_contexts.
 func browserContexts(sup *exporter.Supervisor[*exporterBrowser]) float64 {
 	b, ok := sup.Current()
 	if !ok {
@@ -327,9 +350,13 @@ func browserContexts(sup *exporter.Supervisor[*exporterBrowser]) float64 {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	n, err := b.browser.Contexts(ctx)
-	if err != nil {
-		return math.NaN()
+	var n int
+	for _, r := range b.running() {
+		k, err := r.browser.Contexts(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		n += k
 	}
 	return float64(n)
 }
@@ -381,7 +408,13 @@ func probeTarget(ctx, root context.Context, p probeSetup) (r exporter.Run) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "r")
 	args := append(p.target.runArgs(out, p.pass...), p.module.RunArgs()...)
-	env := append(os.Environ(), envSharedBrowser+"="+b.socket, envSharedCA+"="+b.caDir, "TMPDIR="+tmp)
+	shared := b.browserOf(p.target.Name)
+	if shared == nil {
+		p.logf("probe %s: its browser is not running", p.key.Target)
+		r.Reason = reason(exporter.ReasonBrowser)
+		return r
+	}
+	env := append(os.Environ(), envSharedBrowser+"="+shared.socket, envSharedCA+"="+shared.caDir, "TMPDIR="+tmp)
 	if _, err := runChild(ctx, p.self, args, env); err != nil {
 		p.logf("probe %s: %v", p.key.Target, err)
 	}

@@ -333,7 +333,7 @@ func TestKilledBatchFolderRemovedAtNextStart(t *testing.T) {
 	}
 	var key string
 	for deadline := time.Now().Add(60 * time.Second); key == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m, _ := filepath.Glob(filepath.Join(tmp, "mfc-b-*", "ca", "ca-key.pem")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(tmp, "mfc-b-*", "g1", "ca", "ca-key.pem")); len(m) > 0 {
 			key = m[0]
 		}
 	}
@@ -353,7 +353,7 @@ func TestKilledBatchFolderRemovedAtNextStart(t *testing.T) {
 	var stderr bytes.Buffer
 	next.Stderr = &stderr
 	_ = next.Run()
-	batchDir := filepath.Dir(filepath.Dir(key))
+	batchDir := filepath.Dir(filepath.Dir(filepath.Dir(key))) // mfc-b-*/g1/ca/ca-key.pem
 	if _, err := os.Lstat(batchDir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the killed batch's folder %s is still there after the next start: %v\n%s", batchDir, err, stderr.String())
 	}

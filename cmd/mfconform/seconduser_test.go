@@ -169,8 +169,8 @@ func TestSecondLocalUser(t *testing.T) {
 				}
 				batches++
 				as = append(as, attempt{Name: "list " + filepath.Base(d), Kind: "list", Path: d},
-					attempt{Name: "CA key " + filepath.Base(d), Kind: "read", Path: filepath.Join(d, "ca", "ca-key.pem")},
-					attempt{Name: "relay " + filepath.Base(d), Kind: "unix", Path: filepath.Join(d, "cdp")})
+					attempt{Name: "CA key " + filepath.Base(d), Kind: "read", Path: filepath.Join(d, "g1", "ca", "ca-key.pem")},
+					attempt{Name: "relay " + filepath.Base(d), Kind: "unix", Path: filepath.Join(d, "g1", "cdp")})
 			}
 			if batches == 0 {
 				t.Fatalf("no batch folder in %v while a target's run paused", dirs)

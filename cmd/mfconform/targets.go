@@ -22,9 +22,6 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
-	"github.com/mfconform/mfconform/harness/browser"
-	"github.com/mfconform/mfconform/harness/hostmap"
-	"github.com/mfconform/mfconform/harness/pki"
 	"github.com/mfconform/mfconform/reports"
 	"github.com/mfconform/mfconform/suites/result"
 )
@@ -208,27 +205,6 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// hostsOf is what a target's run serves and how it resolves names, from
-// its own deployment plan: the names it serves (the batch CA must vouch for
-// them) and its host map (its --resolve rules, its served names to
-// loopback), which the shared browser must follow. A target whose plan
-// cannot be made contributes nothing: its own run reports why.
-func hostsOf(t Target, pass []string, getenv func(string) string) ([]string, *hostmap.Map, error) {
-	cfg, err := runner.Load(t.runArgs("x", pass...)[1:], getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := cfg.Plan()
-	if err != nil {
-		return nil, &hostmap.Map{}, nil
-	}
-	hm, err := plan.HostMap(cfg.Network.Resolve)
-	if err != nil {
-		return nil, &hostmap.Map{}, nil
-	}
-	return plan.Names(), hm, nil
-}
-
 // IndexEntry is one target in index.json.
 type IndexEntry struct {
 	Name     string         `json:"name"`
@@ -248,6 +224,10 @@ type batchOptions struct {
 	// allowEnv and refFromEnv are passed to every target's run (pass).
 	allowEnv   []string
 	refFromEnv bool
+	// caFile is the batch's --ca-file, and caPEM its certificates:
+	// trusted by every target's run and browser (batchBrowsers).
+	caFile string
+	caPEM  []byte
 }
 
 // pass is what the batch's command line gives every target's run: the
@@ -282,12 +262,14 @@ var batchSettings = &settings.Table[batchOptions]{
 			Value: settings.String(func(o *batchOptions) *string { return &o.shard }).Default("1/1")},
 		{Flag: "report-dir", Arg: "DIR", Usage: "the folder for the index and one folder per target",
 			Value: settings.String(func(o *batchOptions) *string { return &o.reportDir }).Default(runner.Defaults().ReportDir)},
-		{Flag: "dry-run", Usage: "print the targets this shard would check, and stop",
+		{Flag: "dry-run", Usage: "print the targets this shard would check (one behind a private CA with its browser group), and stop",
 			Value: settings.Bool(func(o *batchOptions) *bool { return &o.dry })},
 		{Flag: "allow-env", Arg: "NAME", Usage: runUsage("allow-env"),
 			Value: settings.List(func(o *batchOptions) *[]string { return &o.allowEnv }).Check(runner.CheckAllowEnv)},
 		{Flag: "reference-secret-from-env", Usage: runUsage("reference-secret-from-env"),
 			Value: settings.Bool(func(o *batchOptions) *bool { return &o.refFromEnv })},
+		{Flag: "ca-file", Arg: "FILE", Usage: "PEM file of a private CA every target's run trusts, in its Go client and its browser, besides the target's own --ca-file",
+			Value: settings.String(func(o *batchOptions) *string { return &o.caFile }).Check(runner.CheckCAFile)},
 	},
 }
 
@@ -298,18 +280,16 @@ func targetsFlagSet() (*flag.FlagSet, *batchOptions) {
 	return batchSettings.FlagSet(o), o
 }
 
-// targetsCmd runs a batch: one shared Chromium, up to concurrency runs at
-// a time, one report directory per target plus index.html and index.json.
+// targetsCmd runs a batch: one shared Chromium per set of private CAs
+// (batchBrowsers), up to concurrency runs at a time, one report directory
+// per target plus index.html and index.json.
 func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	o, targets, err := parseBatch(args)
 	if err != nil {
 		return exitToolError, err
 	}
 	if o.dry {
-		for _, t := range targets {
-			fmt.Fprintln(stdout, t.Name)
-		}
-		return exitOK, nil
+		return dryRun(o, targets, stdout)
 	}
 	if len(targets) == 0 {
 		fmt.Fprintf(stdout, "shard %s has no targets\n", o.shard)
@@ -323,11 +303,8 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 		return exitToolError, err
 	}
 	defer os.RemoveAll(dir)
-	shared, err := startBatchBrowser(ctx, dir, targets, o.pass())
+	shared, err := planBrowsers(dir, targets, o.caPEM, o.pass(), os.Getenv)
 	if err != nil {
-		if ctx.Err() != nil {
-			return exitInterrupted, nil
-		}
 		return exitToolError, err
 	}
 	defer shared.close()
@@ -344,11 +321,33 @@ func targetsCmd(ctx context.Context, args []string, stdout io.Writer) (int, erro
 	if ctx.Err() != nil {
 		return exitInterrupted, nil
 	}
+	if err := shared.launchErrors(); err != nil {
+		return exitToolError, err
+	}
 	worst := exitOK
 	for _, e := range entries {
 		worst = max(worst, rank(e.Exit))
 	}
 	return unrank(worst), nil
+}
+
+// dryRun prints the targets of this shard, one a line; a target whose
+// browser trusts private CAs has its browser group after its name
+// (batchBrowsers), so targets on one line each with the same group share
+// one Chromium.
+func dryRun(o *batchOptions, targets []Target, stdout io.Writer) (int, error) {
+	shared, err := planBrowsers("", targets, o.caPEM, o.pass(), os.Getenv)
+	if err != nil {
+		return exitToolError, err
+	}
+	for _, t := range targets {
+		if g := shared.of[t.Name]; len(g.certs) > 0 {
+			fmt.Fprintf(stdout, "%s\t%s\n", t.Name, g.label())
+			continue
+		}
+		fmt.Fprintln(stdout, t.Name)
+	}
+	return exitOK, nil
 }
 
 // parseBatch reads the batch flags and the targets of this shard.
@@ -362,6 +361,13 @@ func parseBatch(args []string) (*batchOptions, []Target, error) {
 	}
 	if err := batchSettings.Validate(o, nil); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", runner.ErrConfig, err)
+	}
+	if o.caFile != "" {
+		b, err := runner.LoadCAFile(o.caFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: --ca-file %w", runner.ErrConfig, err)
+		}
+		o.caPEM = b
 	}
 	all, err := loadTargets(o.file, o.allowEnv...)
 	if err != nil {
@@ -377,87 +383,52 @@ func parseBatch(args []string) (*batchOptions, []Target, error) {
 	return o, shard(all, i, n), nil
 }
 
-// batchBrowser is the Chromium a batch shares and what its runs need to
-// use it: the relay's socket and the folder holding the batch CA.
-//
-// The batch loads no page itself: each run's sessions connect through the
-// run's own egress guard (runner: browser.Connect), so the batch process
-// keeps no TCP listener of its own; Chromium's own calls are turned off
-// (harness/browser quiet.go).
-type batchBrowser struct {
-	browser *browser.Browser
-	socket  string
-	caDir   string
-}
-
-// close closes the browser.
-func (b *batchBrowser) close() { _ = b.browser.Close() }
-
-// startBatchBrowser launches the batch's one Chromium: it maps every
-// target's local names and trusts a batch CA (which may vouch only for
-// those names: its key lands on disk, in dir, for the runs); the runs reach
-// it through a relay's Unix socket in the batch's 0700 folder — the
-// browser has no TCP port.
-func startBatchBrowser(ctx context.Context, dir string, targets []Target, pass []string) (*batchBrowser, error) {
-	var hm hostmap.Map
-	var served []string
-	for _, t := range targets {
-		hosts, own, err := hostsOf(t, pass, os.Getenv)
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", t.Name, err)
-		}
-		if err := hm.Merge(own); err != nil {
-			return nil, fmt.Errorf("%w: target %s: %v, the other by an earlier target: a batch's targets share one browser and its host map, so check them in separate batches", runner.ErrConfig, t.Name, err)
-		}
-		served = append(served, hosts...)
-	}
-	ca, err := pki.NewCA(served)
-	if err != nil {
-		return nil, err
-	}
-	certPEM, keyPEM, err := ca.MarshalPEM()
-	if err != nil {
-		return nil, err
-	}
-	caDir := filepath.Join(dir, "ca")
-	if err := os.MkdirAll(caDir, 0o700); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(os.WriteFile(filepath.Join(caDir, "ca.pem"), certPEM, 0o600),
-		os.WriteFile(filepath.Join(caDir, "ca-key.pem"), keyPEM, 0o600)); err != nil {
-		return nil, err
-	}
-	sock := filepath.Join(dir, "cdp")
-	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	br, err := browser.Launch(lctx, browser.Options{Dir: filepath.Join(dir, "c"), ResolverRules: hm.ChromiumRules(), CAPEM: certPEM, ShareSocket: sock, StartTimeout: 60 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("start the shared browser: %w", err)
-	}
-	return &batchBrowser{browser: br, socket: sock, caDir: caDir}, nil
-}
-
-// runBatch runs every target as its own mfconform process attached to the
-// shared browser, at most o.concurrency at a time, telling progress as
-// each finishes.
-func runBatch(ctx context.Context, o *batchOptions, targets []Target, shared *batchBrowser, progress *batchProgress) ([]IndexEntry, error) {
+// runBatch runs every target as its own mfconform process attached to its
+// group's shared browser (batchBrowsers), at most o.concurrency at a time,
+// telling progress as each finishes. Targets run group by group, so a
+// group's browser runs only while its targets do (at most about
+// o.concurrency browsers at once).
+func runBatch(ctx context.Context, o *batchOptions, targets []Target, shared *batchBrowsers, progress *batchProgress) ([]IndexEntry, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	entries := make([]IndexEntry, len(targets))
-	sem := make(chan struct{}, o.concurrency)
+	jobs := make(chan int)
 	var wg sync.WaitGroup
 	defer progress.stop()
-	for k, t := range targets {
+	for range min(o.concurrency, len(targets)) {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			e := runBatchTarget(ctx, self, t, o.pass(), filepath.Join(o.reportDir, t.Name), shared.socket, shared.caDir)
-			entries[k] = e
-			progress.finished(e)
+			for k := range jobs {
+				t := targets[k]
+				g := shared.of[t.Name]
+				var (
+					e   IndexEntry
+					b   *batchBrowser
+					err error
+				)
+				if ctx.Err() == nil {
+					b, err = g.open(ctx, shared.dir)
+				}
+				if err != nil && ctx.Err() == nil {
+					e = IndexEntry{Name: t.Name, Exit: exitToolError, Verdict: result.VerdictError, Error: err.Error()}
+				} else {
+					var socket, caDir string
+					if b != nil {
+						socket, caDir = b.socket, b.caDir
+					}
+					e = runBatchTarget(ctx, self, t, o.pass(), filepath.Join(o.reportDir, t.Name), socket, caDir)
+				}
+				g.finished()
+				entries[k] = e
+				progress.finished(e)
+			}
 		})
 	}
+	for _, k := range shared.order(targets) {
+		jobs <- k
+	}
+	close(jobs)
 	wg.Wait()
 	return entries, nil
 }

@@ -105,6 +105,10 @@ type Config struct {
 	// SharedCA, when set, issues the run's leaf certificate: the shared
 	// browser trusts it once for the whole batch.
 	SharedCA *pki.CA
+	// SharedPrivateCA, when set, are the private CAs (PEM) the shared
+	// browser trusts for this run: its own --ca-file's and the batch's
+	// --ca-file's certificates. The run's Go client trusts the same.
+	SharedPrivateCA []byte
 	// BlockThirdPartyCookies runs the login flow in a browser context that
 	// blocks third-party cookies.
 	BlockThirdPartyCookies bool

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -194,6 +195,16 @@ const (
 	EnvSharedCA      = "MFCONFORM_SHARED_CA_DIR"
 )
 
+// Files of the folder EnvSharedCA names: the batch CA that issues the
+// run's leaf certificates (certificate and key), and the private CAs the
+// shared browser trusts besides (SharedCAPrivateFile, only when the run's
+// targets name some).
+const (
+	SharedCACertFile    = "ca.pem"
+	SharedCAKeyFile     = "ca-key.pem"
+	SharedCAPrivateFile = "private-ca.pem"
+)
+
 // shared attaches a run started by a batch to the batch's browser and CA.
 func (c *Config) shared(getenv func(string) string) error {
 	c.SharedBrowser = getenv(EnvSharedBrowser)
@@ -201,8 +212,8 @@ func (c *Config) shared(getenv func(string) string) error {
 	if dir == "" {
 		return nil
 	}
-	cert, err1 := os.ReadFile(filepath.Join(dir, "ca.pem"))
-	key, err2 := os.ReadFile(filepath.Join(dir, "ca-key.pem"))
+	cert, err1 := os.ReadFile(filepath.Join(dir, SharedCACertFile))
+	key, err2 := os.ReadFile(filepath.Join(dir, SharedCAKeyFile))
 	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("shared CA: %w", err)
 	}
@@ -211,6 +222,13 @@ func (c *Config) shared(getenv func(string) string) error {
 		return err
 	}
 	c.SharedCA = ca
+	private, err := os.ReadFile(filepath.Join(dir, SharedCAPrivateFile))
+	switch {
+	case err == nil:
+		c.SharedPrivateCA = private
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("shared CA: %w", err)
+	}
 	return nil
 }
 

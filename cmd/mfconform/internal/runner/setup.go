@@ -144,14 +144,21 @@ func certificates(cfg Config, hosts []string) (*pki.Authority, error) {
 	return pki.New(hosts)
 }
 
-// readPrivateCA reads the operator's --ca-file (Validate checked it).
+// readPrivateCA reads the operator's --ca-file (Validate checked it) and,
+// in a batch, adds the private CAs the shared browser trusts for this run
+// (SharedPrivateCA: the batch's --ca-file too), so the Go client trusts
+// what the browser trusts.
 func readPrivateCA(cfg Config) ([]byte, error) {
-	if cfg.Network.CAFile == "" {
-		return nil, nil
+	var b []byte
+	if cfg.Network.CAFile != "" {
+		own, err := loadCAFile(cfg.Network.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file %w", err)
+		}
+		b = own
 	}
-	b, err := loadCAFile(cfg.Network.CAFile)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file %w", err)
+	if len(cfg.SharedPrivateCA) > 0 {
+		b = append(append(b, '\n'), cfg.SharedPrivateCA...)
 	}
 	return b, nil
 }

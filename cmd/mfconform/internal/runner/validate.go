@@ -116,6 +116,20 @@ func loadCAFile(path string) ([]byte, error) {
 	return b, nil
 }
 
+// LoadCAFile reads a private CA file as --ca-file does and checks it the
+// same way (PEM certificates that parse, no private key); its error begins
+// with the quoted path.
+func LoadCAFile(path string) ([]byte, error) { return loadCAFile(path) }
+
+// CheckCAFile is LoadCAFile as a setting's check: nil for no file.
+func CheckCAFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	_, err := loadCAFile(path)
+	return err
+}
+
 // unwrapPath drops the path an *fs.PathError repeats ("open x: no such
 // file" becomes "no such file").
 func unwrapPath(err error) string {
