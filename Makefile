@@ -118,7 +118,7 @@ clean:
 docs: build
 	./$(BIN) docs README.md $(wildcard docs/*.md)
 
-## report-screenshot: run a broken fixture and regenerate the README's example report: docs/report-example.json, its
+## report-screenshot: run a broken fixture and regenerate docs/reports.md's example report: docs/report-example.json, its
 ## screenshot docs/report-example.png and docs/report-example.html.sha256 (checked by TestReportExampleIsCurrent)
 report-screenshot: deps build
 	./scripts/report-screenshot.sh $(BIN) docs/report-example.png

@@ -50,7 +50,7 @@ func serverSide(t *testing.T, dep *supabaseref.Deployment, ca *pki.Authority, pr
 }
 
 // realAppConfig is the configuration an operator writes for an app with
-// its own sign-in page and server side (README, "Supabase app's own
+// its own sign-in page and server side (docs/staging.md, "Supabase app's own
 // sign-in"); extra is appended to the supabase: section.
 func realAppConfig(app string, logout bool, extra string) string {
 	s := `supabase:
