@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -189,4 +190,47 @@ func TestDocsCommandLine(t *testing.T) {
 			t.Errorf("docs %v = %v, want a usage error", args, err)
 		}
 	}
+}
+
+// readmeMaxLines is how long the README may grow: it gets a newcomer to a
+// first verdict; the rest is in docs/ (issue 24).
+const readmeMaxLines = 250
+
+// TestReadmeIsShort: the README stays short, its first run against a
+// deployment of yours shows the flags real deployments need (--ca-file for
+// a private CA, --resolve for split DNS), and it links every file in docs/.
+func TestReadmeIsShort(t *testing.T) {
+	docs := readDocs(t)
+	readme := docs["README.md"]
+	if n := strings.Count(readme, "\n"); n > readmeMaxLines {
+		t.Errorf("README.md has %d lines, at most %d: move the detail to docs/", n, readmeMaxLines)
+	}
+	var first *docCommand
+	cmds := extractDocCommands(t, map[string]string{"README.md": readme})
+	for _, c := range cmds {
+		targetsYours := slices.ContainsFunc(c.args, func(a string) bool {
+			return a == "--login-url" || a == "--app-url" || a == "--app-origin" || a == "--config"
+		})
+		if targetsYours && (first == nil || docLineOf(c) < docLineOf(first)) {
+			first = c
+		}
+	}
+	switch {
+	case first == nil:
+		t.Error("README.md shows no run against a deployment of yours")
+	case !slices.Contains(first.args, "--ca-file") || !slices.Contains(first.args, "--resolve"):
+		t.Errorf("README.md's first run against a deployment (%s) lacks --ca-file or --resolve: `mfconform %s`", first.where[0], first.key())
+	}
+	for f := range docs {
+		if f != "README.md" && !strings.Contains(readme, "]("+f+")") {
+			t.Errorf("README.md does not link %s", f)
+		}
+	}
+}
+
+// docLineOf is the first line a command is shown on.
+func docLineOf(c *docCommand) int {
+	_, line, _ := strings.Cut(c.where[0], ":")
+	n, _ := strconv.Atoi(line)
+	return n
 }
