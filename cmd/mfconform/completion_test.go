@@ -98,7 +98,7 @@ func TestBashCompletion(t *testing.T) {
 		{"a bool flag takes no value", []string{"run", "--quiet", "--qui"}, []string{"--quiet"}, false},
 		{"explain's codes and spec IDs", []string{"explain", "JWT-COOKIE-00"}, []string{string(result.JWTCookie001), string(result.JWTCookie006), string(result.JWTCookie009)}, true},
 		{"explain's codes", []string{"explain", "COOKIE_SAMESITE_N"}, []string{"COOKIE_SAMESITE_NONE_INSECURE", "COOKIE_SAMESITE_NOT_NONE"}, false},
-		{"report --format", []string{"report", "--format", ""}, []string{"html", "junit", "md", "json"}, false},
+		{"report --format", []string{"report", "--format", ""}, []string{"html", "junit", "md", "json", "sarif", "github"}, false},
 		{"shells", []string{"completion", ""}, []string{"bash", "fish", "zsh"}, false},
 		{"bundles install DIR", []string{"bundles", "install", dir + "/"}, []string{dir + "/sub"}, false},
 		{"serve-reference --mode", []string{"serve-reference", "--mode", "s"}, []string{"supabase"}, false},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/runner"
 	"github.com/mfconform/mfconform/cmd/mfconform/internal/settings"
+	"github.com/mfconform/mfconform/suites/result"
 )
 
 // docCommand is one mfconform command line of a fenced code block in
@@ -75,7 +76,7 @@ var docCommandExpectations = map[string]docExpect{
 	"explain":                        {exit: exitOK, stdout: "COOKIE_HOST_ONLY"},
 	// docs/specs.md
 	"run --fixture samesite-lax": {exit: exitFailed, stdout: "COOKIE_SAMESITE_NOT_NONE"},
-	"specs":                      {exit: exitOK, stdout: "JWT-COOKIE-002"},
+	"specs":                      {exit: exitOK, stdout: string(result.JWTCookie002)},
 	// docs/supabase.md
 	"run --fixture sb-cookie-host-only": {exit: exitFailed, stdout: "SUPABASE_COOKIE_HOST_ONLY"},
 	// docs/reports.md
