@@ -114,11 +114,11 @@ fmt-check:
 clean:
 	rm -rf bin build dist $(REPORTS) harness/clientsite/embedded
 
-## docs: regenerate the generated sections of README.md
+## docs: regenerate the generated sections of README.md and docs/*.md (each section once across them)
 docs: build
-	./$(BIN) docs README.md
+	./$(BIN) docs README.md $(wildcard docs/*.md)
 
-## report-screenshot: run a broken fixture and regenerate the README's example report: docs/report-example.json, its
+## report-screenshot: run a broken fixture and regenerate docs/reports.md's example report: docs/report-example.json, its
 ## screenshot docs/report-example.png and docs/report-example.html.sha256 (checked by TestReportExampleIsCurrent)
 report-screenshot: deps build
 	./scripts/report-screenshot.sh $(BIN) docs/report-example.png

@@ -12,7 +12,7 @@ import (
 	"github.com/mfconform/mfconform/suites/result"
 )
 
-// TestReportExampleIsCurrent keeps the README's screenshot of the HTML
+// TestReportExampleIsCurrent keeps docs/reports.md's screenshot of the HTML
 // report (docs/report-example.png) the current report's: the HTML the
 // renderer makes today of docs/report-example.json must be the HTML the
 // screenshot was taken of, whose SHA-256 `make report-screenshot` stored

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's example report (`make report-screenshot`): runs a
+# Regenerates the example report of docs/reports.md (`make report-screenshot`): runs a
 # broken fixture, keeps its report.json as docs/report-example.json, renders
 # it with `mfconform report` and photographs the page in headless Chromium
 # as docs/report-example.png; the SHA-256 of the HTML photographed goes to

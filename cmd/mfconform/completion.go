@@ -60,7 +60,7 @@ var commandSummaries = []struct {
 	{"inspect", "decode and check a token", nil},
 	{"explain", "explain a diagnostic code or a spec", nil},
 	{"report", "render a report again from its report.json", nil},
-	{"docs", "regenerate the README's generated sections", nil},
+	{"docs", "regenerate the generated sections of README.md and docs/*.md", nil},
 	{"bundles", "fetch and build the pinned browser bundles", []string{"install"}},
 	{"completion", "print a shell completion script", nil},
 	{"version", "print the version", nil},

@@ -38,7 +38,7 @@ Usage:
   mfconform inspect [TOKEN|-]        decode and check a token (AUTH_SECRET_KEY from the environment)
   mfconform explain [CODE|SPEC-ID]   what a diagnostic code means and its fix in every stack, or what a
                                      spec judges and the codes it reports; alone, lists the codes
-  mfconform report --from report.json --format html|junit|md|json [--out FILE|-]
+  mfconform report --from report.json --format html|junit|md|json|sarif|github [--out FILE|-]
                                      render a report again from its JSON (- for stdout)
   mfconform bundles install DIR      fetch and build the pinned browser bundles with npm (after go install)
   mfconform completion bash|zsh|fish print a shell completion script
@@ -69,13 +69,13 @@ var subcommandHelp = map[string]func() string{
 	"inspect":  func() string { return inspectHelp },
 	"explain":  func() string { return explainHelp },
 	"report": func() string {
-		return flagsHelp("Usage: mfconform report --from report.json --format html|junit|md|json [--out FILE|-]\n", reportSettings)
+		return flagsHelp("Usage: mfconform report --from report.json|DIR --format html|junit|md|json|sarif|github [--out FILE|-]\n", reportSettings)
 	},
 	"completion": func() string { return completionHelp },
 	"bundles":    func() string { return bundlesHelp },
 	"version":    func() string { return "Usage: mfconform version\n" },
 	"docs": func() string {
-		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE\n\nRegenerates (or checks) the generated sections of a README.\n", docsSettings)
+		return flagsHelp("Usage: mfconform docs "+docsSettings.Synopsis()+" FILE...\n\nRegenerates (or checks) the generated sections of README.md and docs/*.md (make docs);\neach section appears exactly once across the files given.\n", docsSettings)
 	},
 }
 
@@ -113,7 +113,7 @@ func flagsHelp(head string, t flagTable) string {
 	return head + "\n" + t.Help()
 }
 
-// flagsMarkdown is the README's tables of flags — run's by group, with
+// flagsMarkdown is docs/cli.md's tables of flags — run's by group, with
 // their configuration-file keys and variables; a batch's; serve-reference's
 // — generated from the same tables as --help.
 func flagsMarkdown() (string, error) {
@@ -125,13 +125,13 @@ func flagsMarkdown() (string, error) {
 	return b.String(), nil
 }
 
-// configFileMarkdown is the README's table of the configuration-file keys
+// configFileMarkdown is docs/cli.md's table of the configuration-file keys
 // that have no flag (every flag's key is in the flags table).
 func configFileMarkdown() (string, error) {
 	return runner.Settings.MarkdownFileOnly(), nil
 }
 
-// environmentMarkdown is the README's list of environment variables: the
+// environmentMarkdown is docs/cli.md's list of environment variables: the
 // MFCONFORM_* settings, then the inputs read from the environment only.
 func environmentMarkdown() (string, error) {
 	var b strings.Builder

@@ -58,7 +58,7 @@ func projectClient(t *testing.T, ca *pki.Authority) *http.Client {
 }
 
 // realAppConfig is the configuration an operator writes for an app with
-// its own sign-in page and server side (README, "Supabase app's own
+// its own sign-in page and server side (docs/staging.md, "Supabase app's own
 // sign-in"); extra is appended to the supabase: section.
 func realAppConfig(app string, logout bool, extra string) string {
 	s := `supabase:

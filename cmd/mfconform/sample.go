@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// sampleFixture is the fixture the README's sample output runs: the
+// sampleFixture is the fixture the sample output (docs/diagnostics.md) runs: the
 // headline example, a backend that forgot Domain.
 const sampleFixture = "host-only"
 
@@ -33,10 +33,10 @@ var (
 	sampleDropped  = regexp.MustCompile(`^(mfconform .* — mode |time: |reports: )`)
 )
 
-// sampleOutputMarkdown is the README's sample output: a real run of the
+// sampleOutputMarkdown is docs/diagnostics.md's sample output: a real run of the
 // embedded reference deployment's host-only fixture, exactly as the
 // console prints it, with what varies between runs left out — so the
-// README shows today's output and `mfconform docs --check` fails when it
+// docs show today's output and `mfconform docs --check` fails when it
 // is stale.
 func sampleOutputMarkdown() (string, error) {
 	dir, err := os.MkdirTemp("", "mfconform-sample-")

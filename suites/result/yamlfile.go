@@ -270,7 +270,7 @@ func kindWanted(goType string) string {
 	case strings.HasPrefix(goType, "[]"):
 		return "a list"
 	}
-	return "a mapping of the keys documented in the README"
+	return "a mapping of the keys documented in docs/cli.md"
 }
 
 // valueColumn is the column of the first plain value on line (a

@@ -76,8 +76,8 @@ func TestConfigFileEnvRefs(t *testing.T) {
 		args []string
 		want string // in the error; "" loads
 	}{
-		{"the README's JWT example", jwtHead + "  login_script:\n    - navigate: https://login.acme.example/signin\n    - fill: \"#email\"\n      env: TEST_USER\n    - fill: \"#password\"\n      env: TEST_PASSWORD\n", nil, ""},
-		{"the README's Supabase example", sbHead + "    - fill: \"#email\"\n      env: SUPABASE_TEST_EMAIL\n    - fill: \"#password\"\n      env: SUPABASE_TEST_PASSWORD\n", nil, ""},
+		{"docs/staging.md's JWT example", jwtHead + "  login_script:\n    - navigate: https://login.acme.example/signin\n    - fill: \"#email\"\n      env: TEST_USER\n    - fill: \"#password\"\n      env: TEST_PASSWORD\n", nil, ""},
+		{"docs/staging.md's Supabase example", sbHead + "    - fill: \"#email\"\n      env: SUPABASE_TEST_EMAIL\n    - fill: \"#password\"\n      env: SUPABASE_TEST_PASSWORD\n", nil, ""},
 		{"a form field posts AUTH_SECRET_KEY", jwtHead + "  login_method: POST\n  login_form:\n    user: env:TEST_USER\n    k: env:AUTH_SECRET_KEY\n", nil,
 			"c.yaml:7:8: jwt.login_form field k may not read $AUTH_SECRET_KEY: it is mfconform's own secret"},
 		{"a form field posts GITHUB_TOKEN", jwtHead + "  login_method: POST\n  login_form:\n    k: env:GITHUB_TOKEN\n", nil, "c.yaml:6:8: jwt.login_form field k may not read $GITHUB_TOKEN: it is in the GITHUB_* namespace"},

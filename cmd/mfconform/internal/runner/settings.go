@@ -39,7 +39,7 @@ const (
 
 // Settings is `mfconform run`'s table (and `config check`'s): every run
 // setting, declared once. The flag set, the configuration file, the
-// MFCONFORM_* variables, --help, config check and the README's tables all
+// MFCONFORM_* variables, --help, config check and docs/cli.md's tables all
 // come from it.
 var Settings = &settings.Table[Config]{
 	Command: "run",
@@ -173,7 +173,7 @@ var Settings = &settings.Table[Config]{
 				"which its name marks as a secret (repeatable; mfconform's own secrets are never sent)",
 			Value: settings.List(func(c *Config) *[]string { return &c.AllowEnv }).Check(allowEnvNames)},
 		{Flag: "config", Group: GroupTarget, Arg: "FILE", CommandLineOnly: "a configuration file does not name another",
-			Usage: "YAML configuration file (see README); MFCONFORM_* variables and flags override it",
+			Usage: "YAML configuration file (see docs/cli.md); MFCONFORM_* variables and flags override it",
 			Value: settings.String(func(c *Config) *string { return &c.ConfigFile })},
 
 		// Network.

@@ -90,7 +90,7 @@ func writeConfig(t *testing.T, text string) string {
 	return p
 }
 
-// TestExistingConfigFiles: the keys operators already use (the README's
+// TestExistingConfigFiles: the keys operators already use (docs/staging.md's
 // example, the keys of earlier versions) keep working and land where they
 // did.
 func TestExistingConfigFiles(t *testing.T) {
