@@ -110,6 +110,7 @@ type Browser struct {
 	launchLane    *egress.Lane      // the browser-wide proxy setting's lane
 	proxyAuth     *proxyCredentials // answered through CDP, never on argv
 	pipe          *pipeRelay        // set when Options.ShareSocket is
+	group         *procGroup        // Chromium's process group, reaped by Close
 	started       bool              // the browser answered; Close may ask it to quit
 	shared        bool              // attached with Connect: Close only disconnects
 	allocCancel   context.CancelFunc
@@ -193,6 +194,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}
 
 	var pipe *pipeRelay
+	group := &procGroup{}
 	if o.ShareSocket != "" {
 		pipe = &pipeRelay{}
 	}
@@ -274,6 +276,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 			// set the parent-death signal: set it again.
 			cmd.SysProcAttr.Setpgid = true
 			setPdeathsig(cmd.SysProcAttr)
+			group.set(cmd)
 			if pipe != nil {
 				pipe.modifyCmd(cmd)
 			}
@@ -309,7 +312,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), flags...)
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx)
-	b := &Browser{ExecPath: o.ExecPath, opts: o, egress: o.Egress, launchLane: launchLane, proxyAuth: proxyAuth, pipe: pipe, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
+	b := &Browser{ExecPath: o.ExecPath, opts: o, egress: o.Egress, launchLane: launchLane, proxyAuth: proxyAuth, pipe: pipe, group: group, allocCancel: allocCancel, browserCtx: browserCtx, browserCancel: browserCancel}
 
 	sctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
 	err := firstDo(sctx, browserCtx)
@@ -389,6 +392,11 @@ func (b *Browser) shutdown() error {
 	// Chromium writes into a folder the caller removes next.
 	if c := chromedp.FromContext(b.browserCtx); c != nil && c.Allocator != nil && !b.shared {
 		c.Allocator.Wait()
+	}
+	// Its helper processes follow moments later; Close returns once they
+	// have, so a run that ends next leaves no Chromium behind.
+	if b.group != nil && !b.shared && !b.group.reap() && err == nil {
+		err = fmt.Errorf("Chromium's helper processes did not exit within %s of the browser", groupReapTimeout)
 	}
 	if b.pipe != nil {
 		// The browser is gone (or killed): this ends the relay's clients
