@@ -368,10 +368,11 @@ func TestHostileSupabase(t *testing.T) {
 			"no answer completes within the probe timeout: the project could not be observed (3)"},
 		// Under load the reference app's sign-in may not finish storing
 		// so large a session within its script timeout: then the cookie
-		// specs are blocked by the failed sign-in instead.
-		{hostile.LargeJWT, exitFailed, []string{"SUPABASE_COOKIE_SESSION_INVALID|the app could not sign the test user in"}, nil,
+		// specs are blocked by the failed sign-in instead, which the
+		// console prints as one line for every spec it blocked.
+		{hostile.LargeJWT, exitFailed, []string{"SUPABASE_COOKIE_SESSION_INVALID|the app could not sign the test user in|blocked by SB-BROWSER-002 (SUPABASE_SIGNIN_FAILED"}, nil,
 			"a 150 KB access token: @supabase/ssr splits the session into many chunks, which the project then refuses (1); the token is never shown whole"},
-		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING|the app could not sign the test user in"}, map[result.SpecID]result.State{result.SBBrowser002: result.StateFailed},
+		{hostile.HugeJWT, exitFailed, []string{"QuotaExceededError", "SUPABASE_COOKIE_CHUNK_MISSING|the app could not sign the test user in|blocked by SB-BROWSER-002 (SUPABASE_SIGNIN_FAILED"}, map[result.SpecID]result.State{result.SBBrowser002: result.StateFailed},
 			"a 10 MB access token: supabase-js cannot store it and the cookie store refuses most chunks (1), in bounded memory"},
 		{hostile.RedirectOut, exitFailed, []string{"SUPABASE_REDIRECTS", "HTTP 307 to https://" + canary, "another origin; not followed"},
 			map[result.SpecID]result.State{result.SBConfig002: result.StatePassed, result.SBBrowser001: result.StateFailed},
