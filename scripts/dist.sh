@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Release archives: dist/mfconform_VERSION_OS_ARCH.tar.gz for every target
-# (the binary with the bundles embedded, README.md and LICENSE) and
-# dist/SHA256SUMS. `make dist` runs it after `make bundles`.
+# (the binary with the bundles embedded, README.md, LICENSE and the
+# documentation README links to: SECURITY.md, CONTRIBUTING.md, docs/ and
+# the deploy/ files docs/ links to) and dist/SHA256SUMS. `make dist` runs it after `make bundles`.
 #
 # Environment: VERSION (a leading v is dropped in file names), COMMIT, GO,
 # DIST_DIR (default dist), DIST_TARGETS (default: linux/amd64 linux/arm64
@@ -19,8 +20,10 @@ ver=${VERSION#v}
 out=${DIST_DIR:-dist}
 targets=${DIST_TARGETS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
 
-for f in README.md LICENSE; do
-  [ -f "$f" ] || { echo "dist: $f is missing" >&2; exit 3; }
+# docs is what an archive holds besides the binary: what README.md links to.
+docs=(LICENSE README.md SECURITY.md CONTRIBUTING.md docs deploy)
+for f in "${docs[@]}"; do
+  [ -e "$f" ] || { echo "dist: $f is missing" >&2; exit 3; }
 done
 if ! tar --version 2>/dev/null | grep -q 'GNU tar'; then
   echo "dist: needs GNU tar (for reproducible archives)" >&2
@@ -38,10 +41,11 @@ for t in $targets; do
   dir=$stage/$name
   mkdir -p "$dir"
   ./scripts/release-binary.sh "$goos" "$goarch" "$dir/mfconform"
-  cp README.md LICENSE "$dir/"
-  # Files at the archive's root, as release archives usually are.
+  cp -R "${docs[@]}" "$dir/"
+  # Files at the archive's root, as release archives usually are; the
+  # documentation's folders beside them, so its relative links resolve.
   tar --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner --mode='go-w' \
-    -C "$dir" -cf - LICENSE README.md mfconform | gzip -n -9 >"$out/$name.tar.gz"
+    -C "$dir" -cf - "${docs[@]}" mfconform | gzip -n -9 >"$out/$name.tar.gz"
   echo "dist: $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1))"
 done
 (cd "$out" && sha256sum -- *.tar.gz >SHA256SUMS)

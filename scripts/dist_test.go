@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -71,8 +72,8 @@ func TestReleaseArchive(t *testing.T) {
 		t.Fatalf("%s is inside the checkout %s", dir, root)
 	}
 	entries := untarGz(t, archive, dir)
-	if want := []string{"LICENSE", "README.md", "mfconform"}; !slices.Equal(entries, want) {
-		t.Fatalf("archive entries = %v, want %v", entries, want)
+	if want := archiveFiles(t, root); !slices.Equal(entries, want) {
+		t.Fatalf("archive files = %v, want %v", entries, want)
 	}
 	bin := filepath.Join(dir, "mfconform")
 
@@ -85,6 +86,27 @@ func TestReleaseArchive(t *testing.T) {
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_INTERP {
 				t.Error("the binary has a dynamic loader (PT_INTERP): want CGO_ENABLED=0")
+			}
+		}
+	})
+
+	t.Run("the documentation's links resolve inside the archive", func(t *testing.T) {
+		for _, doc := range entries {
+			if !strings.HasSuffix(doc, ".md") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range mdLink.FindAllStringSubmatch(string(b), -1) {
+				target, _, _ := strings.Cut(m[1], "#")
+				if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				if _, err := os.Stat(filepath.Join(dir, filepath.Dir(doc), target)); err != nil {
+					t.Errorf("%s links %s, which the archive lacks", doc, m[1])
+				}
 			}
 		}
 	})
@@ -132,8 +154,34 @@ func readSums(t *testing.T, path string) map[string]string {
 	return sums
 }
 
-// untarGz unpacks a .tar.gz of regular files into dir and returns the
-// entry names in order.
+// mdLink is a Markdown link's target.
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// archiveFiles is what a release archive holds, sorted: the binary, README,
+// LICENSE, SECURITY.md, CONTRIBUTING.md, and every file of the checkout's
+// docs/ and deploy/ (the documentation's links lead there).
+func archiveFiles(t *testing.T, root string) []string {
+	t.Helper()
+	files := []string{"CONTRIBUTING.md", "LICENSE", "README.md", "SECURITY.md", "mfconform"}
+	for _, d := range []string{"docs", "deploy"} {
+		err := filepath.WalkDir(filepath.Join(root, d), func(path string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(root, path)
+			files = append(files, filepath.ToSlash(rel))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(files)
+	return files
+}
+
+// untarGz unpacks a .tar.gz of folders and regular files into dir and
+// returns the files' names, sorted.
 func untarGz(t *testing.T, path, dir string) []string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -150,18 +198,26 @@ func untarGz(t *testing.T, path, dir string) []string {
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
+			slices.Sort(names)
 			return names
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Typeflag != tar.TypeReg || strings.Contains(h.Name, "/") {
-			t.Fatalf("archive entry %q (type %c): want regular files at the root", h.Name, h.Typeflag)
+		name := strings.TrimSuffix(h.Name, "/")
+		if !filepath.IsLocal(name) || (h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeDir) {
+			t.Fatalf("archive entry %q (type %c): want folders and regular files inside the archive", h.Name, h.Typeflag)
 		}
 		if h.Uid != 0 || h.Gid != 0 {
 			t.Errorf("archive entry %q owned by %d:%d, want 0:0", h.Name, h.Uid, h.Gid)
 		}
-		names = append(names, h.Name)
+		if h.Typeflag == tar.TypeDir {
+			if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		names = append(names, name)
 		out, err := os.OpenFile(filepath.Join(dir, h.Name), os.O_CREATE|os.O_WRONLY|os.O_EXCL, os.FileMode(h.Mode).Perm())
 		if err != nil {
 			t.Fatal(err)
