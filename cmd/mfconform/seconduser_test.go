@@ -530,6 +530,8 @@ func pausedRun(t *testing.T, cmd *exec.Cmd, tmp string, during func(dirs []strin
 		t.Fatalf("no mfconform folder in %s while the run paused", tmp)
 	}
 	during(dirs)
+	// Done with the paused run: removing the marker ends its pause.
+	_ = os.Remove(marker)
 	var res runResult
 	select {
 	case err := <-done:

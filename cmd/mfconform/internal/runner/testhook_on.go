@@ -14,7 +14,8 @@ import (
 // before writing its reports, with a marker file "mfconform-reports-pause"
 // in TMPDIR while it waits: the test of a Ctrl-C during report writing
 // (cmd/mfconform TestRunInterruptedLeavesNothingBehind) builds such a
-// binary. mfconform as shipped has neither the variable nor the hook
+// binary. A test that is done with the paused run removes the marker, and
+// the run goes on at once instead of waiting out the duration. mfconform as shipped has neither the variable nor the hook
 // (testhook_off.go).
 const EnvTestPauseBeforeReports = "MFCONFORM_TEST_PAUSE_BEFORE_REPORTS"
 
@@ -27,9 +28,16 @@ func pauseBeforeReports() {
 		return
 	}
 	marker := filepath.Join(os.TempDir(), "mfconform-reports-pause")
-	if f, err := os.OpenFile(marker, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600); err == nil {
-		f.Close()
-		defer os.Remove(marker)
+	f, err := os.OpenFile(marker, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		time.Sleep(d)
+		return
 	}
-	time.Sleep(d)
+	f.Close()
+	defer os.Remove(marker)
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Lstat(marker); err != nil {
+			return
+		}
+	}
 }
