@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -140,21 +139,7 @@ func TestBatchPrivateCAs(t *testing.T) {
 		}
 		for deadline := time.Now().Add(60 * time.Second); len(chromiumUsing(tmp)) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		}
-		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-				t.Errorf("exit = %v, want %d\n%s", err, exitInterrupted, out.String())
-			}
-		case <-time.After(60 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			t.Fatalf("the batch did not stop after SIGINT\n%s", out.String())
-		}
+		interrupt(t, cmd, "the batch", &out)
 		assertClean(t, runResult{stdout: out.String(), reportDir: reportDir, tmpDir: tmp})
 	})
 

@@ -218,6 +218,30 @@ func assertNoSecrets(t *testing.T, outputs map[string]string) {
 	}
 }
 
+// interrupt sends SIGINT to cmd as Ctrl-C would, and waits at most a
+// minute for it to end with exit 130; what names the command in failures,
+// out is its output so far. A command that hangs is killed, with its
+// process group when it leads one (Setpgid).
+func interrupt(t *testing.T, cmd *exec.Cmd, what string, out fmt.Stringer) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("%s: exit = %v, want %d\n%s", what, err, exitInterrupted, out.String())
+		}
+	case <-time.After(time.Minute):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Process.Kill()
+		t.Fatalf("%s did not stop after SIGINT\n%s", what, out.String())
+	}
+}
+
 // chromiumUsing lists processes whose command line mentions dir and every
 // string of also.
 func chromiumUsing(dir string, also ...string) []string {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -145,21 +144,7 @@ func TestTargetsBatchInterrupted(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-			t.Errorf("exit = %v, want %d\n%s", err, exitInterrupted, out.String())
-		}
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the batch did not stop after SIGINT\n%s", out.String())
-	}
+	interrupt(t, cmd, "the batch", &out)
 	if _, err := os.Stat(filepath.Join(reportDir, "index.json")); err != nil {
 		t.Errorf("no index.json after the interrupt: %v", err)
 	}
