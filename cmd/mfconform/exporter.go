@@ -189,16 +189,7 @@ func loadExporter(args []string, getenv func(string) string) (*exporterOptions, 
 
 // pass is what the exporter's command line gives every target's run: the
 // run settings its configuration file may not set itself.
-func (o *exporterOptions) pass() []string {
-	var out []string
-	for _, n := range o.allowEnv {
-		out = append(out, "--allow-env", n)
-	}
-	if o.refFromEnv {
-		out = append(out, "--reference-secret-from-env")
-	}
-	return out
-}
+func (o *exporterOptions) pass() []string { return passArgs(o.allowEnv, o.refFromEnv) }
 
 // exporterBrowser is one start of the exporter's shared Chromiums: a
 // batch's browsers (batchBrowsers: one per set of private CAs the targets

@@ -454,11 +454,12 @@ func copyExecutable(from, to string) error {
 	return os.WriteFile(to, b, 0o755)
 }
 
-// startUntil starts cmd in its own process group, stops it when the test
-// ends, and returns its stdout up to the first line containing until.
+// startUntil starts cmd as a child of the test (childOfTest: its own
+// process group, gone with the test binary), stops it when the test ends,
+// and returns its stdout up to the first line containing until.
 func startUntil(t *testing.T, cmd *exec.Cmd, until string) string {
 	t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childOfTest()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

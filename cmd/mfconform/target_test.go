@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"net"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -47,52 +45,9 @@ func serveReference(t *testing.T, args ...string) (vars map[string]string, caFil
 	caFile = filepath.Join(dir, "ca.pem")
 	cmd := exec.Command(binary, append(append([]string{"serve-reference"}, args...), "--env-out", envFile, "--ca-out", caFile)...)
 	cmd.Env = append(os.Environ(), "AUTH_SECRET_KEY="+knownSecret, "TMPDIR="+shortTempDir(t))
-	cmd.SysProcAttr = childOfTest()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	})
 	// The banner's "env file" line comes once the env file is written.
-	up := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		var b strings.Builder
-		for sc.Scan() {
-			b.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "env file") {
-				up <- b.String()
-			}
-		}
-	}()
-	select {
-	case banner = <-up:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve-reference did not come up")
-	}
-	vars = map[string]string{}
-	b, err := os.ReadFile(envFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok {
-			vars[k] = strings.Trim(v, "'")
-		}
-	}
-	return vars, caFile, banner
+	banner = startUntil(t, cmd, "env file")
+	return readEnvFile(t, envFile), caFile, banner
 }
 
 // runTarget runs mfconform against a target with a clean environment:

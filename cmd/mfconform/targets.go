@@ -232,12 +232,17 @@ type batchOptions struct {
 
 // pass is what the batch's command line gives every target's run: the
 // run settings a targets file may not set itself.
-func (o *batchOptions) pass() []string {
+func (o *batchOptions) pass() []string { return passArgs(o.allowEnv, o.refFromEnv) }
+
+// passArgs are the run flags a command line that starts runs (a batch,
+// the exporter) gives each of them: --allow-env NAME for each of
+// allowEnv, and --reference-secret-from-env when refFromEnv.
+func passArgs(allowEnv []string, refFromEnv bool) []string {
 	var out []string
-	for _, n := range o.allowEnv {
+	for _, n := range allowEnv {
 		out = append(out, "--allow-env", n)
 	}
-	if o.refFromEnv {
+	if refFromEnv {
 		out = append(out, "--reference-secret-from-env")
 	}
 	return out
